@@ -1,0 +1,55 @@
+package session
+
+import (
+	"fmt"
+
+	"planner-tui/checklist"
+)
+
+// Options say which runbook, stack and state dir a session works on.
+type Options struct {
+	RunbookPath string            // "" = the embedded docs/runbook.md
+	Dir         string            // --dir: overrides PLANNER_DIR
+	StateDir    string            // --state-dir; "" = $XDG_STATE_HOME/planner-tui
+	Sets        map[string]string // --set K=V, applied last
+	Version     string            // tool version, for the audit log
+}
+
+// Plan is what running a command would do, resolved without running it.
+type Plan struct {
+	Command *checklist.Command
+	Script  string // parameters filled in
+	Display string // Script with secrets masked: what the screen shows
+	Params  map[string]string
+	Missing []string // placeholder names that still need a value
+	Risk    checklist.Risk
+	// Confirm is the phrase to type: set for Destructive commands and for
+	// commands behind the fresh-backup gate.
+	Confirm  string
+	Destroys string
+	// Blocked says why it cannot run now (another command running, an
+	// alternative already chosen, the lock held by someone); "" if it can.
+	Blocked string
+	// Gate is the fresh-backup gate's message; when set, Confirm is required
+	// even for a Change command.
+	Gate string
+	// Alternatives is the whole "Or ..." group of the command (len > 1), or nil.
+	Alternatives []*checklist.Command
+}
+
+// NeedsPhrase says whether the plan needs the typed Confirm phrase.
+func (p *Plan) NeedsPhrase() bool { return p.Confirm != "" }
+
+// Choice is a value offered for a placeholder parameter.
+type Choice struct{ Value, Label string }
+
+// RefusedError is returned by Start when the confirmation does not match or a
+// guard refuses to run the command; nothing ran.
+type RefusedError struct {
+	CommandID string
+	Reason    string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("refused to run %s: %s", e.CommandID, e.Reason)
+}

@@ -1,0 +1,64 @@
+# planner-tui: build, run against the sandbox stack, test, benchmark.
+#
+#   make run     build and open the TUI against the sandbox stack (started if needed)
+#   make test    every test: unit, end-to-end against the sandbox, TUI under tmux
+#   make bench   the benchmarks, with the comparisons the issues ask for
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+
+BIN             := bin/planner-tui
+PLANNER_SANDBOX ?= /var/tmp/planner-sandbox
+export PLANNER_SANDBOX
+VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GO_LDFLAGS      := -s -w -X main.version=$(VERSION)
+GO_TEST_TIMEOUT ?= 25m
+
+.PHONY: build run test unit bench lint deps sandbox-up sandbox-down sandbox-reset clean
+
+build:
+	go build -trimpath -ldflags '$(GO_LDFLAGS)' -o $(BIN) .
+
+# The TUI against the sandbox when a Docker engine can run here (as root, or
+# one already answers); otherwise against the current directory.
+run: build
+	@if [ "$$(id -u)" = 0 ] || docker info >/dev/null 2>&1; then \
+	  sandbox/up.sh && set -a && . "$(PLANNER_SANDBOX)/planner-tui.env" && set +a && \
+	  exec $(BIN) --state-dir "$(PLANNER_SANDBOX)/state"; \
+	else \
+	  echo "No Docker engine can run here: opening planner-tui on $$PWD"; \
+	  exec $(BIN); \
+	fi
+
+# What the tests need beyond Go: tmux for the end-to-end TUI tests, and the
+# sandbox stack (which installs Docker and friends itself).
+deps:
+	@command -v tmux >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) ; } || { echo "tmux is missing and I am not root to install it"; exit 1; }
+
+test: deps sandbox-up build
+	set -a && . "$(PLANNER_SANDBOX)/planner-tui.env" && set +a && \
+	  PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" go test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+
+# Tests that need nothing but Go, bash and files.
+unit:
+	go test -count=1 -short ./...
+
+bench: deps sandbox-up build
+	scripts/bench.sh
+
+lint: build
+	gofmt -l . | tee /dev/stderr | (! read)
+	go vet ./...
+	$(BIN) lint docs/runbook.md
+
+sandbox-up:
+	sandbox/up.sh
+
+sandbox-down:
+	sandbox/down.sh
+
+sandbox-reset:
+	sandbox/reset.sh
+
+clean:
+	rm -rf bin

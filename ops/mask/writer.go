@@ -1,0 +1,114 @@
+package mask
+
+import "io"
+
+// Writer masks a stream. It holds back the last len(longest pattern)-1 bytes
+// of what it was given, so a secret split across Write calls is still
+// caught; Flush (or Close) writes what is held back. A Writer is not safe
+// for concurrent use.
+type Writer struct {
+	m *Masker
+	w io.Writer
+	// buf is ctx + pending: buf[:ctx] was already written out and is kept
+	// only so that a match starting in it and ending in new data is found;
+	// buf[ctx:] is not written yet.
+	buf       []byte
+	ctx       int
+	afterMask bool // the last byte written out was part of a mask
+	out       []byte
+	spans     []span
+	err       error
+}
+
+// Writer returns a masking Writer writing to w. With no secrets it passes
+// writes straight through, without copying.
+func (m *Masker) Writer(w io.Writer) *Writer {
+	return &Writer{m: m, w: w}
+}
+
+// Write masks p and writes what can be decided so far. It reports len(p)
+// written unless the underlying writer failed.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.m.Empty() {
+		return w.w.Write(p)
+	}
+	w.buf = append(w.buf, p...)
+	if err := w.emit(false); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Flush writes everything held back.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.m.Empty() {
+		return nil
+	}
+	return w.emit(true)
+}
+
+// Close flushes. It does not close the underlying writer.
+func (w *Writer) Close() error { return w.Flush() }
+
+func (w *Writer) emit(final bool) error {
+	keep := w.m.maxLen - 1
+	w.spans = w.m.find(w.buf, w.spans)
+	cut := len(w.buf)
+	if !final {
+		// No match can start before cut and still be incomplete.
+		cut = max(len(w.buf)-keep, w.ctx)
+		for _, s := range w.spans {
+			if s.start < cut && s.end > cut {
+				cut = s.end // complete match crossing cut: write it whole
+			}
+		}
+	}
+	if cut > w.ctx {
+		var chunk []byte
+		if !hasSpanIn(w.spans, w.ctx, cut) {
+			chunk = w.buf[w.ctx:cut]
+			w.afterMask = false
+		} else {
+			w.out = render(w.out[:0], w.buf, w.spans, w.ctx, cut, w.afterMask)
+			chunk = w.out
+			w.afterMask = endsInSpan(w.spans, cut)
+		}
+		if _, err := w.w.Write(chunk); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	// Keep up to keep bytes of already-written context, plus what is pending.
+	start := max(cut-keep, 0)
+	n := copy(w.buf, w.buf[start:])
+	w.buf = w.buf[:n]
+	w.ctx = cut - start
+	if final {
+		w.buf, w.ctx, w.afterMask = w.buf[:0], 0, false
+	}
+	return nil
+}
+
+func hasSpanIn(spans []span, from, to int) bool {
+	for _, s := range spans {
+		if s.end > from && s.start < to {
+			return true
+		}
+	}
+	return false
+}
+
+func endsInSpan(spans []span, cut int) bool {
+	for _, s := range spans {
+		if s.start < cut && s.end >= cut {
+			return true
+		}
+	}
+	return false
+}

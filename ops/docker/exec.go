@@ -58,24 +58,44 @@ func (c *Client) Exec(ctx context.Context, containerID string, cmd []string, env
 	stop := context.AfterFunc(ctx, func() { hj.Close() })
 	defer stop()
 
-	stdinErr := make(chan error, 1)
+	// Input: our side failing to read stdin (srcErr) is an error, and the
+	// connection is closed so the process sees end of input rather than
+	// waiting forever. A write failing because the process exited early is
+	// the process's business: its exit code tells.
+	src := &errReader{r: stdin}
+	inputDone := make(chan struct{})
 	if stdin != nil {
 		go func() {
-			_, err := io.Copy(hj.Conn, stdin)
-			if err == nil {
-				err = hj.CloseWrite()
+			defer close(inputDone)
+			if _, err := io.Copy(hj.Conn, src); err == nil {
+				hj.CloseWrite()
+			} else if src.err != nil {
+				hj.Close()
 			}
-			stdinErr <- err
 		}()
 	} else {
-		stdinErr <- nil
+		close(inputDone)
 	}
 	_, copyErr := stdcopy.StdCopy(stdout, stderr, hj.Reader)
 	if ctx.Err() != nil {
 		return -1, fmt.Errorf("%s: %w", what, ctx.Err())
 	}
 	if copyErr != nil {
+		// Perhaps we closed the connection because our input failed: the
+		// input goroutine finishes promptly once the connection is closed.
+		hj.Close()
+		<-inputDone
+		if src.err != nil {
+			return -1, fmt.Errorf("%s: reading input: %w (input closed early)", what, src.err)
+		}
 		return -1, fmt.Errorf("%s: reading output: %w", what, copyErr)
+	}
+	select {
+	case <-inputDone:
+		if src.err != nil {
+			return -1, fmt.Errorf("%s: reading input: %w (input closed early)", what, src.err)
+		}
+	default:
 	}
 	// Output ended; the process may still be reported running for a moment.
 	for {
@@ -84,19 +104,6 @@ func (c *Client) Exec(ctx context.Context, containerID string, cmd []string, env
 			return -1, c.wrap(what, err)
 		}
 		if !in.Running {
-			if stdin != nil {
-				// A process that exits without reading all its input makes
-				// the copy fail with a broken pipe; that is its business, the
-				// exit code tells. Only a clean exit with a failed copy (our
-				// side could not read stdin) is an error.
-				select {
-				case err := <-stdinErr:
-					if err != nil && in.ExitCode == 0 {
-						return in.ExitCode, fmt.Errorf("%s: sending input: %w", what, err)
-					}
-				default:
-				}
-			}
 			return in.ExitCode, nil
 		}
 		select {
@@ -105,6 +112,21 @@ func (c *Client) Exec(ctx context.Context, containerID string, cmd []string, env
 		case <-time.After(execPoll):
 		}
 	}
+}
+
+// errReader remembers a read error other than EOF, to tell our input
+// failing from the process going away.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 func firstWord(cmd []string) string {

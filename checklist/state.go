@@ -210,7 +210,7 @@ func (s *Store) SetCurrent(id string) error {
 	if _, err := os.Stat(s.statePath(id)); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
-	if err := WriteFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
+	if err := writeFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
 	return nil
@@ -315,7 +315,7 @@ func (s *Store) Save(r *Run) error {
 	if err := os.MkdirAll(s.RunDir(r.ID), 0o700); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
-	if err := WriteFileAtomic(s.statePath(r.ID), b, 0o600); err != nil {
+	if err := writeFileAtomic(s.statePath(r.ID), b, 0o600); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	return nil
@@ -473,11 +473,15 @@ func (r *Run) Progress(ids []string) (done, total int) {
 	return done, total
 }
 
-// WriteFileAtomic replaces path with data so that a crash at any moment
+// writeFileAtomic replaces path with data so that a crash at any moment
 // leaves either the old file or the new one, whole: it writes a temp file
 // in the same directory, fsyncs it, renames it over path and fsyncs the
-// directory so the rename itself is durable. ops/fsutil re-exports it.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+// directory so the rename itself is durable.
+//
+// It duplicates ops/fsutil.WriteFileAtomic on purpose: checklist must not
+// import ops, and ops packages should not need the whole model package to
+// compile just for a file helper.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

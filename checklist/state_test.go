@@ -488,7 +488,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
 	for _, content := range []string{"one", "two, longer", ""} {
-		if err := WriteFileAtomic(p, []byte(content), 0o640); err != nil {
+		if err := writeFileAtomic(p, []byte(content), 0o640); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(p)
@@ -505,7 +505,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("dir holds %d entries, want only f (temp files left?)", len(ents))
 	}
 	// A missing dir is an error naming the path, and leaves nothing.
-	if err := WriteFileAtomic(filepath.Join(dir, "nodir", "f"), []byte("x"), 0o600); err == nil ||
+	if err := writeFileAtomic(filepath.Join(dir, "nodir", "f"), []byte("x"), 0o600); err == nil ||
 		!strings.Contains(err.Error(), "nodir") {
 		t.Errorf("write into missing dir: err = %v", err)
 	}

@@ -1,23 +1,59 @@
 // Package fsutil holds the file helpers that keep state whole across a
 // crash: atomic replacement of a file and fsync of a directory.
 //
-// The one implementation of the atomic write lives in package checklist
-// (checklist.WriteFileAtomic), because checklist must not import ops and
-// needs it for run state; this package re-exports it for the ops packages.
+// package checklist keeps its own unexported copy of WriteFileAtomic for
+// run state: checklist must not import ops, and the ops packages should not
+// need the whole model package to build just for a file helper.
 package fsutil
 
 import (
 	"fmt"
 	"os"
-
-	"planner-tui/checklist"
+	"path/filepath"
 )
 
-// WriteFileAtomic replaces path with data: temp file in the same dir,
-// write, fsync, rename, fsync the dir. A crash leaves the old file or the
-// new one, never a mix.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return checklist.WriteFileAtomic(path, data, perm)
+// WriteFileAtomic replaces path with data so that a crash at any moment
+// leaves either the old file or the new one, whole: it writes a temp file
+// in the same directory, fsyncs it, renames it over path and fsyncs the
+// directory so the rename itself is durable. The file gets mode perm
+// (exactly; the umask does not apply).
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: fsync: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = SyncDir(dir); err != nil {
+		// The data is in place; only its durability across a power cut is
+		// in doubt. Still an error: the caller asked for durability.
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // SyncDir fsyncs a directory so that files created, renamed or removed in

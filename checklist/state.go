@@ -144,6 +144,7 @@ func (s *Store) NewRun(runbookPath, title, operator, host string, now time.Time)
 	}
 	r.initMaps()
 	if err := s.Save(r); err != nil {
+		os.RemoveAll(s.RunDir(id)) // do not leave an unreadable run behind
 		return nil, fmt.Errorf("new run: %w", err)
 	}
 	if err := s.SetCurrent(id); err != nil {

@@ -384,3 +384,41 @@ func TestActor(t *testing.T) {
 		t.Errorf("CurrentActor() = %+v", a)
 	}
 }
+
+func BenchmarkAppend(b *testing.B) {
+	l, err := Open(filepath.Join(b.TempDir(), "audit.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	r := Record{Event: "run.end", RunID: "20261127-113402-deploy", Command: strings.Repeat("c", 200), Outcome: "ok"}
+	for b.Loop() {
+		if err := l.Append(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenLarge shows Open reads only the tail: its cost does not
+// grow with the log (here ~64 MB).
+func BenchmarkOpenLarge(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "audit.jsonl")
+	line := append(bytes.Repeat([]byte("x"), 1023), '\n')
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for range 64 << 10 {
+		w.Write(line)
+	}
+	w.Flush()
+	f.Close()
+	for b.Loop() {
+		l, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+}

@@ -1,0 +1,771 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/session"
+)
+
+// Messages between the screens and the root.
+type (
+	runMsg     struct{ cmdID string }
+	openMsg    struct{ t target }
+	tickMsg    struct{ check *checklist.Check }
+	noteReqMsg struct{ stepID, title string }
+	noteMsg    struct{ stepID, text string }
+	flashMsg   struct {
+		text string
+		warn bool
+		err  bool
+	}
+	flowMsg     struct{ f flow }
+	startReqMsg struct {
+		plan *session.Plan
+		conf string
+	}
+	startedMsg struct {
+		cmdID string
+		job   job
+		buf   *LogBuffer
+		err   error
+	}
+	jobDoneMsg struct {
+		cmdID string
+		cr    checklist.CommandRun
+		err   error
+	}
+	attachMsg struct {
+		job job
+		buf *LogBuffer
+	}
+	cancelReqMsg       struct{}
+	cancelDoneMsg      struct{ err error }
+	interactiveDoneMsg struct {
+		cmdID   string
+		err     error
+		started time.Time
+	}
+	secondMsg struct{ t time.Time }
+)
+
+// flow is a request to run a command on its way through the pickers,
+// forms and guards.
+type flow struct {
+	cmdID  string
+	params map[string]string
+	picked bool // the alternative was chosen already
+}
+
+// Model is the root of the screen: it routes keys to the dialog, the
+// procedure or home, and owns everything that talks to the engine.
+type Model struct {
+	c      *Context
+	home   *Home
+	proc   *Procedure
+	dlg    dialog
+	flash  string
+	flashS lipgloss.Style
+	status string
+
+	spin     spinner.Model
+	spinning bool
+	editor   string
+	attach   *LogBuffer
+	bgKnown  bool
+}
+
+// New builds the root model over an engine.
+func New(e Engine, o Options) *Model {
+	return newModel(engineBackend{e}, o)
+}
+
+func newModel(e backend, o Options) *Model {
+	noColor := o.NoColor || os.Getenv("NO_COLOR") != ""
+	c := &Context{
+		ctx:     context.Background(),
+		eng:     e,
+		rb:      e.Runbook(),
+		opts:    o,
+		keys:    DefaultKeyMap(),
+		dark:    true,
+		noColor: noColor,
+		logs:    map[string]*LogBuffer{},
+		results: map[string]checklist.CommandRun{},
+		now:     time.Now(),
+	}
+	if c.rb == nil {
+		c.rb = &checklist.Runbook{Title: "no runbook"}
+	}
+	c.styles = NewStyles(c.dark, noColor)
+	c.run = e.Run()
+	m := &Model{
+		c:      c,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		editor: os.Getenv("EDITOR"),
+		attach: NewLogBuffer(logCap),
+	}
+	c.spin = "•"
+	m.home = newHome(c)
+	return m
+}
+
+// withContext sets the context that Cmds wait on (the program's lifetime).
+func (m *Model) withContext(ctx context.Context) *Model {
+	m.c.ctx = ctx
+	return m
+}
+
+// Init asks the terminal for its background, re-attaches to a command
+// still running from an earlier planner-tui, and starts the clock.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.attachCmd(), m.second())
+}
+
+func (m *Model) second() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return secondMsg{t} })
+}
+
+func (m *Model) attachCmd() tea.Cmd {
+	eng, buf, ctx := m.c.eng, m.attach, m.c.ctx
+	return func() tea.Msg {
+		return attachMsg{job: eng.Running(ctx, buf), buf: buf}
+	}
+}
+
+// sync takes a fresh snapshot of the run (cheap, in memory).
+func (m *Model) sync() {
+	m.c.run = m.c.eng.Run()
+	m.c.now = time.Now()
+	if m.proc != nil {
+		m.proc.refresh()
+	}
+}
+
+func (m *Model) bodyHeight() int { return m.c.height - 3 }
+
+func (m *Model) tooSmall() bool { return m.c.width < 80 || m.c.height < 24 }
+
+func (m *Model) setFlash(text string, s lipgloss.Style) {
+	m.flash, m.flashS = text, s
+}
+
+// Update is the one place the state changes.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	c := m.c
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		c.width, c.height = msg.Width, msg.Height
+		m.home.SetSize(c.width, m.bodyHeight())
+		if m.proc != nil {
+			m.proc.SetSize(c.width, m.bodyHeight())
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		c.dark = msg.IsDark()
+		c.styles = NewStyles(c.dark, c.noColor)
+		m.bgKnown = true
+		if m.proc != nil {
+			m.proc.refresh()
+		}
+		return m, nil
+	case StatusMsg:
+		m.status = msg.Line
+		return m, nil
+	case secondMsg:
+		m.sync()
+		return m, m.second()
+	case spinner.TickMsg:
+		if c.active == nil {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		c.spin = ansi.Strip(m.spin.View())
+		return m, cmd
+	case logMsg:
+		var cmd tea.Cmd
+		if !msg.final {
+			cmd = msg.buf.wait(c.ctx)
+		}
+		if m.proc != nil && m.proc.log.buf == msg.buf {
+			if msg.final {
+				m.proc.log.refresh()
+			} else {
+				m.proc.log.onOutput()
+			}
+		}
+		return m, cmd
+	case attachMsg:
+		if msg.job == nil {
+			return m, nil
+		}
+		id := msg.job.CommandID()
+		c.logs[id] = msg.buf
+		c.active = &activeJob{cmdID: id, job: msg.job, buf: msg.buf, started: time.Now()}
+		m.sync()
+		title := id
+		if cmd, t := findCommand(c.rb, id); cmd != nil {
+			title = cmd.Title
+			m.open(t)
+		}
+		m.setFlash("re-attached to "+title+", still running", c.styles.Running)
+		return m, tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
+	case startedMsg:
+		return m, m.onStarted(msg)
+	case jobDoneMsg:
+		m.onDone(msg)
+		return m, nil
+	case cancelDoneMsg:
+		if msg.err != nil {
+			m.setFlash("cancel failed: "+msg.err.Error(), c.styles.Error)
+		} else {
+			m.setFlash("cancel sent: SIGTERM, then SIGKILL after the grace period", c.styles.Warn)
+		}
+		return m, nil
+	case interactiveDoneMsg:
+		m.onInteractiveDone(msg)
+		return m, nil
+	case flashMsg:
+		s := c.styles.Faint
+		if msg.warn {
+			s = c.styles.Warn
+		}
+		if msg.err {
+			s = c.styles.Error
+		}
+		m.setFlash(msg.text, s)
+		return m, nil
+	case runMsg:
+		return m, m.advance(flow{cmdID: msg.cmdID})
+	case flowMsg:
+		return m, m.advance(msg.f)
+	case startReqMsg:
+		return m, m.start(msg.plan, msg.conf)
+	case cancelReqMsg:
+		if c.active == nil {
+			m.setFlash("nothing is running", c.styles.Faint)
+			return m, nil
+		}
+		j := c.active.job
+		return m, func() tea.Msg { return cancelDoneMsg{err: j.Cancel()} }
+	case openMsg:
+		if !msg.t.ok() {
+			m.setFlash("the link leads nowhere in this runbook", c.styles.Warn)
+			return m, nil
+		}
+		m.open(msg.t)
+		return m, nil
+	case jumpMsg:
+		if msg.checkID != "" && msg.t.sec == m.home.summary && m.home.FocusCheck(msg.checkID) {
+			m.proc = nil
+			return m, nil
+		}
+		m.open(msg.t)
+		if msg.checkID != "" {
+			m.proc.SelectCheck(msg.checkID)
+		}
+		return m, nil
+	case tickMsg:
+		done := !c.checked(msg.check)
+		if err := c.eng.SetCheck(msg.check.ID, done); err != nil {
+			m.setFlash("could not tick: "+err.Error(), c.styles.Error)
+		}
+		m.sync()
+		return m, nil
+	case noteReqMsg:
+		m.dlg = &noteDialog{stepID: msg.stepID, title: msg.title, input: newInput("> ", "what happened")}
+		return m, nil
+	case noteMsg:
+		if err := c.eng.AddNote(msg.stepID, msg.text); err != nil {
+			m.setFlash("could not save the note: "+err.Error(), c.styles.Error)
+		} else {
+			m.setFlash("note saved", c.styles.OK)
+		}
+		m.sync()
+		return m, nil
+	case tea.MouseWheelMsg:
+		if m.dlg == nil && m.proc != nil {
+			return m, m.proc.Update(msg)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	}
+	if m.dlg != nil {
+		var cmd tea.Cmd
+		m.dlg, cmd = m.dlg.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	c, k := m.c, m.c.keys
+	m.flash = ""
+	if m.dlg != nil {
+		var cmd tea.Cmd
+		m.dlg, cmd = m.dlg.Update(msg)
+		return cmd
+	}
+	if m.tooSmall() {
+		if key.Matches(msg, k.Quit, k.Cancel) {
+			return m.quit()
+		}
+		return nil
+	}
+	if m.proc != nil && m.proc.Capturing() {
+		return m.proc.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Help):
+		m.dlg = helpDialog{}
+		return nil
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Cancel):
+		if c.active == nil {
+			return tea.Quit
+		}
+		m.dlg = &confirmDialog{
+			title: "Cancel the running step",
+			lines: []string{c.styles.Bold.Render(m.activeTitle()) + " is running.", "Cancelling sends SIGTERM to its process group, then SIGKILL after a grace period."},
+			onYes: msgCmd(cancelReqMsg{}),
+			onNo:  msgCmd(flashMsg{text: "not cancelled: the step keeps running"}),
+		}
+		return nil
+	case key.Matches(msg, k.Search):
+		if m.proc != nil && m.proc.focus == 1 {
+			return m.proc.Update(msg)
+		}
+		m.dlg = newSearchDialog(c)
+		return nil
+	case key.Matches(msg, k.Emergency):
+		if d := newEmergencyDialog(c); d != nil {
+			m.dlg = d
+		} else {
+			m.setFlash("this runbook has no Emergency Procedures section", c.styles.Warn)
+		}
+		return nil
+	case key.Matches(msg, k.Rollback):
+		sec := roleSection(c.rb, "rollback", "Rollback Procedure")
+		if sec == nil {
+			m.setFlash("this runbook has no Rollback Procedure section", c.styles.Warn)
+			return nil
+		}
+		m.open(target{sec: sec, step: -1})
+		return nil
+	case key.Matches(msg, k.Sections):
+		m.proc = nil
+		m.home.FocusSections()
+		return nil
+	case key.Matches(msg, k.Back):
+		if m.proc != nil {
+			if m.proc.log.HasQuery() && m.proc.focus == 1 {
+				return m.proc.Update(msg)
+			}
+			m.proc = nil
+		}
+		return nil
+	}
+	if m.proc != nil {
+		return m.proc.Update(msg)
+	}
+	return m.home.Update(msg)
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.c.active == nil {
+		return tea.Quit
+	}
+	m.dlg = &confirmDialog{
+		title: "Quit planner-tui",
+		lines: []string{
+			m.c.styles.Bold.Render(m.activeTitle()) + " is still running.",
+			"It keeps running in the background (the runner is detached from this screen);",
+			"its output goes on to its log file and planner-tui re-attaches at the next start.",
+		},
+		onYes: tea.Quit,
+		onNo:  nil,
+	}
+	return nil
+}
+
+func (m *Model) activeTitle() string {
+	if m.c.active == nil {
+		return ""
+	}
+	if cmd, _ := findCommand(m.c.rb, m.c.active.cmdID); cmd != nil {
+		return cmd.Title
+	}
+	return m.c.active.cmdID
+}
+
+func (m *Model) open(t target) {
+	if m.proc == nil || m.proc.sec != t.sec {
+		m.proc = newProcedure(m.c, t.sec)
+		m.proc.SetSize(m.c.width, m.bodyHeight())
+	}
+	m.proc.focus = 0
+	m.proc.Select(t)
+}
+
+// advance takes a run request one step further: alternatives, parameters,
+// then the guard that fits the risk.
+func (m *Model) advance(f flow) tea.Cmd {
+	c := m.c
+	params := maps.Clone(c.run.Params)
+	if params == nil {
+		params = map[string]string{}
+	}
+	maps.Copy(params, f.params)
+	plan, err := c.eng.Plan(f.cmdID, params)
+	if err != nil {
+		m.setFlash("cannot run: "+err.Error(), c.styles.Error)
+		return nil
+	}
+	if plan.Blocked != "" {
+		m.setFlash("blocked: "+plan.Blocked, c.styles.Warn)
+		return nil
+	}
+	if !f.picked && len(plan.Alternatives) > 1 {
+		var items []pickItem
+		sel := 0
+		for i, alt := range plan.Alternatives {
+			if alt.ID == f.cmdID {
+				sel = i
+			}
+			items = append(items, pickItem{
+				label:  alt.Title,
+				detail: firstLine(alt.Script),
+				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true}},
+			})
+		}
+		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)
+		d.sel = sel
+		m.dlg = d
+		return nil
+	}
+	if len(plan.Missing) > 0 {
+		id, base := f.cmdID, f.params
+		m.dlg = newParamsDialog(plan.Command.Title, plan.Missing, func(vals map[string]string) tea.Cmd {
+			p := maps.Clone(base)
+			if p == nil {
+				p = map[string]string{}
+			}
+			maps.Copy(p, vals)
+			return msgCmd(flowMsg{flow{cmdID: id, params: p, picked: true}})
+		})
+		var cmds []tea.Cmd
+		for _, name := range plan.Missing {
+			cmds = append(cmds, m.choices(name))
+		}
+		return tea.Batch(cmds...)
+	}
+	if plan.NeedsPhrase() {
+		m.dlg = newPhraseDialog(plan, func(phrase string) tea.Cmd {
+			return msgCmd(startReqMsg{plan: plan, conf: phrase})
+		})
+		return nil
+	}
+	if plan.Risk == checklist.Change {
+		lines := []string{c.styles.RiskLabel(plan.Risk) + "  " + c.styles.Bold.Render(plan.Command.Title), ""}
+		for i, l := range strings.Split(plan.Display, "\n") {
+			prefix := "$ "
+			if i > 0 {
+				prefix = "  "
+			}
+			lines = append(lines, c.styles.Code.Render(prefix+l))
+		}
+		if plan.Command.Reason != "" {
+			lines = append(lines, "", c.styles.Faint.Render(plan.Command.Reason))
+		}
+		m.dlg = &confirmDialog{
+			title: "Run this change?",
+			lines: lines,
+			onYes: msgCmd(startReqMsg{plan: plan, conf: "yes"}),
+			onNo:  msgCmd(flashMsg{text: "not run"}),
+		}
+		return nil
+	}
+	return m.start(plan, "")
+}
+
+func (m *Model) choices(name string) tea.Cmd {
+	eng, ctx := m.c.eng, m.c.ctx
+	return func() tea.Msg {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		ch, err := eng.ParamChoices(cctx, name)
+		return paramChoicesMsg{name: name, choices: ch, err: err}
+	}
+}
+
+// start runs a plan that passed its guard: interactive commands get the
+// terminal, the others run in the background with their output streamed.
+func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
+	c := m.c
+	id := plan.Command.ID
+	if plan.Command.Interactive {
+		return m.interactive(plan)
+	}
+	buf := NewLogBuffer(logCap)
+	c.logs[id] = buf
+	delete(c.results, id)
+	if m.proc != nil {
+		m.proc.refresh()
+	}
+	m.setFlash("starting "+plan.Command.Title+"…", c.styles.Faint)
+	eng, ctx := c.eng, c.ctx
+	return func() tea.Msg {
+		j, err := eng.Start(ctx, plan, conf, buf)
+		return startedMsg{cmdID: id, job: j, buf: buf, err: err}
+	}
+}
+
+func (m *Model) onStarted(msg startedMsg) tea.Cmd {
+	c := m.c
+	if msg.err != nil || msg.job == nil {
+		msg.buf.Close()
+		var refused *session.RefusedError
+		switch {
+		case errors.As(msg.err, &refused):
+			m.setFlash("refused, nothing ran: "+refused.Reason, c.styles.Error)
+		case msg.err != nil:
+			m.setFlash("could not start: "+msg.err.Error(), c.styles.Error)
+		}
+		m.sync()
+		return nil
+	}
+	c.active = &activeJob{cmdID: msg.cmdID, job: msg.job, buf: msg.buf, started: time.Now()}
+	m.setFlash("", c.styles.Faint)
+	m.sync()
+	return tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
+}
+
+func (m *Model) startSpin() tea.Cmd {
+	if m.spinning {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+func (m *Model) waitJob(j job, buf *LogBuffer) tea.Cmd {
+	return func() tea.Msg {
+		cr, err := j.Wait()
+		buf.Close()
+		return jobDoneMsg{cmdID: j.CommandID(), cr: cr, err: err}
+	}
+}
+
+func (m *Model) onDone(msg jobDoneMsg) {
+	c := m.c
+	if c.active != nil && c.active.cmdID == msg.cmdID {
+		c.active = nil
+	}
+	title := msg.cmdID
+	if cmd, _ := findCommand(c.rb, msg.cmdID); cmd != nil {
+		title = cmd.Title
+	}
+	m.sync()
+	cr := msg.cr
+	if cr.Status == "" {
+		cr = c.status(msg.cmdID)
+	}
+	dur := ""
+	if !cr.Started.IsZero() && !cr.Ended.IsZero() {
+		dur = " in " + fmtDuration(cr.Ended.Sub(cr.Started))
+	}
+	switch {
+	case msg.err != nil:
+		m.setFlash(title+": "+msg.err.Error(), c.styles.Error)
+	case cr.Status == checklist.OK:
+		m.setFlash(fmt.Sprintf("✓ %s: ok (exit %d)%s", title, cr.ExitCode, dur), c.styles.OK)
+	case cr.Status == checklist.Failed:
+		m.setFlash(fmt.Sprintf("✗ %s: failed, exit %d%s", title, cr.ExitCode, dur), c.styles.Error)
+	default:
+		m.setFlash(fmt.Sprintf("%s: %s%s", title, cr.Status, dur), c.styles.Warn)
+	}
+}
+
+var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
+
+// interactive hands the terminal to the command (an editor) and takes it
+// back after. The engine has no method for it, so the result is kept on
+// screen only.
+func (m *Model) interactive(plan *session.Plan) tea.Cmd {
+	script := plan.Script
+	if m.editor != "" && !strings.ContainsAny(m.editor, "'\"`$;&|") {
+		script = editorWord.ReplaceAllString(script, "${1}"+m.editor+"${3}")
+	}
+	cmd := exec.Command("bash", "-c", script)
+	vars := m.c.eng.Vars()
+	cmd.Dir = vars["PLANNER_DIR"]
+	if cmd.Dir != "" {
+		if st, err := os.Stat(cmd.Dir); err != nil || !st.IsDir() {
+			cmd.Dir = ""
+		}
+	}
+	cmd.Env = os.Environ()
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	id, started := plan.Command.ID, time.Now()
+	return tea.ExecProcess(cmd, func(err error) tea.Msg {
+		return interactiveDoneMsg{cmdID: id, err: err, started: started}
+	})
+}
+
+func (m *Model) onInteractiveDone(msg interactiveDoneMsg) {
+	cr := checklist.CommandRun{Status: checklist.OK, Started: msg.started, Ended: time.Now()}
+	if msg.err != nil {
+		cr.Status = checklist.Failed
+		cr.ExitCode = -1
+		var ee *exec.ExitError
+		if errors.As(msg.err, &ee) {
+			cr.ExitCode = ee.ExitCode()
+		}
+		cr.Error = msg.err.Error()
+	}
+	m.c.results[msg.cmdID] = cr
+	m.onDone(jobDoneMsg{cmdID: msg.cmdID, cr: cr})
+}
+
+// View renders the whole screen; only the root returns a tea.View.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "planner-tui: " + m.c.rb.Title
+	return v
+}
+
+func (m *Model) render() string {
+	c := m.c
+	if c.width == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		msg := fmt.Sprintf("planner-tui needs at least 80×24 (now %d×%d)", c.width, c.height)
+		return lipgloss.Place(c.width, c.height, lipgloss.Center, lipgloss.Center,
+			c.styles.Bold.Render(msg)+"\n"+c.styles.Faint.Render("enlarge the window, or q to quit"))
+	}
+	where := ""
+	var body string
+	if m.proc != nil {
+		where = m.proc.sec.Title
+		body = m.proc.View()
+	} else {
+		body = m.home.View()
+	}
+	lines := []string{
+		fit(c.header(c.width, where), c.width),
+		body,
+		c.statusBar(m.status, c.width),
+		m.bottomLine(),
+	}
+	screen := strings.Join(lines, "\n")
+	if m.dlg != nil {
+		box := m.dlg.View(c)
+		x := max(0, (c.width-lipgloss.Width(box))/2)
+		y := max(1, (c.height-lipgloss.Height(box))/2)
+		screen = lipgloss.NewCompositor(
+			lipgloss.NewLayer(screen),
+			lipgloss.NewLayer(box).X(x).Y(y).Z(1),
+		).Render()
+	}
+	return screen
+}
+
+// bottomLine is the flash message, or the keys that work now.
+func (m *Model) bottomLine() string {
+	c := m.c
+	if m.flash != "" {
+		return fit(m.flashS.Render(m.flash), c.width)
+	}
+	if m.dlg != nil {
+		return fit(c.styles.Faint.Render(m.dlg.Help()), c.width)
+	}
+	k := c.keys
+	var b []key.Binding
+	switch {
+	case m.proc != nil && m.proc.Capturing():
+		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
+	case m.proc != nil && m.proc.focus == 1:
+		b = []key.Binding{k.Up, k.Down, k.Search}
+		if m.proc.log.HasQuery() {
+			b = append(b, k.Next, k.Prev)
+		}
+		b = append(b, k.Wrap, k.Bottom, k.PrevPane, k.Back)
+	case m.proc != nil:
+		b = []key.Binding{k.Up, k.Down, k.Enter}
+		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
+			b = append(b, k.Tick)
+		}
+		b = append(b, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback)
+	default:
+		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections}
+	}
+	if c.active != nil {
+		b = append(b, k.Cancel)
+	}
+	b = append(b, k.Help, k.Quit)
+	var parts []string
+	for _, kb := range b {
+		h := kb.Help()
+		parts = append(parts, c.styles.Key.Render(h.Key)+" "+c.styles.Faint.Render(h.Desc))
+	}
+	return fit(strings.Join(parts, "  "), c.width)
+}
+
+// Run shows the screen until the user quits. A hang-up (SSH dropped) only
+// restores the terminal and exits: commands run detached and go on.
+func Run(ctx context.Context, e Engine, o Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := New(e, o).withContext(ctx)
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	hung := make(chan struct{})
+	go func() {
+		select {
+		case <-hup:
+			close(hung)
+			p.Kill()
+		case <-ctx.Done():
+		}
+	}()
+	_, err := p.Run()
+	select {
+	case <-hung:
+		return nil
+	default:
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("ui: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package ui is the interactive screen of planner-tui: a Bubble Tea v2
+// program that walks a runbook, runs its commands through the session engine
+// and streams their output. It holds no run state of its own beyond what is
+// on screen: the engine owns the run, the guards and the audit.
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/session"
+)
+
+// Engine is what the screen needs from the session; *session.Session
+// satisfies it. Plan, Run, SetCheck and AddNote are cheap in-memory calls;
+// the others may block and only ever run inside a tea.Cmd.
+type Engine interface {
+	Runbook() *checklist.Runbook
+	Run() checklist.Run
+	Actor() string
+	Vars() map[string]string
+	Plan(cmdID string, params map[string]string) (*session.Plan, error)
+	ParamChoices(ctx context.Context, name string) ([]session.Choice, error)
+	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (*session.Execution, error)
+	Running(ctx context.Context, out io.Writer) *session.Execution
+	SetCheck(checkID string, done bool) error
+	AddNote(stepID, text string) error
+}
+
+var _ Engine = (*session.Session)(nil)
+
+// job is a command running in the background, as the screens see it.
+type job interface {
+	CommandID() string
+	Wait() (checklist.CommandRun, error)
+	Cancel() error
+}
+
+// backend is Engine with Start/Running returning jobs, so the screens do not
+// depend on the concrete Execution type (and tests can drive real processes
+// before the session engine is complete).
+type backend interface {
+	Runbook() *checklist.Runbook
+	Run() checklist.Run
+	Actor() string
+	Vars() map[string]string
+	Plan(cmdID string, params map[string]string) (*session.Plan, error)
+	ParamChoices(ctx context.Context, name string) ([]session.Choice, error)
+	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (job, error)
+	Running(ctx context.Context, out io.Writer) job
+	SetCheck(checkID string, done bool) error
+	AddNote(stepID, text string) error
+}
+
+type engineBackend struct{ Engine }
+
+type execJob struct{ e *session.Execution }
+
+func (j execJob) CommandID() string                   { return j.e.CommandID }
+func (j execJob) Wait() (checklist.CommandRun, error) { return j.e.Wait() }
+func (j execJob) Cancel() error                       { return j.e.Cancel() }
+
+func (b engineBackend) Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (job, error) {
+	e, err := b.Engine.Start(ctx, p, confirmation, out)
+	if err != nil || e == nil {
+		return nil, err
+	}
+	return execJob{e}, nil
+}
+
+func (b engineBackend) Running(ctx context.Context, out io.Writer) job {
+	if e := b.Engine.Running(ctx, out); e != nil {
+		return execJob{e}
+	}
+	return nil
+}
+
+// Options configure the screen.
+type Options struct {
+	Version string
+	// NoColor drops colours (NO_COLOR in the environment does the same).
+	NoColor bool
+}
+
+// Context is what every screen shares (gh-dash style): the engine, sizes,
+// styles, keys and the cached run snapshot. Screens read it; only the root
+// model writes it.
+type Context struct {
+	ctx     context.Context
+	eng     backend
+	rb      *checklist.Runbook
+	run     checklist.Run // refreshed by the root after anything that changes it
+	opts    Options
+	styles  Styles
+	keys    KeyMap
+	dark    bool
+	noColor bool
+	width   int
+	height  int
+	now     time.Time
+
+	// active is the command running now (started here or re-attached).
+	active *activeJob
+	// logs are the output buffers of commands run by this instance, by id.
+	logs map[string]*LogBuffer
+	// results are outcomes the engine did not record (interactive commands).
+	results map[string]checklist.CommandRun
+	spin    string // current spinner frame
+}
+
+type activeJob struct {
+	cmdID   string
+	job     job
+	buf     *LogBuffer
+	started time.Time
+}
+
+// status returns the state of a command as the screen shows it.
+func (c *Context) status(cmdID string) checklist.CommandRun {
+	if c.active != nil && c.active.cmdID == cmdID {
+		cr := checklist.CommandRun{Status: checklist.Running, Started: c.active.started}
+		if r := c.run.Commands[cmdID]; r != nil && r.Status == checklist.Running && !r.Started.IsZero() {
+			cr.Started = r.Started
+		}
+		return cr
+	}
+	if r, ok := c.results[cmdID]; ok {
+		if e := c.run.Commands[cmdID]; e == nil || e.Ended.Before(r.Ended) {
+			return r
+		}
+	}
+	if r := c.run.Commands[cmdID]; r != nil {
+		cr := *r
+		if cr.Status == checklist.Running {
+			// the engine says running but no job is attached here: the
+			// supervisor is gone or belongs to nobody we can follow.
+			cr.Status = checklist.Running
+		}
+		return cr
+	}
+	return checklist.CommandRun{Status: checklist.Pending}
+}
+
+// checked says whether a manual check is ticked in this run (or in the
+// document itself).
+func (c *Context) checked(ch *checklist.Check) bool {
+	if st := c.run.Checks[ch.ID]; st != nil {
+		return st.Done
+	}
+	return ch.Done
+}

@@ -1,0 +1,454 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"planner-tui/ops/session"
+)
+
+// dialog is a modal over the screen. Update returns nil when it closes.
+type dialog interface {
+	Update(msg tea.Msg) (dialog, tea.Cmd)
+	View(c *Context) string
+	// Help is the bottom line while it is open.
+	Help() string
+}
+
+func dialogWidth(c *Context) int { return max(40, min(c.width-4, 76)) }
+
+func dialogBox(c *Context, title string, lines []string) string {
+	w := dialogWidth(c)
+	var out []string
+	for _, l := range lines {
+		if ansiWidth(l) > w-4 {
+			out = append(out, wrapText(l, w-4)...)
+		} else {
+			out = append(out, l)
+		}
+	}
+	for i := range out {
+		out[i] = " " + out[i]
+	}
+	out = append([]string{""}, out...)
+	out = append(out, "")
+	return c.styles.box(title, out, w, min(len(out)+2, c.height-2), true)
+}
+
+func newInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.SetWidth(50)
+	in.Focus()
+	return in
+}
+
+// confirmDialog asks a yes/no question that defaults to No: only "y" says
+// yes; enter, n and esc say no; other keys do nothing.
+type confirmDialog struct {
+	title string
+	lines []string
+	onYes tea.Cmd
+	onNo  tea.Cmd
+}
+
+func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return d, nil
+	}
+	switch km.String() {
+	case "y", "Y":
+		return nil, d.onYes
+	case "n", "N", "enter", "esc", "q":
+		return nil, d.onNo
+	}
+	return d, nil
+}
+
+func (d *confirmDialog) View(c *Context) string {
+	lines := append([]string{}, d.lines...)
+	lines = append(lines, "", c.styles.Bold.Render("Proceed? (y/N)")+c.styles.Faint.Render("  y: yes · enter/n/esc: no"))
+	return dialogBox(c, d.title, lines)
+}
+
+func (d *confirmDialog) Help() string { return "y yes · enter/n/esc no" }
+
+// phraseDialog guards a destructive (or gated) command: it runs only after
+// the exact phrase is typed and enter pressed.
+type phraseDialog struct {
+	plan  *session.Plan
+	input textinput.Model
+	wrong string
+	run   func(phrase string) tea.Cmd
+}
+
+func newPhraseDialog(p *session.Plan, run func(string) tea.Cmd) *phraseDialog {
+	return &phraseDialog{plan: p, input: newInput("> ", "type the phrase"), run: run}
+}
+
+func (d *phraseDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			return nil, msgCmd(flashMsg{text: "cancelled: nothing ran"})
+		case "enter":
+			typed := d.input.Value()
+			if typed != d.plan.Confirm {
+				d.wrong = "That is not the phrase: nothing ran. Type it exactly, or esc to cancel."
+				d.input.Reset()
+				return d, nil
+			}
+			return nil, d.run(typed)
+		}
+	}
+	var cmd tea.Cmd
+	d.input, cmd = d.input.Update(msg)
+	return d, cmd
+}
+
+func (d *phraseDialog) View(c *Context) string {
+	st := c.styles
+	p := d.plan
+	lines := []string{
+		st.RiskLabel(p.Risk) + "  " + st.Bold.Render(p.Command.Title),
+		"",
+	}
+	for i, l := range strings.Split(p.Display, "\n") {
+		prefix := "$ "
+		if i > 0 {
+			prefix = "  "
+		}
+		lines = append(lines, st.Code.Render(prefix+l))
+	}
+	lines = append(lines, "")
+	if p.Destroys != "" {
+		lines = append(lines, st.Destructive.Render("Destroys:")+" "+p.Destroys)
+	}
+	if p.Gate != "" {
+		lines = append(lines, st.Warn.Render("Gate:")+" "+p.Gate)
+	}
+	lines = append(lines, "", "To run it, type "+st.Bold.Render(p.Confirm)+" and press enter.", d.input.View())
+	if d.wrong != "" {
+		lines = append(lines, st.Error.Render(d.wrong))
+	}
+	return dialogBox(c, "Confirm destructive command", lines)
+}
+
+func (d *phraseDialog) Help() string { return "type the phrase, enter runs · esc cancels" }
+
+// pickItem is one choice of a picker.
+type pickItem struct {
+	label  string
+	detail string
+	hay    string // more text the filter looks at (a command's script)
+	pick   tea.Msg
+}
+
+// pickerDialog lists choices, optionally filtered by typing.
+type pickerDialog struct {
+	title  string
+	intro  string
+	items  []pickItem
+	shown  []int
+	sel    int
+	filter *textinput.Model
+}
+
+func newPicker(title, intro string, items []pickItem, filter bool) *pickerDialog {
+	d := &pickerDialog{title: title, intro: intro, items: items}
+	if filter {
+		in := newInput("filter: ", "type to filter")
+		d.filter = &in
+	}
+	d.apply()
+	return d
+}
+
+func (d *pickerDialog) apply() {
+	d.shown = d.shown[:0]
+	q := ""
+	if d.filter != nil {
+		q = strings.ToLower(strings.TrimSpace(d.filter.Value()))
+	}
+	for i, it := range d.items {
+		if q == "" || matchWords(strings.ToLower(it.label+" "+it.detail+" "+it.hay), q) {
+			d.shown = append(d.shown, i)
+		}
+	}
+	d.sel = max(0, min(d.sel, len(d.shown)-1))
+}
+
+func matchWords(hay, q string) bool {
+	for _, w := range strings.Fields(q) {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *pickerDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			return nil, nil
+		case "up", "ctrl+p":
+			d.sel = max(0, d.sel-1)
+			return d, nil
+		case "down", "ctrl+n":
+			d.sel = min(len(d.shown)-1, d.sel+1)
+			return d, nil
+		case "enter":
+			if len(d.shown) == 0 {
+				return d, nil
+			}
+			return nil, msgCmd(d.items[d.shown[d.sel]].pick)
+		}
+		if d.filter == nil {
+			switch km.String() {
+			case "k":
+				d.sel = max(0, d.sel-1)
+			case "j":
+				d.sel = min(len(d.shown)-1, d.sel+1)
+			}
+			return d, nil
+		}
+	}
+	if d.filter == nil {
+		return d, nil
+	}
+	var cmd tea.Cmd
+	*d.filter, cmd = d.filter.Update(msg)
+	d.apply()
+	return d, cmd
+}
+
+func (d *pickerDialog) View(c *Context) string {
+	st := c.styles
+	var lines []string
+	if d.intro != "" {
+		lines = append(lines, d.intro, "")
+	}
+	if d.filter != nil {
+		lines = append(lines, d.filter.View(), "")
+	}
+	room := max(3, c.height-10-len(lines))
+	start := max(0, d.sel-room+1)
+	w := dialogWidth(c) - 6
+	for k := start; k < len(d.shown) && k < start+room; k++ {
+		it := d.items[d.shown[k]]
+		s := it.label
+		if it.detail != "" {
+			s += st.Faint.Render("  " + it.detail)
+		}
+		if k == d.sel {
+			lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), w)))
+		} else {
+			lines = append(lines, fit(" "+s, w))
+		}
+	}
+	if len(d.shown) == 0 {
+		lines = append(lines, st.Faint.Render("nothing matches"))
+	}
+	return dialogBox(c, d.title, lines)
+}
+
+func (d *pickerDialog) Help() string {
+	if d.filter != nil {
+		return "type to filter · ↑/↓ choose · enter open · esc close"
+	}
+	return "↑/↓ choose · enter pick · esc close"
+}
+
+// paramChoicesMsg carries the values a placeholder can take.
+type paramChoicesMsg struct {
+	name    string
+	choices []session.Choice
+	err     error
+}
+
+// paramsDialog asks for the placeholders a command still needs, offering
+// listed values (git tags, alembic revisions, backups) to pick from.
+type paramsDialog struct {
+	cmdTitle string
+	names    []string
+	inputs   []textinput.Model
+	choices  map[string][]session.Choice
+	errs     map[string]error
+	focus    int
+	csel     int // selected choice of the focused field, -1 none
+	msg      string
+	submit   func(values map[string]string) tea.Cmd
+}
+
+func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Cmd) *paramsDialog {
+	d := &paramsDialog{cmdTitle: title, names: names, choices: map[string][]session.Choice{}, errs: map[string]error{}, csel: -1, submit: submit}
+	for i, n := range names {
+		in := newInput(fmt.Sprintf("%-20s ", "<"+n+">"), "value")
+		if i > 0 {
+			in.Blur()
+		}
+		d.inputs = append(d.inputs, in)
+	}
+	return d
+}
+
+func (d *paramsDialog) move(to int) tea.Cmd {
+	d.inputs[d.focus].Blur()
+	d.focus = (to + len(d.inputs)) % len(d.inputs)
+	d.csel = -1
+	return d.inputs[d.focus].Focus()
+}
+
+func (d *paramsDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	switch msg := msg.(type) {
+	case paramChoicesMsg:
+		d.choices[msg.name] = msg.choices
+		if msg.err != nil {
+			d.errs[msg.name] = msg.err
+		}
+		return d, nil
+	case tea.KeyPressMsg:
+		name := d.names[d.focus]
+		ch := d.choices[name]
+		switch msg.String() {
+		case "esc":
+			return nil, msgCmd(flashMsg{text: "cancelled: nothing ran"})
+		case "tab":
+			return d, d.move(d.focus + 1)
+		case "shift+tab":
+			return d, d.move(d.focus - 1)
+		case "down":
+			if len(ch) > 0 {
+				d.csel = min(len(ch)-1, d.csel+1)
+				d.inputs[d.focus].SetValue(ch[d.csel].Value)
+				d.inputs[d.focus].CursorEnd()
+			}
+			return d, nil
+		case "up":
+			if len(ch) > 0 && d.csel > 0 {
+				d.csel--
+				d.inputs[d.focus].SetValue(ch[d.csel].Value)
+				d.inputs[d.focus].CursorEnd()
+			}
+			return d, nil
+		case "enter":
+			vals := map[string]string{}
+			for i, n := range d.names {
+				v := strings.TrimSpace(d.inputs[i].Value())
+				if v == "" {
+					d.msg = "<" + n + "> is empty"
+					return d, d.move(i)
+				}
+				vals[n] = v
+			}
+			return nil, d.submit(vals)
+		}
+	}
+	var cmd tea.Cmd
+	d.inputs[d.focus], cmd = d.inputs[d.focus].Update(msg)
+	return d, cmd
+}
+
+func (d *paramsDialog) View(c *Context) string {
+	st := c.styles
+	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
+	for _, in := range d.inputs {
+		lines = append(lines, in.View())
+	}
+	name := d.names[d.focus]
+	lines = append(lines, "")
+	switch ch, ok := d.choices[name]; {
+	case !ok:
+		lines = append(lines, st.Faint.Render("looking for values of <"+name+">…"))
+	case d.errs[name] != nil && len(ch) == 0:
+		lines = append(lines, st.Faint.Render("no list for <"+name+">: "+d.errs[name].Error()))
+	case len(ch) == 0:
+		lines = append(lines, st.Faint.Render("no listed values for <"+name+">: type one"))
+	default:
+		lines = append(lines, st.Faint.Render("↑/↓ pick a value:"))
+		room := max(3, min(8, c.height-14-len(d.names)))
+		start := max(0, d.csel-room+1)
+		for i := start; i < len(ch) && i < start+room; i++ {
+			s := ch[i].Value
+			if ch[i].Label != "" && ch[i].Label != ch[i].Value {
+				s += st.Faint.Render("  " + ch[i].Label)
+			}
+			if i == d.csel {
+				lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), dialogWidth(c)-6)))
+			} else {
+				lines = append(lines, " "+s)
+			}
+		}
+	}
+	if d.msg != "" {
+		lines = append(lines, st.Error.Render(d.msg))
+	}
+	return dialogBox(c, "Parameters", lines)
+}
+
+func (d *paramsDialog) Help() string {
+	return "type or ↑/↓ pick · tab next field · enter continue · esc cancel"
+}
+
+// noteDialog adds a note to a step.
+type noteDialog struct {
+	stepID, title string
+	input         textinput.Model
+}
+
+func (d *noteDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			return nil, nil
+		case "enter":
+			t := strings.TrimSpace(d.input.Value())
+			if t == "" {
+				return nil, nil
+			}
+			return nil, msgCmd(noteMsg{stepID: d.stepID, text: t})
+		}
+	}
+	var cmd tea.Cmd
+	d.input, cmd = d.input.Update(msg)
+	return d, cmd
+}
+
+func (d *noteDialog) View(c *Context) string {
+	return dialogBox(c, "Note on "+d.title, []string{d.input.View()})
+}
+
+func (d *noteDialog) Help() string { return "enter saves · esc cancels" }
+
+// helpDialog lists every key, generated from the key bindings.
+type helpDialog struct{}
+
+func (helpDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		return nil, nil
+	}
+	return helpDialog{}, nil
+}
+
+func (helpDialog) View(c *Context) string {
+	h := help.New()
+	h.Styles = help.DefaultStyles(c.dark)
+	if c.noColor {
+		h.Styles = help.Styles{}
+	}
+	body := strings.Split(h.FullHelpView(c.keys.FullHelp()), "\n")
+	body = append(body, "",
+		"In the log pane: / searches, n/N next/previous match, w wraps, G follows.",
+		"n adds a note to the step when no log search is active.",
+		"q quits; a running step keeps running (detached) and is re-attached next start.")
+	return dialogBox(c, "Keys", body)
+}
+
+func (helpDialog) Help() string { return "any key closes" }

@@ -1,0 +1,32 @@
+package ui
+
+import "fmt"
+
+// newEmergencyDialog lists the emergency playbooks (the steps of the
+// emergency section), filterable by typing; enter opens one.
+func newEmergencyDialog(c *Context) *pickerDialog {
+	sec := roleSection(c.rb, "emergency", "Emergency Procedures")
+	if sec == nil {
+		return nil
+	}
+	var items []pickItem
+	for si, st := range sec.Steps {
+		detail := ""
+		if n := len(st.Commands); n > 0 {
+			detail = plural(n, "command")
+		}
+		hay := ""
+		for _, cmd := range st.Commands {
+			hay += " " + cmd.Title
+		}
+		items = append(items, pickItem{label: st.Title, detail: detail, hay: hay, pick: openMsg{t: target{sec: sec, step: si}}})
+	}
+	return newPicker("Emergency playbooks", "What is wrong?", items, true)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"strings"
+)
+
+// header renders the top line: runbook, run id, host, user, elapsed.
+func (c *Context) header(w int, where string) string {
+	st := c.styles
+	title := c.rb.Title
+	if title == "" {
+		title = "planner-tui"
+	}
+	parts := []string{}
+	if c.run.ID != "" {
+		parts = append(parts, "run "+c.run.ID)
+	}
+	who := c.run.Operator
+	if c.run.Host != "" {
+		if who != "" {
+			who += "@"
+		}
+		who += c.run.Host
+	}
+	if who == "" {
+		who = c.eng.Actor()
+	}
+	if who != "" {
+		parts = append(parts, who)
+	}
+	if !c.run.Started.IsZero() {
+		parts = append(parts, "⏱ "+fmtDuration(c.now.Sub(c.run.Started)))
+	}
+	left := st.Header.Render(title)
+	if where != "" {
+		left += st.Faint.Render(" › ") + st.Bold.Render(where)
+	}
+	right := st.Faint.Render(strings.Join(parts, " · "))
+	gap := w - ansiWidth(left) - ansiWidth(right)
+	if gap < 1 {
+		return fit(left+"  "+right, w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}

@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"planner-tui/checklist"
+)
+
+// wideWidth is where the summary panes go side by side.
+const wideWidth = 110
+
+// homePane is one summary group ("Pre-Deployment") or the list of all
+// sections.
+type homePane struct {
+	title   string
+	step    *checklist.Step // nil for the sections pane
+	targets []target        // per check, where enter leads
+	sel     int
+	off     int
+}
+
+func (p *homePane) sections() bool { return p.step == nil }
+
+// Home is the first screen: the runbook's checklist summary as panes with
+// progress, and every section of the runbook.
+type Home struct {
+	c       *Context
+	summary *checklist.Section
+	panes   []*homePane
+	focus   int
+	w, h    int
+}
+
+func newHome(c *Context) *Home {
+	h := &Home{c: c}
+	h.summary = roleSection(c.rb, "summary", "Deployment Checklist Summary")
+	if h.summary != nil {
+		for _, st := range h.summary.Steps {
+			if len(st.Checks) == 0 {
+				continue
+			}
+			p := &homePane{title: st.Title, step: st}
+			for _, ch := range st.Checks {
+				p.targets = append(p.targets, checkTarget(c.rb, ch, h.summary))
+			}
+			h.panes = append(h.panes, p)
+		}
+	}
+	h.panes = append(h.panes, &homePane{title: "Sections"})
+	return h
+}
+
+func (h *Home) wide() bool { return h.w >= wideWidth && len(h.panes) > 1 }
+
+// SetSize lays the panes out.
+func (h *Home) SetSize(w, hh int) { h.w, h.h = w, hh }
+
+// FocusSections puts the focus on the list of all sections.
+func (h *Home) FocusSections() { h.focus = len(h.panes) - 1 }
+
+// FocusCheck selects a summary item by id; false if it is not on home.
+func (h *Home) FocusCheck(id string) bool {
+	for pi, p := range h.panes {
+		if p.step == nil {
+			continue
+		}
+		for i, ch := range p.step.Checks {
+			if ch.ID == id {
+				h.focus, p.sel = pi, i
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Home) count(p *homePane) int {
+	if p.sections() {
+		return len(h.c.rb.Sections)
+	}
+	return len(p.step.Checks)
+}
+
+func (h *Home) progress(p *homePane) (done, total int) {
+	for i, ch := range p.step.Checks {
+		if s, _, _ := h.c.checkState(ch, p.targets[i]); s == itemDone {
+			done++
+		}
+	}
+	return done, len(p.step.Checks)
+}
+
+// Update handles home's keys.
+func (h *Home) Update(msg tea.Msg) tea.Cmd {
+	k := h.c.keys
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	p := h.panes[h.focus]
+	switch {
+	case key.Matches(km, k.NextPane):
+		h.focus = (h.focus + 1) % len(h.panes)
+	case key.Matches(km, k.PrevPane):
+		h.focus = (h.focus + len(h.panes) - 1) % len(h.panes)
+	case key.Matches(km, k.Up):
+		p.sel = max(0, p.sel-1)
+	case key.Matches(km, k.Down):
+		p.sel = min(h.count(p)-1, p.sel+1)
+	case key.Matches(km, k.Enter):
+		if p.sections() {
+			if p.sel < len(h.c.rb.Sections) {
+				return msgCmd(openMsg{t: target{sec: h.c.rb.Sections[p.sel], step: -1}})
+			}
+			return nil
+		}
+		if p.sel >= len(p.step.Checks) {
+			return nil
+		}
+		if t := p.targets[p.sel]; t.ok() {
+			return msgCmd(openMsg{t: t})
+		}
+		return msgCmd(flashMsg{text: "this item links to no procedure: space ticks it", warn: true})
+	case key.Matches(km, k.Tick):
+		if !p.sections() && p.sel < len(p.step.Checks) {
+			return msgCmd(tickMsg{check: p.step.Checks[p.sel]})
+		}
+	}
+	return nil
+}
+
+// View renders home in w×h cells.
+func (h *Home) View() string {
+	st := h.c.styles
+	if h.wide() {
+		summary := h.panes[:len(h.panes)-1]
+		rows := 0
+		for _, p := range summary {
+			rows = max(rows, len(p.step.Checks))
+		}
+		topH := min(rows+2, h.h-5)
+		pw := h.w / len(summary)
+		var boxes []string
+		for i, p := range summary {
+			w := pw
+			if i == len(summary)-1 {
+				w = h.w - pw*(len(summary)-1)
+			}
+			boxes = append(boxes, h.paneBox(i, p, w, topH))
+		}
+		sec := h.panes[len(h.panes)-1]
+		return joinH(boxes...) + "\n" + h.paneBox(len(h.panes)-1, sec, h.w, h.h-topH)
+	}
+	// narrow: tabs
+	var tabs []string
+	for i, p := range h.panes {
+		label := " " + h.paneTitle(p) + " "
+		if i == h.focus {
+			tabs = append(tabs, st.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, st.Tab.Render(label))
+		}
+	}
+	tabLine := fit(strings.Join(tabs, st.Faint.Render("│")), h.w)
+	return tabLine + "\n" + h.paneBox(h.focus, h.panes[h.focus], h.w, h.h-1)
+}
+
+func (h *Home) paneTitle(p *homePane) string {
+	if p.sections() {
+		return fmt.Sprintf("Sections %d", len(h.c.rb.Sections))
+	}
+	d, t := h.progress(p)
+	return fmt.Sprintf("%s %d/%d", p.title, d, t)
+}
+
+func (h *Home) paneBox(i int, p *homePane, w, hh int) string {
+	st := h.c.styles
+	n := max(1, hh-2)
+	if p.sel < p.off {
+		p.off = p.sel
+	}
+	if p.sel >= p.off+n {
+		p.off = p.sel - n + 1
+	}
+	var lines []string
+	if p.sections() {
+		for j := p.off; j < len(h.c.rb.Sections) && j < p.off+n; j++ {
+			sec := h.c.rb.Sections[j]
+			nc := 0
+			for _, s := range sec.Steps {
+				nc += len(s.Commands)
+			}
+			info := ""
+			if nc > 0 {
+				info = st.Faint.Render(fmt.Sprintf("  %d commands", nc))
+			}
+			lines = append(lines, h.itemLine(sec.Title+info, i == h.focus && j == p.sel, w-2))
+		}
+	} else {
+		for j := p.off; j < len(p.step.Checks) && j < p.off+n; j++ {
+			ch := p.step.Checks[j]
+			s, d, t := h.c.checkState(ch, p.targets[j])
+			var mark string
+			switch s {
+			case itemDone:
+				mark = st.OK.Render("[x]")
+			case itemRunning:
+				mark = st.Running.Render("[" + h.c.spin + "]")
+			case itemFailed:
+				mark = st.Error.Render("[✗]")
+			case itemPartial:
+				mark = st.Warn.Render("[~]")
+			default:
+				mark = "[ ]"
+			}
+			text := mark + " " + ch.Text
+			if s == itemPartial || (s == itemFailed && t > 0) {
+				text += st.Faint.Render(fmt.Sprintf(" %d/%d", d, t))
+			}
+			if !p.targets[j].ok() {
+				text += st.Faint.Render(" ·")
+			} else {
+				text += st.Faint.Render(" ›")
+			}
+			lines = append(lines, h.itemLine(text, i == h.focus && j == p.sel, w-2))
+		}
+	}
+	return st.box(h.paneTitle(p), lines, w, hh, i == h.focus)
+}
+
+func (h *Home) itemLine(s string, sel bool, w int) string {
+	if sel {
+		return h.c.styles.Selected.Render(fit("▌"+ansiStripStr(s), w))
+	}
+	return fit(" "+s, w)
+}

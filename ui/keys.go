@@ -1,0 +1,66 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding; the help overlay and the bottom line are
+// generated from it, so what the screen says is what the keys do.
+type KeyMap struct {
+	Up, Down       key.Binding
+	NextPane       key.Binding
+	PrevPane       key.Binding
+	Enter          key.Binding
+	Tick           key.Binding
+	Back           key.Binding
+	Search         key.Binding
+	Next, Prev     key.Binding // log search matches
+	Emergency      key.Binding
+	Rollback       key.Binding
+	Sections       key.Binding
+	Note           key.Binding
+	Wrap           key.Binding
+	Top, Bottom    key.Binding
+	PageUp, PageDn key.Binding
+	Cancel         key.Binding
+	Help           key.Binding
+	Quit           key.Binding
+}
+
+// DefaultKeyMap returns the bindings described in the design.
+func DefaultKeyMap() KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:        b("↑/k", "up", "up", "k"),
+		Down:      b("↓/j", "down", "down", "j"),
+		NextPane:  b("tab/→/l", "next pane", "tab", "right", "l"),
+		PrevPane:  b("⇧tab/←/h", "prev pane", "shift+tab", "left", "h"),
+		Enter:     b("enter", "open / run", "enter"),
+		Tick:      b("space", "tick check", "space"),
+		Back:      b("esc", "back", "esc"),
+		Search:    b("/", "search", "/"),
+		Next:      b("n", "next match", "n"),
+		Prev:      b("N", "prev match", "N"),
+		Emergency: b("e", "emergency", "e"),
+		Rollback:  b("r", "rollback", "r"),
+		Sections:  b("g", "all sections", "g"),
+		Note:      b("n", "add note", "n"),
+		Wrap:      b("w", "wrap log", "w"),
+		Top:       b("home", "log top", "home"),
+		Bottom:    b("end/G", "log end, follow", "end", "G"),
+		PageUp:    b("pgup", "page up", "pgup"),
+		PageDn:    b("pgdn", "page down", "pgdown"),
+		Cancel:    b("ctrl+c", "cancel step", "ctrl+c"),
+		Help:      b("?", "help", "?"),
+		Quit:      b("q", "quit", "q"),
+	}
+}
+
+// FullHelp groups the bindings for the ? overlay.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
+		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Help, k.Quit},
+		{k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
+	}
+}

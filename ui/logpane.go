@@ -1,0 +1,309 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// LogPane shows the tail of a LogBuffer. It follows new output until the
+// user scrolls back; then it stays where it is and counts the lines that
+// arrived meanwhile. It only ever looks at the visible window of the buffer,
+// so its cost does not depend on how much the command printed.
+type LogPane struct {
+	c      *Context
+	buf    *LogBuffer
+	follow bool
+	top    int64 // absolute number of the first visible line when not following
+	wrap   bool
+	w, h   int // content size (h includes the pane's status row)
+
+	query     string
+	match     int64
+	searching bool
+	input     textinput.Model
+	note      string // "no match", ...
+
+	rows     []string // visible rows, rebuilt in Update
+	newLines int64    // lines below the window (when not following)
+	total    int64
+	dropped  int64
+	empty    string // what to say when there is no buffer
+}
+
+func newLogPane(c *Context) LogPane {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "search the log"
+	return LogPane{c: c, follow: true, match: -1, input: in}
+}
+
+// SetBuffer switches the pane to another command's output.
+func (l *LogPane) SetBuffer(b *LogBuffer, empty string) {
+	l.empty = empty
+	if b == l.buf {
+		l.refresh()
+		return
+	}
+	l.buf = b
+	l.follow = true
+	l.match = -1
+	l.note = ""
+	l.refresh()
+}
+
+// SetSize sets the pane's inner size.
+func (l *LogPane) SetSize(w, h int) {
+	l.w, l.h = w, h
+	l.input.SetWidth(max(4, w-2))
+	l.refresh()
+}
+
+func (l *LogPane) rowsAvail() int { return max(1, l.h-1) }
+
+// onOutput is called for each logMsg of this pane's buffer: a frame.
+func (l *LogPane) onOutput() {
+	if l.follow {
+		l.refresh()
+		return
+	}
+	// scrolled back: leave the window alone, just count
+	l.total, l.dropped = l.buf.Stats()
+	l.newLines = max(0, l.total-(l.top+int64(l.rowsAvail())))
+}
+
+// refresh rebuilds the visible rows from the buffer.
+func (l *LogPane) refresh() {
+	l.rows = l.rows[:0]
+	if l.buf == nil || l.w <= 0 {
+		return
+	}
+	n := l.rowsAvail()
+	l.total, l.dropped = l.buf.Stats()
+	partial := l.buf.Partial()
+	if l.follow {
+		want := int64(n)
+		if partial != "" {
+			want--
+		}
+		lines, first := l.buf.Lines(l.total-want, l.total)
+		if partial != "" {
+			lines = append(lines, partial)
+		}
+		l.top = first
+		l.rows = l.render(lines, first, n, true)
+		l.newLines = 0
+		return
+	}
+	oldest := l.total - int64(len(l.buf.ring))
+	if l.top < oldest {
+		l.top = max(0, oldest)
+	}
+	lines, first := l.buf.Lines(l.top, l.top+int64(n))
+	l.top = first
+	l.rows = l.render(lines, first, n, false)
+	l.newLines = max(0, l.total-(l.top+int64(n)))
+}
+
+// render turns lines into at most n rows of width w (wrapped or cut),
+// keeping the last rows when fromEnd is set.
+func (l *LogPane) render(lines []string, first int64, n int, fromEnd bool) []string {
+	var rows []string
+	for i, s := range lines {
+		abs := first + int64(i)
+		hl := l.query != "" && strings.Contains(strings.ToLower(s), strings.ToLower(l.query))
+		if l.wrap && ansi.StringWidth(s) > l.w {
+			for _, part := range strings.Split(ansi.Hardwrap(s, l.w, true), "\n") {
+				rows = append(rows, l.style(part, hl, abs))
+			}
+			continue
+		}
+		rows = append(rows, l.style(fit(s, l.w), hl, abs))
+	}
+	if len(rows) > n {
+		if fromEnd {
+			rows = rows[len(rows)-n:]
+		} else {
+			rows = rows[:n]
+		}
+	}
+	return rows
+}
+
+func (l *LogPane) style(s string, hl bool, abs int64) string {
+	if !hl {
+		return s
+	}
+	if abs == l.match {
+		return l.c.styles.Match.Render(ansi.Strip(s))
+	}
+	return l.c.styles.Bold.Render(s)
+}
+
+func (l *LogPane) scroll(d int) {
+	if l.buf == nil {
+		return
+	}
+	n := int64(l.rowsAvail())
+	total, _ := l.buf.Stats()
+	if l.follow {
+		l.top = max(0, total-n)
+	}
+	l.top += int64(d)
+	oldest := total - int64(len(l.buf.ring))
+	l.top = max(l.top, max(0, oldest))
+	if l.top+n >= total {
+		l.follow = true
+	} else {
+		l.follow = false
+	}
+	l.refresh()
+}
+
+func (l *LogPane) gotoLine(abs int64) {
+	l.follow = false
+	l.top = max(0, abs-int64(l.rowsAvail()/2))
+	total, _ := l.buf.Stats()
+	if l.top+int64(l.rowsAvail()) >= total {
+		l.top = max(0, total-int64(l.rowsAvail()))
+	}
+	l.refresh()
+}
+
+func (l *LogPane) find(forward bool) {
+	if l.buf == nil || l.query == "" {
+		return
+	}
+	from := l.match
+	if from < 0 {
+		from = l.top - 1
+		if !forward {
+			from = l.top + int64(l.rowsAvail())
+		}
+	}
+	m := l.buf.Find(l.query, from, forward)
+	if m < 0 {
+		l.note = fmt.Sprintf("no line matches %q", l.query)
+		l.match = -1
+		l.refresh()
+		return
+	}
+	l.note = ""
+	l.match = m
+	l.gotoLine(m)
+}
+
+// Capturing says whether the pane takes every key (typing a search).
+func (l *LogPane) Capturing() bool { return l.searching }
+
+// Searching reports whether n/N move between matches.
+func (l *LogPane) HasQuery() bool { return l.query != "" }
+
+// Update handles keys and the mouse wheel while the pane has the focus.
+func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
+	k := l.c.keys
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			l.scroll(-3)
+		case tea.MouseWheelDown:
+			l.scroll(3)
+		}
+		return l, nil
+	case tea.KeyPressMsg:
+		if l.searching {
+			switch msg.String() {
+			case "enter":
+				l.searching = false
+				l.query = l.input.Value()
+				l.input.Blur()
+				l.match = -1
+				l.find(true)
+				return l, nil
+			case "esc":
+				l.searching = false
+				l.input.Blur()
+				return l, nil
+			}
+			var cmd tea.Cmd
+			l.input, cmd = l.input.Update(msg)
+			return l, cmd
+		}
+		switch {
+		case key.Matches(msg, k.Search):
+			l.searching = true
+			l.input.SetValue(l.query)
+			return l, l.input.Focus()
+		case l.query != "" && key.Matches(msg, k.Next):
+			l.find(true)
+		case l.query != "" && key.Matches(msg, k.Prev):
+			l.find(false)
+		case key.Matches(msg, k.Up):
+			l.scroll(-1)
+		case key.Matches(msg, k.Down):
+			l.scroll(1)
+		case key.Matches(msg, k.PageUp):
+			l.scroll(-l.rowsAvail())
+		case key.Matches(msg, k.PageDn):
+			l.scroll(l.rowsAvail())
+		case key.Matches(msg, k.Top):
+			l.follow = false
+			l.top = 0
+			l.refresh()
+		case key.Matches(msg, k.Bottom):
+			l.follow = true
+			l.refresh()
+		case key.Matches(msg, k.Wrap):
+			l.wrap = !l.wrap
+			l.refresh()
+		case msg.String() == "esc" && l.query != "":
+			l.query, l.match, l.note = "", -1, ""
+			l.refresh()
+		}
+	}
+	return l, nil
+}
+
+// View renders exactly h rows of width w.
+func (l LogPane) View() string {
+	st := l.c.styles
+	rows := l.rows
+	if l.buf == nil {
+		rows = []string{st.Faint.Render(l.empty)}
+	}
+	body := padLines(rows, l.w, l.rowsAvail())
+	var status string
+	switch {
+	case l.searching:
+		status = l.input.View()
+	case l.note != "":
+		status = st.Warn.Render(l.note)
+	case l.buf == nil:
+		status = ""
+	case !l.follow && l.newLines > 0:
+		status = st.Warn.Render(fmt.Sprintf("%d new lines ↓", l.newLines)) + st.Faint.Render("  (G: follow)")
+	default:
+		parts := []string{fmt.Sprintf("%d lines", l.total)}
+		if l.dropped > 0 {
+			parts = append(parts, fmt.Sprintf("%d older not shown (full log on disk)", l.dropped))
+		}
+		if l.follow {
+			parts = append(parts, "following")
+		} else {
+			parts = append(parts, "scrolled")
+		}
+		if l.wrap {
+			parts = append(parts, "wrap")
+		}
+		if l.query != "" {
+			parts = append(parts, "/"+l.query+" (n/N)")
+		}
+		status = st.Faint.Render(strings.Join(parts, " · "))
+	}
+	return body + "\n" + fit(status, l.w)
+}

@@ -1,0 +1,503 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/session"
+)
+
+type rowKind int
+
+const (
+	rowStep rowKind = iota
+	rowCheck
+	rowCmd
+)
+
+type procRow struct {
+	kind  rowKind
+	step  int
+	check *checklist.Check
+	cmd   *checklist.Command
+}
+
+// Procedure is one section of the runbook: its steps, checks and commands on
+// the left; the selected step's description, command, risk, status and log
+// on the right.
+type Procedure struct {
+	c     *Context
+	sec   *checklist.Section
+	rows  []procRow
+	sel   int
+	off   int // first visible row
+	focus int // 0 list, 1 log
+	log   LogPane
+
+	plan    *session.Plan // of the selected command, refreshed in Update
+	planErr error
+
+	detail []string
+	logH   int
+	w, h   int
+}
+
+func newProcedure(c *Context, sec *checklist.Section) *Procedure {
+	p := &Procedure{c: c, sec: sec, log: newLogPane(c)}
+	for si, st := range sec.Steps {
+		p.rows = append(p.rows, procRow{kind: rowStep, step: si})
+		for _, ch := range st.Checks {
+			p.rows = append(p.rows, procRow{kind: rowCheck, step: si, check: ch})
+		}
+		for _, cmd := range st.Commands {
+			p.rows = append(p.rows, procRow{kind: rowCmd, step: si, cmd: cmd})
+		}
+	}
+	p.sel = p.firstUseful(0)
+	p.refresh()
+	return p
+}
+
+// firstUseful skips from a step row to its first command or check when the
+// step has exactly one of them... no: keep the step row, it carries the
+// description. It only clamps.
+func (p *Procedure) firstUseful(i int) int {
+	return max(0, min(i, len(p.rows)-1))
+}
+
+// Select puts the cursor on a step (and a command of it, when given).
+func (p *Procedure) Select(t target) {
+	if t.cmdID != "" {
+		for i, r := range p.rows {
+			if r.kind == rowCmd && r.cmd.ID == t.cmdID {
+				p.sel = i
+				p.refresh()
+				return
+			}
+		}
+	}
+	if t.step >= 0 {
+		for i, r := range p.rows {
+			if r.kind == rowStep && r.step == t.step {
+				p.sel = i
+				p.refresh()
+				return
+			}
+		}
+	}
+	p.refresh()
+}
+
+// SelectCheck puts the cursor on a check row.
+func (p *Procedure) SelectCheck(id string) {
+	for i, r := range p.rows {
+		if r.kind == rowCheck && r.check.ID == id {
+			p.sel = i
+		}
+	}
+	p.refresh()
+}
+
+func (p *Procedure) selected() (procRow, bool) {
+	if p.sel < 0 || p.sel >= len(p.rows) {
+		return procRow{}, false
+	}
+	return p.rows[p.sel], true
+}
+
+func (p *Procedure) step() *checklist.Step {
+	r, ok := p.selected()
+	if !ok {
+		return nil
+	}
+	return p.sec.Steps[r.step]
+}
+
+// refresh recomputes what depends on the selection and on the run: the plan
+// of the selected command and the log shown.
+func (p *Procedure) refresh() {
+	p.plan, p.planErr = nil, nil
+	r, ok := p.selected()
+	var buf *LogBuffer
+	empty := "no output yet"
+	switch {
+	case ok && r.kind == rowCmd:
+		p.plan, p.planErr = p.c.eng.Plan(r.cmd.ID, p.c.run.Params)
+		buf = p.c.logs[r.cmd.ID]
+		if buf == nil {
+			cr := p.c.status(r.cmd.ID)
+			if cr.Log != "" {
+				empty = "ran before this session; full log: " + cr.Log
+			} else {
+				empty = "not run yet: enter runs it"
+			}
+		}
+	case p.c.active != nil:
+		if a, t := findCommand(p.c.rb, p.c.active.cmdID); a != nil && t.sec == p.sec {
+			buf = p.c.active.buf
+		}
+		empty = "select a command to see its output"
+	default:
+		empty = "select a command to see its output"
+	}
+	p.log.SetBuffer(buf, empty)
+	p.layout()
+}
+
+// layout splits the right side between the detail and the log box.
+func (p *Procedure) layout() {
+	p.detail = p.detailLinesCached()
+	p.logH = p.h - len(p.detail)
+	if p.logH >= 4 {
+		p.log.SetSize(p.w-p.leftWidth()-2, p.logH-2)
+	}
+	p.scrollList()
+}
+
+func (p *Procedure) scrollList() {
+	n := max(1, p.h-2)
+	if p.sel < p.off {
+		p.off = p.sel
+	}
+	if p.sel >= p.off+n {
+		p.off = p.sel - n + 1
+	}
+	p.off = max(0, min(p.off, max(0, len(p.rows)-n)))
+}
+
+// Capturing reports whether the procedure takes every key (log search).
+func (p *Procedure) Capturing() bool { return p.log.Capturing() }
+
+// SetSize lays out the panes.
+func (p *Procedure) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.layout()
+}
+
+func (p *Procedure) leftWidth() int {
+	return max(28, min(48, p.w*2/5))
+}
+
+// detailLines renders the upper right part: everything but the log.
+func (p *Procedure) detailLines(w int) []string {
+	st := p.c.styles
+	r, ok := p.selected()
+	if !ok {
+		return []string{st.Faint.Render("this section has no steps"), ""}
+	}
+	step := p.sec.Steps[r.step]
+	var out []string
+	title := step.Title
+	if step.Group != "" {
+		title = step.Group + " › " + title
+	}
+	out = append(out, st.Bold.Render(fit(title, w)))
+	desc := step.Body
+	if r.step == 0 && step.Level == 2 && p.sec.Intro != "" && desc == "" {
+		desc = p.sec.Intro
+	}
+	md := st.renderMarkdown(desc, w)
+	maxDesc := max(2, p.h/4)
+	if r.kind == rowStep && len(step.Commands) == 0 {
+		maxDesc = max(2, p.h-6)
+	}
+	if len(md) > maxDesc {
+		md = append(md[:maxDesc-1], st.Faint.Render("…"))
+	}
+	out = append(out, md...)
+	if n := p.c.run.Notes[step.ID]; len(n) > 0 {
+		last := n[len(n)-1]
+		out = append(out, st.Faint.Render(fmt.Sprintf("note (%d) %s: ", len(n), last.By))+last.Text)
+	}
+	switch r.kind {
+	case rowCheck:
+		mark := "[ ]"
+		if p.c.checked(r.check) {
+			mark = "[x]"
+		}
+		out = append(out, "", mark+" "+r.check.Text, st.Faint.Render("space ticks it"))
+		if r.check.Link != "" {
+			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(r.check.Link))
+		}
+	case rowCmd:
+		out = append(out, p.commandLines(r.cmd, w)...)
+	case rowStep:
+		if len(step.Links) > 0 {
+			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(step.Links[0]))
+		}
+	}
+	return out
+}
+
+func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
+	st := p.c.styles
+	out := []string{""}
+	out = append(out, st.Bold.Render(cmd.Title))
+	if p.planErr != nil {
+		return append(out, st.Error.Render("cannot plan: "+p.planErr.Error()))
+	}
+	display := cmd.Script
+	risk := cmd.Risk
+	if p.plan != nil {
+		display = p.plan.Display
+		risk = p.plan.Risk
+	}
+	lines := strings.Split(display, "\n")
+	maxCmd := max(2, p.h/5)
+	for i, l := range lines {
+		if i == maxCmd {
+			out = append(out, st.Faint.Render(fmt.Sprintf("  … %d more lines", len(lines)-i)))
+			break
+		}
+		prefix := "$ "
+		if i > 0 {
+			prefix = "  "
+		}
+		out = append(out, st.Code.Render(fit(prefix+l, w)))
+	}
+	riskLine := "risk: " + st.RiskLabel(risk)
+	if cmd.Reason != "" {
+		riskLine += st.Faint.Render(" — " + cmd.Reason)
+	}
+	out = append(out, riskLine)
+	cr := p.c.status(cmd.ID)
+	out = append(out, "status: "+p.statusWord(cr)+p.elapsed(cr))
+	if p.plan != nil {
+		if p.plan.Blocked != "" {
+			out = append(out, st.Warn.Render("blocked: "+p.plan.Blocked))
+		}
+		if p.plan.Gate != "" {
+			out = append(out, st.Warn.Render(p.plan.Gate))
+		}
+		if len(p.plan.Missing) > 0 {
+			out = append(out, st.Faint.Render("asks for: "+strings.Join(p.plan.Missing, ", ")))
+		}
+		if len(p.plan.Alternatives) > 1 {
+			out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick", len(p.plan.Alternatives))))
+		}
+	}
+	if cmd.Interactive {
+		out = append(out, st.Faint.Render("interactive: gets the terminal, the screen comes back after"))
+	}
+	return out
+}
+
+func (p *Procedure) statusWord(cr checklist.CommandRun) string {
+	st := p.c.styles
+	switch cr.Status {
+	case checklist.Running:
+		return st.Running.Render(p.c.spin + " running")
+	case checklist.OK:
+		return st.OK.Render("✓ ok") + st.Faint.Render(fmt.Sprintf(" (exit %d)", cr.ExitCode))
+	case checklist.Failed:
+		s := st.Error.Render(fmt.Sprintf("✗ failed, exit %d", cr.ExitCode))
+		if cr.Error != "" {
+			s += st.Faint.Render(" — " + cr.Error)
+		}
+		return s
+	case checklist.Skipped:
+		return st.Faint.Render("↷ skipped")
+	case checklist.Interrupted:
+		s := st.Warn.Render("⚠ interrupted")
+		if cr.Error != "" {
+			s += st.Faint.Render(" — " + cr.Error)
+		}
+		return s
+	}
+	return st.Faint.Render("· pending")
+}
+
+func (p *Procedure) elapsed(cr checklist.CommandRun) string {
+	if cr.Started.IsZero() {
+		return ""
+	}
+	end := cr.Ended
+	if cr.Status == checklist.Running || end.IsZero() {
+		end = p.c.now
+	}
+	return p.c.styles.Faint.Render(" · " + fmtDuration(end.Sub(cr.Started)))
+}
+
+func fmtDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	if d < time.Minute {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	d = d.Round(time.Second)
+	h := d / time.Hour
+	m := (d % time.Hour) / time.Minute
+	s := (d % time.Minute) / time.Second
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// icon is the status mark of a command row.
+func (p *Procedure) icon(cmd *checklist.Command) string {
+	st := p.c.styles
+	cr := p.c.status(cmd.ID)
+	switch cr.Status {
+	case checklist.Running:
+		return st.Running.Render(p.c.spin)
+	case checklist.OK:
+		return st.OK.Render("✓")
+	case checklist.Failed:
+		return st.Error.Render("✗")
+	case checklist.Skipped:
+		return st.Faint.Render("↷")
+	case checklist.Interrupted:
+		return st.Warn.Render("⚠")
+	}
+	return st.Faint.Render("·")
+}
+
+// detailLinesCached keeps the height computation consistent with View; the
+// detail is a few dozen lines, cheap enough to render twice.
+func (p *Procedure) detailLinesCached() []string {
+	lw := p.leftWidth()
+	lines := p.detailLines(max(10, p.w-lw-2))
+	limit := max(4, p.h-2-max(5, p.h/3))
+	if len(lines) > limit {
+		lines = lines[:limit]
+	}
+	return lines
+}
+
+// Update handles the procedure's own keys. Actions that need dialogs or the
+// engine go to the root as messages.
+func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
+	k := p.c.keys
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		p.log, cmd = p.log.Update(msg)
+		return cmd
+	case tea.KeyPressMsg:
+		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick)) ||
+			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) {
+			var cmd tea.Cmd
+			p.log, cmd = p.log.Update(msg)
+			return cmd
+		}
+		switch {
+		case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
+			p.focus = 1 - p.focus
+		case key.Matches(msg, k.Up):
+			p.sel = p.firstUseful(p.sel - 1)
+			p.refresh()
+		case key.Matches(msg, k.Down):
+			p.sel = p.firstUseful(p.sel + 1)
+			p.refresh()
+		case key.Matches(msg, k.PageUp):
+			p.sel = p.firstUseful(p.sel - max(1, p.h-3))
+			p.refresh()
+		case key.Matches(msg, k.PageDn):
+			p.sel = p.firstUseful(p.sel + max(1, p.h-3))
+			p.refresh()
+		case key.Matches(msg, k.Wrap), key.Matches(msg, k.Bottom), key.Matches(msg, k.Top):
+			var cmd tea.Cmd
+			p.log, cmd = p.log.Update(msg)
+			return cmd
+		case key.Matches(msg, k.Enter):
+			r, ok := p.selected()
+			if !ok {
+				return nil
+			}
+			switch r.kind {
+			case rowCmd:
+				return msgCmd(runMsg{cmdID: r.cmd.ID})
+			case rowCheck:
+				if r.check.Link != "" {
+					return msgCmd(openMsg{t: findAnchor(p.c.rb, r.check.Link)})
+				}
+				return msgCmd(tickMsg{check: r.check})
+			case rowStep:
+				if st := p.sec.Steps[r.step]; len(st.Links) > 0 {
+					return msgCmd(openMsg{t: findAnchor(p.c.rb, st.Links[0])})
+				}
+				// a step row: go to its first command
+				p.sel = p.firstUseful(p.sel + 1)
+				p.refresh()
+			}
+		case key.Matches(msg, k.Tick):
+			if r, ok := p.selected(); ok && r.kind == rowCheck {
+				return msgCmd(tickMsg{check: r.check})
+			}
+		case key.Matches(msg, k.Note):
+			if st := p.step(); st != nil {
+				return msgCmd(noteReqMsg{stepID: st.ID, title: st.Title})
+			}
+		}
+	}
+	return nil
+}
+
+// msgCmd wraps a message in a Cmd.
+func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
+
+// View renders the procedure in w×h cells.
+func (p *Procedure) View() string {
+	st := p.c.styles
+	lw := p.leftWidth()
+	rw := p.w - lw
+	n := max(1, p.h-2)
+	var left []string
+	for i := p.off; i < len(p.rows) && i < p.off+n; i++ {
+		left = append(left, p.rowView(p.rows[i], i == p.sel, lw-2))
+	}
+	listTitle := p.sec.Title
+	if len(p.rows) > n {
+		listTitle += fmt.Sprintf(" %d/%d", p.sel+1, len(p.rows))
+	}
+	leftBox := st.box(listTitle, left, lw, p.h, p.focus == 0)
+
+	// the detail is rendered again (spinner, elapsed) but keeps its height
+	detail := p.detailLinesCached()
+	var right string
+	if p.logH >= 4 {
+		right = padLines(detail, rw, p.h-p.logH) + "\n" + st.box("output", strings.Split(p.log.View(), "\n"), rw, p.logH, p.focus == 1)
+	} else {
+		right = padLines(detail, rw, p.h)
+	}
+	return joinH(leftBox, right)
+}
+
+func (p *Procedure) rowView(r procRow, sel bool, w int) string {
+	st := p.c.styles
+	var s string
+	switch r.kind {
+	case rowStep:
+		s = st.Bold.Render(p.sec.Steps[r.step].Title)
+	case rowCheck:
+		mark := "[ ]"
+		if p.c.checked(r.check) {
+			mark = st.OK.Render("[x]")
+		}
+		s = "  " + mark + " " + r.check.Text
+	case rowCmd:
+		s = "  " + p.icon(r.cmd) + " " + r.cmd.Title
+		if r.cmd.AltOf != "" {
+			s = "  " + p.icon(r.cmd) + " " + st.Faint.Render("or ") + strings.TrimPrefix(strings.TrimPrefix(r.cmd.Title, "Or "), "or ")
+		}
+		switch cr := p.c.status(r.cmd.ID); cr.Status {
+		case checklist.Failed:
+			s += st.Error.Render(fmt.Sprintf(" exit %d", cr.ExitCode))
+		}
+		if r.cmd.Risk == checklist.Destructive {
+			s += " " + st.Destructive.Render("!")
+		}
+	}
+	if sel {
+		return st.Selected.Render(fit("▌"+ansi.Strip(s), w))
+	}
+	return fit(" "+s, w)
+}

@@ -1,0 +1,680 @@
+package checklist
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+var riskNames = [...]string{Safe: "safe", Change: "change", Destructive: "destructive"}
+
+// String returns "safe", "change" or "destructive".
+func (r Risk) String() string {
+	if r >= Safe && int(r) < len(riskNames) {
+		return riskNames[r]
+	}
+	return fmt.Sprintf("risk(%d)", int(r))
+}
+
+// MarshalText writes the risk's name, so JSON holds "destructive", not 2.
+func (r Risk) MarshalText() ([]byte, error) {
+	if r < Safe || int(r) >= len(riskNames) {
+		return nil, fmt.Errorf("unknown risk %d", int(r))
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText reads a risk name (see ParseRisk).
+func (r *Risk) UnmarshalText(b []byte) error {
+	v, err := ParseRisk(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
+// ParseRisk reads "safe", "change" or "destructive" (any case).
+func ParseRisk(s string) (Risk, error) {
+	for i, n := range riskNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return Risk(i), nil
+		}
+	}
+	return Safe, fmt.Errorf("unknown risk %q (want safe, change or destructive)", s)
+}
+
+// Target names what destructive commands act on; confirmation phrases are
+// taken from it.
+type Target struct {
+	Database  string // DB_NAME
+	Project   string // COMPOSE_PROJECT_NAME, else derived from PLANNER_DIR
+	Host      string // HOST
+	BackupDir string // BACKUP_DIR
+}
+
+var nonProjectChars = regexp.MustCompile(`[^-_a-z0-9]`)
+
+// TargetOf derives a Target from runbook variables: DB_NAME;
+// COMPOSE_PROJECT_NAME, else the base name of PLANNER_DIR as compose
+// derives a project name (lowercased, only [-_a-z0-9] kept); HOST;
+// BACKUP_DIR. Missing variables leave fields empty.
+func TargetOf(vars map[string]string) Target {
+	get := func(k string) string { return strings.TrimSpace(vars[k]) }
+	t := Target{Database: get("DB_NAME"), Project: get("COMPOSE_PROJECT_NAME"), Host: get("HOST"), BackupDir: get("BACKUP_DIR")}
+	if t.Project == "" {
+		if dir := get("PLANNER_DIR"); dir != "" {
+			t.Project = nonProjectChars.ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "")
+		}
+	}
+	return t
+}
+
+// Classification is the risk of a script and, for destructive ones, what
+// is destroyed and the phrase that must be typed first.
+type Classification struct {
+	Risk     Risk
+	Reason   string
+	Confirm  string
+	Destroys string
+}
+
+// finding is what one simple command contributes.
+type finding struct {
+	risk     Risk
+	reason   string // for Safe: a short name of what reads ("df")
+	confirm  string
+	destroys string
+}
+
+type cctx struct {
+	stdin string // "<" redirect target, heredoc or here-string text marker
+	piped bool   // stdin comes from a pipe
+	where string // "in service db: " for commands inside compose exec
+}
+
+type classifier struct {
+	t       Target
+	funcs   map[string]bool
+	found   []finding
+	visited map[*syntax.CallExpr]bool
+}
+
+// Classify decides the risk of a shell script by walking its syntax tree:
+// every simple command, in pipelines, lists, subshells and command
+// substitutions, counts, and the highest risk wins. A script that does not
+// parse is Destructive: its effect cannot be known. A Destructive result
+// always has a Confirm phrase.
+func Classify(script string, t Target) Classification {
+	f, err := parseShell(script)
+	if err != nil {
+		return Classification{Risk: Destructive,
+			Reason:   "could not be parsed as shell: " + err.Error(),
+			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),
+			Destroys: "unknown: the script could not be parsed, so what it does was not checked"}
+	}
+	c := &classifier{t: t, funcs: map[string]bool{}}
+	c.file(f, cctx{})
+	cl := c.result()
+	// Name placeholders as the runbook writes them, not as masked for parsing.
+	for _, p := range Placeholders(script) {
+		r := strings.NewReplacer("_"+p+"_", "<"+p+">")
+		cl.Reason, cl.Destroys, cl.Confirm = r.Replace(cl.Reason), r.Replace(cl.Destroys), r.Replace(cl.Confirm)
+	}
+	return cl
+}
+
+func (c *classifier) file(f *syntax.File, base cctx) {
+	piped := map[*syntax.Stmt]bool{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.FuncDecl:
+			c.funcs[n.Name.Value] = true
+		case *syntax.BinaryCmd:
+			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+				piped[n.Y] = true
+			}
+		}
+		return true
+	})
+	syntax.Walk(f, func(n syntax.Node) bool {
+		st, ok := n.(*syntax.Stmt)
+		if !ok {
+			return true
+		}
+		ctx := base
+		ctx.piped = ctx.piped || piped[st]
+		c.redirects(st.Redirs, &ctx)
+		if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
+			argv := make([]string, len(call.Args))
+			for i, w := range call.Args {
+				argv[i] = wordText(w)
+			}
+			c.command(ctx, argv)
+		}
+		return true
+	})
+}
+
+// redirects records output redirections and notes where stdin comes from.
+func (c *classifier) redirects(rs []*syntax.Redirect, ctx *cctx) {
+	for _, r := range rs {
+		target := wordText(r.Word)
+		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrClob, syntax.RdrAll, syntax.AppAll, syntax.RdrInOut:
+			if r.N != nil && r.Op == syntax.RdrOut && strings.HasPrefix(target, "&") {
+				continue
+			}
+			switch target {
+			case "/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty":
+				continue
+			}
+			truncating := r.Op != syntax.AppOut && r.Op != syntax.AppAll
+			if isEnvFile(target) && truncating {
+				c.envRewrite(ctx.where, "overwrites "+target)
+				continue
+			}
+			c.add(Change, ctx.where+"writes "+target, "", "")
+		case syntax.RdrIn:
+			ctx.stdin = target
+		case syntax.Hdoc, syntax.DashHdoc:
+			ctx.stdin = "<<" + wordText(r.Hdoc)
+		case syntax.WordHdoc:
+			ctx.stdin = "<<<" + target
+		}
+	}
+}
+
+func isEnvFile(p string) bool { return path.Base(p) == ".env" }
+
+func (c *classifier) envRewrite(where, what string) {
+	p := firstNonEmpty(c.t.Project, ".env")
+	c.add(Destructive, where+what+" (secret rotation: the current secrets are lost unless backed up)",
+		p, fmt.Sprintf("the current .env of project %s (its secrets and settings)", firstNonEmpty(c.t.Project, "in this directory")))
+}
+
+func (c *classifier) add(r Risk, reason, confirm, destroys string) {
+	c.found = append(c.found, finding{risk: r, reason: reason, confirm: confirm, destroys: destroys})
+}
+
+func (c *classifier) safe(ctx cctx, name string) { c.add(Safe, ctx.where+name, "", "") }
+
+func (c *classifier) result() Classification {
+	if len(c.found) == 0 {
+		return Classification{Risk: Safe, Reason: "only sets shell variables"}
+	}
+	top := Safe
+	for _, f := range c.found {
+		top = max(top, f.risk)
+	}
+	var reasons, destroys []string
+	cl := Classification{Risk: top}
+	for _, f := range c.found {
+		if f.risk != top {
+			continue
+		}
+		if !slices.Contains(reasons, f.reason) {
+			reasons = append(reasons, f.reason)
+		}
+		if f.destroys != "" && !slices.Contains(destroys, f.destroys) {
+			destroys = append(destroys, f.destroys)
+		}
+		if cl.Confirm == "" {
+			cl.Confirm = f.confirm
+		}
+	}
+	if top == Safe {
+		cl.Reason = "reads only: " + strings.Join(reasons, ", ")
+	} else {
+		if len(reasons) > 3 {
+			reasons = append(reasons[:3], fmt.Sprintf("and %d more", len(reasons)-3))
+		}
+		cl.Reason = strings.Join(reasons, "; ")
+	}
+	cl.Destroys = strings.Join(destroys, "; ")
+	if top == Destructive && cl.Confirm == "" {
+		cl.Confirm = firstNonEmpty(c.t.Project, c.t.Host, "destroy")
+	}
+	return cl
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// resolve replaces the target's variables in a word with their values, so
+// that a confirmation phrase is something the operator can type.
+func (c *classifier) resolve(s string) string {
+	for name, v := range map[string]string{"DB_NAME": c.t.Database, "COMPOSE_PROJECT_NAME": c.t.Project,
+		"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host} {
+		if v == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, "${"+name+"}", v)
+		s = strings.ReplaceAll(s, "$"+name, v)
+	}
+	return s
+}
+
+// typeable turns a path into a phrase: the path itself when it is plain,
+// else its nearest parent directory without expansions or globs.
+func (c *classifier) typeable(p string) string {
+	p = c.resolve(p)
+	for strings.ContainsAny(p, "$*?[{`") {
+		d := path.Dir(p)
+		if d == p {
+			return ""
+		}
+		p = d
+	}
+	if p == "." {
+		return ""
+	}
+	return p
+}
+
+func literal(s string) bool { return s != "" && !strings.ContainsAny(s, "$`*?") }
+
+// flags splits args into positional arguments, stopping flag parsing at
+// "--". withValue lists flags whose value is the next argument.
+func positional(args []string, withValue ...string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(out, args[i+1:]...)
+		case strings.HasPrefix(a, "-") && a != "-":
+			if slices.Contains(withValue, a) {
+				i++
+			}
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// cutCommand returns the first positional argument and everything after
+// it: the sub-command of a wrapper like "sudo -u x cmd args".
+func cutCommand(args []string, withValue ...string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			if i+1 < len(args) {
+				return args[i+1], args[i+2:]
+			}
+			return "", nil
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			if slices.Contains(withValue, a) {
+				i++
+			}
+		default:
+			return a, args[i+1:]
+		}
+	}
+	return "", nil
+}
+
+func hasFlag(args []string, names ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if slices.Contains(names, a) {
+			return true
+		}
+		for _, n := range names {
+			if strings.HasPrefix(n, "--") && strings.HasPrefix(a, n+"=") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shortFlag reports whether a single-letter flag appears alone or in a
+// cluster ("-rf" has r and f).
+func shortFlag(args []string, letter byte) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.IndexByte(a[1:], letter) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func flagValue(args []string, names ...string) (string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		for _, n := range names {
+			if a == n && i+1 < len(args) {
+				return args[i+1], true
+			}
+			if strings.HasPrefix(n, "--") && strings.HasPrefix(a, n+"=") {
+				return a[len(n)+1:], true
+			}
+			if !strings.HasPrefix(n, "--") && strings.HasPrefix(a, n) && len(a) > len(n) && !strings.HasPrefix(a, "--") {
+				return a[len(n):], true // -Upostgres
+			}
+		}
+	}
+	return "", false
+}
+
+func flagValues(args []string, names ...string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		for _, n := range names {
+			if args[i] == n && i+1 < len(args) {
+				out = append(out, args[i+1])
+				i++
+				break
+			}
+			if strings.HasPrefix(n, "--") && strings.HasPrefix(args[i], n+"=") {
+				out = append(out, args[i][len(n)+1:])
+				break
+			}
+		}
+	}
+	return out
+}
+
+var safeCommands = map[string]bool{
+	"ls": true, "cat": true, "grep": true, "egrep": true, "fgrep": true, "rg": true, "diff": true, "df": true,
+	"du": true, "free": true, "head": true, "tail": true, "wc": true, "echo": true, "printf": true, "date": true,
+	"sleep": true, "test": true, "[": true, "true": true, "false": true, ":": true, "pwd": true, "whoami": true,
+	"id": true, "hostname": true, "uname": true, "uptime": true, "ps": true, "stat": true, "file": true,
+	"which": true, "type": true, "printenv": true, "sort": true, "uniq": true, "cut": true, "awk": true,
+	"tr": true, "jq": true, "less": true, "more": true, "sha256sum": true, "sha1sum": true, "md5sum": true,
+	"base64": true, "basename": true, "dirname": true, "realpath": true, "readlink": true, "nproc": true,
+	"lscpu": true, "lsblk": true, "ss": true, "netstat": true, "ping": true, "dig": true, "nslookup": true,
+	"host": true, "tree": true, "column": true, "xxd": true, "od": true, "strings": true, "zcat": true,
+	"zgrep": true, "seq": true, "cd": true, "read": true, "set": true, "unset": true, "trap": true,
+	"exit": true, "return": true, "shift": true, "wait": true, "local": true, "alias": true, "top": true,
+	"htop": true, "vmstat": true, "iostat": true, "lsof": true, "getent": true, "journalctl": true,
+	"nc": true, "timedatectl": true, "findmnt": true, "env": true, "cmp": true, "comm": true,
+	"tac": true, "rev": true, "nl": true, "fold": true, "expr": true, "bc": true, "numfmt": true, "shuf": true,
+	"watch": true, "logger": true, "tput": true, "clear": true, "break": true, "continue": true,
+	"pgrep": true, "w": true, "who": true, "last": true, "ip": true, "mktemp": true,
+}
+
+// riskyWords in the arguments of a command the classifier does not know
+// make it Destructive rather than a mere Change: "$COMPOSE down" is down.
+var riskyWords = []string{"down", "prune", "rm", "rmi", "downgrade", "restore", "drop", "dropdb", "delete",
+	"destroy", "purge", "truncate", "wipe", "flushall", "flushdb", "kill"}
+
+// command classifies one simple command given as words.
+func (c *classifier) command(ctx cctx, argv []string) {
+	if len(argv) == 0 || argv[0] == "" {
+		return
+	}
+	raw := argv[0]
+	name := path.Base(raw)
+	args := argv[1:]
+	switch {
+	case c.funcs[raw]:
+		c.safe(ctx, "function "+raw+" (its body is classified)")
+		return
+	case strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
+		strings.HasPrefix(raw, "$VISUAL") || strings.HasPrefix(raw, "${VISUAL") || editors[name]:
+		c.add(Change, ctx.where+"opens "+strings.Join(positional(args), " ")+" in an editor", "", "")
+		return
+	case strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE"):
+		c.compose(ctx, args)
+		return
+	case strings.HasPrefix(name, "mkfs"):
+		dev := lastOf(positional(args))
+		c.add(Destructive, ctx.where+name+" formats "+dev, firstNonEmpty(dev, c.t.Host, "format"), "everything on "+firstNonEmpty(dev, "the device"))
+		return
+	case name == "python" || strings.HasPrefix(name, "python3") || name == "python2":
+		c.python(ctx, args)
+		return
+	}
+	switch name {
+	case "sudo":
+		cmd, rest := cutCommand(args, "-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D")
+		c.command(ctx, prepend(cmd, rest))
+	case "env":
+		i := 0
+		for i < len(args) && (strings.HasPrefix(args[i], "-") || strings.Contains(args[i], "=")) {
+			if args[i] == "-u" || args[i] == "-C" || args[i] == "-S" {
+				i++
+			}
+			i++
+		}
+		if i < len(args) {
+			c.command(ctx, args[i:])
+		} else {
+			c.safe(ctx, "env")
+		}
+	case "nohup", "time", "exec", "builtin", "stdbuf", "nice", "ionice", "chronic", "unbuffer":
+		cmd, rest := cutCommand(args, "-n", "-c", "-i", "-o", "-e", "-p")
+		c.command(ctx, prepend(cmd, rest))
+	case "command":
+		if hasFlag(args, "-v", "-V") {
+			c.safe(ctx, "command -v")
+			return
+		}
+		cmd, rest := cutCommand(args)
+		c.command(ctx, prepend(cmd, rest))
+	case "timeout":
+		pos := 0
+		for pos < len(args) && strings.HasPrefix(args[pos], "-") {
+			if args[pos] == "-s" || args[pos] == "-k" || args[pos] == "--signal" || args[pos] == "--kill-after" {
+				pos++
+			}
+			pos++
+		}
+		if pos+1 < len(args) {
+			c.command(ctx, args[pos+1:])
+		}
+	case "watch":
+		cmd, rest := cutCommand(args, "-n", "--interval", "-d")
+		if cmd != "" {
+			c.command(ctx, prepend(cmd, rest))
+		}
+	case "xargs":
+		cmd, rest := cutCommand(args, "-I", "-n", "-P", "-d", "-L", "-s", "-a", "-E", "-i")
+		if cmd == "" {
+			c.safe(ctx, "xargs echo")
+			return
+		}
+		c.command(ctx, prepend(cmd, rest))
+	case "bash", "sh", "zsh", "dash", "ksh":
+		if code, ok := flagValue(args, "-c"); ok {
+			f, err := parseShell(code)
+			if err != nil {
+				c.add(Destructive, ctx.where+name+" -c script could not be parsed", firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), "unknown: the inner script could not be checked")
+				return
+			}
+			c.file(f, ctx)
+			return
+		}
+		if p := positional(args); len(p) > 0 {
+			c.add(Change, ctx.where+"runs the script "+p[0]+" (not checked)", "", "")
+			return
+		}
+		c.add(Change, ctx.where+"starts an interactive shell", "", "")
+	case "source", ".":
+		c.add(Change, ctx.where+"runs "+strings.Join(args, " ")+" in this shell (not checked)", "", "")
+	case "docker":
+		c.docker(ctx, args)
+	case "docker-compose", "podman-compose":
+		c.compose(ctx, args)
+	case "psql":
+		c.psql(ctx, args)
+	case "pg_restore":
+		c.pgRestore(ctx, args)
+	case "pg_dump", "pg_dumpall", "pg_basebackup":
+		if f, ok := flagValue(args, "-f", "--file"); ok {
+			c.add(Change, ctx.where+name+" writes "+f, "", "")
+			return
+		}
+		c.safe(ctx, name)
+	case "dropdb", "dropuser":
+		what := firstNonEmpty(lastLiteral(positional(args, "-U", "--username", "-h", "--host", "-p", "--port")), c.t.Database, "drop")
+		kind := map[string]string{"dropdb": "database", "dropuser": "role"}[name]
+		c.add(Destructive, ctx.where+name+" deletes the "+kind+" "+what, what, fmt.Sprintf("the %s %s and everything in it", kind, what))
+	case "createdb", "createuser":
+		c.add(Change, ctx.where+name, "", "")
+	case "pg_isready":
+		c.safe(ctx, name)
+	case "alembic":
+		c.alembic(ctx, args)
+	case "git":
+		c.git(ctx, args)
+	case "rm", "rmdir", "unlink", "shred", "srm":
+		c.rm(ctx, name, args)
+	case "find":
+		c.find(ctx, args)
+	case "kill", "pkill", "killall":
+		if hasFlag(args, "-0") {
+			c.safe(ctx, name+" -0")
+			return
+		}
+		who := strings.Join(positional(args, "-s", "-n", "-u", "-signal"), " ")
+		c.add(Destructive, ctx.where+name+" stops processes "+who, firstNonEmpty(c.t.Host, name), "the processes "+firstNonEmpty(who, "named")+", and any work they had in progress")
+	case "systemctl", "service":
+		c.systemctl(ctx, name, args)
+	case "reboot", "shutdown", "halt", "poweroff":
+		h := firstNonEmpty(c.t.Host, "this host")
+		c.add(Destructive, ctx.where+name+" takes the host down", firstNonEmpty(c.t.Host, name), "everything running on "+h+" (it goes down)")
+	case "wipefs", "fdisk", "sfdisk", "parted", "sgdisk":
+		if name == "fdisk" && hasFlag(args, "-l") {
+			c.safe(ctx, "fdisk -l")
+			return
+		}
+		dev := lastOf(positional(args))
+		c.add(Destructive, ctx.where+name+" rewrites the partitions of "+dev, firstNonEmpty(dev, c.t.Host, name), "everything on "+firstNonEmpty(dev, "the disk"))
+	case "dd":
+		for _, a := range args {
+			if strings.HasPrefix(a, "of=") {
+				of := a[3:]
+				c.add(Destructive, ctx.where+"dd overwrites "+of, firstNonEmpty(c.typeable(of), c.t.Host, "dd"), "the contents of "+of+" (overwritten)")
+				return
+			}
+		}
+		c.safe(ctx, "dd")
+	case "truncate":
+		files := positional(args, "-s", "--size", "-r", "--reference")
+		f := strings.Join(files, " ")
+		c.add(Destructive, ctx.where+"truncate cuts "+f, firstNonEmpty(c.typeable(firstOf(files)), "truncate"), "the contents of "+f)
+	case "sed":
+		c.sed(ctx, args)
+	case "cp", "mv", "install", "ln", "rsync":
+		c.copy(ctx, name, args)
+	case "tee":
+		files := positional(args)
+		if len(files) == 0 {
+			c.safe(ctx, "tee")
+			return
+		}
+		appendMode := shortFlag(args, 'a') || hasFlag(args, "--append")
+		for _, f := range files {
+			if isEnvFile(f) && !appendMode {
+				c.envRewrite(ctx.where, "tee overwrites "+f)
+				return
+			}
+		}
+		c.add(Change, ctx.where+"writes "+strings.Join(files, " "), "", "")
+	case "touch", "mkdir", "chmod", "chown", "chgrp", "gzip", "gunzip", "bzip2", "xz", "zip", "unzip",
+		"ssh-keygen", "htpasswd", "setfacl", "logrotate", "crontab", "apt", "apt-get", "pip", "pip3",
+		"useradd", "usermod", "passwd", "chpasswd", "ufw", "iptables", "ssh", "scp", "make", "npm", "certbot":
+		if name == "crontab" && hasFlag(args, "-r") {
+			c.add(Destructive, ctx.where+"crontab -r deletes the crontab", firstNonEmpty(c.t.Host, "crontab"), "the whole crontab of the user")
+			return
+		}
+		if name == "crontab" && hasFlag(args, "-l") {
+			c.safe(ctx, "crontab -l")
+			return
+		}
+		c.add(Change, ctx.where+name+" "+strings.Join(positional(args), " "), "", "")
+	case "tar":
+		if shortFlag(args, 't') || hasFlag(args, "--list") || (len(args) > 0 && !strings.HasPrefix(args[0], "-") && strings.Contains(args[0], "t")) {
+			c.safe(ctx, "tar list")
+			return
+		}
+		c.add(Change, ctx.where+"tar writes files", "", "")
+	case "openssl":
+		if _, ok := flagValue(args, "-out"); ok {
+			c.add(Change, ctx.where+"openssl writes a file", "", "")
+			return
+		}
+		c.safe(ctx, "openssl")
+	case "curl":
+		c.curl(ctx, args)
+	case "wget":
+		if hasFlag(args, "--spider") {
+			c.safe(ctx, "wget --spider")
+			return
+		}
+		if o, ok := flagValue(args, "-O", "--output-document"); ok && (o == "-" || o == "/dev/null") {
+			c.safe(ctx, "wget")
+			return
+		}
+		c.add(Change, ctx.where+"wget downloads a file", "", "")
+	case "redis-cli":
+		c.redis(ctx, args)
+	case "planner-tui":
+		c.plannerTUI(ctx, args)
+	default:
+		if safeCommands[name] {
+			c.safe(ctx, name)
+			return
+		}
+		for _, a := range args {
+			if slices.Contains(riskyWords, strings.ToLower(a)) {
+				c.add(Destructive, fmt.Sprintf("%sunknown command %s with the argument %q", ctx.where, raw, a),
+					firstNonEmpty(c.t.Project, c.t.Host, strings.ToLower(a)),
+					fmt.Sprintf("unknown: %s %s may destroy data", raw, a))
+				return
+			}
+		}
+		c.add(Change, ctx.where+"unknown command "+raw, "", "")
+	}
+}
+
+func prepend(cmd string, rest []string) []string {
+	if cmd == "" {
+		return nil
+	}
+	return append([]string{cmd}, rest...)
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func lastOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[len(s)-1]
+}
+
+func lastLiteral(s []string) string {
+	if l := lastOf(s); literal(l) {
+		return l
+	}
+	return ""
+}

@@ -83,9 +83,24 @@ func (c *Client) APIVersion() string { return c.api.ClientVersion() }
 func (c *Client) API() *client.Client { return c.api }
 
 // unreachable turns a connection failure into "docker unreachable at <host>:
-// <reason>" with the reason reduced to what a user can act on.
+// <reason>" with the reason reduced to what a user can act on. The client
+// library's "Cannot connect to the Docker daemon" hides the cause, so for
+// unix and tcp hosts one direct dial finds it ("no such file or directory",
+// "permission denied", "connection refused").
 func (c *Client) unreachable(err error) error {
-	return fmt.Errorf("docker unreachable at %s: %s", c.host, reason(err))
+	why := reason(err)
+	if strings.HasPrefix(why, "Cannot connect") || strings.Contains(why, "Is the docker daemon running") {
+		why = "cannot connect"
+		if proto, addr, ok := strings.Cut(c.host, "://"); ok && (proto == "unix" || proto == "tcp") {
+			conn, derr := net.DialTimeout(proto, addr, pingTimeout)
+			if derr != nil {
+				why = reason(derr)
+			} else {
+				conn.Close()
+			}
+		}
+	}
+	return fmt.Errorf("docker unreachable at %s: %s", c.host, why)
 }
 
 // reason extracts the root cause of a connection error: "connection

@@ -13,9 +13,27 @@ from app.db.session import engine
 log = logging.getLogger("planner.health")
 
 
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(Config("alembic.ini"))
+
+
 def code_head() -> Optional[str]:
     """The alembic head revision shipped with this code."""
-    return ScriptDirectory.from_config(Config("alembic.ini")).get_current_head()
+    return _scripts().get_current_head()
+
+
+def migration_state(current: Optional[str], head: Optional[str]) -> str:
+    """'up to date', 'pending' (upgrade head needed) or 'unknown revision'
+    (the database was migrated by newer code, e.g. after a code-only rollback)."""
+    if current == head:
+        return "up to date"
+    if current is None:
+        return "pending"
+    try:
+        known = _scripts().get_revision(current) is not None
+    except Exception:
+        known = False
+    return "pending" if known else "unknown revision"
 
 
 def db_revision() -> Optional[str]:
@@ -49,7 +67,7 @@ def check() -> dict:
         result["migrations"] = {
             "current": current,
             "head": head,
-            "state": "up to date" if current == head else "pending",
+            "state": migration_state(current, head),
         }
     except Exception as exc:  # report, do not crash the probe
         log.error("health: database check failed: %s", exc.__class__.__name__)

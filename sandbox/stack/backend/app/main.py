@@ -44,9 +44,13 @@ def startup() -> None:
     except Exception as exc:
         log.error("database not reachable at startup: %s", exc.__class__.__name__)
         return
-    if current != head:
+    state = health.migration_state(current, head)
+    if state == "pending":
         log.warning("database schema at revision %s but this code expects %s: run `alembic upgrade head`",
                     current, head)
+    elif state == "unknown revision":
+        log.warning("database schema at revision %s, which this code does not know (head %s): "
+                    "it was migrated by a newer release", current, head)
     else:
         log.info("database schema at revision %s (head)", current)
 

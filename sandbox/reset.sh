@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Put the sandbox back to its initial state: app at v1.2.2 (working copy on
+# main, origin/main at v1.2.3), a fresh database migrated to the v1.2.2 head with
+# the seed rows, no backups, new secrets. Base images and the Docker engine are
+# kept, so this takes seconds; only the small app image is rebuilt.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+main() {
+	if ! docker_answers || [[ ! -d $PLANNER_SANDBOX ]]; then
+		log "sandbox not up: running up.sh instead"
+		exec "$SANDBOX_SRC/up.sh"
+	fi
+	phase "stack"
+	if [[ -f $PLANNER_DIR/docker-compose.yml && -f $PLANNER_DIR/.env ]]; then
+		compose down -v --remove-orphans >/dev/null 2>&1 || warn "docker-compose down failed; removing by label"
+	fi
+	local ids
+	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker rm -f $ids >/dev/null
+	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker volume rm $ids >/dev/null
+	# The app image may hold another release's code.
+	docker rmi -f "$IMG_APP" >/dev/null 2>&1 || true
+	phase_done "containers, db volume and app image removed"
+	phase "files"
+	rm -rf "$PLANNER_DIR" "$ORIGIN_DIR" "$BACKUP_DIR" "$ENV_OUT" "$PLANNER_SANDBOX/compose.log"
+	phase_done "planner dir, origin and backups removed"
+	log "bringing the sandbox up again"
+	# up.sh prints its own phases and the usage line; the total below includes it.
+	"$SANDBOX_SRC/up.sh"
+	finish
+}
+
+main "$@"

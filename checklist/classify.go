@@ -134,7 +134,15 @@ func (c *classifier) file(f *syntax.File, base cctx) {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.FuncDecl:
-			c.funcs[n.Name.Value] = true
+			c.funcs[n.Name.Value] = false
+			// A wrapper like retry() { until "$@"; do ...; } runs its
+			// arguments: its calls are classified by what they pass.
+			syntax.Walk(n.Body, func(m syntax.Node) bool {
+				if call, ok := m.(*syntax.CallExpr); ok && len(call.Args) > 0 && runsArgs(wordText(call.Args[0])) {
+					c.funcs[n.Name.Value] = true
+				}
+				return true
+			})
 		case *syntax.BinaryCmd:
 			if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
 				piped[n.Y] = true
@@ -429,9 +437,19 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	name := path.Base(raw)
 	args := argv[1:]
 	switch {
-	case c.funcs[raw]:
+	case runsArgs(raw):
+		c.safe(ctx, "runs its arguments (classified where it is called)")
+		return
+	}
+	if wraps, ok := c.funcs[raw]; ok {
+		if wraps && len(args) > 0 {
+			c.command(ctx, args)
+			return
+		}
 		c.safe(ctx, "function "+raw+" (its body is classified)")
 		return
+	}
+	switch {
 	case strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
 		strings.HasPrefix(raw, "$VISUAL") || strings.HasPrefix(raw, "${VISUAL") || editors[name]:
 		c.add(Change, ctx.where+"opens "+strings.Join(positional(args), " ")+" in an editor", "", "")
@@ -625,8 +643,19 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			c.safe(ctx, "wget --spider")
 			return
 		}
-		if o, ok := flagValue(args, "-O", "--output-document"); ok && (o == "-" || o == "/dev/null") {
-			c.safe(ctx, "wget")
+		out, _ := flagValue(args, "--output-document")
+		for i, a := range args {
+			if len(a) > 1 && a[0] == '-' && a[1] != '-' {
+				if k := strings.IndexByte(a, 'O'); k > 0 {
+					out = a[k+1:]
+					if out == "" && i+1 < len(args) {
+						out = args[i+1]
+					}
+				}
+			}
+		}
+		if out == "-" || out == "/dev/null" {
+			c.safe(ctx, "wget to stdout")
 			return
 		}
 		c.add(Change, ctx.where+"wget downloads a file", "", "")
@@ -649,6 +678,14 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 		c.add(Change, ctx.where+"unknown command "+raw, "", "")
 	}
+}
+
+func runsArgs(word string) bool {
+	switch word {
+	case "$@", "$*", "$1", "${@}", "${1}":
+		return true
+	}
+	return false
 }
 
 func prepend(cmd string, rest []string) []string {

@@ -154,7 +154,7 @@ func (c *classifier) prune(ctx cctx, kind string, args []string) {
 }
 
 func (c *classifier) dockerRemove(ctx cctx, kind string, args []string) {
-	names := positional(args, "-f", "--filter")
+	names := positional(args, "--filter")
 	list := strings.Join(names, ", ")
 	confirm := ""
 	if len(names) == 1 && literal(names[0]) {
@@ -290,7 +290,13 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			c.safe(ctx, "alembic downgrade --sql (a preview)")
 			return
 		}
-		rev := firstNonEmpty(firstOf(positional(rest)), "an earlier revision")
+		rev := "an earlier revision"
+		for _, a := range rest {
+			if !strings.HasPrefix(a, "--") { // "-1" is a relative revision, not a flag
+				rev = a
+				break
+			}
+		}
 		c.add(Destructive, ctx.where+"alembic downgrade reverts migrations (it may drop columns and tables)",
 			firstNonEmpty(c.t.Database, "downgrade"),
 			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.Database, "(default)"), rev))
@@ -337,7 +343,7 @@ func (c *classifier) git(ctx cctx, args []string) {
 		}
 		c.add(Destructive, w+"git clean deletes untracked files", repo, "untracked files in the working tree of "+repo)
 	case "checkout", "switch", "restore":
-		if sub == "restore" || hasFlag(rest, "-f", "--force", "--", ".", "--discard-changes") {
+		if sub == "restore" || hasFlag(rest, "-f", "--force", "--discard-changes") || slices.Contains(rest, "--") || slices.Contains(rest, ".") {
 			c.add(Destructive, w+"git "+sub+" overwrites local changes", repo, "uncommitted changes in the working tree of "+repo)
 			return
 		}

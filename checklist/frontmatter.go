@@ -69,8 +69,10 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 	if err := yaml.Unmarshal(yamlText, &doc); err != nil {
 		line, msg := firstLine, err.Error()
 		if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
+			// yaml.v3 counts these lines from 0 (the mark of the problem).
 			n, _ := strconv.Atoi(m[1])
-			line, msg = n+firstLine-1, msg[len(m[0]):]
+			last := firstLine + bytes.Count(yamlText, []byte("\n")) - 1
+			line, msg = min(n+firstLine, max(last, firstLine)), msg[len(m[0]):]
 		}
 		probs = append(probs, Problem{Line: line, Severity: Error, Message: "front matter: " + strings.TrimPrefix(msg, "yaml: ")})
 		return fm, probs

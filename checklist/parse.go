@@ -45,7 +45,7 @@ func Parse(path string, src []byte) (*Runbook, []Problem, error) {
 		}
 		b.rb.Title, b.rb.Vars, b.rb.Meta = fm.Title, fm.Vars, fm.Meta
 	}
-	b.lineStarts = lineStarts(src)
+	b.lineStarts = lineStarts(body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, b.sorted(), fmt.Errorf("%s: empty runbook", path)
 	}

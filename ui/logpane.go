@@ -285,12 +285,21 @@ func (l LogPane) View() string {
 		status = st.Warn.Render(l.note)
 	case l.buf == nil:
 		status = ""
-	case !l.follow && l.newLines > 0:
-		status = st.Warn.Render(fmt.Sprintf("%d new lines ↓", l.newLines)) + st.Faint.Render("  (G: follow)")
 	default:
-		parts := []string{fmt.Sprintf("%d lines", l.total)}
+		var parts []string
+		if l.query != "" {
+			parts = append(parts, "/"+l.query+" (n/N)")
+		}
+		if !l.follow && l.newLines > 0 {
+			status = st.Warn.Render(fmt.Sprintf("%d new lines ↓", l.newLines)) + st.Faint.Render(" (G follows)")
+			if len(parts) > 0 {
+				status += st.Faint.Render(" · " + strings.Join(parts, " · "))
+			}
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d lines", l.total))
 		if l.dropped > 0 {
-			parts = append(parts, fmt.Sprintf("%d older not shown (full log on disk)", l.dropped))
+			parts = append(parts, fmt.Sprintf("%d older only in the log file", l.dropped))
 		}
 		if l.follow {
 			parts = append(parts, "following")
@@ -299,9 +308,6 @@ func (l LogPane) View() string {
 		}
 		if l.wrap {
 			parts = append(parts, "wrap")
-		}
-		if l.query != "" {
-			parts = append(parts, "/"+l.query+" (n/N)")
 		}
 		status = st.Faint.Render(strings.Join(parts, " · "))
 	}

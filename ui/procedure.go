@@ -189,7 +189,9 @@ func (p *Procedure) detailLines(w int) []string {
 	st := p.c.styles
 	r, ok := p.selected()
 	if !ok {
-		return []string{st.Faint.Render("this section has no steps"), ""}
+		out := []string{st.Bold.Render(p.sec.Title)}
+		out = append(out, st.renderMarkdown(p.sec.Intro, w)...)
+		return append(out, "", st.Faint.Render("(no steps or commands in this section)"))
 	}
 	step := p.sec.Steps[r.step]
 	var out []string
@@ -366,6 +368,9 @@ func (p *Procedure) detailLinesCached() []string {
 	lw := p.leftWidth()
 	lines := p.detailLines(max(10, p.w-lw-2))
 	limit := max(4, p.h-2-max(5, p.h/3))
+	if len(p.rows) == 0 {
+		limit = p.h
+	}
 	if len(lines) > limit {
 		lines = lines[:limit]
 	}

@@ -176,11 +176,19 @@ func (d *pickerDialog) apply() {
 	if d.filter != nil {
 		q = strings.ToLower(strings.TrimSpace(d.filter.Value()))
 	}
+	// titles that contain the query as typed come first, then any item
+	// that has all its words somewhere (detail, script)
+	var rest []int
 	for i, it := range d.items {
-		if q == "" || matchWords(strings.ToLower(it.label+" "+it.detail+" "+it.hay), q) {
+		label := strings.ToLower(ansiStripStr(it.label))
+		switch {
+		case q == "" || strings.Contains(label, q):
 			d.shown = append(d.shown, i)
+		case matchWords(label+" "+strings.ToLower(it.detail+" "+it.hay), q):
+			rest = append(rest, i)
 		}
 	}
+	d.shown = append(d.shown, rest...)
 	d.sel = max(0, min(d.sel, len(d.shown)-1))
 }
 

@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// These flows run the model in a real tea.Program (renderer, input parsing,
+// Cmd goroutines) and read what it writes to the terminal.
+
+func waitScreen(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		s := ansi.Strip(string(b))
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func TestProgramRunsACommandEndToEnd(t *testing.T) {
+	e := newTestEngine(t)
+	tm := teatest.NewTestModel(t, newModel(e, Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Pre-Deployment 0/2", "Say hello")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "echo hello-from-echo")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "hello-from-echo", "exit 0")
+	tm.Type("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if st := fm.c.status(idHello); st.Status != "ok" || st.ExitCode != 0 {
+		t.Fatalf("final status %+v", st)
+	}
+}
+
+func TestProgramTooSmallAndBack(t *testing.T) {
+	tm := teatest.NewTestModel(t, newModel(newTestEngine(t), Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Pre-Deployment")
+	tm.Send(tea.WindowSizeMsg{Width: 70, Height: 20})
+	waitScreen(t, tm, "needs at least 80×24 (now 70×20)")
+	tm.Send(tea.WindowSizeMsg{Width: 90, Height: 26})
+	waitScreen(t, tm, "Pre-Deployment")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+func TestProgramDestructiveOnlyWithPhrase(t *testing.T) {
+	e := newTestEngine(t)
+	tm := teatest.NewTestModel(t, newModel(e, Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Pre-Deployment")
+	tm.Type("/")
+	waitScreen(t, tm, "Search the runbook")
+	tm.Type("command wipe")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "DESTRUCTIVE")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "Confirm destructive command")
+	tm.Type("nope")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "nothing ran")
+	tm.Type("planner_production")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "Wipe scratch: ok")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if got := e.startedIDs(); len(got) != 1 || got[0] != idWipe {
+		t.Fatalf("started %v", got)
+	}
+}
+
+var _ = bytes.Contains

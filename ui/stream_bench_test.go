@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"io"
+	"os/exec"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+type countWriter struct{ n atomic.Int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n.Add(int64(len(p))); return len(p), nil }
+
+// BenchmarkStreamMillionLines runs `seq 1 1000000` through a real program
+// (renderer included, output counted instead of shown) and reports the
+// time to the final frame, the bytes written to the terminal and the heap.
+// Compare with the time seq takes on its own (reported as seq-ns).
+func BenchmarkStreamMillionLines(b *testing.B) {
+	const id = "deploy/step-1-hello/million-lines"
+	t0 := time.Now()
+	if err := exec.Command("bash", "-c", "seq 1 1000000 >/dev/null").Run(); err != nil {
+		b.Fatal(err)
+	}
+	seqTime := time.Since(t0)
+	for b.Loop() {
+		tt := &testing.T{}
+		e := newTestEngine(tt)
+		m := newModel(e, Options{NoColor: true})
+		_, tg := findCommand(e.rb, id)
+		m.c.width, m.c.height = 120, 40
+		m.open(tg) // the procedure with its log pane on screen
+		out := &countWriter{}
+		done := make(chan struct{})
+		var once atomic.Bool
+		pr, pw := io.Pipe()
+		p := tea.NewProgram(m, tea.WithInput(pr), tea.WithOutput(out), tea.WithWindowSize(120, 40),
+			tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+				if d, ok := msg.(jobDoneMsg); ok && d.cmdID == id && once.CompareAndSwap(false, true) {
+					close(done)
+				}
+				return msg
+			}))
+		go func() {
+			<-done
+			p.Quit()
+		}()
+		start := time.Now()
+		go p.Send(runMsg{cmdID: id})
+		if _, err := p.Run(); err != nil {
+			b.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		pw.Close()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(elapsed.Milliseconds()), "ms-to-done")
+		b.ReportMetric(float64(seqTime.Milliseconds()), "seq-ms")
+		b.ReportMetric(float64(out.n.Load()), "tty-bytes")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+		if got := m.c.status(id); got.Status != "ok" {
+			b.Fatalf("status %+v", got)
+		}
+		if total, _ := m.c.logs[id].Stats(); total != 1000000 {
+			b.Fatalf("lines %d", total)
+		}
+	}
+}

@@ -233,6 +233,7 @@ build_python() {
 	import_rootfs "$root" "$image" "$key" \
 		'ENV PATH=/usr/local/bin:/usr/bin:/usr/sbin LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1' \
 		'WORKDIR /app' \
+		'USER app' \
 		'CMD ["python3"]'
 }
 

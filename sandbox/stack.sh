@@ -100,7 +100,9 @@ migrate_and_seed() {
 	phase "migrate + seed"
 	compose exec -T app alembic upgrade head >>"$PLANNER_SANDBOX/compose.log" 2>&1 ||
 		{ tail -n 20 "$PLANNER_SANDBOX/compose.log" >&2; die "alembic upgrade head failed"; }
-	compose exec -T app python -m app.seed || die "seeding failed"
+	local out
+	out=$(compose exec -T app python -m app.seed) || die "seeding failed: $out"
+	log "$out"
 	phase_done "$(compose exec -T app alembic current 2>/dev/null | tr -d '\r' | tail -n 1)"
 }
 
@@ -114,6 +116,14 @@ start_stack() {
 		if image_exists "$IMG_APP" && [[ $(first_layer "$IMG_APP") != $(first_layer "$IMG_PYTHON") ]]; then
 			log "app image was built on an older base image: rebuilding"
 			compose build >>"$PLANNER_SANDBOX/compose.log" 2>&1 || die "docker-compose build failed; see $PLANNER_SANDBOX/compose.log"
+		fi
+		# A missing app image: start db and redis first so the database's first
+		# start (initdb) overlaps the app build.
+		if ! image_exists "$IMG_APP"; then
+			compose up -d db redis >>"$PLANNER_SANDBOX/compose.log" 2>&1 || true
+			compose build app >>"$PLANNER_SANDBOX/compose.log" 2>&1 ||
+				{ tail -n 30 "$PLANNER_SANDBOX/compose.log" >&2; die "docker-compose build app failed; log tail above"; }
+			log "app image built"
 		fi
 		if ! compose up -d >>"$PLANNER_SANDBOX/compose.log" 2>&1; then
 			tail -n 30 "$PLANNER_SANDBOX/compose.log" >&2

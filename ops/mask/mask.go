@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,6 +31,10 @@ const MinLen = 4
 type Masker struct {
 	patterns [][]byte // distinct, longest first
 	maxLen   int
+	// breaks are the bytes no pattern contains (of '\n' and '\r'): no
+	// secret spans them, so a Writer need not hold back output that ends
+	// in one.
+	breaks string
 }
 
 // New builds a Masker for the given secret values. Values shorter than
@@ -66,6 +71,11 @@ func New(secrets []string) *Masker {
 	m := &Masker{patterns: pats}
 	if len(pats) > 0 {
 		m.maxLen = len(pats[0])
+	}
+	for _, c := range []byte{'\n', '\r'} {
+		if !slices.ContainsFunc(pats, func(p []byte) bool { return bytes.IndexByte(p, c) >= 0 }) {
+			m.breaks += string(c)
+		}
 	}
 	return m
 }

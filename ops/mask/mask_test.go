@@ -196,3 +196,26 @@ func BenchmarkMaskWriter(b *testing.B) {
 		})
 	}
 }
+
+// A complete line is written at once; only an unfinished line that may
+// start a secret is held back.
+func TestWriterReleasesCompleteLines(t *testing.T) {
+	tests := []struct {
+		name    string
+		secrets []string
+		in      string
+		want    string // written before Flush
+	}{
+		{"complete line", []string{"a-long-secret-value"}, "waiting for db...\npartial a-long", "waiting for db...\n"},
+		{"carriage return", []string{"a-long-secret-value"}, "progress 10%\rprogress 20%", "progress 10%\r"},
+		{"secret with short lines holds back", []string{"ab\ncd\nef"}, "0123456789abcdef\nxx", "01234567"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		w := New(tt.secrets).Writer(&buf)
+		w.Write([]byte(tt.in))
+		if buf.String() != tt.want {
+			t.Errorf("%s: before Flush got %q, want %q", tt.name, buf.String(), tt.want)
+		}
+	}
+}

@@ -1,11 +1,17 @@
 package mask
 
-import "io"
+import (
+	"bytes"
+	"io"
+)
 
-// Writer masks a stream. It holds back the last len(longest pattern)-1 bytes
+// Writer masks a stream. It holds back up to len(longest pattern)-1 bytes
 // of what it was given, so a secret split across Write calls is still
-// caught; Flush (or Close) writes what is held back. A Writer is not safe
-// for concurrent use.
+// caught; Flush (or Close) writes what is held back. Only an unfinished
+// last line is held back: a complete line (ending in \n or \r) cannot hold
+// the start of a secret, unless a secret itself contains a line break and
+// has lines too short to be masked on their own, so a quiet command's last
+// line still shows at once. A Writer is not safe for concurrent use.
 type Writer struct {
 	m *Masker
 	w io.Writer
@@ -67,6 +73,10 @@ func (w *Writer) emit(final bool) error {
 			if s.start < cut && s.end > cut {
 				cut = s.end // complete match crossing cut: write it whole
 			}
+		}
+		// Up to the last line break is decided too: no pattern spans one.
+		if i := bytes.LastIndexAny(w.buf[cut:], w.m.breaks); w.m.breaks != "" && i >= 0 {
+			cut += i + 1
 		}
 	}
 	if cut > w.ctx {

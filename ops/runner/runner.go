@@ -1,0 +1,148 @@
+// Package runner runs a runbook command so that it does not depend on the
+// process that started it.
+//
+// Start launches a supervisor: this same executable, re-executed with
+// PLANNER_TUI_SUPERVISOR=<job dir> in its own session (Setsid), so it
+// survives SIGHUP, the terminal closing and kill -9 of planner-tui. The
+// supervisor runs `bash -o pipefail` in its own process group with stdout
+// and stderr on one pipe (merged in order), masks secrets (ops/mask) and
+// appends the output to <job dir>/output.log and, while the starting
+// process listens, to a live pipe. When bash ends it writes result.json
+// atomically. Another process can follow the job with Attach and find out
+// how it ended with ReadResult; Alive tells whether the supervisor still
+// runs.
+//
+// Job directory:
+//
+//	spec.json       what runs, secrets masked; Env keys only
+//	pid             "PID STARTTIME BOOTID" of the supervisor
+//	output.log      the masked output, appended; fsynced each second and at the end
+//	result.json     written last, atomically: its presence means the job ended
+//	supervisor.log  the supervisor's own stderr (Go panics), normally empty
+//
+// Secrets, Env values and the script itself reach the supervisor over its
+// stdin and bash over a pipe: never argv (world-readable in /proc) and never
+// the job directory in clear.
+//
+// Programs that start jobs must call IsSupervisor first thing in main (and
+// in TestMain):
+//
+//	if runner.IsSupervisor() { os.Exit(runner.SupervisorMain()) }
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"planner-tui/ops/fsutil"
+)
+
+// Spec describes one command to run.
+type Spec struct {
+	JobDir   string        // created if missing (0700)
+	Dir      string        // working directory
+	Script   string        // bash script, run as if pasted into a terminal, with pipefail
+	Env      []string      // extra KEY=VALUE on top of os.Environ()
+	VarsFile string        // "declare -p" lines sourced before Script and rewritten after it
+	Sets     []string      // variable names Script sets that VarsFile must keep
+	Timeout  time.Duration // 0: none; on expiry the job is cancelled and Result.TimedOut set
+	Grace    time.Duration // SIGTERM -> SIGKILL grace; 0 means DefaultGrace
+	Secrets  []string      // masked in output.log and the live stream
+}
+
+// DefaultGrace is the time between SIGTERM and SIGKILL when Spec.Grace is 0.
+const DefaultGrace = 5 * time.Second
+
+// Result is how a job ended; result.json holds it.
+type Result struct {
+	ExitCode int       `json:"exit_code"` // bash's exit status; 128+n when killed by signal n; -1 when it never ran
+	Started  time.Time `json:"started,omitzero"`
+	Ended    time.Time `json:"ended,omitzero"`
+	Canceled bool      `json:"canceled,omitempty"`
+	TimedOut bool      `json:"timed_out,omitempty"`
+	// Signal is the signal that killed bash itself ("SIGKILL"), if any. A
+	// child killed by a signal only shows in ExitCode (bash reports 128+n).
+	Signal string `json:"signal,omitempty"`
+	// Err says why the command could not run or why its end is unknown
+	// ("supervisor died"); empty when bash ran and exited.
+	Err string `json:"err,omitempty"`
+	// Vars are the variables in VarsFile after the command: the plain value
+	// for a scalar, and for an array the text declare -p printed after
+	// the '=' (like `([0]="a" [1]="b")`).
+	Vars map[string]string `json:"vars,omitempty"`
+	// Bytes is the size of the output after masking: the size of
+	// output.log.
+	Bytes int64 `json:"bytes"`
+	// LogError is set when output.log could not be written completely
+	// (disk full...); the command itself was not affected.
+	LogError string `json:"log_error,omitempty"`
+}
+
+// Names of the files in a job directory.
+const (
+	SpecFile          = "spec.json"
+	OutputFile        = "output.log"
+	PidFile           = "pid"
+	ResultFile        = "result.json"
+	SupervisorLogFile = "supervisor.log"
+)
+
+// diskSpec is spec.json: the spec without secrets.
+type diskSpec struct {
+	Dir       string        `json:"dir"`
+	Script    string        `json:"script"` // secrets masked
+	EnvKeys   []string      `json:"env_keys,omitempty"`
+	VarsFile  string        `json:"vars_file,omitempty"`
+	Sets      []string      `json:"sets,omitempty"`
+	Timeout   time.Duration `json:"timeout,omitempty"`
+	Grace     time.Duration `json:"grace"`
+	StartedBy int           `json:"started_by"` // pid of the starting process
+	Created   time.Time     `json:"created"`
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ReadResult reads result.json of a job. The bool reports whether the
+// result exists (the job ended); a missing file is not an error.
+func ReadResult(jobDir string) (Result, bool, error) {
+	var r Result
+	b, err := os.ReadFile(filepath.Join(jobDir, ResultFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("job result: %w", err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, false, fmt.Errorf("job result %s: %w", filepath.Join(jobDir, ResultFile), err)
+	}
+	return r, true, nil
+}
+
+func writeResult(jobDir string, r Result) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("job result: %w", err)
+	}
+	return fsutil.WriteFileAtomic(filepath.Join(jobDir, ResultFile), append(b, '\n'), 0o600)
+}
+
+// diedResult records that the supervisor ended without writing a result,
+// so the next look at the job sees it as interrupted. An existing result
+// is kept.
+func diedResult(jobDir string) (Result, error) {
+	if r, ok, err := ReadResult(jobDir); ok || err != nil {
+		return r, err
+	}
+	r := Result{ExitCode: -1, Err: "supervisor died", Ended: time.Now().UTC()}
+	if fi, err := os.Stat(filepath.Join(jobDir, OutputFile)); err == nil {
+		r.Bytes = fi.Size()
+	}
+	return r, writeResult(jobDir, r)
+}

@@ -1,0 +1,404 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"planner-tui/ops/fsutil"
+	"planner-tui/ops/mask"
+)
+
+// envSupervisor marks a re-executed supervisor; its value is the job dir.
+const envSupervisor = "PLANNER_TUI_SUPERVISOR"
+
+// Tuning.
+const (
+	chunkSize     = 256 << 10              // read size from bash's output pipe
+	pipeSize      = 1 << 20                // requested capacity of the output and live pipes
+	syncEvery     = time.Second            // output.log fsync period while output flows
+	drainAfter    = 500 * time.Millisecond // output read after bash exits, if background processes keep the pipe open
+	liveStall     = 2 * time.Second        // a live write blocked this long: stop the live stream
+	groupPollTick = 20 * time.Millisecond
+)
+
+// supervisorInput travels over the supervisor's stdin: the whole spec,
+// secrets included.
+type supervisorInput struct {
+	Spec Spec `json:"spec"`
+	Live bool `json:"live"` // fd 3 is the live pipe to the starting process
+}
+
+// IsSupervisor reports whether this process was started by Start as a job
+// supervisor. main and TestMain call it first thing.
+func IsSupervisor() bool { return os.Getenv(envSupervisor) != "" }
+
+// SupervisorMain runs the supervisor and returns the process exit code. Its
+// outcome is in result.json, not in the exit code.
+func SupervisorMain() int {
+	jobDir := os.Getenv(envSupervisor)
+	os.Unsetenv(envSupervisor)
+	// SIGHUP and SIGPIPE must not kill us; handling them (rather than
+	// ignoring them) keeps their default disposition for bash and its
+	// children, so `seq | head` behaves as in a terminal.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGPIPE)
+
+	var in supervisorInput
+	err := json.NewDecoder(os.Stdin).Decode(&in)
+	// Keep fd 0 taken (by /dev/null) so that no later file lands on it.
+	if null, nerr := os.Open(os.DevNull); nerr == nil {
+		unix.Dup2(int(null.Fd()), 0)
+		null.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: reading the spec: %v\n", err)
+		handshake("error")
+		writeResult(jobDir, Result{ExitCode: -1, Err: "supervisor: reading the spec: " + err.Error(), Ended: time.Now().UTC()})
+		return 1
+	}
+	var live *os.File
+	if in.Live {
+		// Non-blocking makes the file pollable, so a write can time out.
+		if err := syscall.SetNonblock(3, true); err == nil {
+			live = os.NewFile(3, "live")
+		}
+	}
+	s := &supervisor{jobDir: jobDir, spec: in.Spec, sigs: sigs, live: live}
+	res := s.run()
+	if err := writeResult(jobDir, res); err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+		return 1
+	}
+	if live != nil {
+		live.Close()
+	}
+	return 0
+}
+
+// handshake tells Start that the job runs ("ok") or will not ("error"),
+// then points stdout at /dev/null so that nothing else reaches the pipe.
+func handshake(status string) {
+	os.Stdout.WriteString(status + "\n")
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		unix.Dup2(int(null.Fd()), 1)
+		null.Close()
+	}
+}
+
+type supervisor struct {
+	jobDir string
+	spec   Spec
+	sigs   chan os.Signal
+	live   *os.File
+}
+
+func (s *supervisor) run() Result {
+	res := Result{ExitCode: -1}
+	fail := func(format string, a ...any) Result {
+		res.Err = fmt.Sprintf(format, a...)
+		res.Ended = time.Now().UTC()
+		handshake("error")
+		return res
+	}
+	if err := writePidFile(s.jobDir); err != nil {
+		return fail("supervisor: %v", err)
+	}
+	logf, err := os.OpenFile(filepath.Join(s.jobDir, OutputFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fail("output log: %v", err)
+	}
+	defer logf.Close()
+	if fi, err := os.Stat(s.spec.Dir); errors.Is(err, os.ErrNotExist) {
+		return fail("working directory %s does not exist", s.spec.Dir)
+	} else if err != nil {
+		return fail("working directory: %v", err)
+	} else if !fi.IsDir() {
+		return fail("working directory %s: not a directory", s.spec.Dir)
+	}
+
+	env := append(environWithout(envSupervisor), s.spec.Env...)
+	bash, err := lookPath("bash", env)
+	if err != nil {
+		return fail("bash not found in PATH: %v", err)
+	}
+
+	var names []string
+	var dumpFile string
+	if s.spec.VarsFile != "" {
+		old, err := os.ReadFile(s.spec.VarsFile)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fail("variables: %v", err)
+		}
+		if names, err = varNames(old, s.spec.Sets); err != nil {
+			return fail("variables %s: %v", s.spec.VarsFile, err)
+		}
+		dumpFile = fmt.Sprintf("%s.job-%d.tmp", s.spec.VarsFile, os.Getpid())
+		defer os.Remove(dumpFile)
+	}
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fail("pipe: %v", err)
+	}
+	defer outR.Close()
+	growPipe(outR)
+	scriptR, scriptW, err := os.Pipe()
+	if err != nil {
+		outW.Close()
+		return fail("pipe: %v", err)
+	}
+
+	cmd := &exec.Cmd{
+		Path:        bash,
+		Args:        []string{"bash", "-o", "pipefail", "-c", wrapperScript(s.spec.VarsFile, dumpFile, names), "bash"},
+		Dir:         s.spec.Dir,
+		Env:         env,
+		Stdout:      outW,
+		Stderr:      outW,
+		ExtraFiles:  []*os.File{scriptR},
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+	}
+	err = cmd.Start()
+	outW.Close()
+	scriptR.Close()
+	if err != nil {
+		scriptW.Close()
+		return fail("start bash: %v", err)
+	}
+	res.Started = time.Now().UTC()
+	pgid := cmd.Process.Pid
+	go func() {
+		// The script may be bigger than the pipe: bash reads it while we write.
+		io.WriteString(scriptW, s.spec.Script)
+		scriptW.Close()
+	}()
+	handshake("ok")
+
+	// Copy the output: bash -> mask -> output.log (+ live pipe).
+	sink := &sink{log: logf, live: s.live}
+	mw := mask.New(s.spec.Secrets).Writer(sink)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		buf := make([]byte, chunkSize)
+		for {
+			n, err := outR.Read(buf)
+			if n > 0 {
+				mw.Write(buf[:n])
+			}
+			if err != nil {
+				break
+			}
+		}
+		mw.Flush()
+	}()
+
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+
+	grace := s.spec.Grace
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	var timeout <-chan time.Time
+	if s.spec.Timeout > 0 {
+		t := time.NewTimer(s.spec.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	tick := time.NewTicker(syncEvery)
+	defer tick.Stop()
+	var killAt <-chan time.Time
+	var termSent time.Time
+	terminate := func() {
+		if !termSent.IsZero() {
+			return
+		}
+		termSent = time.Now()
+		syscall.Kill(-pgid, syscall.SIGTERM)
+		killAt = time.After(grace)
+	}
+	lastSynced := int64(0)
+wait:
+	for {
+		select {
+		case <-exited:
+			break wait
+		case sig := <-s.sigs:
+			if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+				res.Canceled = true
+				terminate()
+			}
+		case <-timeout:
+			if !res.Canceled {
+				res.TimedOut = true
+			}
+			terminate()
+		case <-killAt:
+			syscall.Kill(-pgid, syscall.SIGKILL)
+		case <-tick.C:
+			if n := sink.written(); n != lastSynced {
+				logf.Sync()
+				lastSynced = n
+			}
+		}
+	}
+	res.Ended = time.Now().UTC()
+	if !termSent.IsZero() {
+		// Cancelled: nothing of the group may outlive the job.
+		deadline := termSent.Add(grace)
+		for groupAlive(pgid) && time.Now().Before(deadline) {
+			time.Sleep(groupPollTick)
+		}
+		if groupAlive(pgid) {
+			syscall.Kill(-pgid, syscall.SIGKILL)
+		}
+	}
+	// Background processes may hold the pipe open: read what is there, then
+	// stop after drainAfter.
+	outR.SetReadDeadline(time.Now().Add(drainAfter))
+	<-copied
+
+	var ee *exec.ExitError
+	switch {
+	case waitErr == nil:
+		res.ExitCode = 0
+	case errors.As(waitErr, &ee):
+		ws := ee.Sys().(syscall.WaitStatus)
+		if ws.Signaled() {
+			res.ExitCode = 128 + int(ws.Signal())
+			res.Signal = unix.SignalName(ws.Signal())
+		} else {
+			res.ExitCode = ws.ExitStatus()
+		}
+	default:
+		res.Err = "wait for bash: " + waitErr.Error()
+	}
+
+	if s.spec.VarsFile != "" {
+		vars, err := saveVars(s.spec.VarsFile, dumpFile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+			res.LogError = strings.TrimSpace(res.LogError + " " + err.Error())
+		}
+		res.Vars = vars
+	}
+	res.Bytes = sink.written()
+	if err := sink.logErr; err != nil {
+		res.LogError = strings.TrimSpace(fmt.Sprintf("output log: %v %s", err, res.LogError))
+	}
+	// The log is whole on disk before result.json says the job ended.
+	if err := logf.Sync(); err != nil && res.LogError == "" {
+		res.LogError = "output log: fsync: " + err.Error()
+	}
+	return res
+}
+
+// saveVars installs the wrapper's dump as the new variables file, if the
+// dump is complete, and returns the variables.
+func saveVars(varsFile, dumpFile string) (map[string]string, error) {
+	dump, err := os.ReadFile(dumpFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// bash died before its EXIT trap (SIGKILL): keep the old file.
+	case err != nil:
+		return nil, fmt.Errorf("variables: %w", err)
+	case !bytes.HasSuffix(dump, []byte(varsEnd)):
+		return nil, fmt.Errorf("variables: the dump in %s is incomplete; %s left as it was", dumpFile, varsFile)
+	default:
+		dump = bytes.TrimSuffix(dump, []byte(varsEnd))
+		if err := fsutil.WriteFileAtomic(varsFile, dump, 0o600); err != nil {
+			return nil, fmt.Errorf("variables: %w", err)
+		}
+	}
+	return ReadVars(varsFile)
+}
+
+// sink receives the masked output: appended to output.log, copied to the
+// live pipe while the starting process reads it.
+type sink struct {
+	log  *os.File
+	live *os.File
+
+	n      atomic.Int64
+	logErr error // read only after the copy loop ended
+}
+
+func (k *sink) Write(p []byte) (int, error) {
+	if k.logErr == nil {
+		if _, err := k.log.Write(p); err != nil {
+			k.logErr = err // keep draining bash; the error goes into the result
+		}
+	}
+	k.n.Add(int64(len(p)))
+	if k.live != nil {
+		// A gone reader gives EPIPE; a stopped one (Ctrl-Z) a timeout.
+		// Either way the live stream ends here and the reader continues
+		// from output.log, which has everything.
+		k.live.SetWriteDeadline(time.Now().Add(liveStall))
+		if _, err := k.live.Write(p); err != nil {
+			k.live.Close()
+			k.live = nil
+		}
+	}
+	return len(p), nil
+}
+
+func (k *sink) written() int64 { return k.n.Load() }
+
+func environWithout(key string) []string {
+	env := os.Environ()
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// lookPath finds file in the PATH of env (the job's PATH, not ours).
+func lookPath(file string, env []string) (string, error) {
+	path := os.Getenv("PATH")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not in %q", file, path)
+}
+
+// growPipe asks for a bigger pipe buffer: fewer wakeups and context
+// switches per megabyte. Best effort. (Not f.Fd(): that would make f
+// blocking and disable its deadlines.)
+func growPipe(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { unix.FcntlInt(fd, unix.F_SETPIPE_SZ, pipeSize) })
+	}
+}

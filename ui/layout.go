@@ -11,6 +11,16 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	if plainASCII(s) {
+		// the common case (log lines): width is the length, no parsing
+		if len(s) > w {
+			return s[:w-1] + "…"
+		}
+		if len(s) < w {
+			return s + strings.Repeat(" ", w-len(s))
+		}
+		return s
+	}
 	sw := ansi.StringWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
@@ -106,3 +116,13 @@ func padLines(lines []string, w, h int) string {
 func ansiStripStr(s string) string { return ansi.Strip(s) }
 
 func ansiWidth(s string) int { return ansi.StringWidth(s) }
+
+// plainASCII reports whether s is printable ASCII only (no escapes).
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}

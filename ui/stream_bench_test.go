@@ -69,3 +69,23 @@ func BenchmarkStreamMillionLines(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkProcedureView is the cost of one frame of the procedure screen
+// with a full log pane: what each output batch costs the event loop.
+func BenchmarkProcedureView(b *testing.B) {
+	e := newTestEngine(&testing.T{})
+	m := newModel(e, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	_, tg := findCommand(e.rb, idHello)
+	m.open(tg)
+	buf := NewLogBuffer(logCap)
+	for i := 0; i < 10000; i++ {
+		buf.Write([]byte("some output line with a few words in it 12345\n"))
+	}
+	m.c.logs[idHello] = buf
+	m.proc.refresh()
+	for b.Loop() {
+		m.proc.log.onOutput()
+		_ = m.View()
+	}
+}

@@ -22,7 +22,7 @@ import (
 // scratch creates a database for the test on the sandbox server (so the
 // sandbox's own database is untouched), dropped at cleanup, and returns a
 // target pointing at it with a fresh backup dir, and a connection to it.
-func scratch(t *testing.T) (dockertest.Sandbox, ops.Target, *pgx.Conn) {
+func scratch(t testing.TB) (dockertest.Sandbox, ops.Target, *pgx.Conn) {
 	t.Helper()
 	sb := dockertest.Stack(t)
 	ctx := context.Background()
@@ -254,4 +254,13 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 		c.cancel()
 	}
 	return len(p), nil
+}
+
+func execB(t testing.TB, conn *pgx.Conn, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 }

@@ -261,7 +261,11 @@ func (b *builder) walk(doc ast.Node) {
 func (b *builder) heading(h *ast.Heading) {
 	title := strings.TrimSpace(b.plainText(h))
 	line := b.nodeLine(h)
-	anchor := b.anchors.take(githubAnchor(title))
+	base := githubAnchor(title)
+	if base == "" {
+		base = "heading" // ids need a name; GitHub would use ""
+	}
+	anchor := b.anchors.take(base)
 	switch h.Level {
 	case 1:
 		b.targets[anchor] = anchorTarget{}

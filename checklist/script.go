@@ -62,7 +62,9 @@ func splitShell(lines []srcLine) (cmds []rawCommand, notes []rawNote) {
 	}
 	for _, l := range lines {
 		t := strings.TrimSpace(l.text)
-		if len(cur) > 0 && !shellComplete(cur) {
+		// Only a blank or comment line can end a command, so only then
+		// does it matter whether the shell parse is complete.
+		if (t == "" || strings.HasPrefix(t, "#")) && len(cur) > 0 && !shellComplete(cur) {
 			cur = append(cur, l)
 			continue
 		}

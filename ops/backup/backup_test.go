@@ -36,7 +36,9 @@ func scratch(t testing.TB) (dockertest.Sandbox, ops.Target, *pgx.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop scratch database %s: %v", name, err)
+		}
 		admin.Close(context.Background())
 	})
 	tg := sb.Target

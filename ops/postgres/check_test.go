@@ -71,12 +71,16 @@ func TestSandboxCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
 	scratch := fmt.Sprintf("planner_tui_test_%d", os.Getpid())
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+scratch); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+scratch+" WITH (FORCE)") })
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+scratch+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop scratch database %s: %v", scratch, err)
+		}
+		admin.Close(context.Background())
+	})
 	sc := cfg
 	sc.Database = scratch
 

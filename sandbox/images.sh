@@ -15,7 +15,7 @@ IMAGES_DIR=$SANDBOX_SRC/images
 
 # rootfs_init ROOT: empty merged-/usr layout with busybox as /bin/sh and friends.
 rootfs_init() {
-	local root=$1 applet
+	local root=$1
 	rm -rf "$root"
 	mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,etc,tmp,var/tmp,dev,proc,sys,root,usr/local/bin}
 	ln -s usr/bin "$root/bin"
@@ -26,9 +26,9 @@ rootfs_init() {
 	chmod 1777 "$root/tmp" "$root/var/tmp"
 	chmod 700 "$root/root"
 	cp /bin/busybox "$root/usr/bin/busybox"
-	for applet in $(/bin/busybox --list); do
-		[[ -e $root/usr/bin/$applet || $applet == busybox ]] || ln -s busybox "$root/usr/bin/$applet"
-	done
+	# One process for all applet links (a loop of ln would be hundreds); they point
+	# at /usr/bin/busybox, which is where the copy lives inside the root too.
+	/bin/busybox --install -s "$root/usr/bin" 2>/dev/null || true
 	echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
 	printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
 }
@@ -147,7 +147,7 @@ build_postgres() {
 		cp -a "$PG/bin/$b" "$root$PG/bin/"
 	done
 	# Server modules without the LLVM JIT (it alone would pull in ~100 MB of libLLVM).
-	find "$PG/lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*' -exec cp -a {} "$root$PG/lib/" \;
+	find "$PG/lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*' -exec cp -a -t "$root$PG/lib/" {} +
 	rootfs_copy "$root" /usr/share/postgresql/15 /usr/share/zoneinfo
 	rootfs_libs "$root" "$root$PG"/bin/* "$root$PG"/lib/*.so
 	for b in "$root$PG"/bin/*; do ln -s "$PG/bin/$(basename "$b")" "$root/usr/local/bin/"; done
@@ -214,11 +214,8 @@ build_python() {
 		usr/lib/python3.11 | tar -C "$root" -x
 	# Debian's packages for the app and everything they depend on.
 	python_packages "${PY_PKGS[@]}" | xargs dpkg-query -L |
-		grep -E '^/usr/(lib/python3/dist-packages/|bin/)' | while read -r f; do
-		[[ -f $f || -L $f ]] || continue
-		mkdir -p "$root$(dirname "$f")"
-		cp -a "$f" "$root$f"
-	done
+		grep -E '^/usr/(lib/python3/dist-packages/|bin/)' | sed 's|^/||' |
+		tar -C / -c --no-recursion --ignore-failed-read -T - 2>/dev/null | tar -C "$root" -x
 	local sos
 	mapfile -t sos < <(so_files "$root/usr/lib/python3.11/lib-dynload" "$root/usr/lib/python3/dist-packages")
 	rootfs_libs "$root" /usr/bin/python3.11 "${sos[@]}"

@@ -186,6 +186,8 @@ func TestClassify(t *testing.T) {
 		{"git tag", Safe, "", "", ""},
 		{"git tag -l 'v1.*'", Safe, "", "", ""},
 		{"git tag v9.9.9", Change, "", "", ""},
+		{"git tag -a v9.9.9 -m release", Change, "", "", ""},
+		{"git remote -v", Safe, "", "", ""},
 		{"git branch -a", Safe, "", "", ""},
 		{"git checkout -- .", Destructive, "planner", "overwrites", ""},
 		{"git describe --tags", Safe, "", "", ""},

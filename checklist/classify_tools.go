@@ -318,7 +318,13 @@ func (c *classifier) git(ctx cctx, args []string) {
 		// and the checked-out commit do not change.
 		c.safe(ctx, "git fetch (updates remote-tracking refs only)")
 	case "tag", "branch", "remote", "stash", "config", "worktree":
-		list := len(positional(rest)) == 0 || hasFlag(rest, "-l", "--list", "-v", "-vv", "show", "--get", "--get-all", "-a", "-r")
+		list := len(positional(rest)) == 0 || hasFlag(rest, "-l", "--list", "show", "--get", "--get-all")
+		if sub == "branch" && len(positional(rest)) == 0 {
+			list = true // -a, -r, -v only choose what to list
+		}
+		if sub == "tag" && hasFlag(rest, "-a", "-s", "-m", "-f") {
+			list = false // -a annotates a new tag
+		}
 		switch {
 		case sub == "branch" && hasFlag(rest, "-D", "-d", "--delete"), sub == "tag" && hasFlag(rest, "-d", "--delete"),
 			sub == "stash" && (hasFlag(rest, "drop", "clear")):

@@ -547,3 +547,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseOriginal(b *testing.B) {
+	src, err := os.ReadFile("testdata/original-runbook.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := Parse("x", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

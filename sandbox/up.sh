@@ -49,6 +49,9 @@ install_packages() {
 		chmod 755 "$policy"
 		ours=1
 	fi
+	# A Docker engine that answers now (ours or not) must survive the install.
+	local docker_was_up=0
+	docker_answers && docker_was_up=1
 	local rc=0
 	{ apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
 		>"$PLANNER_SANDBOX/apt.log" 2>&1 || rc=$?
@@ -57,15 +60,17 @@ install_packages() {
 		tail -n 30 "$PLANNER_SANDBOX/apt.log" >&2
 		die "apt-get failed (exit $rc); full log in $PLANNER_SANDBOX/apt.log"
 	fi
-	stop_system_services
+	stop_system_services "$docker_was_up"
 	phase_done "${#missing[@]} installed"
 }
 
 # stop_system_services stops and disables what a postinst may have started anyway
-# (no policy-rc.d honoured, or systemd present).
+# (no policy-rc.d honoured, or systemd present). With $1=1 a Docker engine was
+# already answering before the install, so docker and containerd are left alone.
 stop_system_services() {
 	local s
 	for s in "${SYSTEM_SERVICES[@]}"; do
+		[[ $1 == 1 && ($s == docker || $s == containerd) ]] && continue
 		if have systemctl && [[ -d /run/systemd/system ]]; then
 			systemctl disable --now "$s" >/dev/null 2>&1 || true
 		elif have service; then

@@ -89,6 +89,7 @@ type Model struct {
 	editor   string
 	attach   *LogBuffer
 	bgKnown  bool
+	attached bool // the look-up for a command left running has answered
 }
 
 // New builds the root model over an engine.
@@ -214,10 +215,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case attachMsg:
+		m.attached = true
 		if msg.job == nil {
 			return m, nil
 		}
 		id := msg.job.CommandID()
+		if _, mine := c.logs[id]; mine || c.active != nil {
+			// the engine handed back the command this screen started
+			// (Init's look-up raced with a quick enter): already followed
+			return m, nil
+		}
 		c.logs[id] = msg.buf
 		c.active = &activeJob{cmdID: id, job: msg.job, buf: msg.buf, started: time.Now()}
 		m.sync()

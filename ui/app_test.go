@@ -325,3 +325,20 @@ func TestNoColorHasNoColours(t *testing.T) {
 		}
 	}
 }
+
+func TestReattachesToRunningCommand(t *testing.T) {
+	e := newTestEngine(t)
+	first := newDriver(t, e, 100, 30)
+	openCmd(first, e, "deploy/step-1-hello/slow-output")
+	first.keys("enter")
+	first.waitText("│slow-5")
+	// a new screen on the same engine, as after planner-tui was restarted
+	second := newDriver(t, e, 100, 30)
+	second.waitText("re-attached to Slow output")
+	v := second.waitText("│slow-400")
+	if !strings.Contains(v, "Slow output") {
+		t.Fatalf("not opened at the running command:\n%s", v)
+	}
+	second.waitIdle(e)
+	second.waitText("✓ ok")
+}

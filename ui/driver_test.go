@@ -23,6 +23,9 @@ func newDriver(t *testing.T, b backend, w, h int) *driver {
 	d := &driver{t: t, m: newModel(b, Options{NoColor: true}), msgs: make(chan tea.Msg, 4096)}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.exec(d.m.Init())
+	// like a user, act only once the screen knows whether a command from
+	// an earlier run is still going
+	d.waitFor("the re-attach look-up", func(string) bool { return d.m.attached })
 	return d
 }
 

@@ -23,13 +23,28 @@ import (
 )
 
 type testEngine struct {
-	mu      sync.Mutex
-	rb      *checklist.Runbook
-	run     checklist.Run
-	env     []string
-	running string
-	started []string // command ids, in the order they started
-	choices map[string][]session.Choice
+	mu       sync.Mutex
+	rb       *checklist.Runbook
+	run      checklist.Run
+	env      []string
+	running  string
+	started  []string // command ids, in the order they started
+	choices  map[string][]session.Choice
+	job      *testJob // the running one
+	attaches int
+}
+
+// switchWriter lets a later screen take over a running command's output,
+// as the real engine does by following the job's log file.
+type switchWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *switchWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func newTestEngine(t *testing.T) *testEngine {
@@ -145,6 +160,7 @@ type testJob struct {
 	e    *testEngine
 	id   string
 	cmd  *exec.Cmd
+	out  *switchWriter
 	done chan struct{}
 	cr   checklist.CommandRun
 }
@@ -177,7 +193,8 @@ func (e *testEngine) startJob(ctx context.Context, p *session.Plan, confirmation
 	if out == nil {
 		out = io.Discard
 	}
-	c.Stdout, c.Stderr = out, out
+	sw := &switchWriter{w: out}
+	c.Stdout, c.Stderr = sw, sw
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
 		return nil, err
@@ -187,7 +204,8 @@ func (e *testEngine) startJob(ctx context.Context, p *session.Plan, confirmation
 	e.run.Commands[id] = cr
 	e.running = id
 	e.started = append(e.started, id)
-	j := &testJob{e: e, id: id, cmd: c, done: make(chan struct{})}
+	j := &testJob{e: e, id: id, cmd: c, done: make(chan struct{}), out: sw}
+	e.job = j
 	go func() {
 		err := c.Wait()
 		e.mu.Lock()
@@ -218,7 +236,18 @@ func (e *testEngine) Start(ctx context.Context, p *session.Plan, confirmation st
 	return j, nil
 }
 
-func (e *testEngine) Running(ctx context.Context, out io.Writer) job { return nil }
+func (e *testEngine) Running(ctx context.Context, out io.Writer) job {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running == "" || e.job == nil {
+		return nil
+	}
+	e.attaches++
+	e.job.out.mu.Lock()
+	e.job.out.w = out
+	e.job.out.mu.Unlock()
+	return e.job
+}
 
 func (e *testEngine) SetCheck(id string, done bool) error {
 	e.mu.Lock()

@@ -59,10 +59,6 @@ func NewLogBuffer(capLines int) *LogBuffer {
 func (b *LogBuffer) Write(p []byte) (int, error) {
 	n := len(p)
 	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return n, nil
-	}
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -119,7 +115,8 @@ func (b *LogBuffer) push(s string) {
 }
 
 // Close flushes an unfinished last line and wakes the reader for the last
-// time. Writes after Close are dropped.
+// time. Lines written after Close are still kept (a late writer loses
+// nothing); the screen shows them at its next refresh.
 func (b *LogBuffer) Close() {
 	b.mu.Lock()
 	if b.closed {

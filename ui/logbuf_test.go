@@ -50,6 +50,9 @@ func TestLogBufferSplitsLinesAcrossWrites(t *testing.T) {
 	if n, _ := b.Write([]byte("late\n")); n != 5 {
 		t.Fatal("Write after Close must still consume its input")
 	}
+	if lines, _ = b.Lines(0, 100); lines[len(lines)-1] != "late" {
+		t.Fatalf("a late line was lost: %q", lines)
+	}
 }
 
 func TestLogBufferRingDropsOldest(t *testing.T) {

@@ -3,71 +3,401 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/docs"
 	"planner-tui/ops"
+	"planner-tui/ops/audit"
+	"planner-tui/ops/envfile"
+	"planner-tui/ops/lock"
+	"planner-tui/ops/mask"
+	"planner-tui/ops/runner"
 )
-
-// errUnbuilt marks methods whose bodies land with the runner and state
-// store; the lead replaces every use before the engine issue closes.
-var errUnbuilt = errors.New("session: not built yet")
 
 // Session is one operator's handle on a runbook and its current run. All
 // methods are safe for concurrent use.
 type Session struct {
-	mu      sync.Mutex
+	opts    Options
 	runbook *checklist.Runbook
 	vars    map[string]string
 	target  ops.Target
-	run     *checklist.Run
+	store   *checklist.Store
+	masker  *mask.Masker
+	secrets []string // the values masker hides, for the runner
+	actor   audit.Actor
+	audit   *audit.Log
+	// EnvWarning says why no secrets are known (no .env in the planner dir).
+	envWarning string
+
+	mu   sync.Mutex
+	run  *checklist.Run
+	lock *lock.Lock // held from the first Start until Close
+	// running is the execution this process started or attached to.
+	running  *Execution
+	auditMu  sync.Mutex // guards auditErr: record runs with and without mu held
+	auditErr error      // the last failure to write the audit log
 }
 
 // Open loads the runbook, works out the effective variables and the target
 // stack, and resumes (or creates) the current run in the state dir.
-func Open(ctx context.Context, o Options) (*Session, error) { return nil, errUnbuilt }
+func Open(ctx context.Context, o Options) (*Session, error) {
+	rb, err := loadRunbook(o.RunbookPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
+	s.vars = effectiveVars(rb.Vars, os.LookupEnv, o.Sets, o.Dir, s.actor.Host)
+	rb.ApplyVars(s.vars)
+	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
+		return nil, err
+	}
+	s.secrets, s.envWarning = loadSecrets(s.target.Dir, s.vars)
+	s.masker = mask.New(s.secrets)
+
+	stateDir := o.StateDir
+	if stateDir == "" {
+		if stateDir, err = checklist.DefaultStateDir(); err != nil {
+			return nil, err
+		}
+	}
+	if s.store, err = checklist.OpenStore(stateDir); err != nil {
+		return nil, err
+	}
+	run, err := s.store.Current()
+	if err != nil {
+		return nil, fmt.Errorf("resume the current run: %w (start a new one with `planner-tui runs new`)", err)
+	}
+	if o.ReadOnly {
+		if run == nil || run.Runbook != rb.Path {
+			run = emptyRun(rb)
+		}
+		s.run = run
+		return s, s.reconcile()
+	}
+	if s.audit, err = audit.Open(s.store.AuditPath()); err != nil {
+		return nil, err
+	}
+	if run == nil || run.Runbook != rb.Path {
+		if run, err = s.store.NewRun(rb.Path, rb.Title, s.actor.String(), s.actor.Host, time.Now()); err != nil {
+			return nil, err
+		}
+		s.record(audit.Record{Event: "run.new", RunID: run.ID, Message: rb.Path})
+	}
+	s.run = run
+	if err := s.reconcile(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// emptyRun stands for "no run yet" in read-only sessions.
+func emptyRun(rb *checklist.Runbook) *checklist.Run {
+	return &checklist.Run{
+		Runbook:  rb.Path,
+		Title:    rb.Title,
+		Commands: map[string]*checklist.CommandRun{},
+		Checks:   map[string]*checklist.CheckState{},
+		Choices:  map[string]string{},
+		Params:   map[string]string{},
+		Vars:     map[string]string{},
+		Notes:    map[string][]checklist.Note{},
+	}
+}
+
+// loadRunbook reads the embedded runbook or a file and refuses one with
+// errors, naming each with file:line.
+func loadRunbook(path string) (*checklist.Runbook, error) {
+	var (
+		rb       *checklist.Runbook
+		problems []checklist.Problem
+		err      error
+	)
+	if path == "" {
+		rb, problems, err = checklist.Parse(docs.RunbookPath, docs.Runbook)
+	} else {
+		rb, problems, err = checklist.Load(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var errs []string
+	for _, p := range problems {
+		if p.Severity == checklist.Error {
+			errs = append(errs, fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("runbook has errors (see `planner-tui lint`):\n%s", strings.Join(errs, "\n"))
+	}
+	return rb, nil
+}
+
+// effectiveVars layers the runbook defaults, the environment (same names),
+// --set and --dir. HOST is the machine's name, for confirmation phrases.
+func effectiveVars(defaults map[string]string, lookup func(string) (string, bool), sets map[string]string, dir, host string) map[string]string {
+	vars := map[string]string{}
+	for k, v := range defaults {
+		vars[k] = v
+		if ev, ok := lookup(k); ok && ev != "" {
+			vars[k] = ev
+		}
+	}
+	for _, k := range []string{"PLANNER_DIR", "BASE_URL", "BACKUP_DIR", "DB_HOST", "DB_PORT", "DB_USER", "DB_NAME", "COMPOSE_FILES", "COMPOSE_PROJECT_NAME"} {
+		if _, ok := vars[k]; !ok {
+			if ev, ok := lookup(k); ok && ev != "" {
+				vars[k] = ev
+			}
+		}
+	}
+	for k, v := range sets {
+		vars[k] = v
+	}
+	if dir != "" {
+		vars["PLANNER_DIR"] = dir
+	}
+	if d := vars["PLANNER_DIR"]; d != "" {
+		if abs, err := filepath.Abs(d); err == nil {
+			vars["PLANNER_DIR"] = abs
+		}
+	}
+	if _, ok := vars["HOST"]; !ok && host != "" {
+		vars["HOST"] = host
+	}
+	return vars
+}
+
+// loadSecrets reads the planner dir's .env for values to mask. Variables
+// with secret-looking names given on the command line count too.
+func loadSecrets(dir string, vars map[string]string) ([]string, string) {
+	var secrets []string
+	for k, v := range vars {
+		if envfile.IsSecretKey(k) && v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	warning := ""
+	f, err := envfile.Load(filepath.Join(dir, ".env"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		warning = "no .env in " + dir + ": no secret values to mask"
+	case err != nil:
+		warning = err.Error()
+	default:
+		secrets = append(secrets, f.Secrets()...)
+	}
+	return secrets, warning
+}
 
 func (s *Session) Runbook() *checklist.Runbook { return s.runbook }
-func (s *Session) Vars() map[string]string     { return s.vars }
 func (s *Session) Target() ops.Target          { return s.target }
-func (s *Session) Actor() string               { return "" }
-func (s *Session) Run() checklist.Run          { return checklist.Run{} }
-func (s *Session) Mask(text string) string     { return text }
+func (s *Session) Actor() string               { return s.actor.String() }
+func (s *Session) StateDir() string            { return s.store.Dir }
 
-// Plan resolves what running a command would do, without running it.
-func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
-	return nil, errUnbuilt
+// EnvWarning says why secrets may not be masked ("" when .env was read).
+func (s *Session) EnvWarning() string { return s.envWarning }
+
+// Vars returns a copy of the effective variables.
+func (s *Session) Vars() map[string]string {
+	out := make(map[string]string, len(s.vars))
+	for k, v := range s.vars {
+		out[k] = v
+	}
+	return out
 }
 
-// ParamChoices lists values for a placeholder where they can be listed.
-func (s *Session) ParamChoices(ctx context.Context, name string) ([]Choice, error) {
-	return nil, errUnbuilt
+// Mask replaces secret values in text.
+func (s *Session) Mask(text string) string { return s.masker.String(text) }
+
+// Masker hides the secret values, for code that streams output itself.
+func (s *Session) Masker() *mask.Masker { return s.masker }
+
+// AuditErr is the last failure to append to the audit log, or nil.
+func (s *Session) AuditErr() error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	return s.auditErr
 }
 
-// Start runs the plan in the background. See Execution.
-func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out io.Writer) (*Execution, error) {
-	return nil, errUnbuilt
+// Run returns a snapshot of the current run, safe to read anywhere.
+func (s *Session) Run() checklist.Run {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.run.Clone()
 }
 
-// Running returns the execution of a command still running, or nil.
-func (s *Session) Running(ctx context.Context, out io.Writer) *Execution { return nil }
+// Runs lists the runs in the state dir, newest first.
+func (s *Session) Runs() ([]checklist.RunSummary, error) { return s.store.Runs() }
 
-func (s *Session) SetCheck(checkID string, done bool) error { return errUnbuilt }
-func (s *Session) AddNote(stepID, text string) error        { return errUnbuilt }
-func (s *Session) Skip(cmdID string) error                  { return errUnbuilt }
-func (s *Session) NewRun(title string) error                { return errUnbuilt }
-func (s *Session) Close() error                             { return nil }
-
-// Execution is a command running in the background.
-type Execution struct {
-	JobID     string
-	CommandID string
-	LogPath   string
+// NewRun starts a new run and makes it current. It refuses while a command
+// of the current run is still running.
+func (s *Session) NewRun(title string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, cr := s.runningLocked(); cr != nil {
+		return fmt.Errorf("%s is still running: wait for it or cancel it first", id)
+	}
+	if title == "" {
+		title = s.runbook.Title
+	}
+	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
+	if err != nil {
+		return err
+	}
+	s.run = run
+	s.record(audit.Record{Event: "run.new", RunID: run.ID, Message: title})
+	return nil
 }
 
-// Wait blocks until the command ends and returns its recorded result.
-func (e *Execution) Wait() (checklist.CommandRun, error) { return checklist.CommandRun{}, errUnbuilt }
+// SetCheck ticks or unticks a manual check.
+func (s *Session) SetCheck(checkID string, done bool) error {
+	if !s.hasCheck(checkID) {
+		return fmt.Errorf("no check %q in %s", checkID, s.runbook.Path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.run.Checks[checkID] = &checklist.CheckState{Done: done, By: s.actor.String(), At: time.Now().UTC()}
+	if err := s.store.Save(s.run); err != nil {
+		return err
+	}
+	s.record(audit.Record{Event: "check", RunID: s.run.ID, StepID: checkID, Outcome: map[bool]string{true: "done", false: "undone"}[done]})
+	return nil
+}
 
-// Cancel sends SIGTERM to the command's process group, SIGKILL after a grace.
-func (e *Execution) Cancel() error { return errUnbuilt }
+func (s *Session) hasCheck(id string) bool {
+	for _, sec := range s.runbook.Sections {
+		for _, st := range sec.Steps {
+			for _, c := range st.Checks {
+				if c.ID == id {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// AddNote adds a free-text note to a step.
+func (s *Session) AddNote(stepID, text string) error {
+	st, err := s.runbook.Step(stepID)
+	if err != nil {
+		return err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return errors.New("empty note")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.String(text)})
+	if err := s.store.Save(s.run); err != nil {
+		return err
+	}
+	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.masker.String(text)})
+	return nil
+}
+
+// Skip marks a command skipped in this run.
+func (s *Session) Skip(cmdID string) error {
+	cmd, err := s.runbook.Command(cmdID)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cr := s.run.Command(cmd.ID)
+	if cr.Status == checklist.Running {
+		return fmt.Errorf("%s is running", cmd.ID)
+	}
+	cr.Status = checklist.Skipped
+	cr.Ended = time.Now().UTC()
+	if err := s.store.Save(s.run); err != nil {
+		return err
+	}
+	s.record(audit.Record{Event: "skip", RunID: s.run.ID, CommandID: cmd.ID})
+	return nil
+}
+
+// Close releases the operator lock. Commands still running go on.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	if s.lock != nil {
+		errs = append(errs, s.lock.Release())
+		s.lock = nil
+	}
+	if s.audit != nil {
+		errs = append(errs, s.audit.Close())
+		s.audit = nil
+	}
+	return errors.Join(errs...)
+}
+
+// record appends to the audit log. A failing audit log must not go unseen,
+// but it must not stop an operator mid-incident either: the error goes to
+// stderr of the headless CLI and to the TUI's error line via AuditErr.
+func (s *Session) record(r audit.Record) {
+	if s.audit == nil {
+		return
+	}
+	r.Actor = s.actor
+	r.Version = s.opts.Version
+	if err := s.audit.Append(r); err != nil {
+		s.auditMu.Lock()
+		s.auditErr = err
+		s.auditMu.Unlock()
+	}
+}
+
+// runningLocked returns the command of the run still marked running.
+func (s *Session) runningLocked() (string, *checklist.CommandRun) {
+	ids := make([]string, 0, len(s.run.Commands))
+	for id := range s.run.Commands {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if cr := s.run.Commands[id]; cr.Status == checklist.Running {
+			return id, cr
+		}
+	}
+	return "", nil
+}
+
+// Running returns the execution of a command still running (possibly
+// started by a previous planner-tui that died; its output is then followed
+// from the log file), or nil.
+func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
+	s.mu.Lock()
+	if s.running != nil && !s.running.done() {
+		e := s.running
+		s.mu.Unlock()
+		return e
+	}
+	id, cr := s.runningLocked()
+	if cr == nil {
+		s.mu.Unlock()
+		return nil
+	}
+	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
+	s.mu.Unlock()
+
+	job, err := runner.Attach(ctx, jobDir, out)
+	if err != nil {
+		return nil
+	}
+	e := &Execution{JobID: cr.JobID, CommandID: id, LogPath: filepath.Join(jobDir, "output.log"), s: s, job: job, waited: make(chan struct{})}
+	s.mu.Lock()
+	s.running = e
+	s.mu.Unlock()
+	return e
+}

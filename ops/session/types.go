@@ -13,6 +13,9 @@ type Options struct {
 	StateDir    string            // --state-dir; "" = $XDG_STATE_HOME/planner-tui
 	Sets        map[string]string // --set K=V, applied last
 	Version     string            // tool version, for the audit log
+	// ReadOnly sessions (list, show, status) create no run, take no lock and
+	// write nothing; Start refuses.
+	ReadOnly bool
 }
 
 // Plan is what running a command would do, resolved without running it.

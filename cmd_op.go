@@ -1,0 +1,488 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"planner-tui/checklist"
+	"planner-tui/ops"
+	"planner-tui/ops/backup"
+	"planner-tui/ops/docker"
+	"planner-tui/ops/envfile"
+	"planner-tui/ops/fsutil"
+	"planner-tui/ops/host"
+	"planner-tui/ops/httpcheck"
+	"planner-tui/ops/postgres"
+	"planner-tui/ops/session"
+)
+
+// EnvConfirmed carries the phrase a session already checked into a step it
+// runs, so that `planner-tui op restore` inside the runbook does not ask
+// twice. Headless, --confirm is needed as usual.
+const EnvConfirmed = "PLANNER_TUI_CONFIRMED"
+
+func newOpCmd(o *options) *cobra.Command {
+	op := &cobra.Command{
+		Use:   "op",
+		Short: "Native operations on the stack: backups, restore, health, status, logs, env",
+		Long: `Native operations that do better than the shell lines they stand for: a verified
+backup, a guarded restore, a health wait instead of a fixed sleep, the stack's and
+the database's status, a log scan, and an .env check with every value masked.
+The embedded runbook uses them; each works on its own too.`,
+	}
+	op.AddCommand(
+		newOpBackupCmd(o), newOpVerifyBackupCmd(), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
+		newOpStatusCmd(o), newOpDBCheckCmd(o), newOpLogsScanCmd(o), newOpEnvCheckCmd(o),
+	)
+	return op
+}
+
+// opContext is what every op needs: the target stack and the planner dir's
+// .env, from a read-only session (no run, no lock).
+type opContext struct {
+	s      *session.Session
+	target ops.Target
+	env    map[string]string
+}
+
+func (o *options) opContext(ctx context.Context) (*opContext, error) {
+	s, err := o.open(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	oc := &opContext{s: s, target: s.Target(), env: map[string]string{}}
+	if f, err := envfile.Load(filepath.Join(oc.target.Dir, ".env")); err == nil {
+		oc.env = f.Map()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return oc, nil
+}
+
+func printBackup(w io.Writer, r backup.Result) {
+	fmt.Fprintf(w, "backup   %s\nsize     %d bytes (%s)\nsha256   %s\nverified %v", r.Path, r.Size, host.Bytes(uint64(r.Size)), r.SHA256, r.Verified)
+	if r.Check != "" {
+		fmt.Fprintf(w, " (%s)", r.Check)
+	}
+	fmt.Fprintln(w)
+}
+
+// recordBackup reports a backup to the run: into the job dir when this op
+// runs as a step (the session merges it when the step ends), else nothing:
+// standalone backups are still listed in the backup dir and printed.
+func recordBackup(r backup.Result) error {
+	jobDir := os.Getenv(session.EnvJobDir)
+	if jobDir == "" {
+		return nil
+	}
+	a := session.Artifacts{Backups: []checklist.Backup{{Path: r.Path, Size: r.Size, SHA256: r.SHA256, Verified: r.Verified, At: time.Now().UTC()}}}
+	b, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(filepath.Join(jobDir, session.ArtifactsFile), b, 0o600)
+}
+
+func newOpBackupCmd(o *options) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "backup",
+		Short: "Take a verified pg_dump backup into BACKUP_DIR",
+		Long: `backup runs pg_dump in the db container and streams it straight into
+BACKUP_DIR/NAME.sql: exit code checked, the dump-complete marker and the
+\restrict/\unrestrict keys verified, sha256 and size recorded in the run and the
+audit log, fsync'd. A failed or incomplete dump is left as NAME.sql.failed and
+reported as a failure, never as a backup.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			oc, err := o.opContext(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if name == "" {
+				name = "backup-" + time.Now().Format("20060102-150405")
+			}
+			d, err := docker.New(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			fmt.Fprintf(cmd.ErrOrStderr(), "pg_dump of %s (service %s of project %s) into %s ...\n", oc.target.DBName, oc.target.DBService, oc.target.Project, oc.target.BackupDir)
+			r, err := backup.Take(cmd.Context(), d, oc.target, name)
+			if err != nil {
+				return err
+			}
+			printBackup(cmd.OutOrStdout(), r)
+			return recordBackup(r)
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "file name without .sql (default backup-<local time>)")
+	return cmd
+}
+
+func newOpVerifyBackupCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify-backup FILE",
+		Short: "Check that a plain pg_dump file is complete",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := backup.Verify(args[0])
+			if err != nil {
+				return err
+			}
+			printBackup(cmd.OutOrStdout(), r)
+			return nil
+		},
+	}
+}
+
+func newOpRestoreCmd(o *options) *cobra.Command {
+	var confirm string
+	var noFreshBackup bool
+	cmd := &cobra.Command{
+		Use:   "restore FILE",
+		Short: "Restore a backup into the database (destructive: needs the database name)",
+		Long: `restore replaces the contents of the database with FILE. It shows the target
+database, its size and active connections; it needs the database name as its
+confirmation (--confirm NAME); it verifies FILE, takes a fresh verified backup
+first, and restores with ON_ERROR_STOP in one transaction that commits only
+after the whole file was read (a failed or cancelled restore changes nothing).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			oc, err := o.opContext(ctx)
+			if err != nil {
+				return err
+			}
+			t, out := oc.target, cmd.OutOrStdout()
+			if _, err := backup.Verify(args[0]); err != nil {
+				return err
+			}
+			rep := postgres.Check(ctx, postgres.ConfigFor(t, oc.env), nil)
+			fmt.Fprintf(out, "restore  %s\ninto     database %s on %s (service %s of project %s)\n", args[0], t.DBName, rep.ServerVersion, t.DBService, t.Project)
+			if rep.Reachable {
+				fmt.Fprintf(out, "now      %s, %d active connections, alembic revision %q\n", host.Bytes(uint64(rep.DBSize)), rep.Connections, rep.Revision)
+			} else {
+				fmt.Fprintf(out, "now      %s\n", rep.Err)
+			}
+			phrase := confirm
+			if phrase == "" {
+				phrase = os.Getenv(EnvConfirmed)
+			}
+			if phrase != t.DBName {
+				return &exitError{code: exitRefused, err: fmt.Errorf("refused: restoring replaces everything in database %s; confirm with --confirm %s", t.DBName, t.DBName)}
+			}
+			d, err := docker.New(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if !noFreshBackup {
+				fmt.Fprintln(out, "taking a fresh backup first ...")
+				pre, err := backup.PreRestore(ctx, d, t)
+				if err != nil {
+					return fmt.Errorf("fresh backup before the restore failed, nothing restored: %w", err)
+				}
+				printBackup(out, pre)
+				if err := recordBackup(pre); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(out, "restoring ...")
+			if err := backup.Restore(ctx, d, t, args[0], out); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "restored %s into %s\n", args[0], t.DBName)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&confirm, "confirm", "", "the database name, to confirm")
+	cmd.Flags().BoolVar(&noFreshBackup, "no-fresh-backup", false, "skip the backup taken before restoring (not recommended)")
+	return cmd
+}
+
+func newOpWaitHealthyCmd(o *options) *cobra.Command {
+	var (
+		timeout  time.Duration
+		services []string
+		url      string
+		noHTTP   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "wait-healthy",
+		Short: "Wait until the compose services are healthy (and the app answers /health)",
+		Long: `wait-healthy waits until every container of the compose project (or each
+--service) is running and, where it has a healthcheck, healthy; and, when no
+--service is given, until BASE_URL/health answers 200. It prints progress every
+second and fails at the deadline naming what is not ready.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			oc, err := o.opContext(cmd.Context())
+			if err != nil {
+				return err
+			}
+			d, err := docker.New(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if url == "" && !noHTTP && len(services) == 0 && oc.target.BaseURL != "" {
+				url = strings.TrimRight(oc.target.BaseURL, "/") + "/health"
+			}
+			out := cmd.OutOrStdout()
+			opt := httpcheck.WaitOptions{Project: oc.target.Project, Services: services, URL: url, Timeout: timeout}
+			err = httpcheck.WaitHealthy(cmd.Context(), d, opt, func(p httpcheck.Progress) {
+				var parts []string
+				for _, s := range p.Services {
+					st := s.State
+					if s.Health != "" {
+						st = s.Health
+					}
+					parts = append(parts, s.Service+" "+st)
+				}
+				if url != "" {
+					if p.HTTPErr != "" {
+						parts = append(parts, "GET /health: "+p.HTTPErr)
+					} else if p.HTTPStatus != 0 {
+						parts = append(parts, fmt.Sprintf("GET /health: %d", p.HTTPStatus))
+					}
+				}
+				fmt.Fprintf(out, "[%3.0fs] %s\n", p.Elapsed.Seconds(), strings.Join(parts, ", "))
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "healthy")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait")
+	f.StringArrayVar(&services, "service", nil, "a service that must be healthy (repeatable; default: all)")
+	f.StringVar(&url, "url", "", "URL that must answer 200 (default BASE_URL/health when no --service is given)")
+	f.BoolVar(&noHTTP, "no-http", false, "do not check an URL")
+	return cmd
+}
+
+// stackStatus is `op status --json`.
+type stackStatus struct {
+	Project    string             `json:"project"`
+	Docker     string             `json:"docker"` // "" when reachable
+	Containers []docker.Container `json:"containers"`
+	Database   postgres.Report    `json:"database"`
+	Disk       []host.Usage       `json:"disk"`
+	Memory     host.Memory        `json:"memory"`
+	Warnings   []host.Warning     `json:"warnings"`
+}
+
+func newOpStatusCmd(o *options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "The stack's containers, the database and the host's disk and memory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			oc, err := o.opContext(ctx)
+			if err != nil {
+				return err
+			}
+			st := stackStatus{Project: oc.target.Project}
+			if d, err := docker.New(ctx); err != nil {
+				st.Docker = err.Error()
+			} else {
+				cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				st.Containers, err = d.Containers(cctx, oc.target.Project)
+				cancel()
+				if err != nil {
+					st.Docker = err.Error()
+				}
+				d.Close()
+			}
+			st.Database = postgres.Check(ctx, postgres.ConfigFor(oc.target, oc.env), criticalTables(oc.s.Vars()))
+			paths := []string{"/", "/var/lib/docker"}
+			if oc.target.BackupDir != "" {
+				paths = append(paths, oc.target.BackupDir)
+			}
+			st.Disk = host.Disk(paths...)
+			st.Memory, _ = host.Mem()
+			st.Warnings = host.Warnings(st.Disk, st.Memory, host.DefaultThresholds())
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), st)
+			}
+			printStackStatus(cmd.OutOrStdout(), st)
+			if st.Docker != "" || !st.Database.Reachable {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func criticalTables(vars map[string]string) []string {
+	v := vars["CRITICAL_TABLES"]
+	if v == "" {
+		v = "programs"
+	}
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+func printStackStatus(w io.Writer, st stackStatus) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "compose project %s\n", st.Project)
+	if st.Docker != "" {
+		fmt.Fprintf(tw, "DOCKER UNREACHABLE: %s\n", st.Docker)
+	} else {
+		fmt.Fprintln(tw, "SERVICE\tSTATE\tHEALTH\tUP SINCE\tCONTAINER")
+		for _, c := range st.Containers {
+			up := ""
+			if c.Running() && !c.StartedAt.IsZero() {
+				up = c.StartedAt.Local().Format("15:04:05")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Service, c.State, c.Health, up, c.Name)
+		}
+	}
+	tw.Flush()
+	printDBReport(w, st.Database)
+	for _, u := range st.Disk {
+		if u.Err != "" {
+			fmt.Fprintf(w, "disk %-20s %s\n", u.Path, u.Err)
+			continue
+		}
+		fmt.Fprintf(w, "disk %-20s %5.1f%% used, %s free\n", u.Path, u.UsedPct, host.Bytes(u.Avail))
+	}
+	fmt.Fprintf(w, "memory %5.1f%% used, %s available\n", st.Memory.UsedPct, host.Bytes(st.Memory.Available))
+	for _, wr := range st.Warnings {
+		fmt.Fprintf(w, "WARNING %s: %s\n", wr.What, wr.Message)
+	}
+}
+
+func printDBReport(w io.Writer, r postgres.Report) {
+	if !r.Reachable {
+		fmt.Fprintf(w, "DATABASE UNREACHABLE: %s\n", r.Err)
+		return
+	}
+	fmt.Fprintf(w, "database %s, %s, %d connections, alembic revision %q, %d tables, ping %s\n",
+		r.ServerVersion, host.Bytes(uint64(r.DBSize)), r.Connections, r.Revision, len(r.Tables), r.Latency.Round(time.Microsecond))
+	for t, n := range r.RowCounts {
+		fmt.Fprintf(w, "  %s: %d rows\n", t, n)
+	}
+	if r.Err != "" {
+		fmt.Fprintf(w, "  problem: %s\n", r.Err)
+	}
+}
+
+func newOpDBCheckCmd(o *options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "db-check",
+		Short: "Database reachability, version, size, connections, alembic revision, tables",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			oc, err := o.opContext(cmd.Context())
+			if err != nil {
+				return err
+			}
+			r := postgres.Check(cmd.Context(), postgres.ConfigFor(oc.target, oc.env), criticalTables(oc.s.Vars()))
+			if asJSON {
+				if err := writeJSON(cmd.OutOrStdout(), r); err != nil {
+					return err
+				}
+			} else {
+				printDBReport(cmd.OutOrStdout(), r)
+			}
+			if !r.Reachable || r.Err != "" {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newOpEnvCheckCmd(o *options) *cobra.Command {
+	var required []string
+	cmd := &cobra.Command{
+		Use:   "env-check",
+		Short: "Check .env: required variables set, differences from .env.production.example, values masked",
+		Long: `env-check reads the planner dir's .env and .env.production.example. It lists the
+variables the example has that .env lacks (and the other way round), and checks
+that the required ones (default SECRET_KEY, POSTGRES_PASSWORD, REDIS_PASSWORD) are
+set. Secret values are never printed. Exit 1 when a required variable is missing
+or empty.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			oc, err := o.opContext(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			envPath := filepath.Join(oc.target.Dir, ".env")
+			env, err := envfile.Load(envPath)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s: %d variables\n", envPath, len(env.Vars))
+			values := env.Map()
+			missing := 0
+			for _, k := range required {
+				switch v, ok := values[k]; {
+				case !ok:
+					fmt.Fprintf(out, "  MISSING  %s\n", k)
+					missing++
+				case v == "":
+					fmt.Fprintf(out, "  EMPTY    %s\n", k)
+					missing++
+				default:
+					fmt.Fprintf(out, "  set      %s=%s\n", k, shownValue(k, v))
+				}
+			}
+			examplePath := filepath.Join(oc.target.Dir, ".env.production.example")
+			if example, err := envfile.Load(examplePath); err != nil {
+				fmt.Fprintf(out, "cannot compare: %v\n", err)
+			} else {
+				diffs := envfile.Diff(env, example)
+				if len(diffs) == 0 {
+					fmt.Fprintf(out, "same variables as %s\n", examplePath)
+				}
+				exampleValues := example.Map()
+				for _, d := range diffs {
+					switch {
+					case d.InExample && !d.InEnv:
+						fmt.Fprintf(out, "  NEW in the example, not in .env: %s (example: %s) -> add it to .env\n", d.Key, shownValue(d.Key, exampleValues[d.Key]))
+					case d.InEnv && !d.InExample:
+						fmt.Fprintf(out, "  only in .env: %s\n", d.Key)
+					}
+				}
+			}
+			if missing > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d required variable(s) missing or empty in %s", missing, envPath)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&required, "require", []string{"SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}, "variables that must be set")
+	return cmd
+}
+
+// shownValue hides secret values entirely and long ones in part.
+func shownValue(key, v string) string {
+	if envfile.IsSecretKey(key) {
+		return fmt.Sprintf("<hidden, %d characters>", len(v))
+	}
+	return v
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"planner-tui/ops/docker"
+	"planner-tui/ops/logscan"
+)
+
+func newOpLogsScanCmd(o *options) *cobra.Command {
+	var (
+		since time.Duration
+		file  string
+		keep  int
+	)
+	cmd := &cobra.Command{
+		Use:   "logs-scan [SERVICE]",
+		Short: "Count error and warning lines in a service's logs (or a file) and show the last ones",
+		Long: `logs-scan reads the logs of a compose service (default app), or --file, and counts
+the lines that mention error, exception, critical, fatal or traceback (errors) and
+warning (warnings), case-insensitively, as grep -ci would; it prints the last
+matching lines. Exit 1 when there are errors.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var (
+				r    io.ReadCloser
+				what string
+			)
+			if file != "" {
+				f, err := os.Open(file)
+				if err != nil {
+					return err
+				}
+				r, what = f, file
+			} else {
+				oc, err := o.opContext(ctx)
+				if err != nil {
+					return err
+				}
+				service := "app"
+				if len(args) == 1 {
+					service = args[0]
+				}
+				d, err := docker.New(ctx)
+				if err != nil {
+					return err
+				}
+				defer d.Close()
+				c, err := d.ServiceContainer(ctx, oc.target.Project, service)
+				if err != nil {
+					return err
+				}
+				var from time.Time
+				if since > 0 {
+					from = time.Now().Add(-since)
+				}
+				if r, err = d.LogStream(ctx, c.ID, from); err != nil {
+					return err
+				}
+				what = "service " + service + " (" + c.Name + ")"
+			}
+			defer r.Close()
+			s := logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords)
+			s.Keep = keep
+			res, err := s.Scan(r)
+			if err != nil {
+				return fmt.Errorf("scan %s: %w", what, err)
+			}
+			out := cmd.OutOrStdout()
+			for _, m := range res.Last {
+				kind := "WARN "
+				if m.Class == logscan.Error {
+					kind = "ERROR"
+				}
+				fmt.Fprintf(out, "%s %8d  %s\n", kind, m.Line, m.Text)
+			}
+			fmt.Fprintf(out, "%s: %d lines, %d errors, %d warnings\n", what, res.Lines, res.Errors, res.Warnings)
+			if res.Errors > 0 {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&since, "since", 0, "only log lines newer than this (e.g. 30m)")
+	f.StringVar(&file, "file", "", "scan this file instead of a service's logs")
+	f.IntVar(&keep, "last", 20, "how many matching lines to show")
+	return cmd
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/session"
+)
+
+func newStatusCmd(o *options) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Progress of the current run, section by section",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := o.open(cmd.Context(), true)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st := runStatus(s)
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), st)
+			}
+			printStatus(cmd.OutOrStdout(), st)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+type sectionStatus struct {
+	ID       string                   `json:"id"`
+	Title    string                   `json:"title"`
+	Commands int                      `json:"commands"`
+	Counts   map[checklist.Status]int `json:"counts"`
+	Checks   int                      `json:"checks"`
+	Ticked   int                      `json:"ticked"`
+}
+
+type statusReport struct {
+	Run      string             `json:"run"`
+	Title    string             `json:"title"`
+	Started  time.Time          `json:"started,omitzero"`
+	Running  string             `json:"running,omitempty"`
+	Sections []sectionStatus    `json:"sections"`
+	Backups  []checklist.Backup `json:"backups,omitempty"`
+}
+
+func runStatus(s *session.Session) statusReport {
+	run := s.Run()
+	rep := statusReport{Run: run.ID, Title: run.Title, Started: run.Started, Backups: run.Backups}
+	for _, sec := range s.Runbook().Sections {
+		ss := sectionStatus{ID: sec.ID, Title: sec.Title, Counts: map[checklist.Status]int{}}
+		for _, st := range sec.Steps {
+			for _, c := range st.Commands {
+				ss.Commands++
+				status := checklist.Pending
+				if cr := run.Commands[c.ID]; cr != nil {
+					status = cr.Status
+					if status == checklist.Running {
+						rep.Running = c.ID
+					}
+				}
+				ss.Counts[status]++
+			}
+			for _, ck := range st.Checks {
+				ss.Checks++
+				if cs := run.Checks[ck.ID]; cs != nil && cs.Done {
+					ss.Ticked++
+				}
+			}
+		}
+		if ss.Commands+ss.Checks > 0 {
+			rep.Sections = append(rep.Sections, ss)
+		}
+	}
+	return rep
+}
+
+func printStatus(w io.Writer, st statusReport) {
+	if st.Run == "" {
+		fmt.Fprintln(w, "no run yet: the first command you run starts one")
+	} else {
+		fmt.Fprintf(w, "run %s  %q  started %s\n", st.Run, st.Title, st.Started.Local().Format("2006-01-02 15:04"))
+	}
+	if st.Running != "" {
+		fmt.Fprintf(w, "running: %s\n", st.Running)
+	}
+	for _, sec := range st.Sections {
+		fmt.Fprintf(w, "  %-34s commands %2d ok, %d failed, %d of %d   checks %d/%d\n", sec.Title,
+			sec.Counts[checklist.OK], sec.Counts[checklist.Failed],
+			sec.Commands-sec.Counts[checklist.Pending], sec.Commands, sec.Ticked, sec.Checks)
+	}
+	for _, b := range st.Backups {
+		fmt.Fprintf(w, "backup %s  %d bytes  sha256 %s  verified %v\n", b.Path, b.Size, b.SHA256, b.Verified)
+	}
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+
+	"planner-tui/ui"
+)
+
+// runTUI opens the terminal UI on the current run.
+func runTUI(ctx context.Context, o *options) error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New(`the terminal UI needs a terminal (stdin and stdout are not one).
+Headless, use:
+  planner-tui list [--json]            the runbook and the run's status
+  planner-tui show ID                  one command: script, risk, confirmation phrase
+  planner-tui run ID [--confirm PHRASE] [--yes] [--param NAME=VALUE]
+  planner-tui status | report | runs   the current run`)
+	}
+	s, err := o.open(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return ui.Run(ctx, s, ui.Options{Version: version, NoColor: os.Getenv("NO_COLOR") != ""})
+}

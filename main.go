@@ -1,0 +1,140 @@
+// Command planner-tui is an interactive runbook for deploying the planner
+// stack: a terminal UI that walks the deployment checklist, runs each step
+// in the background, stops before anything destructive until the operator
+// types a confirmation, and records every run in an audit log. The same
+// runbook can be listed, shown, linted and run headless.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"planner-tui/ops/runner"
+	"planner-tui/ops/session"
+)
+
+// version is set at build time (-ldflags -X main.version=...).
+var version = "dev"
+
+// options are the global flags, shared by every subcommand.
+type options struct {
+	runbook  string
+	dir      string
+	stateDir string
+	sets     []string
+}
+
+// exitError carries a process exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func main() {
+	// A detached step supervisor is this binary re-executed: it must not
+	// parse flags or touch the terminal.
+	if runner.IsSupervisor() {
+		os.Exit(runner.SupervisorMain())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	err := newRootCmd().ExecuteContext(ctx)
+	if err == nil {
+		return
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "planner-tui:", ee.err)
+		}
+		os.Exit(ee.code)
+	}
+	fmt.Fprintln(os.Stderr, "planner-tui:", err)
+	os.Exit(1)
+}
+
+func newRootCmd() *cobra.Command {
+	o := &options{}
+	root := &cobra.Command{
+		Use:   "planner-tui",
+		Short: "Interactive runbook for deploying the planner stack",
+		Long: `planner-tui walks the deployment runbook: the checklist summary as panes, each
+step run in the background with its output streaming, typed confirmations before
+anything destructive, emergency playbooks and the rollback one key away.
+
+Without a subcommand it opens the terminal UI on the embedded runbook (or
+--runbook FILE) and resumes the current run. The other commands work without a
+terminal.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTUI(cmd.Context(), o)
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&o.runbook, "runbook", "", "Markdown runbook to use instead of the embedded one")
+	f.StringVar(&o.dir, "dir", "", "the planner directory (overrides PLANNER_DIR; default: the runbook's, else the current directory)")
+	f.StringVar(&o.stateDir, "state-dir", "", "where runs, logs, the audit log and the lock live (default $XDG_STATE_HOME/planner-tui)")
+	f.StringArrayVar(&o.sets, "set", nil, "override a runbook variable, KEY=VALUE (repeatable)")
+
+	root.AddCommand(
+		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
+		newRunsCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newVersionCmd(),
+	)
+	return root
+}
+
+// sessionOptions turns the global flags into session options.
+func (o *options) sessionOptions(readOnly bool) (session.Options, error) {
+	sets := map[string]string{}
+	for _, kv := range o.sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return session.Options{}, fmt.Errorf("--set %q: want KEY=VALUE", kv)
+		}
+		sets[k] = v
+	}
+	return session.Options{
+		RunbookPath: o.runbook,
+		Dir:         o.dir,
+		StateDir:    o.stateDir,
+		Sets:        sets,
+		Version:     version,
+		ReadOnly:    readOnly,
+	}, nil
+}
+
+// open opens a session; readOnly ones create no run and write nothing.
+func (o *options) open(ctx context.Context, readOnly bool) (*session.Session, error) {
+	so, err := o.sessionOptions(readOnly)
+	if err != nil {
+		return nil, err
+	}
+	return session.Open(ctx, so)
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "planner-tui", version)
+		},
+	}
+}

@@ -1,0 +1,196 @@
+// Package logscan counts and samples the error and warning lines of a log
+// stream: what an operator greps for after a deployment, at the speed of
+// grep, with the last matching lines kept for display.
+package logscan
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+)
+
+// Class is what a line is counted as.
+type Class int
+
+const (
+	None Class = iota
+	Warning
+	Error
+)
+
+// DefaultErrorWords and DefaultWarningWords are matched case-insensitively
+// anywhere in a line; a line with both counts as an error.
+var (
+	DefaultErrorWords   = []string{"error", "exception", "critical", "fatal", "traceback"}
+	DefaultWarningWords = []string{"warning", "warn"}
+)
+
+// Result of a scan.
+type Result struct {
+	Lines    int64
+	Bytes    int64
+	Errors   int64
+	Warnings int64
+	// Last are the last matching lines (at most the Scanner's Keep), oldest first.
+	Last []Match
+}
+
+// Match is one counted line.
+type Match struct {
+	Line  int64 // 1-based line number in the stream
+	Class Class
+	Text  string
+}
+
+// Scanner finds error and warning lines.
+type Scanner struct {
+	errWords, warnWords [][]byte
+	Keep                int // how many matching lines to keep (default 20)
+}
+
+// New makes a Scanner for lower-case ASCII words.
+func New(errorWords, warningWords []string) *Scanner {
+	s := &Scanner{Keep: 20}
+	for _, w := range errorWords {
+		s.errWords = append(s.errWords, bytes.ToLower([]byte(w)))
+	}
+	for _, w := range warningWords {
+		s.warnWords = append(s.warnWords, bytes.ToLower([]byte(w)))
+	}
+	return s
+}
+
+// Classify says whether one line is an error, a warning or neither.
+func (s *Scanner) Classify(line []byte) Class {
+	low := lowerASCII(make([]byte, 0, len(line)), line)
+	return s.classifyLower(low)
+}
+
+func (s *Scanner) classifyLower(low []byte) Class {
+	for _, w := range s.errWords {
+		if bytes.Contains(low, w) {
+			return Error
+		}
+	}
+	for _, w := range s.warnWords {
+		if bytes.Contains(low, w) {
+			return Warning
+		}
+	}
+	return None
+}
+
+// chunkSize is how much is read at a time: large enough that the per-chunk
+// work (one lower-casing pass, one search per word) dominates per-line work.
+const chunkSize = 1 << 20
+
+// Scan reads r to the end. It lower-cases each chunk once and searches it
+// for each word, so lines without a match cost one pass of bytes.Index.
+func (s *Scanner) Scan(r io.Reader) (Result, error) {
+	var res Result
+	buf := make([]byte, chunkSize)
+	low := make([]byte, 0, chunkSize)
+	carry := 0 // bytes of an unfinished line at the start of buf
+	for {
+		n, err := io.ReadFull(r, buf[carry:])
+		n += carry
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return res, err
+		}
+		data := buf[:n]
+		end := bytes.LastIndexByte(data, '\n') + 1
+		if eof {
+			end = n
+		} else if end == 0 {
+			// A line longer than the buffer: count it as it stands.
+			end = n
+		}
+		s.scanLines(&res, data[:end], &low)
+		carry = copy(buf, data[end:])
+		if eof {
+			return res, nil
+		}
+	}
+}
+
+// scanLines counts whole lines in block.
+func (s *Scanner) scanLines(res *Result, block []byte, low *[]byte) {
+	if len(block) == 0 {
+		return
+	}
+	res.Bytes += int64(len(block))
+	firstLine := res.Lines
+	res.Lines += int64(bytes.Count(block, []byte{'\n'}))
+	if block[len(block)-1] != '\n' {
+		res.Lines++
+	}
+	*low = lowerASCII((*low)[:0], block)
+	// Collect the start offsets of matching lines, in order, once each.
+	marks := map[int]Class{}
+	for cls, words := range map[Class][][]byte{Error: s.errWords, Warning: s.warnWords} {
+		for _, w := range words {
+			for off := 0; ; {
+				i := bytes.Index((*low)[off:], w)
+				if i < 0 {
+					break
+				}
+				at := off + i
+				start := bytes.LastIndexByte(block[:at], '\n') + 1
+				if cls > marks[start] {
+					marks[start] = cls
+				}
+				next := bytes.IndexByte(block[at:], '\n')
+				if next < 0 {
+					break
+				}
+				off = at + next + 1
+			}
+		}
+	}
+	if len(marks) == 0 {
+		return
+	}
+	starts := make([]int, 0, len(marks))
+	for st := range marks {
+		starts = append(starts, st)
+	}
+	slices.Sort(starts)
+	num, prev := firstLine+1, 0
+	for _, st := range starts {
+		num += int64(bytes.Count(block[prev:st], []byte{'\n'}))
+		prev = st
+		cls := marks[st]
+		if cls == Error {
+			res.Errors++
+		} else {
+			res.Warnings++
+		}
+		line := block[st:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		if keep := s.keep(); len(res.Last) >= keep {
+			res.Last = append(res.Last[:0], res.Last[len(res.Last)-keep+1:]...)
+		}
+		res.Last = append(res.Last, Match{Line: num, Class: cls, Text: string(line)})
+	}
+}
+
+func (s *Scanner) keep() int {
+	if s.Keep <= 0 {
+		return 20
+	}
+	return s.Keep
+}
+
+func lowerASCII(dst, src []byte) []byte {
+	dst = append(dst, src...)
+	for i, c := range dst {
+		if 'A' <= c && c <= 'Z' {
+			dst[i] = c + ('a' - 'A')
+		}
+	}
+	return dst
+}

@@ -1,0 +1,356 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/audit"
+	"planner-tui/ops/lock"
+	"planner-tui/ops/runner"
+)
+
+// Environment given to every command besides the runbook variables, so that
+// `planner-tui op ...` steps record their artifacts in the run.
+const (
+	EnvStateDir = "PLANNER_TUI_STATE_DIR"
+	EnvRunID    = "PLANNER_TUI_RUN_ID"
+	EnvJobDir   = "PLANNER_TUI_JOB_DIR"
+)
+
+// ArtifactsFile is written into the job dir by `planner-tui op backup` (and
+// any other native op that produces something worth recording).
+const ArtifactsFile = "artifacts.json"
+
+// Artifacts are what a native op reports back to the run.
+type Artifacts struct {
+	Backups []checklist.Backup `json:"backups,omitempty"`
+}
+
+// Execution is a command running in the background.
+type Execution struct {
+	JobID     string
+	CommandID string
+	LogPath   string
+
+	s      *Session
+	job    *runner.Job
+	once   sync.Once
+	waited chan struct{}
+	result checklist.CommandRun
+	err    error
+}
+
+func (e *Execution) done() bool {
+	select {
+	case <-e.waited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Wait blocks until the command ends, records the result in the run and the
+// audit log, and returns it. Safe to call from several goroutines.
+func (e *Execution) Wait() (checklist.CommandRun, error) {
+	e.once.Do(func() {
+		res, err := e.job.Wait()
+		if err != nil {
+			e.err = err
+		}
+		e.result, e.err = e.s.finish(e.CommandID, e.JobID, res, e.err)
+		close(e.waited)
+	})
+	<-e.waited
+	return e.result, e.err
+}
+
+// Cancel sends SIGTERM to the command's process group, SIGKILL after a grace.
+func (e *Execution) Cancel() error {
+	e.s.record(audit.Record{Event: "cancel", RunID: e.s.Run().ID, CommandID: e.CommandID})
+	return e.job.Cancel()
+}
+
+// Start runs the plan in the background, in a detached supervisor that
+// outlives this process. confirmation is the exact phrase for commands that
+// need one, "yes" for Change commands, anything for Safe ones. A refusal
+// returns *RefusedError, is audited, and runs nothing.
+func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out io.Writer) (*Execution, error) {
+	fresh, err := s.Plan(p.Command.ID, p.Params)
+	if err != nil {
+		return nil, err
+	}
+	p = fresh
+	cmd := p.Command
+	if s.opts.ReadOnly {
+		return nil, errors.New("read-only session: cannot run commands")
+	}
+	refuse := func(reason string) (*Execution, error) {
+		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Outcome: "refused", Message: reason})
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	}
+	switch {
+	case len(p.Missing) > 0:
+		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
+	case p.Blocked != "":
+		return refuse(p.Blocked)
+	case p.NeedsPhrase() && confirmation != p.Confirm:
+		if confirmation == "" {
+			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))
+		}
+		return refuse(fmt.Sprintf("the confirmation %q does not match %q", confirmation, p.Confirm))
+	case !p.NeedsPhrase() && p.Risk == checklist.Change && confirmation != "yes":
+		return refuse("change command: not confirmed (answer y, or --yes headless)")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		var held *lock.HeldError
+		if errors.As(err, &held) {
+			s.record(audit.Record{Event: "lock.refused", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "refused", Message: err.Error()})
+			return nil, &RefusedError{CommandID: cmd.ID, Reason: err.Error()}
+		}
+		return nil, err
+	}
+
+	cr := s.run.Command(cmd.ID)
+	cr.Attempt++
+	jobID := fmt.Sprintf("%s-%d", jobSlug(cmd.ID), cr.Attempt)
+	jobDir := s.store.JobDir(s.run.ID, jobID)
+	now := time.Now().UTC()
+	*cr = checklist.CommandRun{
+		Status:    checklist.Running,
+		JobID:     jobID,
+		Attempt:   cr.Attempt,
+		Started:   now,
+		Log:       filepath.Join(jobDir, "output.log"),
+		Params:    p.Params,
+		Confirmed: confirmation,
+	}
+	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
+		s.run.Choices[alts[0].ID] = cmd.ID
+	}
+	for k, v := range p.Params {
+		s.run.Params[k] = v
+	}
+	if err := s.store.Save(s.run); err != nil {
+		return nil, err
+	}
+	event := audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation}
+	if p.NeedsPhrase() {
+		s.record(audit.Record{Event: "confirm", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Message: p.Destroys})
+	}
+	s.record(event)
+
+	spec := runner.Spec{
+		JobDir:   jobDir,
+		Dir:      s.target.Dir,
+		Script:   p.Script,
+		Env:      s.commandEnv(jobDir),
+		VarsFile: s.store.VarsFile(s.run.ID),
+		Sets:     cmd.Sets,
+		Timeout:  cmd.Timeout,
+		Secrets:  s.secrets,
+	}
+	job, err := runner.Start(ctx, spec, out)
+	if err != nil {
+		cr.Status = checklist.Failed
+		cr.Ended = time.Now().UTC()
+		cr.ExitCode = -1
+		cr.Error = err.Error()
+		saveErr := s.store.Save(s.run)
+		s.record(audit.Record{Event: "run.end", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "failed", Message: err.Error()})
+		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
+	}
+	e := &Execution{JobID: jobID, CommandID: cmd.ID, LogPath: cr.Log, s: s, job: job, waited: make(chan struct{})}
+	s.running = e
+	return e, nil
+}
+
+// lockLocked takes the operator lock on first use and keeps it.
+func (s *Session) lockLocked() error {
+	if s.lock != nil {
+		return nil
+	}
+	l, err := lock.Acquire(s.store.LockPath(), lock.Holder{
+		User: s.actor.User, Host: s.actor.Host, PID: os.Getpid(), Since: time.Now().UTC(),
+		Purpose: s.run.Title,
+	})
+	if err != nil {
+		return err
+	}
+	s.lock = l
+	return nil
+}
+
+// commandEnv is what a command sees on top of planner-tui's environment: the
+// runbook variables, this binary first on PATH (for `planner-tui op` steps),
+// and where to report artifacts.
+func (s *Session) commandEnv(jobDir string) []string {
+	env := make([]string, 0, len(s.vars)+4)
+	for k, v := range s.vars {
+		env = append(env, k+"="+v)
+	}
+	path := os.Getenv("PATH")
+	if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, ".test") {
+		path = filepath.Dir(exe) + string(os.PathListSeparator) + path
+	}
+	if bin := os.Getenv("PLANNER_TUI_BIN"); bin != "" {
+		path = filepath.Dir(bin) + string(os.PathListSeparator) + path
+	}
+	return append(env,
+		"PATH="+path,
+		EnvStateDir+"="+s.store.Dir,
+		EnvRunID+"="+s.run.ID,
+		EnvJobDir+"="+jobDir,
+	)
+}
+
+// finish records a job's result in the run state and the audit log.
+func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) (checklist.CommandRun, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cr := s.run.Command(cmdID)
+	if cr.JobID != jobID {
+		// A newer attempt replaced this one; leave it alone.
+		return *cr, waitErr
+	}
+	s.applyResultLocked(cmdID, cr, res, waitErr)
+	if s.running != nil && s.running.JobID == jobID {
+		s.running = nil
+	}
+	return *cr, errors.Join(waitErr, s.store.Save(s.run))
+}
+
+// applyResultLocked turns a runner result into the command's state, merges
+// the variables and artifacts it produced, and audits the outcome.
+func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) {
+	cr.Ended = res.Ended
+	if cr.Ended.IsZero() {
+		cr.Ended = time.Now().UTC()
+	}
+	cr.ExitCode = res.ExitCode
+	outcome := "ok"
+	switch {
+	case res.Err != "" || waitErr != nil:
+		cr.Status = checklist.Interrupted
+		cr.Error = res.Err
+		if waitErr != nil {
+			cr.Error = strings.TrimSpace(cr.Error + " " + waitErr.Error())
+		}
+		outcome = "interrupted"
+	case res.Canceled:
+		cr.Status = checklist.Interrupted
+		cr.Error = "cancelled by the operator"
+		outcome = "canceled"
+	case res.TimedOut:
+		cr.Status = checklist.Failed
+		cr.Error = "timed out"
+		outcome = "timeout"
+	case res.ExitCode == 0:
+		cr.Status = checklist.OK
+	default:
+		cr.Status = checklist.Failed
+		outcome = "failed"
+	}
+	for k, v := range res.Vars {
+		s.run.Vars[k] = v
+	}
+	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
+	artifacts := map[string]string{}
+	if a, err := readArtifacts(jobDir); err != nil {
+		cr.Error = strings.TrimSpace(cr.Error + " artifacts: " + err.Error())
+	} else {
+		for _, b := range a.Backups {
+			s.run.Backups = append(s.run.Backups, b)
+			artifacts["backup"] = b.Path
+			artifacts["backup_size"] = strconv.FormatInt(b.Size, 10)
+			artifacts["backup_sha256"] = b.SHA256
+			artifacts["backup_verified"] = strconv.FormatBool(b.Verified)
+		}
+	}
+	code := cr.ExitCode
+	var dur time.Duration
+	if !cr.Started.IsZero() {
+		dur = cr.Ended.Sub(cr.Started)
+	}
+	rec := audit.Record{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: cr.Error}
+	if len(artifacts) > 0 {
+		rec.Artifacts = artifacts
+	}
+	s.record(rec)
+}
+
+func readArtifacts(jobDir string) (Artifacts, error) {
+	var a Artifacts
+	b, err := os.ReadFile(filepath.Join(jobDir, ArtifactsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return a, nil
+	}
+	if err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		return a, fmt.Errorf("%s: %w", filepath.Join(jobDir, ArtifactsFile), err)
+	}
+	return a, nil
+}
+
+// reconcile settles commands that were running when the last planner-tui
+// stopped: finished ones get their recorded result, ones whose supervisor
+// died without a result are interrupted, live ones stay running.
+func (s *Session) reconcile() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := false
+	for id, cr := range s.run.Commands {
+		if cr.Status != checklist.Running {
+			continue
+		}
+		jobDir := s.store.JobDir(s.run.ID, cr.JobID)
+		res, ok, err := runner.ReadResult(jobDir)
+		switch {
+		case err != nil:
+			return fmt.Errorf("result of %s: %w", id, err)
+		case ok:
+			s.applyResultLocked(id, cr, res, nil)
+			changed = true
+		case !runner.Alive(jobDir):
+			s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil)
+			changed = true
+		}
+	}
+	if changed && !s.opts.ReadOnly {
+		return s.store.Save(s.run)
+	}
+	return nil
+}
+
+func (s *Session) stepID(cmdID string) string {
+	if st := s.runbook.StepOf(cmdID); st != nil {
+		return st.ID
+	}
+	return ""
+}
+
+// jobSlug keeps the last part of a command id: readable and short enough
+// for a directory name.
+func jobSlug(id string) string {
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		id = id[i+1:]
+	}
+	if len(id) > 40 {
+		id = id[:40]
+	}
+	return id
+}

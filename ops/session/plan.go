@@ -1,0 +1,127 @@
+package session
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"planner-tui/checklist"
+)
+
+// paramValue is what a <placeholder> may be replaced with: enough for commit
+// hashes, tags, alembic revisions, timestamps, file names and tokens, and
+// nothing that the shell would interpret.
+var paramValue = regexp.MustCompile(`^[A-Za-z0-9._:@+=/-]+$`)
+
+// Plan resolves what running a command would do, without running it.
+// params add to (and override) the parameters already given in this run.
+func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
+	cmd, err := s.runbook.Command(cmdID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	p := &Plan{
+		Command:  cmd,
+		Params:   map[string]string{},
+		Risk:     cmd.Risk,
+		Confirm:  "",
+		Destroys: cmd.Destroys,
+	}
+	for _, name := range cmd.Params {
+		v, ok := params[name]
+		if !ok {
+			v, ok = s.run.Params[name]
+		}
+		if !ok || v == "" {
+			p.Missing = append(p.Missing, name)
+			continue
+		}
+		if !paramValue.MatchString(v) {
+			return nil, fmt.Errorf("parameter <%s>: %q has characters the shell would interpret; allowed: letters, digits and . _ : @ + = / -", name, v)
+		}
+		p.Params[name] = v
+	}
+	p.Script = fillParams(cmd.Script, p.Params)
+	p.Display = s.masker.String(p.Script)
+	if cmd.Risk == checklist.Destructive {
+		p.Confirm = cmd.Confirm
+	}
+	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
+		p.Alternatives = alts
+	}
+	p.Blocked = s.blockedLocked(cmd)
+	if gate := s.backupGateLocked(cmd); gate != "" {
+		p.Gate = gate
+		if p.Confirm == "" {
+			p.Confirm = s.target.DBName
+		}
+		if p.Destroys == "" {
+			p.Destroys = "nothing directly, but it changes database " + s.target.DBName + " with no verified backup in this run to go back to"
+		}
+	}
+	return p, nil
+}
+
+// fillParams replaces each <name> with its value; unknown names stay.
+func fillParams(script string, values map[string]string) string {
+	if len(values) == 0 {
+		return script
+	}
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	pairs := make([]string, 0, 2*len(names))
+	for _, k := range names {
+		pairs = append(pairs, "<"+k+">", values[k])
+	}
+	return strings.NewReplacer(pairs...).Replace(script)
+}
+
+// blockedLocked says why a command cannot start now, or "".
+func (s *Session) blockedLocked(cmd *checklist.Command) string {
+	if id, cr := s.runningLocked(); cr != nil {
+		title := id
+		if c, err := s.runbook.Command(id); err == nil {
+			title = c.Title
+		}
+		return fmt.Sprintf("%q is running (since %s): one command at a time", title, cr.Started.Local().Format("15:04:05"))
+	}
+	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
+		chosen := s.run.Choices[alts[0].ID]
+		if chosen != "" && chosen != cmd.ID {
+			if cr := s.run.Commands[chosen]; cr != nil && cr.Status == checklist.OK {
+				title := chosen
+				if c, err := s.runbook.Command(chosen); err == nil {
+					title = c.Title
+				}
+				return fmt.Sprintf("its alternative %q already ran in this run: only one of them runs", title)
+			}
+		}
+	}
+	return ""
+}
+
+// gated are the commands that can lose data when no backup exists.
+var gated = regexp.MustCompile(`alembic\s+(upgrade|downgrade)\b|planner-tui\s+op\s+restore\b|\bpsql\b[^\n]*<|\bpg_restore\b`)
+
+// backupGateLocked is the fresh-backup gate: a migration, a restore or a
+// downgrade in a run that has no verified backup (taken in the last day)
+// needs the typed phrase even where it would not have.
+func (s *Session) backupGateLocked(cmd *checklist.Command) string {
+	if !gated.MatchString(cmd.Script) || strings.Contains(cmd.Script, "--sql") {
+		return ""
+	}
+	for _, b := range s.run.Backups {
+		if b.Verified && time.Since(b.At) < 24*time.Hour {
+			return ""
+		}
+	}
+	return "This run has no verified backup of " + s.target.DBName + ". Take one first (Step 1: Create Backup, `planner-tui op backup`), or type the database name to go on without one."
+}

@@ -61,6 +61,7 @@ stop_dockerd() {
 }
 
 main() {
+	log "taking down the planner sandbox in $PLANNER_SANDBOX"
 	if [[ ! -d $PLANNER_SANDBOX ]] && ! docker_answers; then
 		log "nothing to do: no $PLANNER_SANDBOX and no docker engine"
 		finish

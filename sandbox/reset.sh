@@ -11,6 +11,7 @@ main() {
 		log "sandbox not up: running up.sh instead"
 		exec "$SANDBOX_SRC/up.sh"
 	fi
+	log "resetting the planner sandbox in $PLANNER_SANDBOX to its initial state (v1.2.2, seed data)"
 	phase "stack"
 	if [[ -f $PLANNER_DIR/docker-compose.yml && -f $PLANNER_DIR/.env ]]; then
 		compose down -v --remove-orphans >/dev/null 2>&1 || warn "docker-compose down failed; removing by label"

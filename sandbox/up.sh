@@ -128,7 +128,7 @@ images() {
 
 main() {
 	mkdir -p "$PLANNER_SANDBOX"
-	log "sandbox dir $PLANNER_SANDBOX"
+	log "bringing up the planner sandbox in $PLANNER_SANDBOX"
 	install_packages
 	start_docker
 	images

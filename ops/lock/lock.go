@@ -120,10 +120,10 @@ func writeHolder(f *os.File, b []byte) error {
 	if err := f.Truncate(0); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(b, 0); err != nil {
-		return err
-	}
-	return f.Sync()
+	// No fsync: the flock is what excludes; the holder record only names
+	// who has it, and after a power cut nobody does.
+	_, err := f.WriteAt(b, 0)
+	return err
 }
 
 // Release gives the lock up. The file stays (removing it would let two

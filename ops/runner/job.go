@@ -10,12 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"planner-tui/ops/fsutil"
 	"planner-tui/ops/mask"
 )
 
@@ -32,6 +32,8 @@ type Job struct {
 
 	followDone chan struct{}   // closed when the follower delivered all output
 	ctx        context.Context // of Attach: when done, Wait stops waiting
+	ended      chan struct{}   // Start: closed when the result was reported (see reported) or proc exited
+	reported   *Result         // Start: the result the supervisor sent over its stdout
 
 	once sync.Once
 	res  Result
@@ -79,9 +81,6 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 		if _, err := os.Lstat(filepath.Join(spec.JobDir, name)); err == nil {
 			return nil, fmt.Errorf("runner: job dir %s already holds a job (%s exists)", spec.JobDir, name)
 		}
-	}
-	if err := writeSpec(spec); err != nil {
-		return nil, err
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -155,19 +154,41 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	// A failed write means the supervisor died; Wait reports that.
 	stdinW.Write(input)
 	stdinW.Close()
+	// spec.json is for people and Attach; written while the supervisor
+	// starts up.
+	specErr := writeSpec(spec)
 
-	j := &Job{dir: spec.JobDir, proc: cmd.Process, procDone: make(chan struct{}), followDone: make(chan struct{})}
+	j := &Job{dir: spec.JobDir, proc: cmd.Process, procDone: make(chan struct{}),
+		followDone: make(chan struct{}), ended: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		close(j.procDone)
 	}()
 
-	// Wait for the supervisor to report that bash runs (or why not).
+	// The supervisor's stdout carries two lines: "ok" (or "error") once
+	// bash runs (or will not), then the result as JSON when it ends.
+	// Reading the result there lets Wait return before the supervisor has
+	// fsynced output.log and result.json.
 	hs := make(chan struct{})
 	go func() {
-		bufio.NewReader(hsR).ReadString('\n')
+		defer hsR.Close()
+		br := bufio.NewReader(hsR)
+		_, err := br.ReadString('\n')
 		close(hs)
+		if err == nil {
+			if line, err := br.ReadBytes('\n'); err == nil {
+				var r Result
+				if json.Unmarshal(line, &r) == nil {
+					j.reported = &r
+				}
+			}
+		}
+		if j.reported == nil {
+			<-j.procDone
+		}
+		close(j.ended)
 	}()
+	files = slices.DeleteFunc(files, func(f *os.File) bool { return f == hsR })
 	select {
 	case <-hs:
 	case <-ctx.Done():
@@ -178,6 +199,9 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 		return nil, fmt.Errorf("runner: start: %w", ctx.Err())
 	}
 
+	if specErr != nil {
+		fmt.Fprintf(supLog, "runner: %v\n", specErr)
+	}
 	go func() {
 		defer close(j.followDone)
 		if liveR == nil {
@@ -186,7 +210,7 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 		n := copyLive(ctx, liveR, out)
 		// The live stream ended early (we were too slow, or stopped):
 		// the rest is in output.log.
-		follow(ctx, filepath.Join(j.dir, OutputFile), n, out, j.procDone, func() bool { return isClosed(j.procDone) })
+		follow(ctx, filepath.Join(j.dir, OutputFile), n, out, j.ended, func() bool { return isClosed(j.ended) })
 	}()
 	return j, nil
 }
@@ -205,7 +229,8 @@ func writeSpec(spec Spec) error {
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
-	if err := fsutil.WriteFileAtomic(filepath.Join(spec.JobDir, SpecFile), append(b, '\n'), 0o600); err != nil {
+	// Informational, so no fsync on the start-up path.
+	if err := writeFileRename(filepath.Join(spec.JobDir, SpecFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
 	return nil
@@ -303,9 +328,13 @@ func (j *Job) Dir() string { return j.dir }
 func (j *Job) Wait() (Result, error) {
 	j.once.Do(func() {
 		if j.proc != nil {
-			<-j.procDone
+			<-j.ended
 		}
 		<-j.followDone
+		if j.reported != nil {
+			j.res = *j.reported
+			return
+		}
 		r, ok, err := ReadResult(j.dir)
 		switch {
 		case err != nil || ok:

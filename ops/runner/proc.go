@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-
-	"planner-tui/ops/fsutil"
 )
 
 // procToken identifies a process across pid reuse: its pid, its start time
@@ -58,7 +56,8 @@ func writePidFile(jobDir string) error {
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFileAtomic(filepath.Join(jobDir, PidFile), []byte(t.String()), 0o600)
+	// No fsync: after a power cut the supervisor is gone anyway.
+	return writeFileRename(filepath.Join(jobDir, PidFile), []byte(t.String()))
 }
 
 func readPidFile(jobDir string) (procToken, error) {
@@ -140,4 +139,26 @@ func groupAlive(pgid int) bool {
 		}
 	}
 	return false
+}
+
+// writeFileRename replaces path with data atomically (temp + rename) but
+// without fsync: for files that need not survive a power cut, kept off the
+// start-up path where each fsync costs milliseconds.
+func writeFileRename(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

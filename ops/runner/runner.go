@@ -119,6 +119,11 @@ func ReadResult(jobDir string) (Result, bool, error) {
 	if err != nil {
 		return r, false, fmt.Errorf("job result: %w", err)
 	}
+	if len(b) == 0 {
+		// A power cut before the supervisor's fsync can leave the file
+		// empty: no result.
+		return r, false, nil
+	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, false, fmt.Errorf("job result %s: %w", filepath.Join(jobDir, ResultFile), err)
 	}

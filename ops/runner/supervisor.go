@@ -65,8 +65,10 @@ func SupervisorMain() int {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "supervisor: reading the spec: %v\n", err)
-		handshake("error")
-		writeResult(jobDir, Result{ExitCode: -1, Err: "supervisor: reading the spec: " + err.Error(), Ended: time.Now().UTC()})
+		res := Result{ExitCode: -1, Err: "supervisor: reading the spec: " + err.Error(), Ended: time.Now().UTC()}
+		status("error")
+		report(res)
+		writeResult(jobDir, res)
 		return 1
 	}
 	var live *os.File
@@ -78,20 +80,67 @@ func SupervisorMain() int {
 	}
 	s := &supervisor{jobDir: jobDir, spec: in.Spec, sigs: sigs, live: live}
 	res := s.run()
-	if err := writeResult(jobDir, res); err != nil {
+	// The result becomes visible (rename) and is sent to the starting
+	// process, so Wait returns now; then the record is made durable:
+	// output.log first, then result.json and its directory entry. These
+	// fsyncs cost milliseconds per job (more for big logs) and nobody
+	// needs to wait for them.
+	if s.live != nil {
+		s.live.Close()
+	}
+	resultPath := filepath.Join(jobDir, ResultFile)
+	b, _ := json.MarshalIndent(res, "", "  ")
+	if err := writeFileRename(resultPath, append(b, '\n')); err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+	}
+	report(res)
+	var syncErr error
+	if s.logf != nil {
+		syncErr = s.logf.Sync()
+		s.logf.Close()
+	}
+	if syncErr != nil {
+		res.LogError = strings.TrimSpace(res.LogError + " output log: fsync: " + syncErr.Error())
+		if err := writeResult(jobDir, res); err != nil {
+			fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if err := syncFile(resultPath); err != nil {
 		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
 		return 1
 	}
-	if live != nil {
-		live.Close()
+	if err := fsutil.SyncDir(jobDir); err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+		return 1
 	}
 	return 0
 }
 
-// handshake tells Start that the job runs ("ok") or will not ("error"),
-// then points stdout at /dev/null so that nothing else reaches the pipe.
-func handshake(status string) {
-	os.Stdout.WriteString(status + "\n")
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	return nil
+}
+
+// status writes one line to the starting process: "ok" once bash runs,
+// "error" if it will not.
+func status(line string) { os.Stdout.WriteString(line + "\n") }
+
+// report sends the result to the starting process as one JSON line, then
+// points stdout at /dev/null so that nothing else reaches the pipe. A gone
+// reader gives EPIPE, which is ignored (SIGPIPE is handled, not fatal).
+func report(r Result) {
+	if b, err := json.Marshal(r); err == nil {
+		os.Stdout.Write(append(b, '\n'))
+	}
 	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
 		unix.Dup2(int(null.Fd()), 1)
 		null.Close()
@@ -103,6 +152,7 @@ type supervisor struct {
 	spec   Spec
 	sigs   chan os.Signal
 	live   *os.File
+	logf   *os.File // output.log; SupervisorMain syncs and closes it
 }
 
 func (s *supervisor) run() Result {
@@ -110,17 +160,14 @@ func (s *supervisor) run() Result {
 	fail := func(format string, a ...any) Result {
 		res.Err = fmt.Sprintf(format, a...)
 		res.Ended = time.Now().UTC()
-		handshake("error")
+		status("error")
 		return res
-	}
-	if err := writePidFile(s.jobDir); err != nil {
-		return fail("supervisor: %v", err)
 	}
 	logf, err := os.OpenFile(filepath.Join(s.jobDir, OutputFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fail("output log: %v", err)
 	}
-	defer logf.Close()
+	s.logf = logf
 	if fi, err := os.Stat(s.spec.Dir); errors.Is(err, os.ErrNotExist) {
 		return fail("working directory %s does not exist", s.spec.Dir)
 	} else if err != nil {
@@ -180,15 +227,22 @@ func (s *supervisor) run() Result {
 	}
 	res.Started = time.Now().UTC()
 	pgid := cmd.Process.Pid
+	// Written after bash started: everything before that delays the
+	// command; this runs alongside it. Before "ok", so that Alive holds
+	// when Start returns.
+	if err := writePidFile(s.jobDir); err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+	}
 	go func() {
 		// The script may be bigger than the pipe: bash reads it while we write.
 		io.WriteString(scriptW, s.spec.Script)
 		scriptW.Close()
 	}()
-	handshake("ok")
+	status("ok")
 
 	// Copy the output: bash -> mask -> output.log (+ live pipe).
 	sink := &sink{log: logf, live: s.live}
+	defer func() { s.live = sink.live }() // nil if the live stream broke
 	mw := mask.New(s.spec.Secrets).Writer(sink)
 	copied := make(chan struct{})
 	go func() {
@@ -303,10 +357,6 @@ wait:
 	res.Bytes = sink.written()
 	if err := sink.logErr; err != nil {
 		res.LogError = strings.TrimSpace(fmt.Sprintf("output log: %v %s", err, res.LogError))
-	}
-	// The log is whole on disk before result.json says the job ended.
-	if err := logf.Sync(); err != nil && res.LogError == "" {
-		res.LogError = "output log: fsync: " + err.Error()
 	}
 	return res
 }

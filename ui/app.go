@@ -63,6 +63,7 @@ type (
 		started time.Time
 	}
 	secondMsg struct{ t time.Time }
+	quitMsg   struct{}
 )
 
 // flow is a request to run a command on its way through the pickers,
@@ -167,8 +168,20 @@ func (m *Model) setFlash(text string, s lipgloss.Style) {
 	m.flash, m.flashS = text, s
 }
 
-// Update is the one place the state changes.
+// Update is the one place the state changes. Actions the screens emit are
+// handled right after the message that caused them.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmds := []tea.Cmd{m.update(msg)}
+	for i := 0; len(m.c.pending) > 0 && i < 16; i++ {
+		next := m.c.pending[0]
+		m.c.pending = m.c.pending[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	m.c.pending = nil
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	c := m.c
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -177,7 +190,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.proc != nil {
 			m.proc.SetSize(c.width, m.bodyHeight())
 		}
-		return m, nil
+		return nil
 	case tea.BackgroundColorMsg:
 		c.dark = msg.IsDark()
 		c.styles = NewStyles(c.dark, c.noColor)
@@ -185,22 +198,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.proc != nil {
 			m.proc.refresh()
 		}
-		return m, nil
+		return nil
+	case quitMsg:
+		return tea.Quit
 	case StatusMsg:
 		m.status = msg.Line
-		return m, nil
+		return nil
 	case secondMsg:
 		m.sync()
-		return m, m.second()
+		return m.second()
 	case spinner.TickMsg:
 		if c.active == nil {
 			m.spinning = false
-			return m, nil
+			return nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		c.spin = ansi.Strip(m.spin.View())
-		return m, cmd
+		return cmd
 	case logMsg:
 		var cmd tea.Cmd
 		if !msg.final {
@@ -213,17 +228,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.proc.log.onOutput()
 			}
 		}
-		return m, cmd
+		return cmd
 	case attachMsg:
 		m.attached = true
 		if msg.job == nil {
-			return m, nil
+			return nil
 		}
 		id := msg.job.CommandID()
 		if _, mine := c.logs[id]; mine || c.active != nil {
 			// the engine handed back the command this screen started
 			// (Init's look-up raced with a quick enter): already followed
-			return m, nil
+			return nil
 		}
 		c.logs[id] = msg.buf
 		c.active = &activeJob{cmdID: id, job: msg.job, buf: msg.buf, started: time.Now()}
@@ -234,22 +249,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.open(t)
 		}
 		m.setFlash("re-attached to "+title+", still running", c.styles.Running)
-		return m, tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
+		return tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
 	case startedMsg:
-		return m, m.onStarted(msg)
+		return m.onStarted(msg)
 	case jobDoneMsg:
 		m.onDone(msg)
-		return m, nil
+		return nil
 	case cancelDoneMsg:
 		if msg.err != nil {
 			m.setFlash("cancel failed: "+msg.err.Error(), c.styles.Error)
 		} else {
 			m.setFlash("cancel sent: SIGTERM, then SIGKILL after the grace period", c.styles.Warn)
 		}
-		return m, nil
+		return nil
 	case interactiveDoneMsg:
 		m.onInteractiveDone(msg)
-		return m, nil
+		return nil
 	case flashMsg:
 		s := c.styles.Faint
 		if msg.warn {
@@ -259,47 +274,47 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			s = c.styles.Error
 		}
 		m.setFlash(msg.text, s)
-		return m, nil
+		return nil
 	case runMsg:
-		return m, m.advance(flow{cmdID: msg.cmdID})
+		return m.advance(flow{cmdID: msg.cmdID})
 	case flowMsg:
-		return m, m.advance(msg.f)
+		return m.advance(msg.f)
 	case startReqMsg:
-		return m, m.start(msg.plan, msg.conf)
+		return m.start(msg.plan, msg.conf)
 	case cancelReqMsg:
 		if c.active == nil {
 			m.setFlash("nothing is running", c.styles.Faint)
-			return m, nil
+			return nil
 		}
 		j := c.active.job
-		return m, func() tea.Msg { return cancelDoneMsg{err: j.Cancel()} }
+		return func() tea.Msg { return cancelDoneMsg{err: j.Cancel()} }
 	case openMsg:
 		if !msg.t.ok() {
 			m.setFlash("the link leads nowhere in this runbook", c.styles.Warn)
-			return m, nil
+			return nil
 		}
 		m.open(msg.t)
-		return m, nil
+		return nil
 	case jumpMsg:
 		if msg.checkID != "" && msg.t.sec == m.home.summary && m.home.FocusCheck(msg.checkID) {
 			m.proc = nil
-			return m, nil
+			return nil
 		}
 		m.open(msg.t)
 		if msg.checkID != "" {
 			m.proc.SelectCheck(msg.checkID)
 		}
-		return m, nil
+		return nil
 	case tickMsg:
 		done := !c.checked(msg.check)
 		if err := c.eng.SetCheck(msg.check.ID, done); err != nil {
 			m.setFlash("could not tick: "+err.Error(), c.styles.Error)
 		}
 		m.sync()
-		return m, nil
+		return nil
 	case noteReqMsg:
 		m.dlg = &noteDialog{stepID: msg.stepID, title: msg.title, input: newInput("> ", "what happened")}
-		return m, nil
+		return nil
 	case noteMsg:
 		if err := c.eng.AddNote(msg.stepID, msg.text); err != nil {
 			m.setFlash("could not save the note: "+err.Error(), c.styles.Error)
@@ -307,21 +322,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setFlash("note saved", c.styles.OK)
 		}
 		m.sync()
-		return m, nil
+		return nil
 	case tea.MouseWheelMsg:
 		if m.dlg == nil && m.proc != nil {
-			return m, m.proc.Update(msg)
+			return m.proc.Update(msg)
 		}
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	}
 	if m.dlg != nil {
 		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(msg)
-		return m, cmd
+		m.dlg, cmd = m.dlg.Update(c, msg)
+		return cmd
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -329,7 +344,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.flash = ""
 	if m.dlg != nil {
 		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(msg)
+		m.dlg, cmd = m.dlg.Update(c, msg)
 		return cmd
 	}
 	if m.tooSmall() {
@@ -354,8 +369,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dlg = &confirmDialog{
 			title: "Cancel the running step",
 			lines: []string{c.styles.Bold.Render(m.activeTitle()) + " is running.", "Cancelling sends SIGTERM to its process group, then SIGKILL after a grace period."},
-			onYes: msgCmd(cancelReqMsg{}),
-			onNo:  msgCmd(flashMsg{text: "not cancelled: the step keeps running"}),
+			onYes: cancelReqMsg{},
+			onNo:  flashMsg{text: "not cancelled: the step keeps running"},
 		}
 		return nil
 	case key.Matches(msg, k.Search):
@@ -409,8 +424,7 @@ func (m *Model) quit() tea.Cmd {
 			"It keeps running in the background (the runner is detached from this screen);",
 			"its output goes on to its log file and planner-tui re-attaches at the next start.",
 		},
-		onYes: tea.Quit,
-		onNo:  nil,
+		onYes: quitMsg{},
 	}
 	return nil
 }
@@ -472,13 +486,13 @@ func (m *Model) advance(f flow) tea.Cmd {
 	}
 	if len(plan.Missing) > 0 {
 		id, base := f.cmdID, f.params
-		m.dlg = newParamsDialog(plan.Command.Title, plan.Missing, func(vals map[string]string) tea.Cmd {
+		m.dlg = newParamsDialog(plan.Command.Title, plan.Missing, func(vals map[string]string) tea.Msg {
 			p := maps.Clone(base)
 			if p == nil {
 				p = map[string]string{}
 			}
 			maps.Copy(p, vals)
-			return msgCmd(flowMsg{flow{cmdID: id, params: p, picked: true}})
+			return flowMsg{flow{cmdID: id, params: p, picked: true}}
 		})
 		var cmds []tea.Cmd
 		for _, name := range plan.Missing {
@@ -487,8 +501,8 @@ func (m *Model) advance(f flow) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	if plan.NeedsPhrase() {
-		m.dlg = newPhraseDialog(plan, func(phrase string) tea.Cmd {
-			return msgCmd(startReqMsg{plan: plan, conf: phrase})
+		m.dlg = newPhraseDialog(plan, func(phrase string) tea.Msg {
+			return startReqMsg{plan: plan, conf: phrase}
 		})
 		return nil
 	}
@@ -507,8 +521,8 @@ func (m *Model) advance(f flow) tea.Cmd {
 		m.dlg = &confirmDialog{
 			title: "Run this change?",
 			lines: lines,
-			onYes: msgCmd(startReqMsg{plan: plan, conf: "yes"}),
-			onNo:  msgCmd(flashMsg{text: "not run"}),
+			onYes: startReqMsg{plan: plan, conf: "yes"},
+			onNo:  flashMsg{text: "not run"},
 		}
 		return nil
 	}

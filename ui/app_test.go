@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"planner-tui/checklist"
 )
 
 const (
@@ -341,4 +343,35 @@ func TestReattachesToRunningCommand(t *testing.T) {
 	}
 	second.waitIdle(e)
 	second.waitText("✓ ok")
+}
+
+func TestRunbookWithoutSummaryShowsSections(t *testing.T) {
+	e := newTestEngine(t)
+	rb, _, err := checklist.Parse("inline.md", []byte("# Small\n\n## First\n\nSome text.\n\n## Second\n\n```bash\n# Hi\necho hi\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rb = rb
+	d := newDriver(t, e, 80, 24)
+	v := d.view()
+	if !strings.Contains(v, "Sections 2") || !strings.Contains(v, "First") || !strings.Contains(v, "Second") {
+		t.Fatalf("sections not shown:\n%s", v)
+	}
+	d.keys("j", "enter")
+	d.waitText("· Hi  safe")
+	d.keys("j")
+	d.waitText("$ echo hi")
+}
+
+func TestEditorReplacesLiteralEditor(t *testing.T) {
+	cases := []struct{ editor, script, want string }{
+		{"vim", "nano .env", "vim .env"},
+		{"code -w", "  nano .env\n", "  code -w .env\n"},
+		{"vim", "echo nano is nice", "echo nano is nice"},
+	}
+	for _, tc := range cases {
+		if got := editorWord.ReplaceAllString(tc.script, "${1}"+tc.editor+"${3}"); got != tc.want {
+			t.Errorf("EDITOR=%q on %q = %q, want %q", tc.editor, tc.script, got, tc.want)
+		}
+	}
 }

@@ -6,6 +6,8 @@ package ui
 
 import (
 	"context"
+
+	tea "charm.land/bubbletea/v2"
 	"io"
 	"time"
 
@@ -108,7 +110,14 @@ type Context struct {
 	// results are outcomes the engine did not record (interactive commands).
 	results map[string]checklist.CommandRun
 	spin    string // current spinner frame
+
+	// pending are actions the screens asked for during this Update; the
+	// root handles them before the next message, so a key typed right
+	// after enter cannot slip in before the dialog it opens.
+	pending []tea.Msg
 }
+
+func (c *Context) emit(m tea.Msg) { c.pending = append(c.pending, m) }
 
 type activeJob struct {
 	cmdID   string

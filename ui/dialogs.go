@@ -13,7 +13,7 @@ import (
 
 // dialog is a modal over the screen. Update returns nil when it closes.
 type dialog interface {
-	Update(msg tea.Msg) (dialog, tea.Cmd)
+	Update(c *Context, msg tea.Msg) (dialog, tea.Cmd)
 	View(c *Context) string
 	// Help is the bottom line while it is open.
 	Help() string
@@ -53,20 +53,24 @@ func newInput(prompt, placeholder string) textinput.Model {
 type confirmDialog struct {
 	title string
 	lines []string
-	onYes tea.Cmd
-	onNo  tea.Cmd
+	onYes tea.Msg
+	onNo  tea.Msg // may be nil
 }
 
-func (d *confirmDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (d *confirmDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return d, nil
 	}
 	switch km.String() {
 	case "y", "Y":
-		return nil, d.onYes
+		c.emit(d.onYes)
+		return nil, nil
 	case "n", "N", "enter", "esc", "q":
-		return nil, d.onNo
+		if d.onNo != nil {
+			c.emit(d.onNo)
+		}
+		return nil, nil
 	}
 	return d, nil
 }
@@ -85,18 +89,19 @@ type phraseDialog struct {
 	plan  *session.Plan
 	input textinput.Model
 	wrong string
-	run   func(phrase string) tea.Cmd
+	run   func(phrase string) tea.Msg
 }
 
-func newPhraseDialog(p *session.Plan, run func(string) tea.Cmd) *phraseDialog {
+func newPhraseDialog(p *session.Plan, run func(string) tea.Msg) *phraseDialog {
 	return &phraseDialog{plan: p, input: newInput("> ", "type the phrase"), run: run}
 }
 
-func (d *phraseDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
-			return nil, msgCmd(flashMsg{text: "cancelled: nothing ran"})
+			c.emit(flashMsg{text: "cancelled: nothing ran"})
+			return nil, nil
 		case "enter":
 			typed := d.input.Value()
 			if typed != d.plan.Confirm {
@@ -104,7 +109,8 @@ func (d *phraseDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 				d.input.Reset()
 				return d, nil
 			}
-			return nil, d.run(typed)
+			c.emit(d.run(typed))
+			return nil, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -201,7 +207,7 @@ func matchWords(hay, q string) bool {
 	return true
 }
 
-func (d *pickerDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (d *pickerDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -216,7 +222,8 @@ func (d *pickerDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 			if len(d.shown) == 0 {
 				return d, nil
 			}
-			return nil, msgCmd(d.items[d.shown[d.sel]].pick)
+			c.emit(d.items[d.shown[d.sel]].pick)
+			return nil, nil
 		}
 		if d.filter == nil {
 			switch km.String() {
@@ -292,10 +299,10 @@ type paramsDialog struct {
 	focus    int
 	csel     int // selected choice of the focused field, -1 none
 	msg      string
-	submit   func(values map[string]string) tea.Cmd
+	submit   func(values map[string]string) tea.Msg
 }
 
-func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Cmd) *paramsDialog {
+func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Msg) *paramsDialog {
 	d := &paramsDialog{cmdTitle: title, names: names, choices: map[string][]session.Choice{}, errs: map[string]error{}, csel: -1, submit: submit}
 	for i, n := range names {
 		in := newInput(fmt.Sprintf("%-20s ", "<"+n+">"), "value")
@@ -314,7 +321,7 @@ func (d *paramsDialog) move(to int) tea.Cmd {
 	return d.inputs[d.focus].Focus()
 }
 
-func (d *paramsDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	switch msg := msg.(type) {
 	case paramChoicesMsg:
 		d.choices[msg.name] = msg.choices
@@ -327,7 +334,8 @@ func (d *paramsDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 		ch := d.choices[name]
 		switch msg.String() {
 		case "esc":
-			return nil, msgCmd(flashMsg{text: "cancelled: nothing ran"})
+			c.emit(flashMsg{text: "cancelled: nothing ran"})
+			return nil, nil
 		case "tab":
 			return d, d.move(d.focus + 1)
 		case "shift+tab":
@@ -356,7 +364,8 @@ func (d *paramsDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 				}
 				vals[n] = v
 			}
-			return nil, d.submit(vals)
+			c.emit(d.submit(vals))
+			return nil, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -411,7 +420,7 @@ type noteDialog struct {
 	input         textinput.Model
 }
 
-func (d *noteDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (d *noteDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -421,7 +430,8 @@ func (d *noteDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
 			if t == "" {
 				return nil, nil
 			}
-			return nil, msgCmd(noteMsg{stepID: d.stepID, text: t})
+			c.emit(noteMsg{stepID: d.stepID, text: t})
+			return nil, nil
 		}
 	}
 	var cmd tea.Cmd
@@ -438,7 +448,7 @@ func (d *noteDialog) Help() string { return "enter saves · esc cancels" }
 // helpDialog lists every key, generated from the key bindings.
 type helpDialog struct{}
 
-func (helpDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+func (helpDialog) Update(_ *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	if _, ok := msg.(tea.KeyPressMsg); ok {
 		return nil, nil
 	}

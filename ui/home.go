@@ -114,7 +114,8 @@ func (h *Home) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Enter):
 		if p.sections() {
 			if p.sel < len(h.c.rb.Sections) {
-				return msgCmd(openMsg{t: target{sec: h.c.rb.Sections[p.sel], step: -1}})
+				h.c.emit(openMsg{t: target{sec: h.c.rb.Sections[p.sel], step: -1}})
+				return nil
 			}
 			return nil
 		}
@@ -122,12 +123,15 @@ func (h *Home) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if t := p.targets[p.sel]; t.ok() {
-			return msgCmd(openMsg{t: t})
+			h.c.emit(openMsg{t: t})
+			return nil
 		}
-		return msgCmd(flashMsg{text: "this item links to no procedure: space ticks it", warn: true})
+		h.c.emit(flashMsg{text: "this item links to no procedure: space ticks it", warn: true})
+		return nil
 	case key.Matches(km, k.Tick):
 		if !p.sections() && p.sel < len(p.step.Checks) {
-			return msgCmd(tickMsg{check: p.step.Checks[p.sel]})
+			h.c.emit(tickMsg{check: p.step.Checks[p.sel]})
+			return nil
 		}
 	}
 	return nil
@@ -196,7 +200,7 @@ func (h *Home) paneBox(i int, p *homePane, w, hh int) string {
 			}
 			info := ""
 			if nc > 0 {
-				info = st.Faint.Render(fmt.Sprintf("  %d commands", nc))
+				info = st.Faint.Render("  " + plural(nc, "command"))
 			}
 			lines = append(lines, h.itemLine(sec.Title+info, i == h.focus && j == p.sel, w-2))
 		}

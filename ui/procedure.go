@@ -233,6 +233,12 @@ func (p *Procedure) detailLines(w int) []string {
 		if len(step.Links) > 0 {
 			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(step.Links[0]))
 		}
+		if len(step.Commands) > 0 {
+			out = append(out, "", st.Faint.Render(plural(len(step.Commands), "command")+" (↓ to select, enter runs):"))
+			for _, cmd := range step.Commands {
+				out = append(out, "  "+p.icon(cmd)+" "+cmd.Title+"  "+st.RiskLabel(cmd.Risk))
+			}
+		}
 	}
 	return out
 }
@@ -419,15 +425,19 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			}
 			switch r.kind {
 			case rowCmd:
-				return msgCmd(runMsg{cmdID: r.cmd.ID})
+				p.c.emit(runMsg{cmdID: r.cmd.ID})
+				return nil
 			case rowCheck:
 				if r.check.Link != "" {
-					return msgCmd(openMsg{t: findAnchor(p.c.rb, r.check.Link)})
+					p.c.emit(openMsg{t: findAnchor(p.c.rb, r.check.Link)})
+					return nil
 				}
-				return msgCmd(tickMsg{check: r.check})
+				p.c.emit(tickMsg{check: r.check})
+				return nil
 			case rowStep:
 				if st := p.sec.Steps[r.step]; len(st.Links) > 0 {
-					return msgCmd(openMsg{t: findAnchor(p.c.rb, st.Links[0])})
+					p.c.emit(openMsg{t: findAnchor(p.c.rb, st.Links[0])})
+					return nil
 				}
 				// a step row: go to its first command
 				p.sel = p.firstUseful(p.sel + 1)
@@ -435,19 +445,18 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			}
 		case key.Matches(msg, k.Tick):
 			if r, ok := p.selected(); ok && r.kind == rowCheck {
-				return msgCmd(tickMsg{check: r.check})
+				p.c.emit(tickMsg{check: r.check})
+				return nil
 			}
 		case key.Matches(msg, k.Note):
 			if st := p.step(); st != nil {
-				return msgCmd(noteReqMsg{stepID: st.ID, title: st.Title})
+				p.c.emit(noteReqMsg{stepID: st.ID, title: st.Title})
+				return nil
 			}
 		}
 	}
 	return nil
 }
-
-// msgCmd wraps a message in a Cmd.
-func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
 
 // View renders the procedure in w×h cells.
 func (p *Procedure) View() string {

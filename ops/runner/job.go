@@ -77,6 +77,12 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	if err := os.MkdirAll(spec.JobDir, 0o700); err != nil {
 		return nil, fmt.Errorf("runner: job dir: %w", err)
 	}
+	if spec.VarsFile != "" {
+		// bash writes its dump next to the file: the directory must exist.
+		if err := os.MkdirAll(filepath.Dir(spec.VarsFile), 0o700); err != nil {
+			return nil, fmt.Errorf("runner: variables file: %w", err)
+		}
+	}
 	for _, name := range []string{OutputFile, ResultFile, PidFile} {
 		if _, err := os.Lstat(filepath.Join(spec.JobDir, name)); err == nil {
 			return nil, fmt.Errorf("runner: job dir %s already holds a job (%s exists)", spec.JobDir, name)
@@ -207,8 +213,11 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 		if liveR == nil {
 			return
 		}
-		n := copyLive(ctx, liveR, out)
-		// The live stream ended early (we were too slow, or stopped):
+		n, err := copyLive(ctx, liveR, out)
+		if err != nil {
+			return // out failed: nobody to deliver to
+		}
+		// If the live stream ended early (we were too slow, or stopped),
 		// the rest is in output.log.
 		follow(ctx, filepath.Join(j.dir, OutputFile), n, out, j.ended, func() bool { return isClosed(j.ended) })
 	}()
@@ -237,8 +246,8 @@ func writeSpec(spec Spec) error {
 }
 
 // copyLive copies the live pipe to out until it ends or ctx is done and
-// returns the number of bytes delivered.
-func copyLive(ctx context.Context, r *os.File, out io.Writer) int64 {
+// returns the number of bytes delivered; the error is out's.
+func copyLive(ctx context.Context, r *os.File, out io.Writer) (int64, error) {
 	defer r.Close()
 	stop := context.AfterFunc(ctx, func() { r.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
@@ -248,12 +257,12 @@ func copyLive(ctx context.Context, r *os.File, out io.Writer) int64 {
 		m, err := r.Read(buf)
 		if m > 0 {
 			if _, werr := out.Write(buf[:m]); werr != nil {
-				return n // the reader went away: nothing more to deliver
+				return n, werr
 			}
 			n += int64(m)
 		}
 		if err != nil {
-			return n
+			return n, nil
 		}
 	}
 }
@@ -283,7 +292,10 @@ func follow(ctx context.Context, path string, offset int64, out io.Writer, wake 
 		for ctx.Err() == nil {
 			m, err := f.ReadAt(buf, offset)
 			if m > 0 {
-				out.Write(buf[:m])
+				if _, werr := out.Write(buf[:m]); werr != nil {
+					out = nil // the reader went away; still wait for the end
+					return
+				}
 				offset += int64(m)
 			}
 			if err != nil || m == 0 {

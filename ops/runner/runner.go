@@ -7,22 +7,35 @@
 // supervisor runs `bash -o pipefail` in its own process group with stdout
 // and stderr on one pipe (merged in order), masks secrets (ops/mask) and
 // appends the output to <job dir>/output.log and, while the starting
-// process listens, to a live pipe. When bash ends it writes result.json
-// atomically. Another process can follow the job with Attach and find out
-// how it ended with ReadResult; Alive tells whether the supervisor still
-// runs.
+// process listens, to a live pipe. When bash ends it writes result.json.
+// Another process can follow the job with Attach and find out how it ended
+// with ReadResult; Alive tells whether the supervisor still runs.
+//
+// The script runs as if pasted into a terminal (not as a script file):
+// each line in turn, no `set -e`, `exit N` ends the job with N; plus
+// pipefail, stdin at end of file, and no job control. Background processes
+// the script leaves behind are not killed when it ends normally (the
+// supervisor stops reading their output half a second after bash exits);
+// Cancel and Timeout kill the whole process group.
 //
 // Job directory:
 //
 //	spec.json       what runs, secrets masked; Env keys only
 //	pid             "PID STARTTIME BOOTID" of the supervisor
 //	output.log      the masked output, appended; fsynced each second and at the end
-//	result.json     written last, atomically: its presence means the job ended
+//	result.json     written last: its presence means the job ended
 //	supervisor.log  the supervisor's own stderr (Go panics), normally empty
+//
+// Durability: when bash ends, the supervisor renames result.json into
+// place and sends the result to the starting process (so Wait returns at
+// once), then fsyncs output.log, result.json and the directory. A power
+// cut in those few milliseconds can lose result.json (the job then reads as
+// interrupted) or the log's tail; nothing else is on the critical path.
 //
 // Secrets, Env values and the script itself reach the supervisor over its
 // stdin and bash over a pipe: never argv (world-readable in /proc) and never
-// the job directory in clear.
+// the job directory in clear. The variables file holds what the script
+// set, secrets included: it is written 0600.
 //
 // Programs that start jobs must call IsSupervisor first thing in main (and
 // in TestMain):

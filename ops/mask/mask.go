@@ -51,12 +51,14 @@ func New(secrets []string) *Masker {
 		pats = append(pats, []byte(p))
 	}
 	for _, s := range secrets {
+		// A value read from a file often ends in a newline that is not
+		// part of what gets printed.
+		s = strings.TrimRight(s, "\r\n")
 		values := []string{s}
 		if strings.ContainsAny(s, "\r\n") {
 			for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 				values = append(values, strings.TrimRight(line, "\r"), strings.TrimSpace(line))
 			}
-			values = append(values, strings.TrimRight(s, "\r\n"))
 		}
 		for _, v := range values {
 			if len(v) < MinLen {

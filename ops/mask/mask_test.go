@@ -207,6 +207,7 @@ func TestWriterReleasesCompleteLines(t *testing.T) {
 		want    string // written before Flush
 	}{
 		{"complete line", []string{"a-long-secret-value"}, "waiting for db...\npartial a-long", "waiting for db...\n"},
+		{"secret read from a file, trailing newline", []string{"a-long-secret-value\n"}, "a-long-secret-value\npartial", "***\n"},
 		{"carriage return", []string{"a-long-secret-value"}, "progress 10%\rprogress 20%", "progress 10%\r"},
 		{"secret with short lines holds back", []string{"ab\ncd\nef"}, "0123456789abcdef\nxx", "01234567"},
 	}

@@ -414,8 +414,15 @@ func Attach(ctx context.Context, jobDir string, out io.Writer, opts ...AttachOpt
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(jobDir, SpecFile)); err != nil {
-		return nil, fmt.Errorf("runner: no job in %s: %w", jobDir, err)
+	found := false
+	for _, name := range []string{SpecFile, PidFile, OutputFile, ResultFile} {
+		if _, err := os.Stat(filepath.Join(jobDir, name)); err == nil {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("runner: no job in %s", jobDir)
 	}
 	j := &Job{dir: jobDir, followDone: make(chan struct{}), ctx: ctx}
 	finished := func() bool {

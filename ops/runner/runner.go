@@ -63,7 +63,7 @@ type Spec struct {
 	Script   string        // bash script, run as if pasted into a terminal, with pipefail
 	Env      []string      // extra KEY=VALUE on top of os.Environ()
 	VarsFile string        // "declare -p" lines sourced before Script and rewritten after it
-	Sets     []string      // variable names Script sets that VarsFile must keep
+	Sets     []string      // variable names Script sets that VarsFile must keep (ignored without VarsFile)
 	Timeout  time.Duration // 0: none; on expiry the job is cancelled and Result.TimedOut set
 	Grace    time.Duration // SIGTERM -> SIGKILL grace; 0 means DefaultGrace
 	Secrets  []string      // masked in output.log and the live stream

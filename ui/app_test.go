@@ -30,7 +30,7 @@ func TestHomeShowsSummaryPanesAndSections(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := newDriver(t, newTestEngine(t), tc.w, tc.h)
+			d := newDriver(t, newEngine(t), tc.w, tc.h)
 			v := d.view()
 			for _, w := range tc.wants {
 				if !strings.Contains(v, w) {
@@ -58,17 +58,17 @@ func checkSize(t *testing.T, v string, w, h int) {
 }
 
 func TestNarrowTabsReachEverySection(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 80, 24)
 	d.keys("g")
 	v := d.view()
-	for _, sec := range e.rb.Sections {
+	for _, sec := range e.Runbook().Sections {
 		if !strings.Contains(v, sec.Title) {
 			t.Errorf("sections pane lacks %q:\n%s", sec.Title, v)
 		}
 	}
 	// open the last one (Contact Information): its prose shows
-	for range e.rb.Sections {
+	for range e.Runbook().Sections {
 		d.keys("j")
 	}
 	d.keys("enter")
@@ -76,7 +76,7 @@ func TestNarrowTabsReachEverySection(t *testing.T) {
 }
 
 func TestRunSafeCommandStreamsOutputAndStatus(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	// home: the first item "Say hello" leads to the command of that title
 	d.keys("enter")
@@ -95,9 +95,9 @@ func TestRunSafeCommandStreamsOutputAndStatus(t *testing.T) {
 }
 
 func TestFailedCommandShowsExitCode(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
-	d.m.open(findStep(e.rb, "deploy/step-1-hello"))
+	d.m.open(findStep(e.Runbook(), "deploy/step-1-hello"))
 	d.m.proc.Select(target{cmdID: idFail})
 	d.keys("enter")
 	v := d.waitText("failed, exit 3")
@@ -106,14 +106,14 @@ func TestFailedCommandShowsExitCode(t *testing.T) {
 	}
 }
 
-func openCmd(d *driver, e *testEngine, id string) {
-	_, t := findCommand(e.rb, id)
+func openCmd(d *driver, e backend, id string) {
+	_, t := findCommand(e.Runbook(), id)
 	t.cmdID = id
 	d.m.open(t)
 }
 
 func TestChangeConfirmDefaultsToNo(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, idPull)
 	d.keys("enter")
@@ -144,7 +144,7 @@ func TestChangeConfirmDefaultsToNo(t *testing.T) {
 }
 
 func TestDestructiveNeedsTheExactPhrase(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, idWipe)
 	scratch := e.scratch()
@@ -183,22 +183,26 @@ func TestDestructiveNeedsTheExactPhrase(t *testing.T) {
 }
 
 func TestParametersFormWithChoices(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, idCheckout)
 	d.keys("enter")
 	d.waitText("Pick one")
 	d.keys("enter") // the checkout alternative is preselected
-	d.waitText("v1.2.3")
+	d.waitText("v1.2.3") // the tags of the planner dir's git repository
 	d.keys("down", "down") // pick the second listed value
+	picked := d.m.dlg.(*paramsDialog).inputs[0].Value()
+	if picked != "v1.2.2" && picked != "v1.2.3" {
+		t.Fatalf("picking filled in %q", picked)
+	}
 	d.keys("enter")
 	d.waitText("(y/N)")
 	d.keys("y")
-	d.waitText("│checked-out-v1.2.2")
+	d.waitText("│checked-out-" + picked)
 }
 
 func TestEmergencyMenuFiltersAndOpens(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	d.keys("e")
 	v := d.waitText("Emergency playbooks")
@@ -220,7 +224,7 @@ func TestEmergencyMenuFiltersAndOpens(t *testing.T) {
 }
 
 func TestSearchJumpsToCommand(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	d.keys("/")
 	d.waitText("Search the runbook")
@@ -233,13 +237,13 @@ func TestSearchJumpsToCommand(t *testing.T) {
 }
 
 func TestRollbackKeyOpensRollback(t *testing.T) {
-	d := newDriver(t, newTestEngine(t), 100, 30)
+	d := newDriver(t, newEngine(t), 100, 30)
 	d.keys("r")
 	d.waitText("Step 1: Stop Current Services")
 }
 
 func TestSpaceTicksCheck(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	d.keys("j", "space") // "Verify test results"
 	d.waitText("[x] Verify test results")
@@ -250,7 +254,7 @@ func TestSpaceTicksCheck(t *testing.T) {
 }
 
 func TestTooSmallMessage(t *testing.T) {
-	d := newDriver(t, newTestEngine(t), 70, 20)
+	d := newDriver(t, newEngine(t), 70, 20)
 	if v := d.view(); !strings.Contains(v, "planner-tui needs at least 80×24 (now 70×20)") {
 		t.Fatalf("no too-small message:\n%s", v)
 	}
@@ -263,7 +267,7 @@ func TestTooSmallMessage(t *testing.T) {
 }
 
 func TestCancelAsksAndDefaultsToNo(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, "deploy/step-1-hello/sleep-a-while")
 	d.keys("enter")
@@ -286,7 +290,7 @@ func TestCancelAsksAndDefaultsToNo(t *testing.T) {
 }
 
 func TestLogScrollBackCountsNewLines(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, "deploy/step-1-hello/slow-output")
 	d.keys("enter")
@@ -316,7 +320,7 @@ func TestLogScrollBackCountsNewLines(t *testing.T) {
 }
 
 func TestNoColorHasNoColours(t *testing.T) {
-	d := newDriver(t, newTestEngine(t), 100, 30)
+	d := newDriver(t, newEngine(t), 100, 30)
 	raw := d.m.View().Content
 	for _, m := range regexp.MustCompile(`\x1b\[([0-9;:]*)m`).FindAllStringSubmatch(raw, -1) {
 		for _, p := range strings.Split(m[1], ";") {

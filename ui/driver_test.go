@@ -132,7 +132,7 @@ func (d *driver) waitText(s string) string {
 	return d.waitFor("«"+s+"»", func(v string) bool { return strings.Contains(v, s) })
 }
 
-func (d *driver) waitIdle(e *testEngine) {
+func (d *driver) waitIdle(e testBackend) {
 	d.t.Helper()
 	d.waitFor("the command to end", func(string) bool { return d.m.c.active == nil && e.idle() })
 }

@@ -16,7 +16,7 @@ func (c *Context) header(w int, where string) string {
 		parts = append(parts, "run "+c.run.ID)
 	}
 	who := c.run.Operator
-	if c.run.Host != "" {
+	if c.run.Host != "" && !strings.Contains(who, "@") {
 		if who != "" {
 			who += "@"
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +21,61 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testBackend is an engine plus what the tests observe of it.
+type testBackend interface {
+	backend
+	startedIDs() []string // commands that started in this run
+	scratch() string      // the directory the destructive command deletes
+	idle() bool           // nothing running
+}
+
+// realEngine is the real session engine (ops/session) in a temp state dir,
+// with a temp planner dir that is a git repository with two tags.
+type realEngine struct {
+	engineBackend
+	s          *session.Session
+	scratchDir string
+}
+
+func (r *realEngine) scratch() string { return r.scratchDir }
+
+func (r *realEngine) startedIDs() []string {
+	run := r.s.Run()
+	var ids []string
+	for id, cr := range run.Commands {
+		if cr.Status != "" && cr.Status != "pending" {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return run.Commands[a].Started.Compare(run.Commands[b].Started) })
+	return ids
+}
+
+func (r *realEngine) idle() bool {
+	for _, cr := range r.s.Run().Commands {
+		if cr.Status == "running" {
+			return false
+		}
+	}
+	return true
+}
+
+// newEngine is the engine the flow tests drive: the real one.
+func newEngine(t *testing.T) testBackend {
+	t.Helper()
+	s, scratch := openSession(t)
+	return &realEngine{engineBackend: engineBackend{s}, s: s, scratchDir: scratch}
+}
+
+func sessionOptions(tmp string) session.Options {
+	return session.Options{
+		RunbookPath: "testdata/runbook.md",
+		Dir:         tmp + "/planner",
+		StateDir:    tmp + "/state",
+		Sets:        map[string]string{"TMPDIR_X": tmp + "/x"},
+	}
+}
+
 // openSession opens the real engine on the test runbook with a temp state
 // dir and a temp planner dir.
 func openSession(t *testing.T) (*session.Session, string) {
@@ -29,15 +85,16 @@ func openSession(t *testing.T) (*session.Session, string) {
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(tmp+"/planner", 0o755); err != nil {
+	dir := tmp + "/planner"
+	git := "set -e; git init -q; git -c user.email=t@t -c user.name=t commit -q --allow-empty -m one; git tag v1.2.2; " +
+		"git -c user.email=t@t -c user.name=t commit -q --allow-empty -m two; git tag v1.2.3"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := session.Open(context.Background(), session.Options{
-		RunbookPath: "testdata/runbook.md",
-		Dir:         tmp + "/planner",
-		StateDir:    tmp + "/state",
-		Sets:        map[string]string{"TMPDIR_X": tmp + "/x"},
-	})
+	if out, err := runIn(dir, git); err != nil {
+		t.Fatalf("git fixture: %v\n%s", err, out)
+	}
+	s, err := session.Open(context.Background(), sessionOptions(tmp))
 	if err != nil && strings.Contains(err.Error(), "not built yet") {
 		// the engine skeleton: the bodies are landing (remove with it)
 		t.Skip(err)
@@ -60,11 +117,11 @@ func TestRealSessionRunsAndGuards(t *testing.T) {
 		t.Fatalf("output not shown:\n%s", v)
 	}
 
-	openCmd(d, &testEngine{rb: s.Runbook()}, idFail)
+	openCmd(d, engineBackend{s}, idFail)
 	d.keys("enter")
 	d.waitText("failed, exit 3")
 
-	openCmd(d, &testEngine{rb: s.Runbook()}, idWipe)
+	openCmd(d, engineBackend{s}, idWipe)
 	d.keys("enter")
 	d.waitText("Confirm destructive command")
 	d.typ("wrong")
@@ -98,4 +155,43 @@ func TestRealSessionRunsAndGuards(t *testing.T) {
 	if !slices.Equal(ran, want) {
 		t.Fatalf("engine recorded %v, want %v", ran, want)
 	}
+}
+
+func runIn(dir, script string) ([]byte, error) {
+	c := exec.Command("bash", "-c", script)
+	c.Dir = dir
+	return c.CombinedOutput()
+}
+
+// TestRealSessionReattachAfterRestart is planner-tui dying mid-step: the
+// detached command goes on, and the next screen (a new session on the same
+// state dir) follows it from its log file to the end.
+func TestRealSessionReattachAfterRestart(t *testing.T) {
+	tmp := t.TempDir()
+	for _, d := range []string{tmp + "/planner", tmp + "/x"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s1, err := session.Open(context.Background(), sessionOptions(tmp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := newDriver(t, engineBackend{s1}, 100, 30)
+	openCmd(first, engineBackend{s1}, "deploy/step-1-hello/slow-output")
+	first.keys("enter")
+	first.waitText("│slow-5")
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := session.Open(context.Background(), sessionOptions(tmp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	second := newDriver(t, engineBackend{s2}, 100, 30)
+	second.waitText("re-attached to Slow output")
+	second.waitText("│slow-400")
+	second.waitText("Slow output: ok (exit 0)")
 }

@@ -28,7 +28,7 @@ func waitScreen(t *testing.T, tm *teatest.TestModel, want ...string) {
 }
 
 func TestProgramRunsACommandEndToEnd(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	tm := teatest.NewTestModel(t, newModel(e, Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
 	waitScreen(t, tm, "Pre-Deployment 0/2", "Say hello")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
@@ -43,7 +43,7 @@ func TestProgramRunsACommandEndToEnd(t *testing.T) {
 }
 
 func TestProgramTooSmallAndBack(t *testing.T) {
-	tm := teatest.NewTestModel(t, newModel(newTestEngine(t), Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, newModel(newEngine(t), Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
 	waitScreen(t, tm, "Pre-Deployment")
 	tm.Send(tea.WindowSizeMsg{Width: 70, Height: 20})
 	waitScreen(t, tm, "needs at least 80×24 (now 70×20)")
@@ -54,7 +54,7 @@ func TestProgramTooSmallAndBack(t *testing.T) {
 }
 
 func TestProgramDestructiveOnlyWithPhrase(t *testing.T) {
-	e := newTestEngine(t)
+	e := newEngine(t)
 	tm := teatest.NewTestModel(t, newModel(e, Options{NoColor: true}), teatest.WithInitialTermSize(100, 30))
 	waitScreen(t, tm, "Pre-Deployment")
 	tm.Type("/")

@@ -188,8 +188,8 @@ func TestParametersFormWithChoices(t *testing.T) {
 	openCmd(d, e, idCheckout)
 	d.keys("enter")
 	d.waitText("Pick one")
-	d.keys("enter") // the checkout alternative is preselected
-	d.waitText("v1.2.3") // the tags of the planner dir's git repository
+	d.keys("enter")        // the checkout alternative is preselected
+	d.waitText("v1.2.3")   // the tags of the planner dir's git repository
 	d.keys("down", "down") // pick the second listed value
 	picked := d.m.dlg.(*paramsDialog).inputs[0].Value()
 	if picked != "v1.2.2" && picked != "v1.2.3" {

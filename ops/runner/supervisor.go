@@ -374,6 +374,10 @@ func saveVars(varsFile, dumpFile string) (map[string]string, error) {
 		return nil, fmt.Errorf("variables: the dump in %s is incomplete; %s left as it was", dumpFile, varsFile)
 	default:
 		dump = bytes.TrimSuffix(dump, []byte(varsEnd))
+		// Most steps set nothing: leave the file (and its fsyncs) alone.
+		if old, err := os.ReadFile(varsFile); err == nil && bytes.Equal(old, dump) {
+			break
+		}
 		if err := fsutil.WriteFileAtomic(varsFile, dump, 0o600); err != nil {
 			return nil, fmt.Errorf("variables: %w", err)
 		}

@@ -125,8 +125,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 
 	cr := s.run.Command(cmd.ID)
 	cr.Attempt++
-	jobID := fmt.Sprintf("%s-%d", jobSlug(cmd.ID), cr.Attempt)
-	jobDir := s.store.JobDir(s.run.ID, jobID)
+	jobID, jobDir := s.newJobLocked(cmd.ID, cr.Attempt)
 	now := time.Now().UTC()
 	*cr = checklist.CommandRun{
 		Status:    checklist.Running,
@@ -341,6 +340,19 @@ func (s *Session) stepID(cmdID string) string {
 		return st.ID
 	}
 	return ""
+}
+
+// newJobLocked names a job dir that no job of the run has used: the
+// command's last id part and its attempt, bumped past any existing dir (a
+// changed runbook can map two commands to the same name).
+func (s *Session) newJobLocked(cmdID string, attempt int) (id, dir string) {
+	for n := attempt; ; n++ {
+		id = fmt.Sprintf("%s-%d", jobSlug(cmdID), n)
+		dir = s.store.JobDir(s.run.ID, id)
+		if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+			return id, dir
+		}
+	}
 }
 
 // jobSlug keeps the last part of a command id: readable and short enough

@@ -33,10 +33,16 @@ func wrapperScript(varsFile, dumpFile string, names []string) string {
 	var b strings.Builder
 	b.WriteString("set -o pipefail\nset --\n")
 	if varsFile != "" {
+		// Without names, `declare -p` would dump every variable, the
+		// environment and bash's read-only ones included.
+		dump := ":"
+		if len(names) > 0 {
+			dump = "builtin declare -p " + strings.Join(names, " ") + " 2>/dev/null"
+		}
 		fmt.Fprintf(&b, "__planner_tui_save() {\n\tlocal __planner_tui_s=$?\n"+
-			"\t{ builtin declare -p %s 2>/dev/null; builtin printf '%%s' %s; } >| %s 2>/dev/null\n"+
+			"\t{ %s; builtin printf '%%s' %s; } >| %s 2>/dev/null\n"+
 			"\treturn $__planner_tui_s\n}\n",
-			strings.Join(names, " "), shellQuote(varsEnd), shellQuote(dumpFile))
+			dump, shellQuote(varsEnd), shellQuote(dumpFile))
 		b.WriteString("trap __planner_tui_save EXIT\n")
 		fmt.Fprintf(&b, "if [[ -f %[1]s ]]; then builtin source %[1]s; fi\n", shellQuote(varsFile))
 	}

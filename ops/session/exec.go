@@ -25,6 +25,10 @@ const (
 	EnvStateDir = "PLANNER_TUI_STATE_DIR"
 	EnvRunID    = "PLANNER_TUI_RUN_ID"
 	EnvJobDir   = "PLANNER_TUI_JOB_DIR"
+	// EnvVars holds the effective runbook variables as a JSON object: a
+	// `planner-tui op` step works on the same stack as the session that
+	// started it, whatever runbook, --set or --dir that session had.
+	EnvVars = "PLANNER_TUI_VARS"
 )
 
 // ArtifactsFile is written into the job dir by `planner-tui op backup` (and
@@ -155,7 +159,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		JobDir:   jobDir,
 		Dir:      s.target.Dir,
 		Script:   p.Script,
-		Env:      s.commandEnv(jobDir),
+		Env:      s.commandEnv(cmd, jobDir),
 		VarsFile: s.store.VarsFile(s.run.ID),
 		Sets:     cmd.Sets,
 		Timeout:  cmd.Timeout,
@@ -192,13 +196,18 @@ func (s *Session) lockLocked() error {
 	return nil
 }
 
-// commandEnv is what a command sees on top of planner-tui's environment: the
-// runbook variables, this binary first on PATH (for `planner-tui op` steps),
-// and where to report artifacts.
-func (s *Session) commandEnv(jobDir string) []string {
-	env := make([]string, 0, len(s.vars)+4)
-	for k, v := range s.vars {
-		env = append(env, k+"="+v)
+// commandEnv is what a command sees on top of planner-tui's environment:
+// the runbook variables its script reads (and no others: docker-compose
+// prefers the environment to .env when it substitutes, so exporting DB_HOST
+// everywhere would override the stack's own settings), this binary first on
+// PATH, and, for `planner-tui op` steps, the effective variables and where
+// to report artifacts.
+func (s *Session) commandEnv(cmd *checklist.Command, jobDir string) []string {
+	env := make([]string, 0, len(cmd.Uses)+5)
+	for _, k := range cmd.Uses {
+		if v, ok := s.vars[k]; ok {
+			env = append(env, k+"="+v)
+		}
 	}
 	path := os.Getenv("PATH")
 	if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, ".test") {
@@ -207,8 +216,10 @@ func (s *Session) commandEnv(jobDir string) []string {
 	if bin := os.Getenv("PLANNER_TUI_BIN"); bin != "" {
 		path = filepath.Dir(bin) + string(os.PathListSeparator) + path
 	}
+	vars, _ := json.Marshal(s.vars)
 	return append(env,
 		"PATH="+path,
+		EnvVars+"="+string(vars),
 		EnvStateDir+"="+s.store.Dir,
 		EnvRunID+"="+s.run.ID,
 		EnvJobDir+"="+jobDir,

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +56,11 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
-	s.vars = effectiveVars(rb.Vars, os.LookupEnv, o.Sets, o.Dir, s.actor.Host)
+	inherited, err := inheritedVars()
+	if err != nil {
+		return nil, err
+	}
+	s.vars = effectiveVars(rb.Vars, os.LookupEnv, inherited, o.Sets, o.Dir, s.actor.Host)
 	rb.ApplyVars(s.vars)
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
 		return nil, err
@@ -143,7 +148,7 @@ func loadRunbook(path string) (*checklist.Runbook, error) {
 
 // effectiveVars layers the runbook defaults, the environment (same names),
 // --set and --dir. HOST is the machine's name, for confirmation phrases.
-func effectiveVars(defaults map[string]string, lookup func(string) (string, bool), sets map[string]string, dir, host string) map[string]string {
+func effectiveVars(defaults map[string]string, lookup func(string) (string, bool), inherited, sets map[string]string, dir, host string) map[string]string {
 	vars := map[string]string{}
 	for k, v := range defaults {
 		vars[k] = v
@@ -157,6 +162,9 @@ func effectiveVars(defaults map[string]string, lookup func(string) (string, bool
 				vars[k] = ev
 			}
 		}
+	}
+	for k, v := range inherited {
+		vars[k] = v
 	}
 	for k, v := range sets {
 		vars[k] = v
@@ -173,6 +181,20 @@ func effectiveVars(defaults map[string]string, lookup func(string) (string, bool
 		vars["HOST"] = host
 	}
 	return vars
+}
+
+// inheritedVars are the variables of the session that started this process
+// as a step (see EnvVars), or nil.
+func inheritedVars() (map[string]string, error) {
+	raw := os.Getenv(EnvVars)
+	if raw == "" {
+		return nil, nil
+	}
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(raw), &vars); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvVars, err)
+	}
+	return vars, nil
 }
 
 // loadSecrets reads the planner dir's .env for values to mask. Variables

@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
@@ -94,6 +96,7 @@ func openSession(t *testing.T) (*session.Session, string) {
 	if out, err := runIn(dir, git); err != nil {
 		t.Fatalf("git fixture: %v\n%s", err, out)
 	}
+	waitSupervisors(t, tmp+"/state")
 	s, err := session.Open(context.Background(), sessionOptions(tmp))
 	if err != nil && strings.Contains(err.Error(), "not built yet") {
 		// the engine skeleton: the bodies are landing (remove with it)
@@ -173,6 +176,7 @@ func TestRealSessionReattachAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	waitSupervisors(t, tmp+"/state")
 	s1, err := session.Open(context.Background(), sessionOptions(tmp))
 	if err != nil {
 		t.Fatal(err)
@@ -194,4 +198,23 @@ func TestRealSessionReattachAfterRestart(t *testing.T) {
 	second.waitText("re-attached to Slow output")
 	second.waitText("│slow-400")
 	second.waitText("Slow output: ok (exit 0)")
+}
+
+// waitSupervisors makes the test's cleanup wait until the detached
+// supervisors of its jobs have finished writing into the temp dir (they
+// fsync and exit just after the result is reported).
+func waitSupervisors(t *testing.T, stateDir string) {
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		dirs, _ := filepath.Glob(filepath.Join(stateDir, "runs", "*", "jobs", "*"))
+		for _, d := range dirs {
+			for runner.Alive(d) {
+				if time.Now().After(deadline) {
+					t.Errorf("supervisor of %s still running", d)
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	})
 }

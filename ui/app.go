@@ -767,6 +767,9 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	if o.StatusFeed != nil {
+		go o.StatusFeed(ctx, func(line string) { p.Send(StatusMsg{Line: line}) })
+	}
 	hung := make(chan struct{})
 	go func() {
 		select {

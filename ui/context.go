@@ -84,6 +84,10 @@ type Options struct {
 	Version string
 	// NoColor drops colours (NO_COLOR in the environment does the same).
 	NoColor bool
+	// StatusFeed, when set, runs in its own goroutine for the life of the
+	// screen and reports the status bar line (stack and database state)
+	// through update, as often as it likes. It must return when ctx ends.
+	StatusFeed func(ctx context.Context, update func(line string))
 }
 
 // Context is what every screen shares (gh-dash style): the engine, sizes,

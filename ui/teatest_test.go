@@ -2,6 +2,8 @@ package ui
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,3 +80,33 @@ func TestProgramDestructiveOnlyWithPhrase(t *testing.T) {
 }
 
 var _ = bytes.Contains
+
+// TestProgramInteractiveCommandGetsTheTerminal runs the `nano .env` step with
+// $EDITOR pointing at a script: the program hands over the terminal, the
+// editor runs in the planner dir, and the screen comes back with the result.
+func TestProgramInteractiveCommandGetsTheTerminal(t *testing.T) {
+	e := newEngine(t).(*realEngine)
+	dir := e.s.Vars()["PLANNER_DIR"]
+	editor := t.TempDir() + "/editor.sh"
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\necho \"edited $1\" > edited.txt\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(e, Options{NoColor: true})
+	m.editor = editor
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitScreen(t, tm, "Pre-Deployment")
+	tm.Type("/")
+	tm.Type("update .env")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "$ nano .env")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "(y/N)")
+	tm.Type("y")
+	waitScreen(t, tm, "Update .env: ok (exit 0)")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	got, err := os.ReadFile(filepath.Join(dir, "edited.txt"))
+	if err != nil || string(got) != "edited .env\n" {
+		t.Fatalf("editor did not run in the planner dir: %q %v", got, err)
+	}
+}

@@ -409,12 +409,12 @@ var safeCommands = map[string]bool{
 	"du": true, "free": true, "head": true, "tail": true, "wc": true, "echo": true, "printf": true, "date": true,
 	"sleep": true, "test": true, "[": true, "true": true, "false": true, ":": true, "pwd": true, "whoami": true,
 	"id": true, "hostname": true, "uname": true, "uptime": true, "ps": true, "stat": true, "file": true,
-	"which": true, "type": true, "printenv": true, "sort": true, "uniq": true, "cut": true, "awk": true,
+	"which": true, "type": true, "printenv": true, "sort": true, "uniq": true, "cut": true,
 	"tr": true, "jq": true, "less": true, "more": true, "sha256sum": true, "sha1sum": true, "md5sum": true,
 	"base64": true, "basename": true, "dirname": true, "realpath": true, "readlink": true, "nproc": true,
 	"lscpu": true, "lsblk": true, "ss": true, "netstat": true, "ping": true, "dig": true, "nslookup": true,
 	"host": true, "tree": true, "column": true, "xxd": true, "od": true, "strings": true, "zcat": true,
-	"zgrep": true, "seq": true, "cd": true, "read": true, "set": true, "unset": true, "trap": true,
+	"zgrep": true, "seq": true, "yes": true, "cd": true, "read": true, "set": true, "unset": true, "trap": true,
 	"exit": true, "return": true, "shift": true, "wait": true, "local": true, "alias": true, "top": true,
 	"htop": true, "vmstat": true, "iostat": true, "lsof": true, "getent": true, "journalctl": true,
 	"nc": true, "timedatectl": true, "findmnt": true, "env": true, "cmp": true, "comm": true,
@@ -663,6 +663,15 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.redis(ctx, args)
 	case "planner-tui":
 		c.plannerTUI(ctx, args)
+	case "awk", "gawk", "mawk", "nawk":
+		// awk reads, unless its program runs commands or writes files.
+		for _, a := range args {
+			if strings.Contains(a, "system(") || strings.ContainsAny(a, ">|") {
+				c.add(Change, ctx.where+name+" program runs commands or writes files", "", "")
+				return
+			}
+		}
+		c.safe(ctx, name)
 	default:
 		if safeCommands[name] {
 			c.safe(ctx, name)

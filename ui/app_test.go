@@ -379,3 +379,22 @@ func TestEditorReplacesLiteralEditor(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusBarAndNotes(t *testing.T) {
+	e := newEngine(t)
+	d := newDriver(t, e, 100, 30)
+	if !strings.Contains(d.view(), "status: –") {
+		t.Fatal("status bar placeholder missing")
+	}
+	d.send(StatusMsg{Line: "app healthy · db up"})
+	d.waitText("app healthy · db up")
+	openCmd(d, e, idHello)
+	d.keys("n")
+	d.waitText("Note on Step 1: Hello")
+	d.typ("looked fine")
+	d.keys("enter")
+	d.waitText("note (1)")
+	if n := e.Run().Notes["deploy/step-1-hello"]; len(n) != 1 || n[0].Text != "looked fine" {
+		t.Fatalf("engine notes = %+v", n)
+	}
+}

@@ -339,6 +339,7 @@ func TestReattachesToRunningCommand(t *testing.T) {
 	first.keys("enter")
 	first.waitText("│slow-5")
 	// a new screen on the same engine, as after planner-tui was restarted
+	e.detach()
 	second := newDriver(t, e, 100, 30)
 	second.waitText("re-attached to Slow output")
 	v := second.waitText("│slow-400")

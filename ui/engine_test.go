@@ -31,7 +31,15 @@ type testEngine struct {
 	started  []string // command ids, in the order they started
 	choices  map[string][]session.Choice
 	job      *testJob // the running one
-	attaches int
+	detached bool     // the screen that started the job is gone (see detach)
+}
+
+// detach is the starting screen dying: the next Running call hands the
+// job's output to whoever asks, as following the log file would.
+func (e *testEngine) detach() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.detached = true
 }
 
 // switchWriter lets a later screen take over a running command's output,
@@ -242,7 +250,11 @@ func (e *testEngine) Running(ctx context.Context, out io.Writer) job {
 	if e.running == "" || e.job == nil {
 		return nil
 	}
-	e.attaches++
+	if !e.detached {
+		// like the real engine: the execution started here, output unchanged
+		return e.job
+	}
+	e.detached = false
 	e.job.out.mu.Lock()
 	e.job.out.w = out
 	e.job.out.mu.Unlock()

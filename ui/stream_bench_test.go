@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"sync/atomic"
@@ -9,13 +11,16 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"planner-tui/ops/session"
 )
 
 type countWriter struct{ n atomic.Int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n.Add(int64(len(p))); return len(p), nil }
 
-// BenchmarkStreamMillionLines runs `seq 1 1000000` through a real program
+// BenchmarkStreamMillionLines runs `seq 1 1000000` through the real engine
+// (detached supervisor, masking, log file) and a real program
 // (renderer included, output counted instead of shown) and reports the
 // time to the final frame, the bytes written to the terminal and the heap.
 // Compare with the time seq takes on its own (reported as seq-ns).
@@ -27,10 +32,21 @@ func BenchmarkStreamMillionLines(b *testing.B) {
 	}
 	seqTime := time.Since(t0)
 	for b.Loop() {
-		tt := &testing.T{}
-		e := newTestEngine(tt)
+		tmp, err := os.MkdirTemp("", "ui-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(tmp)
+		os.MkdirAll(tmp+"/planner", 0o755)
+		os.MkdirAll(tmp+"/x", 0o755)
+		s, err := session.Open(context.Background(), sessionOptions(tmp))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		e := engineBackend{s}
 		m := newModel(e, Options{NoColor: true})
-		_, tg := findCommand(e.rb, id)
+		_, tg := findCommand(s.Runbook(), id)
 		m.c.width, m.c.height = 120, 40
 		m.open(tg) // the procedure with its log pane on screen
 		out := &countWriter{}

@@ -412,6 +412,10 @@ type health struct {
 	} `json:"migrations"`
 }
 
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
 func httpGet(ctx context.Context, url, token string) (int, []byte, error) {
 	return httpDo(ctx, http.MethodGet, url, token, nil)
 }

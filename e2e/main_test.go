@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -378,7 +379,9 @@ func wantRunning(t *testing.T, before map[string]container, services ...string) 
 // images lists every image on the host (id and tags), sorted.
 func images(t *testing.T) string {
 	t.Helper()
-	return docker(t, "images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}")
+	lines := strings.Split(docker(t, "images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}"), "\n")
+	slices.Sort(lines) // docker orders images of the same second arbitrarily
+	return strings.Join(lines, "\n")
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -165,6 +165,11 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		Timeout:  cmd.Timeout,
 		Secrets:  s.secrets,
 	}
+	if p.NeedsPhrase() {
+		// The phrase was checked above: `planner-tui op restore` in the step
+		// reads it (EnvConfirmed in cmd_op.go) instead of refusing.
+		spec.Env = append(spec.Env, "PLANNER_TUI_CONFIRMED="+confirmation)
+	}
 	job, err := runner.Start(ctx, spec, out)
 	if err != nil {
 		cr.Status = checklist.Failed

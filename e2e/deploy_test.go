@@ -38,16 +38,7 @@ type deployment struct {
 	preDeployName   string   // a program written before the deploy
 }
 
-// TestEnvironmentVerification runs every command of "Environment
-// Verification" on the initial stack.
-func TestEnvironmentVerification(t *testing.T) {
-	sb := needSandbox(t)
-	sb.reset(t)
-	op := newOperator(t, sb)
-	verifyEnvironment(t, op, "1.2.2")
-	noSecretsIn(t, op.stateDir, sb.secrets(t), 3)
-}
-
+// verifyEnvironment runs every command of "Environment Verification".
 func verifyEnvironment(t *testing.T, op *operator, version string) {
 	step(t, "environment verification", func(t *testing.T) {
 		r := op.mustRun(t, "environment-verification/verify-current-version")
@@ -61,8 +52,9 @@ func verifyEnvironment(t *testing.T, op *operator, version string) {
 	})
 }
 
-// TestDeployThenRollbackByDowngrade: the standard deployment from v1.2.2 to
-// v1.2.3, steps 1 to 7 as an operator runs them, then the Rollback
+// TestDeployThenRollbackByDowngrade: the Environment Verification on the
+// initial stack, the standard deployment from v1.2.2 to v1.2.3, steps 1 to 7
+// as an operator runs them, then the Rollback
 // Procedure with the alembic downgrade, in the same run.
 func TestDeployThenRollbackByDowngrade(t *testing.T) {
 	sb := needSandbox(t)

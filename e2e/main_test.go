@@ -224,6 +224,12 @@ func (o *operator) mustRun(t *testing.T, id string, args ...string) result {
 	t.Helper()
 	r := o.run(t, id, args...)
 	if r.code != 0 {
+		if strings.Contains(r.stdout, "host type networking can't be used with links") {
+			t.Fatalf("%s failed because of the SANDBOX, not the runbook: docker-compose v1 links a one-off "+
+				"`run` container to the running container of the same service, and the engine refuses links "+
+				"with network_mode: host (sandbox/stack: the services need a compose network for `run --rm app` "+
+				"to work while app is up, as in production):\n%s", id, r)
+		}
 		t.Fatalf("%s failed:\n%s", id, r)
 	}
 	return r

@@ -118,6 +118,12 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Plan checked this with mu released since: another Start (a double
+	// key press, a second goroutine) may have begun a command in between.
+	if blocked := s.blockedLocked(cmd); blocked != "" {
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Outcome: "refused", Message: blocked})
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
+	}
 	if err := s.lockLocked(); err != nil {
 		var held *lock.HeldError
 		if errors.As(err, &held) {
@@ -127,6 +133,9 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		return nil, err
 	}
 
+	// Restored if the state cannot be saved: a command that never started
+	// must not stay "running" in memory and block every other one.
+	before := s.run.Clone()
 	cr := s.run.Command(cmd.ID)
 	cr.Attempt++
 	jobID, jobDir := s.newJobLocked(cmd.ID, cr.Attempt)
@@ -147,6 +156,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		s.run.Params[k] = v
 	}
 	if err := s.store.Save(s.run); err != nil {
+		*s.run = before
 		return nil, err
 	}
 	event := audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation}
@@ -340,8 +350,19 @@ func (s *Session) reconcile() error {
 		case ok:
 			s.applyResultLocked(id, cr, res, nil)
 			changed = true
-		case !runner.Alive(jobDir):
-			s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil)
+		case runner.Alive(jobDir):
+			// Still running: it stays so.
+		case s.lockedOutLocked() != "":
+			// The lock holder is starting it (the state says running
+			// before the supervisor writes its pid file) or follows it
+			// and will record its end.
+		default:
+			// It may have written its result and exited since we looked.
+			if res, ok, err := runner.ReadResult(jobDir); err == nil && ok {
+				s.applyResultLocked(id, cr, res, nil)
+			} else {
+				s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil)
+			}
 			changed = true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/lock"
 )
 
 // paramValue is what a <placeholder> may be replaced with: enough for commit
@@ -55,6 +56,9 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		p.Alternatives = alts
 	}
 	p.Blocked = s.blockedLocked(cmd)
+	if p.Blocked == "" {
+		p.Blocked = s.lockedOutLocked()
+	}
 	if gate := s.backupGateLocked(cmd); gate != "" {
 		p.Gate = gate
 		if p.Confirm == "" {
@@ -106,6 +110,20 @@ func (s *Session) blockedLocked(cmd *checklist.Command) string {
 		}
 	}
 	return ""
+}
+
+// lockedOutLocked says who holds the operator lock when another session
+// does, so the operator learns it before typing a confirmation; Start
+// still takes the lock itself.
+func (s *Session) lockedOutLocked() string {
+	if s.lock != nil || s.store == nil {
+		return ""
+	}
+	h, held, err := lock.Read(s.store.LockPath())
+	if err != nil || !held {
+		return ""
+	}
+	return (&lock.HeldError{Holder: h}).Error()
 }
 
 // gated are the commands that can lose data when no backup exists.

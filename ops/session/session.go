@@ -262,6 +262,9 @@ func (s *Session) Runs() ([]checklist.RunSummary, error) { return s.store.Runs()
 // NewRun starts a new run and makes it current. It refuses while a command
 // of the current run is still running.
 func (s *Session) NewRun(title string) error {
+	if err := s.writable("start a new run"); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if id, cr := s.runningLocked(); cr != nil {
@@ -281,6 +284,9 @@ func (s *Session) NewRun(title string) error {
 
 // SetCheck ticks or unticks a manual check.
 func (s *Session) SetCheck(checkID string, done bool) error {
+	if err := s.writable("tick a check"); err != nil {
+		return err
+	}
 	if !s.hasCheck(checkID) {
 		return fmt.Errorf("no check %q in %s", checkID, s.runbook.Path)
 	}
@@ -309,6 +315,9 @@ func (s *Session) hasCheck(id string) bool {
 
 // AddNote adds a free-text note to a step.
 func (s *Session) AddNote(stepID, text string) error {
+	if err := s.writable("add a note"); err != nil {
+		return err
+	}
 	st, err := s.runbook.Step(stepID)
 	if err != nil {
 		return err
@@ -329,6 +338,9 @@ func (s *Session) AddNote(stepID, text string) error {
 
 // Skip marks a command skipped in this run.
 func (s *Session) Skip(cmdID string) error {
+	if err := s.writable("skip a command"); err != nil {
+		return err
+	}
 	cmd, err := s.runbook.Command(cmdID)
 	if err != nil {
 		return err
@@ -345,6 +357,15 @@ func (s *Session) Skip(cmdID string) error {
 		return err
 	}
 	s.record(audit.Record{Event: "skip", RunID: s.run.ID, CommandID: cmd.ID})
+	return nil
+}
+
+// writable refuses changes in a read-only session: it may be showing the
+// current run of another operator, whose state it must not overwrite.
+func (s *Session) writable(what string) error {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("read-only session: cannot %s", what)
+	}
 	return nil
 }
 

@@ -1,0 +1,545 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/audit"
+	"planner-tui/ops/lock"
+)
+
+func TestPlanFillsParamsAndMasksSecrets(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if s.EnvWarning() != "" {
+		t.Fatalf("the .env was not read: %s", s.EnvWarning())
+	}
+	p := plan(t, s, idParams, map[string]string{"version": "v1.2.3", "token": secretValue})
+	if len(p.Missing) != 0 {
+		t.Fatalf("Missing = %v with every parameter given", p.Missing)
+	}
+	wantScript := `echo "deploying v1.2.3 with token ` + secretValue + `"`
+	if p.Script != wantScript {
+		t.Errorf("Script = %q, want %q", p.Script, wantScript)
+	}
+	if strings.Contains(p.Display, secretValue) {
+		t.Errorf("Display shows the secret from .env: %q", p.Display)
+	}
+	if want := `echo "deploying v1.2.3 with token ***"`; p.Display != want {
+		t.Errorf("Display = %q, want %q", p.Display, want)
+	}
+	if got := s.Mask("key=" + secretValue); got != "key=***" {
+		t.Errorf("Mask = %q", got)
+	}
+	if p.Risk != checklist.Safe || p.Confirm != "" || p.Blocked != "" || p.Gate != "" {
+		t.Errorf("plan of a safe echo: risk %s confirm %q blocked %q gate %q", p.Risk, p.Confirm, p.Blocked, p.Gate)
+	}
+	// Running it shows the secret masked in the output too, and the
+	// parameters are remembered by the run.
+	cr, out := run(t, s, idParams, map[string]string{"version": "v1.2.3", "token": secretValue}, "")
+	if cr.Status != checklist.OK || strings.Contains(out, secretValue) || !strings.Contains(out, "deploying v1.2.3 with token ***") {
+		t.Errorf("status %s, output %q", cr.Status, out)
+	}
+	log, err := os.ReadFile(cr.Log)
+	if err != nil || strings.Contains(string(log), secretValue) {
+		t.Errorf("log %s: %v, %q", cr.Log, err, log)
+	}
+	if p := plan(t, s, idParams, nil); len(p.Missing) != 0 || !strings.Contains(p.Script, "v1.2.3") {
+		t.Errorf("parameters given earlier in the run are not reused: missing %v, script %q", p.Missing, p.Script)
+	}
+}
+
+func TestPlanNamesMissingParams(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	tests := []struct {
+		params map[string]string
+		want   []string
+	}{
+		{nil, []string{"version", "token"}},
+		{map[string]string{"version": "v2"}, []string{"token"}},
+		{map[string]string{"token": "abc", "version": ""}, []string{"version"}},
+	}
+	for _, tt := range tests {
+		p := plan(t, s, idParams, tt.params)
+		if !reflect.DeepEqual(p.Missing, tt.want) {
+			t.Errorf("params %v: Missing = %v, want %v", tt.params, p.Missing, tt.want)
+		}
+		_, err := s.Start(context.Background(), p, "", nil)
+		var refused *RefusedError
+		if !errors.As(err, &refused) || !strings.Contains(err.Error(), tt.want[0]) {
+			t.Errorf("params %v: Start = %v, want a refusal naming %s", tt.params, err, tt.want[0])
+		}
+	}
+}
+
+func TestPlanRejectsShellInParams(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	for _, bad := range []string{";rm -rf /", "$(id)", "`id`", "a b", "x|y", "v1>out", "a&&b", "'q'", "\"q\"", "a\nb", "*"} {
+		_, err := s.Plan(idParams, map[string]string{"version": bad, "token": "t"})
+		if err == nil || !strings.Contains(err.Error(), "<version>") {
+			t.Errorf("Plan with version=%q: %v, want an error naming <version>", bad, err)
+		}
+	}
+	for _, good := range []string{"v1.2.3", "a1b2c3d", "pre-deploy-20260101-120000.sql", "feature/x", "2026-01-01T10:00:00", "user@host", "a+b=c"} {
+		if _, err := s.Plan(idParams, map[string]string{"version": good, "token": "t"}); err != nil {
+			t.Errorf("Plan with version=%q: %v", good, err)
+		}
+	}
+}
+
+func TestBlockedWhileAnotherCommandRuns(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	var out syncBuffer
+	e, err := s.Start(context.Background(), plan(t, s, idFifo, nil), "", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan(t, s, idGreet, nil)
+	if !strings.Contains(p.Blocked, "Wait on the fifo") || !strings.Contains(p.Blocked, "one command at a time") {
+		t.Errorf("Blocked = %q while the fifo command runs", p.Blocked)
+	}
+	_, err = s.Start(context.Background(), p, "", nil)
+	var refused *RefusedError
+	if !errors.As(err, &refused) {
+		t.Errorf("Start while another command runs: %v, want *RefusedError", err)
+	}
+	if cr := s.Run().Commands[idGreet]; cr != nil {
+		t.Errorf("the refused command has state %+v", cr)
+	}
+	if s.Running(context.Background(), nil) != e {
+		t.Error("Running does not return the running execution")
+	}
+
+	f.release(t, "released-line")
+	cr, err := e.Wait()
+	if err != nil || cr.Status != checklist.OK {
+		t.Fatalf("fifo command: %+v %v", cr, err)
+	}
+	if !strings.Contains(out.String(), "released-line") {
+		t.Errorf("output %q", out.String())
+	}
+	if p := plan(t, s, idGreet, nil); p.Blocked != "" {
+		t.Errorf("still blocked after the command ended: %q", p.Blocked)
+	}
+	if s.Running(context.Background(), nil) != nil {
+		t.Error("Running returns an execution after the command ended")
+	}
+}
+
+// Start must check "one command at a time" atomically: two Starts racing
+// (a double key press in the TUI) may not both run.
+func TestConcurrentStartsRunOneCommand(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	const n = 8
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		started []*Execution
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := s.Plan(idFifo, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			e, err := s.Start(context.Background(), p, "", nil)
+			var refused *RefusedError
+			switch {
+			case err == nil:
+				mu.Lock()
+				started = append(started, e)
+				mu.Unlock()
+			case !errors.As(err, &refused):
+				t.Errorf("Start: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, e := range started {
+		e.Cancel()
+		e.Wait()
+	}
+	if len(started) != 1 {
+		t.Fatalf("%d of %d concurrent Starts ran the command, want 1", len(started), n)
+	}
+}
+
+func TestAlternativeBlockedAfterTheOtherRan(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	pa := plan(t, s, idPickA, nil)
+	if len(pa.Alternatives) != 2 || pa.Alternatives[0].ID != idPickA || pa.Alternatives[1].ID != idPickB {
+		t.Fatalf("Alternatives of %s: %v", idPickA, pa.Alternatives)
+	}
+	if pb := plan(t, s, idPickB, nil); pb.Blocked != "" {
+		t.Fatalf("B blocked before anything ran: %q", pb.Blocked)
+	}
+	if cr, out := run(t, s, idPickA, nil, ""); cr.Status != checklist.OK || !strings.Contains(out, "picked-a") {
+		t.Fatalf("A: %s %q", cr.Status, out)
+	}
+	pb := plan(t, s, idPickB, nil)
+	if !strings.Contains(pb.Blocked, "Pick A") {
+		t.Errorf("B's Blocked = %q after A ran OK", pb.Blocked)
+	}
+	_, err := s.Start(context.Background(), pb, "", nil)
+	var refused *RefusedError
+	if !errors.As(err, &refused) {
+		t.Errorf("Start B after A: %v, want *RefusedError", err)
+	}
+	if p := plan(t, s, idPickA, nil); p.Blocked != "" {
+		t.Errorf("A itself is blocked from running again: %q", p.Blocked)
+	}
+	if got := s.Run().Choices[idPickA]; got != idPickA {
+		t.Errorf("Choices[%s] = %q", idPickA, got)
+	}
+}
+
+func TestFreshBackupGate(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	p := plan(t, s, idMigrate, nil)
+	if p.Gate == "" || p.Confirm != "testdb" || !strings.Contains(p.Gate, "testdb") {
+		t.Fatalf("migration without a backup: Gate %q Confirm %q, want the gate and DB_NAME", p.Gate, p.Confirm)
+	}
+	// Gated: "yes" is not enough, the database name is.
+	_, err := s.Start(context.Background(), p, "yes", nil)
+	var refused *RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("gated migration with \"yes\": %v, want *RefusedError", err)
+	}
+
+	cr, _ := run(t, s, idBackup, nil, "yes")
+	if cr.Status != checklist.OK {
+		t.Fatalf("backup step: %+v", cr)
+	}
+	run := s.Run()
+	if len(run.Backups) != 1 || !run.Backups[0].Verified || run.Backups[0].Path != filepath.Join(f.marks, "b.sql") {
+		t.Fatalf("backups after the backup step: %+v", run.Backups)
+	}
+	p = plan(t, s, idMigrate, nil)
+	if p.Gate != "" || p.Confirm != "" {
+		t.Errorf("after a verified backup: Gate %q Confirm %q", p.Gate, p.Confirm)
+	}
+	// The backup is part of the saved run.
+	s.Close()
+	if p := plan(t, f.open(t), idMigrate, nil); p.Gate != "" {
+		t.Errorf("gate back after reopening: %q", p.Gate)
+	}
+	if !hasEventWithArtifact(auditEvents(t, f.state), idBackup) {
+		t.Error("the backup step's run.end record has no backup artifact")
+	}
+}
+
+func hasEventWithArtifact(recs []audit.Record, cmdID string) bool {
+	for _, r := range recs {
+		if r.Event == "run.end" && r.CommandID == cmdID && r.Artifacts["backup_verified"] == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStartRefusalsRunNothing(t *testing.T) {
+	tests := []struct {
+		name, id, confirmation, marker, reason string
+	}{
+		{"destructive, wrong phrase", idWipe, "wipe-scratc", "wiped", `does not match "wipe-scratch"`},
+		{"destructive, no phrase", idWipe, "", "wiped", `type "wipe-scratch"`},
+		{"destructive, yes", idWipe, "yes", "wiped", `does not match`},
+		{"change, not confirmed", idTouch, "", "changed", "not confirmed"},
+		{"change, y instead of yes", idTouch, "y", "changed", "not confirmed"},
+		{"gated, phrase of another db", idMigrate, "prod", "", `does not match "testdb"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			s := f.open(t)
+			_, err := s.Start(context.Background(), plan(t, s, tt.id, nil), tt.confirmation, nil)
+			var refused *RefusedError
+			if !errors.As(err, &refused) {
+				t.Fatalf("Start = %v, want *RefusedError", err)
+			}
+			if refused.CommandID != tt.id || !strings.Contains(refused.Reason, tt.reason) {
+				t.Errorf("refusal %q, want it to say %q", err, tt.reason)
+			}
+			if tt.marker != "" && f.exists(tt.marker) {
+				t.Errorf("the refused command ran: %s exists", tt.marker)
+			}
+			if cr := s.Run().Commands[tt.id]; cr != nil {
+				t.Errorf("the refused command has state %+v", cr)
+			}
+			if _, err := os.Stat(filepath.Join(f.state, "runs", s.Run().ID, "jobs")); err == nil {
+				t.Error("a job dir was created for a refused command")
+			}
+			recs := auditEvents(t, f.state)
+			if !hasEvent(recs, "refuse", tt.id) {
+				t.Errorf("no refuse record in the audit log: %+v", recs)
+			}
+			if hasEvent(recs, "run.start", tt.id) {
+				t.Error("a refused command has a run.start record")
+			}
+		})
+	}
+}
+
+func TestRightConfirmationRuns(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if err := os.MkdirAll(filepath.Join(f.marks, "scratch"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := plan(t, s, idWipe, nil)
+	if p.Risk != checklist.Destructive || p.Confirm != "wipe-scratch" {
+		t.Fatalf("wipe: risk %s confirm %q", p.Risk, p.Confirm)
+	}
+	cr, _ := run(t, s, idWipe, nil, "wipe-scratch")
+	if cr.Status != checklist.OK || !f.exists("wiped") || f.exists("scratch") || cr.Confirmed != "wipe-scratch" {
+		t.Errorf("wipe with the phrase: %+v, wiped %v, scratch %v", cr, f.exists("wiped"), f.exists("scratch"))
+	}
+	cr, _ = run(t, s, idTouch, nil, "yes")
+	if cr.Status != checklist.OK || !f.exists("changed") {
+		t.Errorf("change with yes: %+v", cr)
+	}
+	recs := auditEvents(t, f.state)
+	if !hasEvent(recs, "confirm", idWipe) || hasEvent(recs, "confirm", idTouch) {
+		t.Errorf("confirm records: want one for the destructive command only")
+	}
+}
+
+func TestVariablesCarryOverAndSurviveReopen(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if cr, _ := run(t, s, idSetStamp, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("set: %+v", cr)
+	}
+	if got := s.Run().Vars["STAMP"]; got != "stamp-42" {
+		t.Errorf("run vars STAMP = %q", got)
+	}
+	if _, out := run(t, s, idEchoStamp, nil, ""); !strings.Contains(out, "stamp is stamp-42") {
+		t.Errorf("the next command does not see STAMP: %q", out)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := f.open(t)
+	if s2.Run().ID != s.Run().ID {
+		t.Fatalf("a new session did not resume the run: %s vs %s", s2.Run().ID, s.Run().ID)
+	}
+	if _, out := run(t, s2, idEchoStamp, nil, ""); !strings.Contains(out, "stamp is stamp-42") {
+		t.Errorf("a new session's command does not see STAMP: %q", out)
+	}
+}
+
+func TestSkipCheckNotePersist(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if err := s.Skip(idGreet); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetCheck(checkFirst, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddNote(stepGreet, "greeted with "+secretValue); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []func() error{
+		func() error { return s.Skip("no/such/command") },
+		func() error { return s.SetCheck("no/such/check", true) },
+		func() error { return s.AddNote("no/such/step", "x") },
+		func() error { return s.AddNote(stepGreet, "   ") },
+	} {
+		if bad() == nil {
+			t.Error("a bad id or an empty note was accepted")
+		}
+	}
+	s.Close()
+
+	run := f.open(t).Run()
+	if cr := run.Commands[idGreet]; cr == nil || cr.Status != checklist.Skipped {
+		t.Errorf("skip lost: %+v", cr)
+	}
+	if cs := run.Checks[checkFirst]; cs == nil || !cs.Done || cs.By == "" {
+		t.Errorf("check lost: %+v", cs)
+	}
+	notes := run.Notes[stepGreet]
+	if len(notes) != 1 || notes[0].Text != "greeted with ***" {
+		t.Errorf("notes = %+v, want one, secret masked", notes)
+	}
+	recs := auditEvents(t, f.state)
+	for _, ev := range []string{"skip", "check", "note"} {
+		found := false
+		for _, r := range recs {
+			found = found || r.Event == ev
+			if strings.Contains(r.Message, secretValue) {
+				t.Errorf("audit record %s shows the secret", r.Event)
+			}
+		}
+		if !found {
+			t.Errorf("no %s record", ev)
+		}
+	}
+}
+
+func TestReadOnlySessionWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	o := f.options()
+	o.ReadOnly = true
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if id := s.Run().ID; id != "" {
+		t.Errorf("read-only session has run %q", id)
+	}
+	if _, err := s.Start(context.Background(), plan(t, s, idGreet, nil), "", nil); err == nil {
+		t.Error("read-only session started a command")
+	}
+	for what, change := range map[string]func() error{
+		"Skip":     func() error { return s.Skip(idGreet) },
+		"SetCheck": func() error { return s.SetCheck(checkFirst, true) },
+		"AddNote":  func() error { return s.AddNote(stepGreet, "x") },
+		"NewRun":   func() error { return s.NewRun("x") },
+	} {
+		if change() == nil {
+			t.Errorf("read-only session: %s succeeded", what)
+		}
+	}
+	s.Close()
+	var files []string
+	filepath.WalkDir(f.state, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Errorf("read-only session wrote %v", files)
+	}
+}
+
+func TestLockHeldNamesHolderAndCloseReleases(t *testing.T) {
+	f := newFixture(t)
+	first := f.open(t)
+	if cr, _ := run(t, first, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("first: %+v", cr)
+	}
+	second := f.open(t)
+	p := plan(t, second, idGreet, nil)
+	if !strings.Contains(p.Blocked, first.Actor()) {
+		t.Errorf("Plan while another session holds the lock: Blocked = %q, want the holder %s", p.Blocked, first.Actor())
+	}
+	_, err := second.Start(context.Background(), p, "", nil)
+	var refused *RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("second session Start: %v, want *RefusedError", err)
+	}
+	holder := lockHolder(t, f.state)
+	if !strings.Contains(err.Error(), holder.User+"@"+holder.Host) || !strings.Contains(err.Error(), "pid") {
+		t.Errorf("refusal %q does not name the holder %s", err, holder)
+	}
+	audited := false
+	for _, r := range auditEvents(t, f.state) {
+		audited = audited || (r.Event == "refuse" || r.Event == "lock.refused") && r.CommandID == idGreet && strings.Contains(r.Message, holder.User+"@"+holder.Host)
+	}
+	if !audited {
+		t.Error("no audit record of the refusal naming the holder")
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, held, _ := lock.Read(filepath.Join(f.state, "lock")); held {
+		t.Error("lock still held after Close")
+	}
+	if cr, _ := run(t, second, idGreet, nil, ""); cr.Status != checklist.OK || cr.Attempt != 2 {
+		t.Errorf("second session after the first closed: %+v", cr)
+	}
+}
+
+func lockHolder(t *testing.T, stateDir string) lock.Holder {
+	t.Helper()
+	h, held, err := lock.Read(filepath.Join(stateDir, "lock"))
+	if err != nil || !held {
+		t.Fatalf("lock not held: %v", err)
+	}
+	return h
+}
+
+// A new session resumes a command that a previous (dead) session started:
+// Running follows it and Wait records its end.
+func TestRunningReattaches(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if _, err := s.Start(context.Background(), plan(t, s, idFifo, nil), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the first session goes away; its command runs on
+
+	s2 := f.open(t)
+	if got := s2.Run().Commands[idFifo]; got == nil || got.Status != checklist.Running {
+		t.Fatalf("new session: state %+v, want running", got)
+	}
+	var out syncBuffer
+	e := s2.Running(context.Background(), &out)
+	if e == nil || e.CommandID != idFifo {
+		t.Fatalf("Running = %v", e)
+	}
+	f.release(t, "after-reattach")
+	cr, err := e.Wait()
+	if err != nil || cr.Status != checklist.OK {
+		t.Fatalf("reattached Wait: %+v %v", cr, err)
+	}
+	waitFor(t, "the followed output", 5*time.Second, func() bool { return strings.Contains(out.String(), "after-reattach") })
+	s2.Close()
+	if cr := f.open(t).Run().Commands[idFifo]; cr.Status != checklist.OK {
+		t.Errorf("saved state %+v", cr)
+	}
+}
+
+// A read-only session (list, show, status) opened on a state dir with a run
+// sees that run but does not change it.
+func TestReadOnlySessionLeavesARunAlone(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if cr, _ := run(t, s, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatal(cr.Status)
+	}
+	s.Close()
+	statePath := filepath.Join(f.state, "runs", s.Run().ID, "state.json")
+	before, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.options()
+	o.ReadOnly = true
+	ro, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.Run().ID != s.Run().ID || ro.Run().Commands[idGreet].Status != checklist.OK {
+		t.Errorf("read-only session does not show the current run")
+	}
+	ro.Skip(idGreet)
+	ro.SetCheck(checkFirst, true)
+	ro.AddNote(stepGreet, "x")
+	after, _ := os.ReadFile(statePath)
+	if string(before) != string(after) {
+		t.Errorf("read-only session changed %s", statePath)
+	}
+}

@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"time"
@@ -30,7 +31,13 @@ func (c *Client) LogStream(ctx context.Context, containerID string, since time.T
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := stdcopy.StdCopy(pw, pw, rc)
+		// Each log line is its own frame: buffer them so the pipe hands
+		// over large blocks, not one line at a time.
+		bw := bufio.NewWriterSize(pw, 256<<10)
+		_, err := stdcopy.StdCopy(bw, bw, rc)
+		if err == nil {
+			err = bw.Flush()
+		}
 		rc.Close()
 		pw.CloseWithError(err)
 	}()

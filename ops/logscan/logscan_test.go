@@ -119,3 +119,25 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 }
+
+// The word-wise lower-casing agrees with the byte-wise definition on every
+// byte value at every offset.
+func TestLowerASCII(t *testing.T) {
+	src := make([]byte, 0, 300)
+	for i := 0; i < 256; i++ {
+		src = append(src, byte(i))
+	}
+	src = append(src, "Hello WORLD, Zz@[`{"...)
+	for off := 0; off < 9; off++ {
+		got := lowerASCII(nil, src[off:])
+		for i, c := range src[off:] {
+			want := c
+			if 'A' <= c && c <= 'Z' {
+				want = c + 32
+			}
+			if got[i] != want {
+				t.Fatalf("offset %d: byte %#x lowered to %#x, want %#x", off, c, got[i], want)
+			}
+		}
+	}
+}

@@ -53,7 +53,7 @@ type jsonCommand struct {
 	Line        int      `json:"line"`
 	Risk        string   `json:"risk"`
 	Reason      string   `json:"reason,omitempty"`
-	Confirm     string   `json:"confirm,omitempty"`
+	Confirm     string   `json:"confirm"` // always present: "" when no phrase is needed
 	Destroys    string   `json:"destroys,omitempty"`
 	Params      []string `json:"params,omitempty"`
 	Sets        []string `json:"sets,omitempty"`

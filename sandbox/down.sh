@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Take the planner sandbox away: the compose stack with its volumes, the
+# Take the planner sandbox away: the compose stack with its volumes and network, the
 # sandbox's images, the dockerd that up.sh started (and only that one), and the
 # $PLANNER_SANDBOX directory. A Docker engine we did not start is left running.
 # Idempotent: running it with nothing up just says so.
@@ -18,6 +18,8 @@ remove_stack() {
 	[[ -z $ids ]] || docker rm -f $ids >/dev/null
 	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
 	[[ -z $ids ]] || docker volume rm $ids >/dev/null
+	ids=$(docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker network rm $ids >/dev/null
 	phase_done
 }
 

@@ -13,6 +13,8 @@ ENV_OUT=$PLANNER_SANDBOX/planner-tui.env
 DOCKERD_LOG=$PLANNER_SANDBOX/dockerd.log
 DOCKERD_PIDFILE=$PLANNER_SANDBOX/dockerd.pid
 BUILD_DIR=$PLANNER_SANDBOX/build
+# Key of the sources the planner dir was made from (see stack.sh).
+PLANNER_KEY_FILE=$PLANNER_SANDBOX/planner.key
 
 # Ports are only defaults for a NEW planner dir: once .env exists its values win,
 # so changing the environment later cannot split the stack from its config.

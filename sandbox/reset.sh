@@ -21,11 +21,13 @@ main() {
 	[[ -z $ids ]] || docker rm -f $ids >/dev/null
 	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
 	[[ -z $ids ]] || docker volume rm $ids >/dev/null
+	ids=$(docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker network rm $ids >/dev/null
 	# The app image may hold another release's code.
 	docker rmi -f "$IMG_APP" >/dev/null 2>&1 || true
-	phase_done "containers, db volume and app image removed"
+	phase_done "containers, network, db volume and app image removed"
 	phase "files"
-	rm -rf "$PLANNER_DIR" "$ORIGIN_DIR" "$BACKUP_DIR" "$ENV_OUT" "$PLANNER_SANDBOX/compose.log"
+	rm -rf "$PLANNER_DIR" "$ORIGIN_DIR" "$BACKUP_DIR" "$ENV_OUT" "$PLANNER_KEY_FILE" "$PLANNER_SANDBOX/compose.log"
 	phase_done "planner dir, origin and backups removed"
 	log "bringing the sandbox up again"
 	# up.sh prints its own phases and the usage line; the total below includes it.

@@ -21,12 +21,12 @@ ACCESS_TOKEN_EXPIRE_MINUTES=60
 POSTGRES_USER=planner_admin
 POSTGRES_PASSWORD=$(random_hex 16)
 POSTGRES_DB=planner_production
-DB_HOST=127.0.0.1
-DB_PORT=$SANDBOX_DB_PORT
-
 REDIS_PASSWORD=$(random_hex 16)
-REDIS_PORT=$SANDBOX_REDIS_PORT
 
+# Host ports, published on 127.0.0.1 only (inside the compose network the
+# services listen on db:5432, redis:6379 and app:8000).
+DB_PORT=$SANDBOX_DB_PORT
+REDIS_PORT=$SANDBOX_REDIS_PORT
 APP_PORT=$SANDBOX_APP_PORT
 EOF
 	umask 022
@@ -41,6 +41,23 @@ commit_as_of() {
 	local date=$1
 	shift
 	GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date git_in commit -q "$@"
+}
+
+# planner_dir_key hashes what the planner dir is made from (the stack, the
+# releases and this recipe), so that a planner dir made by an older sandbox is
+# recognised: its compose files would not match the scripts and tests.
+planner_dir_key() {
+	{
+		declare -f create_planner_dir write_dotenv
+		(cd "$SANDBOX_SRC" && find stack releases -type f | LC_ALL=C sort | xargs sha256sum)
+	} | sha256sum | cut -c1-12
+}
+
+# planner_dir_current: true when the planner dir exists and was made from the
+# current sources.
+planner_dir_current() {
+	[[ -d $PLANNER_DIR/.git && -f $PLANNER_DIR/.env && -f $PLANNER_KEY_FILE ]] &&
+		[[ $(cat "$PLANNER_KEY_FILE") == "$(planner_dir_key)" ]]
 }
 
 create_planner_dir() {
@@ -83,6 +100,7 @@ create_planner_dir() {
 	git_in reset -q --hard v1.2.2
 
 	write_dotenv
+	planner_dir_key >"$PLANNER_KEY_FILE"
 	phase_done "main at v1.2.2, origin/main at v1.2.3"
 }
 

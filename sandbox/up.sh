@@ -131,6 +131,13 @@ main() {
 	log "bringing up the planner sandbox in $PLANNER_SANDBOX"
 	install_packages
 	start_docker
+	if [[ -d $PLANNER_DIR ]] && ! planner_dir_current; then
+		# Made by an older sandbox/stack (other compose files, other ports or
+		# services): the scripts and tests expect the current one. The sandbox
+		# holds nothing worth keeping, so start it over (reset.sh runs up.sh).
+		log "the planner dir was made from older sandbox sources: resetting it"
+		exec "$SANDBOX_SRC/reset.sh"
+	fi
 	images
 	create_planner_dir
 	start_stack

@@ -1,0 +1,170 @@
+package tuitest
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The home screen shows the runbook's title, the checklist summary as
+// panes with their progress, and the sections.
+func TestHomeScreen(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.waitText("Before 0/2", "During 0/2", "[ ] Stream numbered lines", "[ ] Take the stack down",
+		"Deploy", "Rollback Procedure", "Emergency Procedures")
+}
+
+// Search finds a command and jumps to it; enter runs it; its output
+// appears while it still runs, and its exit status shows when it ends.
+func TestSearchRunStreams(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Stream numbered lines", `for i in 1 2 3 4 5 6; do echo "line-$i"; sleep 0.1; done`)
+	s.waitText("not run yet")
+	s.keys("Enter")
+	// The command waits for the gate after line-6: the lines on the screen
+	// were streamed, not shown after the end.
+	scr := s.waitText("│line-1", "│line-6", "running")
+	if strings.Contains(scr, "│after-gate") || strings.Contains(scr, "ok (exit") {
+		t.Fatalf("the command cannot have finished before the gate:\n%s", scr)
+	}
+	s.touchGate()
+	s.waitText("│after-gate", "ok (exit 0)")
+
+	// A failing command shows its exit status.
+	s.openCommand("Fail with three", "echo about-to-fail; exit 3")
+	s.keys("Enter")
+	s.waitText("│about-to-fail", "exit 3")
+}
+
+// A destructive command runs only after its exact phrase (the compose
+// project, the planner dir's base name) is typed and enter pressed.
+func TestDestructiveNeedsExactPhrase(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Take the stack down", "docker-compose down")
+	s.keys("Enter")
+	s.waitText("Confirm destructive command", "To run it, type tuiproj and press enter")
+
+	for _, wrong := range []string{"wrong", "tuipro", "TUIPROJ", "tuiproj "} {
+		s.typeText(wrong)
+		s.waitText("> " + strings.TrimSpace(wrong))
+		s.keys("Enter")
+		s.waitText("That is not the phrase: nothing ran", "> type the phrase")
+		if r := s.records(); len(r) != 0 {
+			t.Fatalf("phrase %q: docker-compose ran: %q", wrong, r)
+		}
+	}
+	s.keys("Escape")
+	s.waitGone("Confirm destructive command")
+	if r := s.records(); len(r) != 0 {
+		t.Fatalf("after esc: docker-compose ran: %q", r)
+	}
+
+	s.keys("Enter")
+	s.waitText("Confirm destructive command")
+	s.typeText("tuiproj")
+	s.waitText("> tuiproj")
+	s.keys("Enter")
+	s.waitGone("Confirm destructive command")
+	s.waitText("ok (exit 0)")
+	if r := s.records(); !slices.Equal(r, []string{"down"}) {
+		t.Fatalf("docker-compose calls after the phrase: %q, want [down]", r)
+	}
+}
+
+// A change command asks (y/N): enter, n and esc say no and nothing runs;
+// y runs it.
+func TestChangeAsksYesNo(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Append to the change log", `echo applied >> "$SCRATCH/change.log"`)
+	changeLog := filepath.Join(s.scratch, "change.log")
+	for _, no := range []string{"Enter", "n", "Escape"} {
+		s.keys("Enter")
+		s.waitText("Run this change?", "Proceed? (y/N)")
+		s.keys(no)
+		s.waitGone("Run this change?")
+		if _, err := os.Stat(changeLog); err == nil {
+			t.Fatalf("%s in the dialog ran the change", no)
+		}
+	}
+	s.waitText("not run yet")
+	s.keys("Enter")
+	s.waitText("Run this change?")
+	s.keys("y")
+	s.waitText("ok (exit 0)")
+	b, err := os.ReadFile(changeLog)
+	if err != nil || string(b) != "applied\n" {
+		t.Fatalf("change log after y: %q, %v; want %q", b, err, "applied\n")
+	}
+}
+
+// e lists the emergency playbooks from anywhere; esc closes the menu.
+func TestEmergencyMenu(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.keys("e")
+	s.waitText("Emergency playbooks", "Service Completely Down", "Database Connection Lost", "Out of Disk Space")
+	s.keys("Escape")
+	s.waitGone("Emergency playbooks")
+	s.waitText("Before 0/2")
+}
+
+// q while a command runs asks first (and no keeps it running); q when idle
+// exits at once and the process is gone.
+func TestQuit(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Stream numbered lines", `for i in 1 2 3 4 5 6; do echo "line-$i"; sleep 0.1; done`)
+	s.keys("Enter")
+	s.waitText("│line-1", "running")
+	s.keys("q")
+	s.waitText("Quit planner-tui", "Stream numbered lines is still running")
+	s.keys("n")
+	s.waitGone("Quit planner-tui")
+	if dead, _ := s.paneExit(); dead {
+		t.Fatal("planner-tui exited although quitting was refused")
+	}
+	s.touchGate()
+	s.waitText("│after-gate", "ok (exit 0)")
+
+	s.keys("q")
+	pid, ok := s.pid()
+	if !ok {
+		t.Fatal("no pid for planner-tui")
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		dead, status := s.paneExit()
+		if dead {
+			if status != "0" {
+				t.Errorf("planner-tui exited with status %s, want 0", status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("planner-tui still runs %s after q when idle; the screen:\n%s", waitTimeout, s.capture())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if processAlive(pid) {
+		t.Fatalf("planner-tui (pid %d) is still alive after exiting", pid)
+	}
+}
+
+// Below 80×24 the screen says so instead of drawing a broken layout; back
+// at 120×40 the normal screen returns.
+func TestTooSmallWindow(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.tmux("resize-window", "-t", "tui", "-x", "70", "-y", "20")
+	s.waitText("needs at least 80×24 (now 70×20)")
+	s.tmux("resize-window", "-t", "tui", "-x", "120", "-y", "40")
+	s.waitGone("needs at least")
+	s.waitText("TUI Test Runbook", "Before 0/2", "Sections")
+}

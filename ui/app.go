@@ -20,6 +20,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/docker"
+	"planner-tui/ops/logscan"
 	"planner-tui/ops/session"
 )
 
@@ -64,6 +66,24 @@ type (
 	}
 	secondMsg struct{ t time.Time }
 	quitMsg   struct{}
+	// the log of a command that ran before this screen started
+	tailReqMsg struct{ path string }
+	tailMsg    struct {
+		path string
+		buf  *LogBuffer
+	}
+	skipReqMsg  struct{ cmdID string }
+	skipDoneMsg struct {
+		cmdID string
+		err   error
+	}
+	newRunReqMsg  struct{}
+	newRunMsg     struct{ title string }
+	newRunDoneMsg struct{ err error }
+	recordedMsg   struct {
+		cmdID string
+		err   error
+	}
 )
 
 // flow is a request to run a command on its way through the pickers,
@@ -80,10 +100,10 @@ type Model struct {
 	c      *Context
 	home   *Home
 	proc   *Procedure
+	page   page // the stack or database pane, over home or a procedure
 	dlg    dialog
 	flash  string
 	flashS lipgloss.Style
-	status string
 
 	spin     spinner.Model
 	spinning bool
@@ -110,6 +130,8 @@ func newModel(e backend, o Options) *Model {
 		noColor: noColor,
 		logs:    map[string]*LogBuffer{},
 		results: map[string]checklist.CommandRun{},
+		tails:   map[string]*LogBuffer{},
+		scanner: logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
 		now:     time.Now(),
 	}
 	if c.rb == nil {
@@ -137,7 +159,11 @@ func (m *Model) withContext(ctx context.Context) *Model {
 // Init asks the terminal for its background, re-attaches to a command
 // still running from an earlier planner-tui, and starts the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.attachCmd(), m.second())
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second()}
+	if mon := m.c.opts.Monitor; mon != nil {
+		cmds = append(cmds, waitSnap(m.c.ctx, mon.Snapshots()))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) second() tea.Cmd {
@@ -190,6 +216,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.proc != nil {
 			m.proc.SetSize(c.width, m.bodyHeight())
 		}
+		if m.page != nil {
+			m.page.SetSize(c.width, m.bodyHeight())
+		}
 		return nil
 	case tea.BackgroundColorMsg:
 		c.dark = msg.IsDark()
@@ -201,8 +230,77 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case quitMsg:
 		return tea.Quit
-	case StatusMsg:
-		m.status = msg.Line
+	case snapMsg:
+		s := msg.s
+		c.snap = &s
+		c.now = time.Now()
+		var cmds []tea.Cmd
+		if m.page != nil {
+			cmds = append(cmds, m.page.onSnap())
+		}
+		if m.proc != nil && m.proc.emergency() {
+			m.proc.layout()
+		}
+		cmds = append(cmds, waitSnap(c.ctx, c.opts.Monitor.Snapshots()))
+		return tea.Batch(cmds...)
+	case tailReqMsg:
+		return readTail(msg.path)
+	case tailMsg:
+		c.tails[msg.path] = msg.buf
+		if m.proc != nil {
+			m.proc.refresh()
+		}
+		return nil
+	case restartAskMsg:
+		m.askRestart(msg.ct)
+		return nil
+	case restartReqMsg:
+		m.setFlash("restarting "+serviceName(msg.ct)+"…", c.styles.Running)
+		return m.restart(msg.ct)
+	case restartedMsg:
+		if msg.err != nil {
+			m.setFlash("restart of "+serviceName(msg.ct)+" failed: "+msg.err.Error(), c.styles.Error)
+		} else {
+			m.setFlash("restarted "+serviceName(msg.ct)+" (recorded in the audit log)", c.styles.OK)
+		}
+		return nil
+	case skipReqMsg:
+		return m.skip(msg.cmdID)
+	case skipDoneMsg:
+		m.sync()
+		if msg.err != nil {
+			m.setFlash("could not skip: "+msg.err.Error(), c.styles.Error)
+		} else {
+			m.setFlash("↷ skipped "+m.cmdTitle(msg.cmdID)+" (recorded)", c.styles.Faint)
+		}
+		return nil
+	case newRunReqMsg:
+		if c.active != nil {
+			m.setFlash("a step is running: wait for it or cancel it before a new run", c.styles.Warn)
+			return nil
+		}
+		m.dlg = &newRunDialog{input: newInput("> ", "what is this run for? (enter: the runbook title)")}
+		return nil
+	case newRunMsg:
+		eng, title := c.eng, msg.title
+		return func() tea.Msg { return newRunDoneMsg{err: eng.NewRun(title)} }
+	case newRunDoneMsg:
+		if msg.err != nil {
+			m.setFlash("no new run: "+msg.err.Error(), c.styles.Error)
+			return nil
+		}
+		c.logs = map[string]*LogBuffer{}
+		c.results = map[string]checklist.CommandRun{}
+		c.tails = map[string]*LogBuffer{}
+		m.proc = nil
+		m.sync()
+		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)
+		return nil
+	case recordedMsg:
+		m.sync()
+		if msg.err != nil {
+			m.setFlash("the result of "+m.cmdTitle(msg.cmdID)+" was NOT recorded: "+msg.err.Error(), c.styles.Error)
+		}
 		return nil
 	case secondMsg:
 		m.sync()
@@ -226,6 +324,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				m.proc.log.refresh()
 			} else {
 				m.proc.log.onOutput()
+			}
+		}
+		// a container log stream the pane stopped following ends with
+		// Close (final), so its wait is not re-armed forever
+		if st, ok := m.page.(*Stack); ok && st.log.buf == msg.buf {
+			if msg.final {
+				st.log.refresh()
+			} else {
+				st.log.onOutput()
 			}
 		}
 		return cmd
@@ -263,8 +370,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case interactiveDoneMsg:
-		m.onInteractiveDone(msg)
-		return nil
+		return m.onInteractiveDone(msg)
 	case flashMsg:
 		s := c.styles.Faint
 		if msg.warn {
@@ -324,6 +430,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.sync()
 		return nil
 	case tea.MouseWheelMsg:
+		if m.dlg == nil && m.page != nil {
+			return m.page.Update(msg)
+		}
 		if m.dlg == nil && m.proc != nil {
 			return m.proc.Update(msg)
 		}
@@ -353,10 +462,20 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.page != nil {
+		return m.pageKey(msg)
+	}
 	if m.proc != nil && m.proc.Capturing() {
 		return m.proc.Update(msg)
 	}
 	switch {
+	case key.Matches(msg, k.Stack):
+		return m.openPage(newStack(c))
+	case key.Matches(msg, k.Database):
+		return m.openPage(newDBPane(c))
+	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
+		c.emit(newRunReqMsg{})
+		return nil
 	case key.Matches(msg, k.Help):
 		m.dlg = helpDialog{}
 		return nil
@@ -630,8 +749,8 @@ func (m *Model) onDone(msg jobDoneMsg) {
 var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
 
 // interactive hands the terminal to the command (an editor) and takes it
-// back after. The engine has no method for it, so the result is kept on
-// screen only.
+// back after; the result is then recorded in the run and the audit log
+// (RecordInteractive). It gets here through the same guards as the others.
 func (m *Model) interactive(plan *session.Plan) tea.Cmd {
 	script := plan.Script
 	if m.editor != "" && !strings.ContainsAny(m.editor, "'\"`$;&|") {
@@ -655,7 +774,7 @@ func (m *Model) interactive(plan *session.Plan) tea.Cmd {
 	})
 }
 
-func (m *Model) onInteractiveDone(msg interactiveDoneMsg) {
+func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {
 	cr := checklist.CommandRun{Status: checklist.OK, Started: msg.started, Ended: time.Now()}
 	if msg.err != nil {
 		cr.Status = checklist.Failed
@@ -668,6 +787,10 @@ func (m *Model) onInteractiveDone(msg interactiveDoneMsg) {
 	}
 	m.c.results[msg.cmdID] = cr
 	m.onDone(jobDoneMsg{cmdID: msg.cmdID, cr: cr})
+	eng, id := m.c.eng, msg.cmdID
+	return func() tea.Msg {
+		return recordedMsg{cmdID: id, err: eng.RecordInteractive(id, cr.ExitCode, cr.Started, cr.Ended)}
+	}
 }
 
 // View renders the whole screen; only the root returns a tea.View.
@@ -691,7 +814,10 @@ func (m *Model) render() string {
 	}
 	where := ""
 	var body string
-	if m.proc != nil {
+	if m.page != nil {
+		where = m.page.Title()
+		body = m.page.View()
+	} else if m.proc != nil {
 		where = m.proc.sec.Title
 		body = m.proc.View()
 	} else {
@@ -700,7 +826,7 @@ func (m *Model) render() string {
 	lines := []string{
 		fit(c.header(c.width, where), c.width),
 		body,
-		c.statusBar(m.status, c.width),
+		c.statusBar(c.width),
 		m.bottomLine(),
 	}
 	screen := strings.Join(lines, "\n")
@@ -728,6 +854,10 @@ func (m *Model) bottomLine() string {
 	k := c.keys
 	var b []key.Binding
 	switch {
+	case m.page != nil && m.page.Capturing():
+		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
+	case m.page != nil:
+		b = m.page.Keys()
 	case m.proc != nil && m.proc.Capturing():
 		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
 	case m.proc != nil && m.proc.focus == 1:
@@ -741,9 +871,12 @@ func (m *Model) bottomLine() string {
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
 			b = append(b, k.Tick)
 		}
-		b = append(b, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback)
+		if r, ok := m.proc.selected(); ok && r.kind == rowCmd {
+			b = append(b, k.Skip)
+		}
+		b = append(b, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
 	default:
-		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections}
+		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections, k.Stack, k.Database, k.NewRun}
 	}
 	if c.active != nil {
 		b = append(b, k.Cancel)
@@ -767,9 +900,6 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	if o.StatusFeed != nil {
-		go o.StatusFeed(ctx, func(line string) { p.Send(StatusMsg{Line: line}) })
-	}
 	hung := make(chan struct{})
 	go func() {
 		select {
@@ -792,4 +922,111 @@ func Run(ctx context.Context, e Engine, o Options) error {
 		return fmt.Errorf("ui: %w", err)
 	}
 	return nil
+}
+
+func (m *Model) cmdTitle(id string) string {
+	if cmd, _ := findCommand(m.c.rb, id); cmd != nil {
+		return cmd.Title
+	}
+	return id
+}
+
+// openPage shows the stack or database pane over the current screen.
+func (m *Model) openPage(p page) tea.Cmd {
+	if m.page != nil {
+		m.page.close()
+	}
+	m.page = p
+	p.SetSize(m.c.width, m.bodyHeight())
+	if m.c.opts.Monitor != nil {
+		m.c.opts.Monitor.Refresh()
+	}
+	return p.onSnap()
+}
+
+func (m *Model) closePage() {
+	if m.page != nil {
+		m.page.close()
+		m.page = nil
+	}
+}
+
+// pageKey routes keys while the stack or database pane is open: q, ctrl+c,
+// ?, e and switching panes stay global; esc closes the pane.
+func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	if m.page.Capturing() {
+		return m.page.Update(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Help):
+		m.dlg = helpDialog{}
+		return nil
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Cancel):
+		m.closePage()
+		return m.onKey(msg)
+	case key.Matches(msg, k.Back) && !m.page.WantsEsc():
+		m.closePage()
+		return nil
+	case key.Matches(msg, k.Emergency):
+		m.closePage()
+		return m.onKey(msg)
+	case key.Matches(msg, k.Stack):
+		if _, ok := m.page.(*Stack); !ok {
+			return m.openPage(newStack(m.c))
+		}
+		return nil
+	case key.Matches(msg, k.Database):
+		if st, ok := m.page.(*Stack); !ok || st.focus == 0 {
+			return m.openPage(newDBPane(m.c))
+		}
+	}
+	return m.page.Update(msg)
+}
+
+// askRestart guards a container restart with y/N (default No).
+func (m *Model) askRestart(ct docker.Container) {
+	st := m.c.styles
+	m.dlg = &confirmDialog{
+		title: "Restart a container",
+		lines: []string{
+			"Restart " + st.Bold.Render(serviceName(ct)) + " (" + ct.Name + ", now " + ct.State + ")?",
+			"It gets 10 s to stop before it is killed; its service is down meanwhile.",
+			"The restart is recorded in the audit log.",
+		},
+		onYes: restartReqMsg{ct: ct},
+		onNo:  flashMsg{text: "not restarted"},
+	}
+}
+
+// restart records the restart in the audit log, restarts, records the result.
+func (m *Model) restart(ct docker.Container) tea.Cmd {
+	mon, eng, ctx := m.c.opts.Monitor, m.c.eng, m.c.ctx
+	return func() tea.Msg {
+		what := fmt.Sprintf("restart container %s (service %s)", ct.Name, ct.Service)
+		eng.Audit("container.restart", ct.Name, what+": requested")
+		if mon == nil {
+			return restartedMsg{ct: ct, err: errors.New("no stack monitor")}
+		}
+		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		err := mon.Restart(rctx, ct.ID)
+		if err != nil {
+			eng.Audit("container.restart", ct.Name, what+": failed: "+err.Error())
+		} else {
+			eng.Audit("container.restart", ct.Name, what+": done")
+		}
+		return restartedMsg{ct: ct, err: err}
+	}
+}
+
+func (m *Model) skip(id string) tea.Cmd {
+	if m.c.active != nil && m.c.active.cmdID == id {
+		m.setFlash("it is running: ctrl+c cancels it", m.c.styles.Warn)
+		return nil
+	}
+	eng := m.c.eng
+	return func() tea.Msg { return skipDoneMsg{cmdID: id, err: eng.Skip(id)} }
 }

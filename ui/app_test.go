@@ -384,11 +384,9 @@ func TestEditorReplacesLiteralEditor(t *testing.T) {
 func TestStatusBarAndNotes(t *testing.T) {
 	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
-	if !strings.Contains(d.view(), "status: –") {
-		t.Fatal("status bar placeholder missing")
+	if !strings.Contains(d.view(), "stack: not monitored") {
+		t.Fatal("status bar does not say the stack is not monitored")
 	}
-	d.send(StatusMsg{Line: "app healthy · db up"})
-	d.waitText("app healthy · db up")
 	openCmd(d, e, idHello)
 	d.keys("n")
 	d.waitText("Note on Step 1: Hello")

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/logscan"
+	"planner-tui/ops/monitor"
 	"planner-tui/ops/session"
 )
 
@@ -29,6 +31,12 @@ type Engine interface {
 	Running(ctx context.Context, out io.Writer) *session.Execution
 	SetCheck(checkID string, done bool) error
 	AddNote(stepID, text string) error
+	// Skip, NewRun, RecordInteractive and Audit write the state or the
+	// audit log (fsync): call them inside a tea.Cmd.
+	Skip(cmdID string) error
+	NewRun(title string) error
+	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
+	Audit(event, subject, message string)
 }
 
 var _ Engine = (*session.Session)(nil)
@@ -54,6 +62,10 @@ type backend interface {
 	Running(ctx context.Context, out io.Writer) job
 	SetCheck(checkID string, done bool) error
 	AddNote(stepID, text string) error
+	Skip(cmdID string) error
+	NewRun(title string) error
+	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
+	Audit(event, subject, message string)
 }
 
 type engineBackend struct{ Engine }
@@ -84,10 +96,9 @@ type Options struct {
 	Version string
 	// NoColor drops colours (NO_COLOR in the environment does the same).
 	NoColor bool
-	// StatusFeed, when set, runs in its own goroutine for the life of the
-	// screen and reports the status bar line (stack and database state)
-	// through update, as often as it likes. It must return when ctx ends.
-	StatusFeed func(ctx context.Context, update func(line string))
+	// Monitor, when set, feeds the status bar, the stack and database
+	// panes and the state shown atop emergency playbooks.
+	Monitor Monitor
 }
 
 // Context is what every screen shares (gh-dash style): the engine, sizes,
@@ -114,6 +125,13 @@ type Context struct {
 	// results are outcomes the engine did not record (interactive commands).
 	results map[string]checklist.CommandRun
 	spin    string // current spinner frame
+	// tails are the last lines of log files of commands that ran before
+	// this screen started, by path; a nil value means "being read".
+	tails map[string]*LogBuffer
+	// snap is the latest state of the stack (nil before the first one).
+	snap *monitor.Snapshot
+	// scanner classifies log lines as errors or warnings.
+	scanner *logscan.Scanner
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

@@ -470,3 +470,32 @@ func (helpDialog) View(c *Context) string {
 }
 
 func (helpDialog) Help() string { return "any key closes" }
+
+// newRunDialog asks for the title of a new run.
+type newRunDialog struct{ input textinput.Model }
+
+func (d *newRunDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc":
+			c.emit(flashMsg{text: "no new run: the current one goes on"})
+			return nil, nil
+		case "enter":
+			c.emit(newRunMsg{title: strings.TrimSpace(d.input.Value())})
+			return nil, nil
+		}
+	}
+	var cmd tea.Cmd
+	d.input, cmd = d.input.Update(msg)
+	return d, cmd
+}
+
+func (d *newRunDialog) View(c *Context) string {
+	return dialogBox(c, "Start a new run", []string{
+		"The current run (" + c.run.ID + ") is kept as it is; the new one starts empty.",
+		"",
+		d.input.View(),
+	})
+}
+
+func (d *newRunDialog) Help() string { return "enter starts the run · esc cancels" }

@@ -21,6 +21,12 @@ type KeyMap struct {
 	Top, Bottom    key.Binding
 	PageUp, PageDn key.Binding
 	Cancel         key.Binding
+	Stack          key.Binding
+	Database       key.Binding
+	Restart        key.Binding
+	Refresh        key.Binding
+	Skip           key.Binding
+	NewRun         key.Binding
 	Help           key.Binding
 	Quit           key.Binding
 }
@@ -51,6 +57,12 @@ func DefaultKeyMap() KeyMap {
 		PageUp:    b("pgup", "page up", "pgup"),
 		PageDn:    b("pgdn", "page down", "pgdown"),
 		Cancel:    b("ctrl+c", "cancel step", "ctrl+c"),
+		Stack:     b("s", "stack", "s"),
+		Database:  b("d", "database", "d"),
+		Restart:   b("R", "restart container", "R"),
+		Refresh:   b("r/enter", "check again", "r"),
+		Skip:      b("x", "skip command", "x"),
+		NewRun:    b("N", "new run", "N"),
 		Help:      b("?", "help", "?"),
 		Quit:      b("q", "quit", "q"),
 	}
@@ -60,7 +72,8 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
-		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Help, k.Quit},
+		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
+		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun},
 		{k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"planner-tui/ops/logscan"
 )
 
 // LogPane shows the tail of a LogBuffer. It follows new output until the
@@ -33,6 +35,10 @@ type LogPane struct {
 	total    int64
 	dropped  int64
 	empty    string // what to say when there is no buffer
+	// caption, when set, leads the pane's status row ("last 200 lines of …").
+	caption string
+	// classify, when set, colours error and warning lines.
+	classify func(string) logscan.Class
 }
 
 func newLogPane(c *Context) LogPane {
@@ -136,6 +142,14 @@ func (l *LogPane) render(lines []string, first int64, n int, fromEnd bool) []str
 
 func (l *LogPane) style(s string, hl bool, abs int64) string {
 	if !hl {
+		if l.classify != nil {
+			switch l.classify(s) {
+			case logscan.Error:
+				return l.c.styles.Error.Render(ansi.Strip(s))
+			case logscan.Warning:
+				return l.c.styles.Warn.Render(ansi.Strip(s))
+			}
+		}
 		return s
 	}
 	if abs == l.match {
@@ -296,6 +310,9 @@ func (l LogPane) View() string {
 				status += st.Faint.Render(" · " + strings.Join(parts, " · "))
 			}
 			break
+		}
+		if l.caption != "" {
+			parts = append(parts, l.caption)
 		}
 		parts = append(parts, fmt.Sprintf("%d lines", l.total))
 		if l.dropped > 0 {

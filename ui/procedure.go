@@ -126,15 +126,27 @@ func (p *Procedure) refresh() {
 	r, ok := p.selected()
 	var buf *LogBuffer
 	empty := "no output yet"
+	caption := ""
 	switch {
 	case ok && r.kind == rowCmd:
 		p.plan, p.planErr = p.c.eng.Plan(r.cmd.ID, p.c.run.Params)
 		buf = p.c.logs[r.cmd.ID]
 		if buf == nil {
 			cr := p.c.status(r.cmd.ID)
-			if cr.Log != "" {
-				empty = "ran before this session; full log: " + cr.Log
-			} else {
+			switch {
+			case cr.Log != "" && cr.Status != checklist.Running:
+				// ran before this screen started: show the file's tail
+				tail, asked := p.c.tails[cr.Log]
+				if !asked {
+					p.c.tails[cr.Log] = nil
+					p.c.emit(tailReqMsg{path: cr.Log})
+				}
+				buf = tail
+				empty = "reading the end of " + cr.Log + "…"
+				caption = fmt.Sprintf("last %d lines of %s", tailLines, cr.Log)
+			case cr.Log != "":
+				empty = "running elsewhere; full log: " + cr.Log
+			default:
 				empty = "not run yet: enter runs it"
 			}
 		}
@@ -147,6 +159,7 @@ func (p *Procedure) refresh() {
 		empty = "select a command to see its output"
 	}
 	p.log.SetBuffer(buf, empty)
+	p.log.caption = caption
 	p.layout()
 }
 
@@ -184,8 +197,21 @@ func (p *Procedure) leftWidth() int {
 	return max(28, min(48, p.w*2/5))
 }
 
+// emergency says whether this is the emergency playbooks section, whose
+// steps open with the state of the stack.
+func (p *Procedure) emergency() bool {
+	return p.sec == roleSection(p.c.rb, "emergency", "Emergency Procedures")
+}
+
 // detailLines renders the upper right part: everything but the log.
 func (p *Procedure) detailLines(w int) []string {
+	if p.emergency() {
+		return append(p.c.stackLines(w), p.detailBody(w)...)
+	}
+	return p.detailBody(w)
+}
+
+func (p *Procedure) detailBody(w int) []string {
 	st := p.c.styles
 	r, ok := p.selected()
 	if !ok {
@@ -442,6 +468,11 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 				// a step row: go to its first command
 				p.sel = p.firstUseful(p.sel + 1)
 				p.refresh()
+			}
+		case key.Matches(msg, k.Skip):
+			if r, ok := p.selected(); ok && r.kind == rowCmd {
+				p.c.emit(skipReqMsg{cmdID: r.cmd.ID})
+				return nil
 			}
 		case key.Matches(msg, k.Tick):
 			if r, ok := p.selected(); ok && r.kind == rowCheck {

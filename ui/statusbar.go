@@ -1,13 +1,314 @@
 package ui
 
-// StatusMsg replaces the text of the status bar (the stack and database
-// status that a background watcher reports). Send it with Program.Send.
-type StatusMsg struct{ Line string }
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
 
-// statusBar renders the reserved status line.
-func (c *Context) statusBar(line string, w int) string {
-	if line == "" {
-		line = "status: –"
+	tea "charm.land/bubbletea/v2"
+
+	"planner-tui/ops/docker"
+	"planner-tui/ops/host"
+	"planner-tui/ops/monitor"
+)
+
+// Monitor is what the screen needs from the stack watcher; *monitor.Monitor
+// satisfies it. Snapshots is read by exactly one outstanding Cmd; Logs and
+// Restart block and only ever run inside Cmds or goroutines.
+type Monitor interface {
+	Snapshots() <-chan monitor.Snapshot
+	Refresh()
+	Logs(ctx context.Context, containerID string, tail int, out func(monitor.LogLine)) error
+	Restart(ctx context.Context, containerID string) error
+}
+
+var _ Monitor = (*monitor.Monitor)(nil)
+
+// snapMsg is a new state of the stack.
+type snapMsg struct{ s monitor.Snapshot }
+
+// waitSnap takes the next snapshot; the root re-arms it on every snapMsg,
+// so exactly one read is outstanding. It returns nil when the monitor ends.
+func waitSnap(ctx context.Context, ch <-chan monitor.Snapshot) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case s, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return snapMsg{s}
+		case <-ctx.Done():
+			return nil
+		}
 	}
-	return fit(c.styles.Faint.Render(line), w)
+}
+
+// statusBar renders the always-visible line: each service with its health
+// mark, CPU and memory; the database; host warnings; or what is unreachable,
+// said plainly. It abbreviates step by step until it fits w.
+func (c *Context) statusBar(w int) string {
+	if c.opts.Monitor == nil {
+		return fit(c.styles.Faint.Render("stack: not monitored"), w)
+	}
+	if c.snap == nil {
+		return fit(c.styles.Faint.Render("stack: looking at docker and the database…"), w)
+	}
+	var line string
+	for level := 0; level <= 4; level++ {
+		line = c.statusLine(*c.snap, level)
+		if ansiWidth(line) <= w {
+			break
+		}
+	}
+	return fit(line, w)
+}
+
+// statusLine is the status at a level of detail: 0 everything, 1 without
+// memory, 2 without CPU, 3 short database and errors, 4 marks only.
+func (c *Context) statusLine(s monitor.Snapshot, level int) string {
+	st := c.styles
+	sep := st.Faint.Render(" · ")
+	var parts []string
+	switch {
+	case !s.DockerKnown:
+		parts = append(parts, st.Faint.Render("docker …"))
+	case s.DockerErr != "":
+		parts = append(parts, st.Error.Render(dockerProblem(s.DockerErr, level >= 3)))
+	case len(s.Containers) == 0:
+		parts = append(parts, st.Warn.Render("no containers in project "+s.Project))
+	default:
+		var svcs []string
+		for _, ct := range s.Containers {
+			svcs = append(svcs, c.serviceStatus(ct, level))
+		}
+		j := " "
+		if level < 4 {
+			j = sep
+		}
+		parts = append(parts, strings.Join(svcs, j))
+	}
+	parts = append(parts, c.dbStatus(s, level))
+	for _, wn := range s.Warnings {
+		sty := st.Warn
+		if wn.Critical {
+			sty = st.Error
+		}
+		text := "⚠ " + wn.What
+		if level < 2 {
+			text = "⚠ " + wn.Message
+		}
+		parts = append(parts, sty.Render(text))
+	}
+	return strings.Join(parts, st.Faint.Render(" │ "))
+}
+
+func serviceName(ct docker.Container) string {
+	name := ct.Service
+	if name == "" {
+		name = ct.Name
+	}
+	if ct.Number > 1 {
+		name += fmt.Sprintf("#%d", ct.Number)
+	}
+	return name
+}
+
+// healthMark is ✓ ready, ✗ down or unhealthy, … on its way.
+func (c *Context) healthMark(ct docker.Container) string {
+	st := c.styles
+	switch {
+	case ct.Ready():
+		return st.OK.Render("✓")
+	case ct.State == "restarting" || ct.State == "created" || (ct.Running() && ct.Health == "starting"):
+		return st.Warn.Render("…")
+	}
+	return st.Error.Render("✗")
+}
+
+func (c *Context) serviceStatus(ct docker.Container, level int) string {
+	name := serviceName(ct)
+	if level >= 4 {
+		return name + c.healthMark(ct)
+	}
+	s := name + " " + c.healthMark(ct)
+	if !ct.Running() {
+		if level < 3 {
+			s += " " + c.styles.Error.Render(ct.State)
+		}
+		return s
+	}
+	if level < 2 {
+		s += " " + fmtCPU(ct.CPUPercent)
+	}
+	if level < 1 && ct.MemBytes > 0 {
+		s += " " + host.Bytes(ct.MemBytes)
+	}
+	return s
+}
+
+func fmtCPU(p float64) string {
+	if p >= 10 {
+		return fmt.Sprintf("%.0f%%", p)
+	}
+	return fmt.Sprintf("%.1f%%", p)
+}
+
+// dockerProblem keeps the plain statement; short keeps its gist.
+func dockerProblem(err string, short bool) string {
+	if !strings.Contains(err, "docker unreachable") {
+		err = "docker: " + err
+	}
+	if short {
+		why := err
+		if i := strings.LastIndex(err, ": "); i >= 0 {
+			why = err[i+2:]
+		}
+		if strings.Contains(err, "docker unreachable") {
+			return "docker unreachable: " + why
+		}
+		return "docker: " + why
+	}
+	return err
+}
+
+func (c *Context) dbStatus(s monitor.Snapshot, level int) string {
+	st := c.styles
+	r := s.DB
+	switch {
+	case !s.DBKnown:
+		return st.Faint.Render("db …")
+	case !r.Reachable:
+		msg := r.Err
+		if !strings.Contains(msg, "unreachable") {
+			msg = "database unreachable: " + msg
+		}
+		if level >= 3 {
+			why := msg
+			if i := strings.LastIndex(msg, ": "); i >= 0 {
+				why = msg[i+2:]
+			}
+			msg = "database unreachable: " + why
+		}
+		return st.Error.Render(msg)
+	}
+	mark := st.OK.Render("✓")
+	if r.Err != "" {
+		mark = st.Warn.Render("⚠")
+	}
+	out := "db " + mark
+	if level >= 4 {
+		return "pg" + mark
+	}
+	if level < 3 && r.ServerVersion != "" {
+		out += " pg " + shortVersion(r.ServerVersion)
+	}
+	rev := r.Revision
+	if rev == "" {
+		rev = "none"
+	}
+	if level >= 2 && len(rev) > 8 {
+		rev = rev[:8]
+	}
+	out += " rev " + rev
+	if len(r.Revisions) > 1 {
+		out += st.Warn.Render(" branched")
+	}
+	if r.Err != "" && level < 2 {
+		out += " " + st.Warn.Render(r.Err)
+	}
+	return out
+}
+
+// shortVersion is "15.18" of "15.18 (Debian 15.18-1.pgdg120+1)".
+func shortVersion(v string) string {
+	if i := strings.IndexByte(v, ' '); i > 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// ago says how long ago t was, coarsely.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 2*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh ago", int(d.Hours()))
+}
+
+// stackLines summarises the latest snapshot for the top of an emergency
+// playbook: what is down, the database, disk and memory.
+func (c *Context) stackLines(w int) []string {
+	st := c.styles
+	out := []string{st.Bold.Render("Stack now")}
+	if c.opts.Monitor == nil {
+		return append(out, st.Faint.Render("  not monitored (no stack watcher)"), "")
+	}
+	if c.snap == nil {
+		return append(out, st.Faint.Render("  looking at docker and the database…"), "")
+	}
+	s := *c.snap
+	out[0] += st.Faint.Render(" (" + ago(c.now, s.At) + ")")
+	switch {
+	case s.DockerErr != "":
+		out = append(out, "  "+st.Error.Render(dockerProblem(s.DockerErr, false)))
+	case len(s.Containers) == 0:
+		out = append(out, "  "+st.Warn.Render("no containers in compose project "+s.Project))
+	default:
+		down := s.Down()
+		if len(down) == 0 {
+			out = append(out, "  "+st.OK.Render("✓")+fmt.Sprintf(" all %d services up and healthy", len(s.Containers)))
+		}
+		for _, ct := range down {
+			what := ct.State
+			if ct.Running() && ct.Health != "" {
+				what = ct.Health
+			}
+			if ct.State == "exited" || ct.State == "dead" {
+				what += fmt.Sprintf(" (exit %d)", ct.ExitCode)
+			}
+			line := "  " + c.healthMark(ct) + " " + st.Bold.Render(serviceName(ct)) + " " + what
+			if ct.Health == "unhealthy" && ct.LastProbe != "" {
+				line += st.Faint.Render(" — " + firstLine(ct.LastProbe))
+			}
+			out = append(out, fit(line, w))
+		}
+	}
+	switch {
+	case !s.DBKnown:
+		out = append(out, "  "+st.Faint.Render("database: checking…"))
+	case !s.DB.Reachable:
+		out = append(out, fit("  "+st.Error.Render("✗ "+c.dbStatus(s, 0)), w))
+	default:
+		out = append(out, fit("  "+c.dbStatus(s, 0), w))
+	}
+	var res []string
+	for _, d := range s.Disk {
+		if d.Err == "" {
+			res = append(res, fmt.Sprintf("disk %s %.0f%% (%s free)", d.Path, d.UsedPct, host.Bytes(d.Avail)))
+		}
+	}
+	if s.Mem.Total > 0 {
+		res = append(res, fmt.Sprintf("memory %.0f%% (%s free)", s.Mem.UsedPct, host.Bytes(s.Mem.Available)))
+	}
+	for _, l := range wrapText(strings.Join(res, " · "), max(10, w-2)) {
+		out = append(out, "  "+l)
+	}
+	for _, wn := range s.Warnings {
+		sty := st.Warn
+		if wn.Critical {
+			sty = st.Error
+		}
+		out = append(out, fit("  "+sty.Render("⚠ "+wn.Message), w))
+	}
+	return append(out, "")
 }

@@ -333,8 +333,11 @@ func TestEmergencySecurityIncident(t *testing.T) {
 			t.Fatalf("incident logs in %s: %v", incidentDir, logs)
 		}
 		b, _ := os.ReadFile(logs[0])
-		// docker-compose v1 prefixes each line with the container's name
-		// (and colours it even into a file).
+		// docker-compose v1 prefixes each line with the container's name and
+		// colours it even into a file, unless --no-color.
+		if bytes.Contains(b, []byte("\x1b[")) {
+			t.Errorf("%s holds ANSI colour codes (logs without --no-color?)", logs[0])
+		}
 		for _, want := range []string{"app_1", "db_1", "redis_1", "Application startup complete"} {
 			if !lineHas(string(b), want, "|") {
 				t.Errorf("%s (%d bytes) has no log line of %q", logs[0], len(b), want)

@@ -127,9 +127,10 @@ func TestQuit(t *testing.T) {
 	s.waitText("Quit planner-tui", "Stream numbered lines is still running")
 	s.keys("n")
 	s.waitGone("Quit planner-tui")
-	if dead, _ := s.paneExit(); dead {
+	if _, exited := s.exitStatus(); exited {
 		t.Fatal("planner-tui exited although quitting was refused")
 	}
+	s.waitText("running")
 	s.touchGate()
 	s.waitText("│after-gate", "ok (exit 0)")
 
@@ -140,8 +141,8 @@ func TestQuit(t *testing.T) {
 	}
 	deadline := time.Now().Add(waitTimeout)
 	for {
-		dead, status := s.paneExit()
-		if dead {
+		status, exited := s.exitStatus()
+		if exited {
 			if status != "0" {
 				t.Errorf("planner-tui exited with status %s, want 0", status)
 			}

@@ -72,13 +72,14 @@ const waitTimeout = 15 * time.Second
 
 // tui is one planner-tui running in its own tmux server.
 type tui struct {
-	t       *testing.T
-	sock    string // the private tmux server's socket
-	scratch string // $SCRATCH of the runbook
-	state   string // --state-dir
-	record  string // what the stand-in docker-compose was called with, one line per call
-	pidFile string // planner-tui's pid
-	screen  string // the last captured screen
+	t        *testing.T
+	sock     string // the private tmux server's socket
+	scratch  string // $SCRATCH of the runbook
+	state    string // --state-dir
+	record   string // what the stand-in docker-compose was called with, one line per call
+	pidFile  string // planner-tui's pid
+	exitFile string // planner-tui's exit status, once it has exited
+	screen   string // the last captured screen
 }
 
 // start opens planner-tui on testdata/runbook.md in a fresh 120×40 tmux
@@ -97,12 +98,13 @@ func start(t *testing.T) *tui {
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
 	s := &tui{
-		t:       t,
-		sock:    filepath.Join(root, "tmux.sock"),
-		scratch: filepath.Join(root, "scratch"),
-		state:   filepath.Join(root, "state"),
-		record:  filepath.Join(root, "docker-compose.calls"),
-		pidFile: filepath.Join(root, "planner-tui.pid"),
+		t:        t,
+		sock:     filepath.Join(root, "tmux.sock"),
+		scratch:  filepath.Join(root, "scratch"),
+		state:    filepath.Join(root, "state"),
+		record:   filepath.Join(root, "docker-compose.calls"),
+		pidFile:  filepath.Join(root, "planner-tui.pid"),
+		exitFile: filepath.Join(root, "planner-tui.exit"),
 	}
 	// The planner dir's base name is the compose project, hence the phrase
 	// of `docker-compose down`.
@@ -117,17 +119,18 @@ func start(t *testing.T) *tui {
 	writeFile(t, filepath.Join(stand, "docker-compose"), "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \""+s.record+"\"\n", 0o755)
 	writeFile(t, s.record, "", 0o644)
 	// A clean environment: no PLANNER_DIR or COMPOSE_PROJECT_NAME from the
-	// caller changes the phrase, no user config changes the screen. $$ is
-	// planner-tui's pid because each exec keeps it.
+	// caller changes the phrase, no user config changes the screen. The
+	// inner sh's $$ is planner-tui's pid because exec keeps it; the outer
+	// sh records the exit status (tmux's own pane_dead_status is racy: the
+	// pane's terminal can close before tmux reaps the process).
 	launch := fmt.Sprintf(`#!/bin/sh
-echo $$ > %s
-exec env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s %s --runbook %s --dir %s --state-dir %s --set SCRATCH=%s
-`, shq(s.pidFile), shq(root), shq(stand+":"+os.Getenv("PATH")), shq(binPath), shq(rb), shq(proj), shq(s.state), shq(s.scratch))
+sh -c 'echo $$ > "$1"; shift; exec "$@"' sh %s env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s %s --runbook %s --dir %s --state-dir %s --set SCRATCH=%s
+echo $? > %s
+`, shq(s.pidFile), shq(root), shq(stand+":"+os.Getenv("PATH")), shq(binPath), shq(rb), shq(proj), shq(s.state), shq(s.scratch), shq(s.exitFile))
 	writeFile(t, filepath.Join(root, "launch.sh"), launch, 0o755)
-	// No status line (the pane is the whole 120×40 window); keep the pane
-	// after planner-tui exits so the test can read its exit status.
+	// No status line: the pane is the whole 120×40 window.
 	conf := filepath.Join(root, "tmux.conf")
-	writeFile(t, conf, "set -g status off\nset -g remain-on-exit on\n", 0o644)
+	writeFile(t, conf, "set -g status off\n", 0o644)
 	s.tmux("-f", conf, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(root, "launch.sh"))
 	t.Cleanup(s.stop)
 	s.waitText("TUI Test Runbook", "Sections")
@@ -284,17 +287,13 @@ func (s *tui) pid() (int, bool) {
 	return pid, err == nil && pid > 0
 }
 
-// paneExit reports whether planner-tui has exited and with what status.
-func (s *tui) paneExit() (dead bool, status string) {
-	s.t.Helper()
-	f := strings.Fields(s.tmux("display-message", "-p", "-t", "tui", "#{pane_dead} #{pane_dead_status}"))
-	if len(f) == 0 {
-		return false, ""
+// exitStatus is planner-tui's exit status once it has exited.
+func (s *tui) exitStatus() (status string, exited bool) {
+	b, err := os.ReadFile(s.exitFile)
+	if err != nil || !strings.HasSuffix(string(b), "\n") {
+		return "", false
 	}
-	if len(f) > 1 {
-		status = f[1]
-	}
-	return f[0] == "1", status
+	return strings.TrimSpace(string(b)), true
 }
 
 // records are the argument lists the stand-in docker-compose was called with.

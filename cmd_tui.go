@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 
 	"github.com/charmbracelet/x/term"
 
+	"planner-tui/ops/monitor"
 	"planner-tui/ui"
 )
 
@@ -25,5 +27,13 @@ Headless, use:
 		return err
 	}
 	defer s.Close()
-	return ui.Run(ctx, s, ui.Options{Version: version, NoColor: os.Getenv("NO_COLOR") != ""})
+	// the stack watcher lives as long as the screen
+	mctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	t := s.Target()
+	mon := monitor.Start(mctx, t, nil, monitor.Options{
+		EnvFile:        filepath.Join(t.Dir, ".env"), // read at each check: the password may change mid-deploy
+		CriticalTables: criticalTables(s.Vars()),
+	})
+	return ui.Run(ctx, s, ui.Options{Version: version, NoColor: os.Getenv("NO_COLOR") != "", Monitor: mon})
 }

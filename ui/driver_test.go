@@ -20,7 +20,12 @@ type driver struct {
 
 func newDriver(t *testing.T, b backend, w, h int) *driver {
 	t.Helper()
-	d := &driver{t: t, m: newModel(b, Options{NoColor: true}), msgs: make(chan tea.Msg, 4096)}
+	return newDriverOpts(t, b, w, h, Options{NoColor: true})
+}
+
+func newDriverOpts(t *testing.T, b backend, w, h int, o Options) *driver {
+	t.Helper()
+	d := &driver{t: t, m: newModel(b, o), msgs: make(chan tea.Msg, 4096)}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.exec(d.m.Init())
 	// like a user, act only once the screen knows whether a command from

@@ -24,7 +24,7 @@ func (s Styles) renderMarkdown(md string, w int) []string {
 	var out []string
 	inFence := false
 	blank := false
-	for _, line := range strings.Split(strings.TrimSpace(md), "\n") {
+	for _, line := range reflow(strings.TrimSpace(md)) {
 		trim := strings.TrimSpace(line)
 		if strings.HasPrefix(trim, "```") {
 			inFence = !inFence
@@ -87,4 +87,62 @@ func (s Styles) inline(t string) string {
 		return s.Code.Render(mdCode.FindStringSubmatch(m)[1])
 	})
 	return t
+}
+
+// reflow joins the soft line breaks of paragraphs and list items into
+// spaces, so that wrapping to the pane's width gives even text instead of
+// the source's line breaks wrapped again. A blank line, a heading, a list
+// item, a table row, a rule or a fence starts a new block; fenced code is
+// kept line for line; a hard break (two trailing spaces or a backslash)
+// is kept.
+func reflow(md string) []string {
+	var out []string
+	inFence := false
+	open := false // the last line of out is prose that may continue
+	for _, line := range strings.Split(md, "\n") {
+		trim := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trim, "```") || strings.HasPrefix(trim, "~~~"):
+			inFence = !inFence
+			out = append(out, line)
+			open = false
+			continue
+		case inFence:
+			out = append(out, line)
+			continue
+		case trim == "" || trim == "---" || trim == "***" || strings.HasPrefix(trim, "#") || strings.HasPrefix(trim, "|"):
+			out = append(out, line)
+			open = false
+			continue
+		case mdList.MatchString(line) || mdNumber.MatchString(line):
+			out = append(out, line)
+			open = true
+			continue
+		}
+		if open {
+			prev := out[len(out)-1]
+			if strings.HasSuffix(prev, "  ") || strings.HasSuffix(prev, "\\") {
+				out[len(out)-1] = strings.TrimSuffix(strings.TrimRight(prev, " "), "\\")
+				out = append(out, continuation(prev, trim))
+				continue
+			}
+			out[len(out)-1] = strings.TrimRight(prev, " ") + " " + trim
+			continue
+		}
+		out = append(out, line)
+		open = true
+	}
+	return out
+}
+
+// continuation keeps a hard-broken line inside its list item: indented like
+// the item's text, so the renderer does not take it for a new item.
+func continuation(prev, text string) string {
+	if m := mdList.FindString(prev); m != "" {
+		return strings.Repeat(" ", len(m)) + text
+	}
+	if m := mdNumber.FindString(prev); m != "" {
+		return strings.Repeat(" ", len(m)) + text
+	}
+	return text
 }

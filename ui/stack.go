@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -70,7 +71,25 @@ func newStack(c *Context) *Stack {
 	return s
 }
 
-func (c *Context) classify(line string) logscan.Class { return c.scanner.Classify([]byte(line)) }
+// logLevel finds an explicit level word in a log line ("INFO:", " ERROR ",
+// "[WARNING]", "LOG:"): it is what the line is, whatever else it mentions.
+var logLevel = regexp.MustCompile(`(?:^|[\s\[|])(DEBUG|INFO|NOTICE|LOG|STATEMENT|DETAIL|HINT|WARNING|WARN|ERROR|CRITICAL|FATAL|PANIC)(?:[\]:|]|\s)`)
+
+// classify says whether a log line is an error or a warning: by its level
+// word when it has one (so "INFO [uvicorn.error] Started" is not an
+// error), else by the words logscan looks for.
+func (c *Context) classify(line string) logscan.Class {
+	if m := logLevel.FindStringSubmatch(line); m != nil {
+		switch m[1] {
+		case "ERROR", "CRITICAL", "FATAL", "PANIC":
+			return logscan.Error
+		case "WARNING", "WARN":
+			return logscan.Warning
+		}
+		return logscan.None
+	}
+	return c.scanner.Classify([]byte(line))
+}
 
 func (s *Stack) Title() string   { return "Stack" }
 func (s *Stack) Capturing() bool { return s.log.Capturing() }
@@ -140,7 +159,7 @@ func (s *Stack) followSelected() tea.Cmd {
 	s.cl = cl
 	s.log.SetBuffer(cl.buf, "")
 	s.log.caption = ""
-	mon, sc := s.c.opts.Monitor, s.c.scanner
+	mon, classify := s.c.opts.Monitor, s.c.classify
 	go func() {
 		defer cl.buf.Close()
 		err := mon.Logs(ctx, ct.ID, 200, func(l monitor.LogLine) {
@@ -148,7 +167,7 @@ func (s *Stack) followSelected() tea.Cmd {
 			if l.Stream == "event" {
 				text = "── " + text + " ──"
 			}
-			switch sc.Classify([]byte(text)) {
+			switch classify(text) {
 			case logscan.Error:
 				cl.errs.Add(1)
 			case logscan.Warning:

@@ -179,29 +179,21 @@ func (c *Context) dbStatus(s monitor.Snapshot, level int) string {
 	case !s.DBKnown:
 		return st.Faint.Render("db …")
 	case !r.Reachable:
-		msg := r.Err
-		if !strings.Contains(msg, "unreachable") {
-			msg = "database unreachable: " + msg
-		}
-		if level >= 3 {
-			why := msg
-			if i := strings.LastIndex(msg, ": "); i >= 0 {
-				why = msg[i+2:]
-			}
-			msg = "database unreachable: " + why
-		}
-		return st.Error.Render(msg)
+		return st.Error.Render(dbProblem(r.Err, level >= 3))
 	}
 	mark := st.OK.Render("✓")
 	if r.Err != "" {
 		mark = st.Warn.Render("⚠")
 	}
-	out := "db " + mark
+	out := "database " + mark
+	if level >= 3 {
+		out = "pg " + mark
+	}
 	if level >= 4 {
 		return "pg" + mark
 	}
 	if level < 3 && r.ServerVersion != "" {
-		out += " pg " + shortVersion(r.ServerVersion)
+		out += " " + shortVersion(r.ServerVersion)
 	}
 	rev := r.Revision
 	if rev == "" {
@@ -218,6 +210,27 @@ func (c *Context) dbStatus(s monitor.Snapshot, level int) string {
 		out += " " + st.Warn.Render(r.Err)
 	}
 	return out
+}
+
+// dbProblem states why the database cannot be used: "database unreachable"
+// when nothing answered, "database refused" when the server said no (a
+// wrong password); short keeps the gist.
+func dbProblem(err string, short bool) string {
+	prefix := "database"
+	switch {
+	case strings.Contains(err, "unreachable"):
+		prefix = "database unreachable"
+	case strings.Contains(err, "refused the connection"):
+		prefix = "database refused"
+	}
+	if !short && strings.HasPrefix(err, "database") {
+		return err
+	}
+	why := err
+	if i := strings.LastIndex(err, ": "); i >= 0 {
+		why = err[i+2:]
+	}
+	return prefix + ": " + why
 }
 
 // shortVersion is "15.18" of "15.18 (Debian 15.18-1.pgdg120+1)".

@@ -15,6 +15,7 @@ import (
 
 	"planner-tui/ops"
 	"planner-tui/ops/docker"
+	"planner-tui/ops/envfile"
 	"planner-tui/ops/host"
 	"planner-tui/ops/postgres"
 )
@@ -66,6 +67,10 @@ type Options struct {
 	// DBTimeout bounds one database check's connect and each query.
 	// Default postgres.DefaultTimeout.
 	DBTimeout time.Duration
+	// EnvFile, when set, is the planner dir's .env, read again before each
+	// database check: the password may change during a deployment (an
+	// edited .env) and a stale one would look like a broken database.
+	EnvFile string
 	// CriticalTables get row counts in the database report.
 	CriticalTables []string
 	// DiskPaths are the filesystems worth watching. Default "/",
@@ -96,11 +101,14 @@ func (o *Options) defaults(t ops.Target) {
 	}
 }
 
+// LogLine is one line of container output (see docker.LogLine).
+type LogLine = docker.LogLine
+
 // Monitor is a running watch of one stack.
 type Monitor struct {
 	target ops.Target
 	opts   Options
-	dbCfg  postgres.Config
+	env    map[string]string
 	out    chan Snapshot
 	kick   chan struct{} // Refresh: check the database now
 
@@ -112,9 +120,7 @@ type Monitor struct {
 // the planner dir's .env values (for the database password).
 func Start(ctx context.Context, t ops.Target, env map[string]string, opts Options) *Monitor {
 	opts.defaults(t)
-	cfg := postgres.ConfigFor(t, env)
-	cfg.Timeout = opts.DBTimeout
-	m := &Monitor{target: t, opts: opts, dbCfg: cfg, out: make(chan Snapshot, 1), kick: make(chan struct{}, 1)}
+	m := &Monitor{target: t, opts: opts, env: env, out: make(chan Snapshot, 1), kick: make(chan struct{}, 1)}
 	go m.run(ctx)
 	return m
 }
@@ -151,7 +157,7 @@ func (m *Monitor) docker() (*docker.Client, error) {
 
 // Logs follows a container's output (tail lines of history first) across
 // restarts until ctx ends, calling out for each line.
-func (m *Monitor) Logs(ctx context.Context, containerID string, tail int, out func(docker.LogLine)) error {
+func (m *Monitor) Logs(ctx context.Context, containerID string, tail int, out func(LogLine)) error {
 	c, err := m.docker()
 	if err != nil {
 		return err
@@ -302,11 +308,27 @@ func (m *Monitor) watchDB(ctx context.Context, ch chan postgres.Report) {
 				}
 			}
 		}
-		r := postgres.Check(ctx, m.dbCfg, m.opts.CriticalTables)
+		r := postgres.Check(ctx, m.dbConfig(), m.opts.CriticalTables)
 		if ctx.Err() != nil {
 			return
 		}
 		send(ctx, ch, r)
 		t.Reset(m.opts.DBEvery)
 	}
+}
+
+// dbConfig is the database config with the password of the .env as it is
+// now (EnvFile), else as given.
+func (m *Monitor) dbConfig() postgres.Config {
+	env := m.env
+	if m.opts.EnvFile != "" {
+		if f, err := envfile.Load(m.opts.EnvFile); err == nil {
+			env = f.Map()
+		}
+	}
+	cfg := postgres.ConfigFor(m.target, env)
+	if m.opts.DBTimeout > 0 {
+		cfg.Timeout = m.opts.DBTimeout
+	}
+	return cfg
 }

@@ -311,10 +311,10 @@ func (l LogPane) View() string {
 			}
 			break
 		}
+		parts = append(parts, fmt.Sprintf("%d lines", l.total))
 		if l.caption != "" {
 			parts = append(parts, l.caption)
 		}
-		parts = append(parts, fmt.Sprintf("%d lines", l.total))
 		if l.dropped > 0 {
 			parts = append(parts, fmt.Sprintf("%d older only in the log file", l.dropped))
 		}

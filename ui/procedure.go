@@ -143,7 +143,7 @@ func (p *Procedure) refresh() {
 				}
 				buf = tail
 				empty = "reading the end of " + cr.Log + "…"
-				caption = fmt.Sprintf("last %d lines of %s", tailLines, cr.Log)
+				caption = "the end of an earlier run; full log: " + cr.Log
 			case cr.Log != "":
 				empty = "running elsewhere; full log: " + cr.Log
 			default:

@@ -304,17 +304,27 @@ func (c *Context) stackLines(w int) []string {
 	default:
 		out = append(out, fit("  "+c.dbStatus(s, 0), w))
 	}
-	var res []string
+	// paths on the same filesystem share one line
+	type fs struct{ total, avail uint64 }
+	var order []fs
+	paths := map[fs][]string{}
+	pct := map[fs]float64{}
 	for _, d := range s.Disk {
-		if d.Err == "" {
-			res = append(res, fmt.Sprintf("disk %s %.0f%% (%s free)", d.Path, d.UsedPct, host.Bytes(d.Avail)))
+		if d.Err != "" {
+			continue
 		}
+		k := fs{d.Total, d.Avail}
+		if _, ok := paths[k]; !ok {
+			order = append(order, k)
+		}
+		paths[k] = append(paths[k], d.Path)
+		pct[k] = d.UsedPct
+	}
+	for _, k := range order {
+		out = append(out, fit(fmt.Sprintf("  disk %.0f%% used, %s free: %s", pct[k], host.Bytes(k.avail), strings.Join(paths[k], ", ")), w))
 	}
 	if s.Mem.Total > 0 {
-		res = append(res, fmt.Sprintf("memory %.0f%% (%s free)", s.Mem.UsedPct, host.Bytes(s.Mem.Available)))
-	}
-	for _, l := range wrapText(strings.Join(res, " · "), max(10, w-2)) {
-		out = append(out, "  "+l)
+		out = append(out, fmt.Sprintf("  memory %.0f%% used, %s available", s.Mem.UsedPct, host.Bytes(s.Mem.Available)))
 	}
 	for _, wn := range s.Warnings {
 		sty := st.Warn

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -71,23 +70,9 @@ func newStack(c *Context) *Stack {
 	return s
 }
 
-// logLevel finds an explicit level word in a log line ("INFO:", " ERROR ",
-// "[WARNING]", "LOG:"): it is what the line is, whatever else it mentions.
-var logLevel = regexp.MustCompile(`(?:^|[\s\[|])(DEBUG|INFO|NOTICE|LOG|STATEMENT|DETAIL|HINT|WARNING|WARN|ERROR|CRITICAL|FATAL|PANIC)(?:[\]:|]|\s)`)
-
-// classify says whether a log line is an error or a warning: by its level
-// word when it has one (so "INFO [uvicorn.error] Started" is not an
-// error), else by the words logscan looks for.
+// classify says whether a log line is an error or a warning, as
+// `planner-tui op logs-scan` counts it (level word first, then words).
 func (c *Context) classify(line string) logscan.Class {
-	if m := logLevel.FindStringSubmatch(line); m != nil {
-		switch m[1] {
-		case "ERROR", "CRITICAL", "FATAL", "PANIC":
-			return logscan.Error
-		case "WARNING", "WARN":
-			return logscan.Warning
-		}
-		return logscan.None
-	}
 	return c.scanner.Classify([]byte(line))
 }
 

@@ -1,6 +1,9 @@
 // Package logscan counts and samples the error and warning lines of a log
 // stream: what an operator greps for after a deployment, at the speed of
-// grep, with the last matching lines kept for display.
+// grep, with the last matching lines kept for display. A line counts when it
+// mentions one of the words (case-insensitively, like grep -ci), unless its
+// own level word says otherwise: "INFO [uvicorn.error] Started" is not an
+// error, "WARNING: the error budget" is a warning.
 package logscan
 
 import (
@@ -8,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"regexp"
 	"slices"
 )
 
@@ -62,10 +66,33 @@ func New(errorWords, warningWords []string) *Scanner {
 	return s
 }
 
-// Classify says whether one line is an error, a warning or neither.
+// levelWord finds an explicit level in a log line ("INFO:", " ERROR ",
+// "[WARNING]", "LOG:"): it says what the line is, whatever else it
+// mentions, so "INFO [uvicorn.error] Started server" is not an error.
+var levelWord = regexp.MustCompile(`(?:^|[\s\[|])(DEBUG|INFO|NOTICE|LOG|STATEMENT|DETAIL|HINT|WARNING|WARN|ERROR|CRITICAL|FATAL|PANIC)(?:[\]:|]|\s)`)
+
+// Classify says whether one line is an error, a warning or neither: by its
+// level word when it has one, else by the words the Scanner looks for.
 func (s *Scanner) Classify(line []byte) Class {
+	if c, ok := levelOf(line); ok {
+		return c
+	}
 	low := lowerASCII(make([]byte, 0, len(line)), line)
 	return s.classifyLower(low)
+}
+
+func levelOf(line []byte) (Class, bool) {
+	m := levelWord.FindSubmatch(line)
+	if m == nil {
+		return None, false
+	}
+	switch string(m[1]) {
+	case "ERROR", "CRITICAL", "FATAL", "PANIC":
+		return Error, true
+	case "WARNING", "WARN":
+		return Warning, true
+	}
+	return None, true
 }
 
 func (s *Scanner) classifyLower(low []byte) Class {
@@ -162,15 +189,23 @@ func (s *Scanner) scanLines(res *Result, block []byte, low *[]byte) {
 	for _, st := range starts {
 		num += int64(bytes.Count(block[prev:st], []byte{'\n'}))
 		prev = st
-		cls := marks[st]
-		if cls == Error {
-			res.Errors++
-		} else {
-			res.Warnings++
-		}
 		line := block[st:]
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
+		}
+		// Only lines with a word get here; their level word, if any, has
+		// the last say.
+		cls := marks[st]
+		if lv, ok := levelOf(line); ok {
+			cls = lv
+		}
+		switch cls {
+		case Error:
+			res.Errors++
+		case Warning:
+			res.Warnings++
+		default:
+			continue
 		}
 		if keep := s.keep(); len(res.Last) >= keep {
 			res.Last = append(res.Last[:0], res.Last[len(res.Last)-keep+1:]...)

@@ -23,6 +23,7 @@ func TestScan(t *testing.T) {
 		{"error wins over warning", "warning: an error\n", 1, 1, 0, []string{"1 warning: an error"}},
 		{"two words one line counts once", "error exception critical\n", 1, 1, 0, []string{"1 error exception critical"}},
 		{"no final newline", "a\nfatal", 2, 1, 0, []string{"2 fatal"}},
+		{"level word decides", "INFO [uvicorn.error] Started server\nWARNING: the error budget is low\nERROR: boom\n", 3, 1, 1, []string{"2 WARNING: the error budget is low", "3 ERROR: boom"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

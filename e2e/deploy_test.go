@@ -65,7 +65,8 @@ func TestDeployThenRollbackByDowngrade(t *testing.T) {
 	verifyEnvironment(t, op, "1.2.2")
 	d := deploy(t, op)
 	step(t, "no secret in outputs, logs, audit", func(t *testing.T) {
-		noSecretsIn(t, op.stateDir, secrets, 40)
+		// The environment verification and the deploy run 36 commands.
+		noSecretsIn(t, op.stateDir, secrets, 36)
 	})
 
 	step(t, "rollback step 1: stop current services", func(t *testing.T) {
@@ -265,7 +266,8 @@ func deploy(t *testing.T, op *operator) deployment {
 		}
 
 		op.mustRun(t, "migration-execution/execute-migrations", "--yes")
-		r = op.mustRun(t, "migration-execution/verify-migration-completed")
+		// run --rm creates a container: a change, confirmed with --yes headless.
+		r = op.mustRun(t, "migration-execution/verify-migration-completed", "--yes")
 		wantOutput(t, r, headV123+" (head)")
 		if rev := op.dbCheck(t).Revision; rev != headV123 {
 			t.Errorf("op db-check: revision %q after the upgrade, want %q", rev, headV123)
@@ -321,7 +323,11 @@ func deploy(t *testing.T, op *operator) deployment {
 		if err := json.Unmarshal([]byte(strings.TrimSpace(r.stdout)), &tok); err != nil || tok.AccessToken == "" {
 			t.Fatalf("login output is not a token: %v\n%s", err, r)
 		}
-		op.mustRefuse(t, "manual-verification/api-test-test-programs-endpoint") // <token> missing
+		// <token> not given: exit 2, the parameter named, nothing run.
+		if r := op.run(t, "manual-verification/api-test-test-programs-endpoint"); r.code != 2 || r.stdout != "" ||
+			!strings.Contains(r.stderr, "needs parameters: token") {
+			t.Errorf("programs endpoint without --param token: want exit 2 naming the parameter, got:\n%s", r)
+		}
 		r = op.mustRun(t, "manual-verification/api-test-test-programs-endpoint", "--param", "token="+tok.AccessToken)
 		var ps []program
 		if err := json.Unmarshal([]byte(strings.TrimSpace(r.stdout)), &ps); err != nil {

@@ -224,12 +224,6 @@ func (o *operator) mustRun(t *testing.T, id string, args ...string) result {
 	t.Helper()
 	r := o.run(t, id, args...)
 	if r.code != 0 {
-		if strings.Contains(r.stdout, "host type networking can't be used with links") {
-			t.Fatalf("%s failed because of the SANDBOX, not the runbook: docker-compose v1 links a one-off "+
-				"`run` container to the running container of the same service, and the engine refuses links "+
-				"with network_mode: host (sandbox/stack: the services need a compose network for `run --rm app` "+
-				"to work while app is up, as in production):\n%s", id, r)
-		}
 		t.Fatalf("%s failed:\n%s", id, r)
 	}
 	return r
@@ -602,8 +596,12 @@ func noSecretsIn(t *testing.T, dir string, secrets map[string]string, minLogs in
 			t.Errorf("state dir: %v", err)
 		}
 	}
+	jobs, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "jobs", "*"))
+	if logs != len(jobs) {
+		t.Errorf("%d output.log files for %d jobs in %s: a job's output was not checked", logs, len(jobs), dir)
+	}
 	if logs < minLogs {
-		t.Errorf("only %d output.log files in %s: the check proves little", logs, dir)
+		t.Errorf("only %d output.log files in %s, want %d at least: the check proves little", logs, dir, minLogs)
 	}
 	t.Logf("no secret in %d files (%d command logs) of %s", files, logs, dir)
 }

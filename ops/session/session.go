@@ -129,6 +129,12 @@ func loadRunbook(path string) (*checklist.Runbook, error) {
 	if path == "" {
 		rb, problems, err = checklist.Parse(docs.RunbookPath, docs.Runbook)
 	} else {
+		// The run remembers its runbook by path, and Open starts a new run
+		// for another runbook: the same file named from another directory
+		// (or relative once, absolute once) must not abandon the run.
+		if path, err = filepath.Abs(path); err != nil {
+			return nil, fmt.Errorf("runbook: %w", err)
+		}
 		rb, problems, err = checklist.Load(path)
 	}
 	if err != nil {

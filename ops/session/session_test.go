@@ -543,3 +543,40 @@ func TestReadOnlySessionLeavesARunAlone(t *testing.T) {
 		t.Errorf("read-only session changed %s", statePath)
 	}
 }
+
+// The run is tied to its runbook by path: the same file named relative to
+// the working directory or absolute is the same runbook and the same run.
+func TestSameRunbookByRelativeOrAbsolutePath(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if cr, _ := run(t, s, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatal(cr.Status)
+	}
+	s.Close()
+	rel, err := filepath.Rel(mustGetwd(t), f.runbook)
+	if err != nil || filepath.IsAbs(rel) {
+		t.Fatalf("no relative path to %s: %v", f.runbook, err)
+	}
+	o := f.options()
+	o.RunbookPath = rel
+	s2, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if s2.Run().ID != s.Run().ID {
+		t.Errorf("opening %s started run %s; the current run is %s", rel, s2.Run().ID, s.Run().ID)
+	}
+	if cr := s2.Run().Commands[idGreet]; cr == nil || cr.Status != checklist.OK {
+		t.Errorf("the run's state is gone: %+v", cr)
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
+}

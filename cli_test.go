@@ -179,6 +179,8 @@ func TestRunGuards(t *testing.T) {
 		{"destructive with the phrase", []string{"run", "wipe-the-scratch-dir", "--confirm", "wipe-scratch"}, 0, "wiped", ""},
 		{"change without --yes, no terminal", []string{"run", "touch-the-change-marker"}, 2, "", "--yes"},
 		{"change with --yes", []string{"run", "touch-the-change-marker", "--yes"}, 0, "changed", ""},
+		{"migration without a backup", []string{"run", "migrate-the-database", "--yes"}, 2, "", `no verified backup of testdb`},
+		{"migration with the database name", []string{"run", "migrate-the-database", "--confirm", "testdb"}, 0, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

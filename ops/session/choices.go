@@ -111,8 +111,11 @@ func (s *Session) alembicRevisions() ([]Choice, error) {
 		if d := downRevisionRe.FindSubmatch(src); d != nil {
 			r.down = string(d[1])
 		}
-		if t := docTitleRe.FindSubmatch(bytes.TrimSpace(src)); t != nil && len(t[1]) > 0 {
-			r.title = string(t[1])
+		// A one-line docstring ("""add teams""") ends on the same line.
+		if t := docTitleRe.FindSubmatch(bytes.TrimSpace(src)); t != nil {
+			if title := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(string(t[1])), `"""`)); title != "" {
+				r.title = title
+			}
 		}
 		byDown[r.down] = r
 	}

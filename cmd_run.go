@@ -95,9 +95,6 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	if err != nil {
 		return &exitError{code: exitRefused, err: err}
 	}
-	if len(plan.Missing) > 0 {
-		return &exitError{code: exitRefused, err: fmt.Errorf("%s needs parameters: %s (give them with --param NAME=VALUE)", c.ID, strings.Join(plan.Missing, ", "))}
-	}
 	confirmation := ""
 	switch {
 	case plan.NeedsPhrase():
@@ -121,6 +118,10 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	exec, err := s.Start(ctx, plan, confirmation, os.Stdout)
 	var refused *session.RefusedError
 	if errors.As(err, &refused) {
+		if len(plan.Missing) > 0 {
+			// Start refused (and audited) it; say how to give them.
+			return &exitError{code: exitRefused, err: fmt.Errorf("%w (give them with --param NAME=VALUE)", refused)}
+		}
 		return &exitError{code: exitRefused, err: refused}
 	}
 	if err != nil {

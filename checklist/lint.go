@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // String returns "error" or "warning".
@@ -41,7 +42,9 @@ func Lint(path string, src []byte) []Problem {
 		}
 		for _, cmd := range rb.Commands() {
 			for _, u := range cmd.Uses {
-				if !set[u] && !wellKnownEnv[u] {
+				// planner-tui gives every step PLANNER_TUI_* (state dir, run,
+				// job dir, the effective variables).
+				if !set[u] && !wellKnownEnv[u] && !strings.HasPrefix(u, "PLANNER_TUI_") {
 					probs = append(probs, Problem{Path: path, Line: cmd.Line, Severity: Warning,
 						Message: fmt.Sprintf("command %q uses $%s, which no earlier command and no front matter variable sets", cmd.Title, u)})
 				}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"planner-tui/ops/fsutil"
 	"regexp"
 	"slices"
 	"strconv"
@@ -117,7 +118,11 @@ func checkRunID(id string) error {
 // "-2", "-3", ... added when a run of that name exists already.
 func (s *Store) NewRun(runbookPath, title, operator, host string, now time.Time) (*Run, error) {
 	now = now.UTC()
-	base := now.Format("20060102-150405") + "-" + slug(title)
+	name := Slug(title)
+	if name == "" {
+		name = "run"
+	}
+	base := now.Format("20060102-150405") + "-" + name
 	id := base
 	for n := 2; ; n++ {
 		// Mkdir is the uniqueness check: it fails if another process (or
@@ -153,31 +158,6 @@ func (s *Store) NewRun(runbookPath, title, operator, host string, now time.Time)
 	return r, nil
 }
 
-// slug makes a short lower-case [a-z0-9-] name of a title; "run" if
-// nothing is left.
-func slug(title string) string {
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(title) {
-		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(c)
-			if b.Len() >= 40 {
-				break
-			}
-		} else {
-			dash = true
-		}
-	}
-	if b.Len() == 0 {
-		return "run"
-	}
-	return b.String()
-}
-
 // Current is the current run, or (nil, nil) if there is none. A current
 // run whose state cannot be read is an error (the caller decides whether
 // to start a new run).
@@ -211,7 +191,7 @@ func (s *Store) SetCurrent(id string) error {
 	if _, err := os.Stat(s.statePath(id)); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
-	if err := writeFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
 	return nil
@@ -316,7 +296,7 @@ func (s *Store) Save(r *Run) error {
 	if err := os.MkdirAll(s.RunDir(r.ID), 0o700); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
-	if err := writeFileAtomic(s.statePath(r.ID), b, 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(s.statePath(r.ID), b, 0o600); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	return nil
@@ -472,65 +452,4 @@ func (r *Run) Progress(ids []string) (done, total int) {
 		}
 	}
 	return done, total
-}
-
-// writeFileAtomic replaces path with data so that a crash at any moment
-// leaves either the old file or the new one, whole: it writes a temp file
-// in the same directory, fsyncs it, renames it over path and fsyncs the
-// directory so the rename itself is durable.
-//
-// It duplicates ops/fsutil.WriteFileAtomic on purpose: checklist must not
-// import ops, and ops packages should not need the whole model package to
-// compile just for a file helper.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: fsync: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = syncDir(dir); err != nil {
-		// The data is in place; only its durability across a power cut is
-		// in doubt. Still an error: the caller promised durability.
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// syncDir fsyncs a directory so that entries created or renamed in it
-// survive a power cut.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	return nil
 }

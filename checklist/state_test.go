@@ -91,7 +91,7 @@ func TestNewRunIDs(t *testing.T) {
 		{"../../etc", t0, "20261127-113402-etc"},
 		{"Ünïcode ☃ only", t0, "20261127-113402-n-code-only"},
 		{"Deploy", t0.In(local), "20261127-113402-deploy-4"}, // id is in UTC
-		{strings.Repeat("abcdefghij", 10), t0, "20261127-113402-" + strings.Repeat("abcdefghij", 4)},
+		{strings.Repeat("abcdefghij", 10), t0, "20261127-113402-" + strings.Repeat("abcdefghij", 4) + "abcdefgh"}, // Slug cuts at 48
 	}
 	for _, tt := range tests {
 		r, err := s.NewRun("docs/runbook.md", tt.title, "alice", "prod1", tt.now)
@@ -482,31 +482,4 @@ func TestSaveIsAtomicForReaders(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f")
-	for _, content := range []string{"one", "two, longer", ""} {
-		if err := writeFileAtomic(p, []byte(content), 0o640); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil || string(b) != content {
-			t.Fatalf("read back %q, %v; want %q", b, err, content)
-		}
-	}
-	fi, _ := os.Stat(p)
-	if fi.Mode().Perm() != 0o640 {
-		t.Errorf("mode %v, want 0640", fi.Mode().Perm())
-	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("dir holds %d entries, want only f (temp files left?)", len(ents))
-	}
-	// A missing dir is an error naming the path, and leaves nothing.
-	if err := writeFileAtomic(filepath.Join(dir, "nodir", "f"), []byte("x"), 0o600); err == nil ||
-		!strings.Contains(err.Error(), "nodir") {
-		t.Errorf("write into missing dir: err = %v", err)
-	}
 }

@@ -1,9 +1,6 @@
 // Package fsutil holds the file helpers that keep state whole across a
-// crash: atomic replacement of a file and fsync of a directory.
-//
-// package checklist keeps its own unexported copy of WriteFileAtomic for
-// run state: checklist must not import ops, and the ops packages should not
-// need the whole model package to build just for a file helper.
+// crash: atomic replacement of a file and fsync of a directory. It imports
+// nothing of planner-tui, so the run state in checklist uses it too.
 package fsutil
 
 import (

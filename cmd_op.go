@@ -27,11 +27,6 @@ import (
 	"planner-tui/ops/session"
 )
 
-// EnvConfirmed carries the phrase a session already checked into a step it
-// runs, so that `planner-tui op restore` inside the runbook does not ask
-// twice. Headless, --confirm is needed as usual.
-const EnvConfirmed = "PLANNER_TUI_CONFIRMED"
-
 func newOpCmd(o *options) *cobra.Command {
 	op := &cobra.Command{
 		Use:   "op",
@@ -178,7 +173,7 @@ after the whole file was read (a failed or cancelled restore changes nothing).`,
 			}
 			phrase := confirm
 			if phrase == "" {
-				phrase = os.Getenv(EnvConfirmed)
+				phrase = os.Getenv(session.EnvConfirmed)
 			}
 			if phrase != t.DBName {
 				return &exitError{code: exitRefused, err: fmt.Errorf("refused: restoring replaces everything in database %s; confirm with --confirm %s", t.DBName, t.DBName)}

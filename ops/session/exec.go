@@ -29,6 +29,10 @@ const (
 	// `planner-tui op` step works on the same stack as the session that
 	// started it, whatever runbook, --set or --dir that session had.
 	EnvVars = "PLANNER_TUI_VARS"
+	// EnvConfirmed carries the phrase this session checked into the step,
+	// so that `planner-tui op restore` in it does not refuse for want of
+	// --confirm. Headless, on its own, op restore still needs --confirm.
+	EnvConfirmed = "PLANNER_TUI_CONFIRMED"
 )
 
 // ArtifactsFile is written into the job dir by `planner-tui op backup` (and
@@ -177,8 +181,8 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	}
 	if p.NeedsPhrase() {
 		// The phrase was checked above: `planner-tui op restore` in the step
-		// reads it (EnvConfirmed in cmd_op.go) instead of refusing.
-		spec.Env = append(spec.Env, "PLANNER_TUI_CONFIRMED="+confirmation)
+		// reads it instead of refusing.
+		spec.Env = append(spec.Env, EnvConfirmed+"="+confirmation)
 	}
 	job, err := runner.Start(ctx, spec, out)
 	if err != nil {

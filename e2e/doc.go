@@ -6,7 +6,8 @@
 //
 // The tests need the sandbox: $PLANNER_SANDBOX (default
 // /var/tmp/planner-sandbox)/planner-tui.env and a stack that answers. Without
-// it they skip, except under CI=true, where they fail. They run one after the
+// it they skip, except under CI=true, where they fail. With -short (make
+// unit) they skip. They run one after the
 // other (one stack) and reset the sandbox where they need its initial state.
 // The binary is $PLANNER_TUI_BIN, else one built by TestMain.
 package e2e

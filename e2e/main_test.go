@@ -85,6 +85,10 @@ func unavailable(t *testing.T, format string, args ...any) {
 // needSandbox reads the sandbox settings and checks the stack answers.
 func needSandbox(t *testing.T) *sandbox {
 	t.Helper()
+	if testing.Short() {
+		// `make unit`: tests that need nothing but Go, bash and files.
+		t.Skip("end-to-end test against the sandbox stack: not with -short")
+	}
 	root := os.Getenv("PLANNER_SANDBOX")
 	if root == "" {
 		root = "/var/tmp/planner-sandbox"

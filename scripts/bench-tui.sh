@@ -126,9 +126,18 @@ open_cmd() {
 }
 
 # job_file NAME: the newest job's file of the current state dir.
-job_file() { ls -td "$state"/runs/*/jobs/*/ 2>/dev/null | head -1 | sed "s|/$|/$1|"; }
+# Prints nothing (and succeeds) before the job exists.
+job_file() { { ls -td "$state"/runs/*/jobs/*/ 2>/dev/null || true; } | head -1 | sed "s|/$|/$1|"; }
 iso_us() { echo $(($(date -d "$1" +%s%N) / 1000)); }
 json_field() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^\",]*\).*/\1/p" "$2"; }
+
+# cpu_ticks PID: utime+stime of the process (clock ticks), from /proc/PID/stat
+# (fields counted after the ")" that ends the command name).
+cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+
+# runq_ns PID: time its threads spent runnable but waiting for a CPU
+# (/proc/PID/schedstat is the main thread only; sum the tasks).
+runq_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%d\n", s}'; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.999999); if (i<1) i=1; print a[i]}'; }
@@ -219,12 +228,19 @@ rss_run() {
 	open_cmd "$1" "$2"
 	local start_rss samples=() log=""
 	start_rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+	local c0 c1 w0 w1 t0 t1
+	c0=$(cpu_ticks "$pid")
+	w0=$(runq_ns "$pid")
+	t0=$(now_us)
 	T send-keys -t b Enter
 	while ! screen_has "ok (exit 0)"; do
 		[[ -n $log ]] || log=$(job_file output.log)
 		[[ -f $log ]] && samples+=("$(stat -c %s "$log") $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")")
 		sleep 0.02
 	done
+	t1=$(now_us)
+	c1=$(cpu_ticks "$pid")
+	w1=$(runq_ns "$pid")
 	local hwm
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 	local k=${#samples[@]} trace=""
@@ -235,6 +251,7 @@ rss_run() {
 	done
 	row "$2: VmHWM (peak) of planner-tui" "$(awk -v k="$hwm" 'BEGIN{printf "%.1f MB", k/1024}') (goal <= 40 MB); at start $((start_rss / 1024)) MB"
 	row "  VmRSS as the output grew" "${trace%, }"
+	row "  planner-tui CPU during the step (utime+stime)" "$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v el=$((t1 - t0)) -v w=$((w1 - w0)) 'BEGIN{printf "%.2f s in %.2f s; runnable but waiting for a CPU %.2f s", c/hz, el/1e6, w/1e9}')"
 }
 if want rss; then
 	echo "peak RSS of planner-tui (/proc/PID/status of the UI process, not the supervisor)"
@@ -291,6 +308,7 @@ if want keys; then
 	bp50=$(pct 50 <"$work/keys-busy") bp99=$(pct 99 <"$work/keys-busy")
 	row "idle (baseline: tmux round trips + capture-pane polling)" "p50 $(ms "$ip50") ms  p99 $(ms "$ip99") ms  (one capture-pane: $(ms "$cap") ms)"
 	row "while a 200 MB step streams, as measured" "p50 $(ms "$bp50") ms  p99 $(ms "$bp99") ms"
+	row "  the five slowest while it streams" "$(sort -n "$work/keys-busy" | tail -5 | awk '{printf "%.1f ", $1/1000} END {print "ms"}')"
 	row "while it streams, minus the idle p50 baseline" "p50 $(ms $((bp50 - ip50))) ms  p99 $(ms $((bp99 - ip50))) ms (goal: p99 <= 50 ms)"
 	echo
 fi

@@ -79,7 +79,6 @@ type tui struct {
 	record   string // what the stand-in docker-compose was called with, one line per call
 	pidFile  string // planner-tui's pid
 	exitFile string // planner-tui's exit status, once it has exited
-	screen   string // the last captured screen
 }
 
 // start opens planner-tui on testdata/runbook.md in a fresh 120×40 tmux
@@ -188,8 +187,7 @@ func (s *tui) typeText(text string) {
 // capture returns the screen as text.
 func (s *tui) capture() string {
 	s.t.Helper()
-	s.screen = s.tmux("capture-pane", "-p", "-t", "tui")
-	return s.screen
+	return s.tmux("capture-pane", "-p", "-t", "tui")
 }
 
 // waitFor polls the screen until cond holds and returns that screen; on
@@ -303,7 +301,10 @@ func (s *tui) records() []string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return strings.Fields(strings.ReplaceAll(string(b), " ", "_"))
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
 
 // processAlive reports whether pid exists and is not a zombie.

@@ -43,9 +43,15 @@ new_window() {
 }
 cleanup() {
 	[[ -z ${sock:-} ]] || T kill-server 2>/dev/null || true
-	# A job still streaming (an interrupted run) would go on writing.
+	# A job still streaming (an interrupted run) would go on writing, and a
+	# supervisor fsyncs its files just after the job ends: stop them and
+	# wait for them before removing the directory.
+	local p sup deadline=$((SECONDS + 10))
 	for p in "$work"/state*/runs/*/jobs/*/pid; do
-		[[ -f $p ]] && kill -TERM -- "$(cut -d' ' -f1 "$p")" 2>/dev/null || true
+		[[ -f $p ]] || continue
+		sup=$(cut -d' ' -f1 "$p")
+		kill -TERM -- "$sup" 2>/dev/null || true
+		while [[ -d /proc/$sup ]] && ((SECONDS < deadline)); do sleep 0.05; done
 	done
 	rm -rf "$work"
 }

@@ -35,9 +35,13 @@ run: build
 deps:
 	@command -v tmux >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) ; } || { echo "tmux is missing and I am not root to install it"; exit 1; }
 
+# The end-to-end tests deploy, roll back and break the sandbox stack, so they
+# run alone, after the packages that only read it (those run in parallel).
 test: deps sandbox-up build
 	set -a && . "$(PLANNER_SANDBOX)/planner-tui.env" && set +a && \
-	  PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" go test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	  export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
+	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) $$(go list ./... | grep -v '/e2e$$') && \
+	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/
 
 # Tests that need nothing but Go, bash and files.
 unit:

@@ -31,9 +31,10 @@ const (
 type LogBuffer struct {
 	mu       sync.Mutex
 	ring     []string
-	start    int   // index of the oldest line in ring
-	n        int   // lines in ring
-	total    int64 // complete lines ever appended
+	start    int    // index of the oldest line in ring
+	n        int    // lines in ring
+	total    int64  // complete lines ever appended
+	pending  []byte // raw bytes written and not yet split into lines
 	partial  []byte
 	overflow bool // the current partial line was cut at maxLineBytes
 	closed   bool
@@ -55,10 +56,32 @@ func NewLogBuffer(capLines int) *LogBuffer {
 	}
 }
 
-// Write implements io.Writer. It always consumes all of p.
+// pendingMax bounds the raw bytes a Write leaves for the next reader: past
+// it, Write processes them itself.
+const pendingMax = 1 << 20
+
+// Write implements io.Writer. It always consumes all of p. It only copies
+// p: the lines are split and sanitized when the screen next reads them (at
+// most once a frame) or when more than pendingMax bytes wait, so lines that
+// a fast command pushes out of the ring before anyone looks are never
+// sanitized at all.
 func (b *LogBuffer) Write(p []byte) (int, error) {
-	n := len(p)
 	b.mu.Lock()
+	b.pending = append(b.pending, p...)
+	if len(b.pending) > pendingMax {
+		b.processLocked()
+	}
+	b.mu.Unlock()
+	select {
+	case b.notify <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+// processLocked turns the pending bytes into ring lines.
+func (b *LogBuffer) processLocked() {
+	p := b.skipUnseen(b.pending)
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
@@ -75,12 +98,32 @@ func (b *LogBuffer) Write(p []byte) (int, error) {
 		}
 		p = p[i+1:]
 	}
-	b.mu.Unlock()
-	select {
-	case b.notify <- struct{}{}:
-	default:
+	// Everything was copied out (addPartial copies, sanitize makes strings).
+	b.pending = b.pending[:0]
+}
+
+// skipUnseen drops the lines of p that the ring could not keep anyway: when
+// p holds more complete lines than the ring has room for, the older ones
+// would be pushed out by the newer ones of the same write. They are counted
+// (total, and so dropped) but never sanitized, so a command printing
+// hundreds of megabytes costs the UI little more than a newline count.
+func (b *LogBuffer) skipUnseen(p []byte) []byte {
+	c := len(b.ring)
+	k := bytes.Count(p, []byte{'\n'})
+	if k <= c {
+		return p
 	}
-	return n, nil
+	// Start of the first kept line: just after the (c+1)-th newline from
+	// the end. Everything before it, the partial line it may complete
+	// included, is skipped.
+	pos := len(p)
+	for i := 0; i <= c; i++ {
+		pos = bytes.LastIndexByte(p[:pos], '\n')
+	}
+	b.total += int64(k - c)
+	b.partial = b.partial[:0]
+	b.overflow = false
+	return p[pos+1:]
 }
 
 // addPartial keeps the unfinished line bounded: after a carriage return only
@@ -123,6 +166,7 @@ func (b *LogBuffer) Close() {
 		b.mu.Unlock()
 		return
 	}
+	b.processLocked()
 	if len(b.partial) > 0 {
 		b.push(sanitize(b.partial))
 		b.partial = nil
@@ -137,6 +181,7 @@ func (b *LogBuffer) Close() {
 func (b *LogBuffer) Stats() (total, dropped int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.processLocked()
 	return b.total, b.total - int64(b.n)
 }
 
@@ -147,6 +192,7 @@ func (b *LogBuffer) Stats() (total, dropped int64) {
 func (b *LogBuffer) Lines(from, to int64) (lines []string, first int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.processLocked()
 	oldest := b.total - int64(b.n)
 	if from < oldest {
 		from = oldest
@@ -169,6 +215,7 @@ func (b *LogBuffer) Lines(from, to int64) (lines []string, first int64) {
 func (b *LogBuffer) Partial() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.processLocked()
 	if len(b.partial) == 0 {
 		return ""
 	}
@@ -185,6 +232,7 @@ func (b *LogBuffer) Find(q string, from int64, forward bool) int64 {
 	q = strings.ToLower(q)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.processLocked()
 	if b.n == 0 {
 		return -1
 	}

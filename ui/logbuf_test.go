@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -107,5 +108,39 @@ func BenchmarkLogBufferWrite(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf.Write(chunk)
+	}
+}
+
+// A write with more lines than the ring keeps leaves the buffer exactly as
+// writing the same bytes line by line would, whatever the chunking and
+// whatever partial line came before it.
+func TestLogBufferBigWritesMatchLineByLine(t *testing.T) {
+	var all bytes.Buffer
+	all.WriteString("unfinished head ")
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(&all, "line %d\r\tx\n", i)
+	}
+	all.WriteString("tail without newline")
+	src := all.Bytes()
+
+	want := NewLogBuffer(100)
+	for _, c := range bytes.SplitAfter(src, []byte{'\n'}) {
+		want.Write(c)
+	}
+	for _, chunk := range []int{7, 100, 333, 4096, len(src)} {
+		got := NewLogBuffer(100)
+		for p := src; len(p) > 0; {
+			n := min(chunk, len(p))
+			got.Write(p[:n])
+			p = p[n:]
+		}
+		gt, gd := got.Stats()
+		wt, wd := want.Stats()
+		gl, gf := got.Lines(0, gt)
+		wl, wf := want.Lines(0, wt)
+		if gt != wt || gd != wd || gf != wf || strings.Join(gl, "|") != strings.Join(wl, "|") || got.Partial() != want.Partial() {
+			t.Errorf("chunks of %d: total %d dropped %d first %d partial %q; want %d %d %d %q; lines equal: %v",
+				chunk, gt, gd, gf, got.Partial(), wt, wd, wf, want.Partial(), strings.Join(gl, "|") == strings.Join(wl, "|"))
+		}
 	}
 }

@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -56,6 +57,9 @@ type Target struct {
 	Project   string // COMPOSE_PROJECT_NAME, else derived from PLANNER_DIR
 	Host      string // HOST
 	BackupDir string // BACKUP_DIR
+	// Vars are all the runbook variables: a path such as "$SCRATCH/old" in a
+	// deletion becomes a phrase the operator can type ("/srv/scratch/old").
+	Vars map[string]string
 }
 
 var nonProjectChars = regexp.MustCompile(`[^-_a-z0-9]`)
@@ -66,7 +70,7 @@ var nonProjectChars = regexp.MustCompile(`[^-_a-z0-9]`)
 // BACKUP_DIR. Missing variables leave fields empty.
 func TargetOf(vars map[string]string) Target {
 	get := func(k string) string { return strings.TrimSpace(vars[k]) }
-	t := Target{Database: get("DB_NAME"), Project: get("COMPOSE_PROJECT_NAME"), Host: get("HOST"), BackupDir: get("BACKUP_DIR")}
+	t := Target{Database: get("DB_NAME"), Project: get("COMPOSE_PROJECT_NAME"), Host: get("HOST"), BackupDir: get("BACKUP_DIR"), Vars: vars}
 	if t.Project == "" {
 		if dir := get("PLANNER_DIR"); dir != "" {
 			t.Project = nonProjectChars.ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "")
@@ -270,6 +274,14 @@ func (c *classifier) resolve(s string) string {
 		}
 		s = strings.ReplaceAll(s, "${"+name+"}", v)
 		s = strings.ReplaceAll(s, "$"+name, v)
+	}
+	if strings.Contains(s, "$") {
+		s = os.Expand(s, func(name string) string {
+			if v := strings.TrimSpace(c.t.Vars[name]); v != "" {
+				return v
+			}
+			return "${" + name + "}" // unknown: stays an expansion
+		})
 	}
 	return s
 }

@@ -540,8 +540,7 @@ func (m *Model) quit() tea.Cmd {
 		title: "Quit planner-tui",
 		lines: []string{
 			m.c.styles.Bold.Render(m.activeTitle()) + " is still running.",
-			"It keeps running in the background (the runner is detached from this screen);",
-			"its output goes on to its log file and planner-tui re-attaches at the next start.",
+			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.",
 		},
 		onYes: quitMsg{},
 	}

@@ -153,6 +153,7 @@ type pickItem struct {
 	label  string
 	detail string
 	hay    string // more text the filter looks at (a command's script)
+	title  string // the item's own name, if any: an exact match ranks first
 	pick   tea.Msg
 }
 
@@ -182,19 +183,22 @@ func (d *pickerDialog) apply() {
 	if d.filter != nil {
 		q = strings.ToLower(strings.TrimSpace(d.filter.Value()))
 	}
-	// titles that contain the query as typed come first, then any item
-	// that has all its words somewhere (detail, script)
-	var rest []int
+	// an item named exactly as typed comes first, then titles that contain
+	// the query as typed, then any item that has all its words somewhere
+	// (detail, script)
+	var exact, rest []int
 	for i, it := range d.items {
 		label := strings.ToLower(ansiStripStr(it.label))
 		switch {
+		case q != "" && strings.EqualFold(strings.TrimSpace(it.title), q):
+			exact = append(exact, i)
 		case q == "" || strings.Contains(label, q):
 			d.shown = append(d.shown, i)
 		case matchWords(label+" "+strings.ToLower(it.detail+" "+it.hay), q):
 			rest = append(rest, i)
 		}
 	}
-	d.shown = append(d.shown, rest...)
+	d.shown = append(append(exact, d.shown...), rest...)
 	d.sel = max(0, min(d.sel, len(d.shown)-1))
 }
 

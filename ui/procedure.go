@@ -260,7 +260,7 @@ func (p *Procedure) detailBody(w int) []string {
 			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(step.Links[0]))
 		}
 		if len(step.Commands) > 0 {
-			out = append(out, "", st.Faint.Render(plural(len(step.Commands), "command")+" (↓ to select, enter runs):"))
+			out = append(out, "", st.Faint.Render(plural(len(step.Commands), "command")+" (↓ or enter selects one; enter on a command runs it):"))
 			for _, cmd := range step.Commands {
 				out = append(out, "  "+p.icon(cmd)+" "+cmd.Title+"  "+st.RiskLabel(cmd.Risk))
 			}
@@ -303,7 +303,8 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 	cr := p.c.status(cmd.ID)
 	out = append(out, "status: "+p.statusWord(cr)+p.elapsed(cr))
 	if p.plan != nil {
-		if p.plan.Blocked != "" {
+		// The status line already says a running command is running.
+		if p.plan.Blocked != "" && cr.Status != checklist.Running {
 			out = append(out, st.Warn.Render("blocked: "+p.plan.Blocked))
 		}
 		if p.plan.Gate != "" {

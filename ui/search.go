@@ -20,6 +20,7 @@ func searchItems(c *Context) []pickItem {
 	for _, sec := range c.rb.Sections {
 		items = append(items, pickItem{
 			label: st.Faint.Render("section ") + sec.Title,
+			title: sec.Title,
 			hay:   sec.Intro,
 			pick:  jumpMsg{t: target{sec: sec, step: -1}},
 		})
@@ -27,6 +28,7 @@ func searchItems(c *Context) []pickItem {
 			if !(step.Level == 2 && step.Title == sec.Title) {
 				items = append(items, pickItem{
 					label:  st.Faint.Render("step    ") + step.Title,
+					title:  step.Title,
 					detail: sec.Title,
 					hay:    step.Group + " " + step.Body,
 					pick:   jumpMsg{t: target{sec: sec, step: si}},
@@ -35,6 +37,7 @@ func searchItems(c *Context) []pickItem {
 			for _, ch := range step.Checks {
 				items = append(items, pickItem{
 					label:  st.Faint.Render("check   ") + ch.Text,
+					title:  ch.Text,
 					detail: sec.Title + " › " + step.Title,
 					pick:   jumpMsg{t: target{sec: sec, step: si}, checkID: ch.ID},
 				})
@@ -42,6 +45,7 @@ func searchItems(c *Context) []pickItem {
 			for _, cmd := range step.Commands {
 				items = append(items, pickItem{
 					label:  st.Faint.Render("command ") + cmd.Title,
+					title:  cmd.Title,
 					detail: sec.Title + " › " + step.Title,
 					hay:    cmd.Script,
 					pick:   jumpMsg{t: target{sec: sec, step: si, cmdID: cmd.ID}},

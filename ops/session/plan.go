@@ -91,6 +91,9 @@ func fillParams(script string, values map[string]string) string {
 // blockedLocked says why a command cannot start now, or "".
 func (s *Session) blockedLocked(cmd *checklist.Command) string {
 	if id, cr := s.runningLocked(); cr != nil {
+		if id == cmd.ID {
+			return fmt.Sprintf("it is already running (since %s)", cr.Started.Local().Format("15:04:05"))
+		}
 		title := id
 		if c, err := s.runbook.Command(id); err == nil {
 			title = c.Title

@@ -325,7 +325,7 @@ func deploy(t *testing.T, op *operator) deployment {
 		}
 		// <token> not given: exit 2, the parameter named, nothing run.
 		if r := op.run(t, "manual-verification/api-test-test-programs-endpoint"); r.code != 2 || r.stdout != "" ||
-			!strings.Contains(r.stderr, "needs parameters: token") {
+			!strings.Contains(r.stderr, "parameters: token") || !strings.Contains(r.stderr, "--param") {
 			t.Errorf("programs endpoint without --param token: want exit 2 naming the parameter, got:\n%s", r)
 		}
 		r = op.mustRun(t, "manual-verification/api-test-test-programs-endpoint", "--param", "token="+tok.AccessToken)

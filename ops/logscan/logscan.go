@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"regexp"
 	"slices"
 )
 
@@ -66,10 +65,40 @@ func New(errorWords, warningWords []string) *Scanner {
 	return s
 }
 
-// levelWord finds an explicit level in a log line ("INFO:", " ERROR ",
-// "[WARNING]", "LOG:"): it says what the line is, whatever else it
-// mentions, so "INFO [uvicorn.error] Started server" is not an error.
-var levelWord = regexp.MustCompile(`(?:^|[\s\[|])(DEBUG|INFO|NOTICE|LOG|STATEMENT|DETAIL|HINT|WARNING|WARN|ERROR|CRITICAL|FATAL|PANIC)(?:[\]:|]|\s)`)
+// levelOf finds an explicit level in a log line ("INFO:", " ERROR ",
+// "[WARNING]", "LOG:"): an upper-case level name at the start of the line or
+// after white space, "[" or "|", and followed by white space, "]", ":" or
+// "|". The first one says what the line is, whatever else it mentions, so
+// "INFO [uvicorn.error] Started server" is not an error. One pass, no
+// regexp: it runs on every line that mentions a word.
+func levelOf(line []byte) (Class, bool) {
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c < 'A' || c > 'Z' || (i > 0 && !levelBefore(line[i-1])) {
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] >= 'A' && line[j] <= 'Z' {
+			j++
+		}
+		if j < len(line) && levelAfter(line[j]) {
+			switch string(line[i:j]) {
+			case "ERROR", "CRITICAL", "FATAL", "PANIC":
+				return Error, true
+			case "WARNING", "WARN":
+				return Warning, true
+			case "DEBUG", "INFO", "NOTICE", "LOG", "STATEMENT", "DETAIL", "HINT":
+				return None, true
+			}
+		}
+		i = j
+	}
+	return None, false
+}
+
+func levelBefore(c byte) bool { return c == ' ' || c == '\t' || c == '[' || c == '|' }
+func levelAfter(c byte) bool {
+	return c == ' ' || c == '\t' || c == ']' || c == ':' || c == '|' || c == '\r'
+}
 
 // Classify says whether one line is an error, a warning or neither: by its
 // level word when it has one, else by the words the Scanner looks for.
@@ -79,20 +108,6 @@ func (s *Scanner) Classify(line []byte) Class {
 	}
 	low := lowerASCII(make([]byte, 0, len(line)), line)
 	return s.classifyLower(low)
-}
-
-func levelOf(line []byte) (Class, bool) {
-	m := levelWord.FindSubmatch(line)
-	if m == nil {
-		return None, false
-	}
-	switch string(m[1]) {
-	case "ERROR", "CRITICAL", "FATAL", "PANIC":
-		return Error, true
-	case "WARNING", "WARN":
-		return Warning, true
-	}
-	return None, true
 }
 
 func (s *Scanner) classifyLower(low []byte) Class {

@@ -142,3 +142,29 @@ func TestLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestLevelOf(t *testing.T) {
+	tests := []struct {
+		line  string
+		class Class
+		found bool
+	}{
+		{"INFO [uvicorn.error] Started server", None, true},
+		{"2026-11-27 10:00:01,000 ERROR app.api failed", Error, true},
+		{"[WARNING] disk", Warning, true},
+		{"LOG:  checkpoint starting", None, true},
+		{"FATAL: password authentication failed", Error, true},
+		{"level|ERROR|x", Error, true},
+		{"an ERRORS column", None, false},
+		{"XERROR: no", None, false},
+		{"ERROR", None, false}, // nothing after it: not a level field
+		{"plain error text", None, false},
+		{"WARN\tslow", Warning, true},
+	}
+	for _, tt := range tests {
+		c, ok := levelOf([]byte(tt.line))
+		if c != tt.class || ok != tt.found {
+			t.Errorf("levelOf(%q) = %v, %v; want %v, %v", tt.line, c, ok, tt.class, tt.found)
+		}
+	}
+}

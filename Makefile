@@ -23,8 +23,8 @@ build:
 # one already answers); otherwise against the current directory.
 run: build
 	@if [ "$$(id -u)" = 0 ] || docker info >/dev/null 2>&1; then \
-	  sandbox/up.sh && set -a && . "$(PLANNER_SANDBOX)/planner-tui.env" && set +a && \
-	  exec $(BIN) --state-dir "$(PLANNER_SANDBOX)/state"; \
+	  sandbox/up.sh && \
+	  exec $(BIN) --state-dir "$(PLANNER_SANDBOX)/state" $$(sed 's/^/--set /' "$(PLANNER_SANDBOX)/planner-tui.env"); \
 	else \
 	  echo "No Docker engine can run here: opening planner-tui on $$PWD"; \
 	  exec $(BIN); \
@@ -37,9 +37,11 @@ deps:
 
 # The end-to-end tests deploy, roll back and break the sandbox stack, so they
 # run alone, after the packages that only read it (those run in parallel).
+# The sandbox's settings are not exported: tests read them from
+# $(PLANNER_SANDBOX)/planner-tui.env themselves, and in the environment they
+# would override the variables of the tests' own runbooks.
 test: deps sandbox-up build
-	set -a && . "$(PLANNER_SANDBOX)/planner-tui.env" && set +a && \
-	  export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
+	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) $$(go list ./... | grep -v '/e2e$$') && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/
 

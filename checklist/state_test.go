@@ -90,7 +90,7 @@ func TestNewRunIDs(t *testing.T) {
 		{"", t0, "20261127-113402-run"},
 		{"../../etc", t0, "20261127-113402-etc"},
 		{"Ünïcode ☃ only", t0, "20261127-113402-n-code-only"},
-		{"Deploy", t0.In(local), "20261127-113402-deploy-4"}, // id is in UTC
+		{"Deploy", t0.In(local), "20261127-113402-deploy-4"},                                                      // id is in UTC
 		{strings.Repeat("abcdefghij", 10), t0, "20261127-113402-" + strings.Repeat("abcdefghij", 4) + "abcdefgh"}, // Slug cuts at 48
 	}
 	for _, tt := range tests {

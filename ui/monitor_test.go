@@ -215,3 +215,28 @@ func TestEmergencyPlaybookOpensWithTheStackState(t *testing.T) {
 		}
 	}
 }
+
+// A service of the compose files without any container (never created, or
+// removed by down) shows as down, next to the ones that run.
+func TestStatusBarShowsAServiceWithNoContainer(t *testing.T) {
+	c := dockertest.Client(t)
+	project := fmt.Sprintf("ptt-ui-missing-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	dockertest.Run(t, c, dockertest.Throwaway{Project: project, Service: "web", StopTimeout: 1,
+		Script: `trap 'exit 0' TERM; while true; do sleep 0.2; done`})
+	dir := t.TempDir()
+	compose := "services:\n  web:\n    image: x\n  worker:\n    image: y\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(compose), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	tg := ops.Target{Project: project, Dir: dir, ComposeFiles: []string{"docker-compose.yml"},
+		DBHost: "127.0.0.1", DBPort: closedPort(t), DBUser: "u", DBName: "d"}
+	mon := monitor.Start(ctx, tg, nil, monitor.Options{Every: 200 * time.Millisecond, DBTimeout: time.Second, DiskPaths: []string{"/"}})
+
+	d := newDriverOpts(t, newEngine(t), 120, 30, monOpts(mon))
+	v := d.waitText("worker ✗ no container")
+	if !strings.Contains(v, "web ✓") {
+		t.Fatalf("the running service is not shown next to the missing one:\n%s", v)
+	}
+}

@@ -75,12 +75,15 @@ func (c *Context) statusLine(s monitor.Snapshot, level int) string {
 		parts = append(parts, st.Faint.Render("docker …"))
 	case s.DockerErr != "":
 		parts = append(parts, st.Error.Render(dockerProblem(s.DockerErr, level >= 3)))
-	case len(s.Containers) == 0:
+	case len(s.Containers) == 0 && len(s.Missing) == 0:
 		parts = append(parts, st.Warn.Render("no containers in project "+s.Project))
 	default:
 		var svcs []string
 		for _, ct := range s.Containers {
 			svcs = append(svcs, c.serviceStatus(ct, level))
+		}
+		for _, name := range s.Missing {
+			svcs = append(svcs, name+" "+st.Error.Render("✗ no container"))
 		}
 		j := " "
 		if level < 4 {
@@ -274,11 +277,14 @@ func (c *Context) stackLines(w int) []string {
 	switch {
 	case s.DockerErr != "":
 		out = append(out, "  "+st.Error.Render(dockerProblem(s.DockerErr, false)))
-	case len(s.Containers) == 0:
+	case len(s.Containers) == 0 && len(s.Missing) == 0:
 		out = append(out, "  "+st.Warn.Render("no containers in compose project "+s.Project))
 	default:
 		down := s.Down()
-		if len(down) == 0 {
+		for _, name := range s.Missing {
+			out = append(out, fit("  "+st.Error.Render("✗")+" "+st.Bold.Render(name)+" has no container (not created, or removed by down)", w))
+		}
+		if len(down) == 0 && len(s.Missing) == 0 {
 			out = append(out, "  "+st.OK.Render("✓")+fmt.Sprintf(" all %d services up and healthy", len(s.Containers)))
 		}
 		for _, ct := range down {

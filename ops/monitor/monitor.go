@@ -37,6 +37,9 @@ type Snapshot struct {
 	Disk     []host.Usage
 	Mem      host.Memory
 	Warnings []host.Warning
+	// Missing are services of the compose files that have no container at
+	// all (never created, or removed by down): down as much as an exited one.
+	Missing []string
 }
 
 // Down lists the services that are not ready (stopped, restarting,
@@ -230,6 +233,10 @@ func (m *Monitor) run(ctx context.Context) {
 			return
 		case d := <-dockerCh:
 			snap.Containers, snap.DockerErr, snap.DockerKnown = d.containers, d.err, true
+			snap.Missing = nil
+			if d.err == "" {
+				snap.Missing = missingServices(m.target, d.containers)
+			}
 		case r := <-dbCh:
 			snap.DB, snap.DBKnown, snap.DBAt = r, true, time.Now()
 		case <-hostTick.C:
@@ -238,6 +245,26 @@ func (m *Monitor) run(ctx context.Context) {
 		snap.At = time.Now()
 		m.publish(snap)
 	}
+}
+
+// missingServices are the compose file's services without a container. An
+// unreadable compose file names nothing missing: the containers still show.
+func missingServices(t ops.Target, cs []docker.Container) []string {
+	want, err := t.Services()
+	if err != nil {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, c := range cs {
+		have[c.Service] = true
+	}
+	var out []string
+	for _, s := range want {
+		if !have[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // send delivers v to ch (capacity 1), replacing an unread value.

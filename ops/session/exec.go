@@ -15,6 +15,7 @@ import (
 
 	"planner-tui/checklist"
 	"planner-tui/ops/audit"
+	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
 	"planner-tui/ops/runner"
 )
@@ -103,7 +104,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		return nil, errors.New("read-only session: cannot run commands")
 	}
 	refuse := func(reason string) (*Execution, error) {
-		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Outcome: "refused", Message: reason})
+		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: s.masker.String(confirmation), Outcome: "refused", Message: s.masker.String(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
@@ -122,12 +123,6 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Plan checked this with mu released since: another Start (a double
-	// key press, a second goroutine) may have begun a command in between.
-	if blocked := s.blockedLocked(cmd); blocked != "" {
-		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Outcome: "refused", Message: blocked})
-		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
-	}
 	if err := s.lockLocked(); err != nil {
 		var held *lock.HeldError
 		if errors.As(err, &held) {
@@ -135,6 +130,12 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 			return nil, &RefusedError{CommandID: cmd.ID, Reason: err.Error()}
 		}
 		return nil, err
+	}
+	// Plan checked this with mu released since (and taking the lock may
+	// have reloaded the run): another Start may have begun a command.
+	if blocked := s.blockedLocked(cmd); blocked != "" {
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: s.masker.String(confirmation), Outcome: "refused", Message: blocked})
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
 	}
 
 	// Restored if the state cannot be saved: a command that never started
@@ -150,13 +151,13 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		Attempt:   cr.Attempt,
 		Started:   now,
 		Log:       filepath.Join(jobDir, "output.log"),
-		Params:    p.Params,
-		Confirmed: confirmation,
+		Params:    keptParams(p.Params),
+		Confirmed: s.masker.String(confirmation),
 	}
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		s.run.Choices[alts[0].ID] = cmd.ID
 	}
-	for k, v := range p.Params {
+	for k, v := range keptParams(p.Params) {
 		s.run.Params[k] = v
 	}
 	if err := s.store.Save(s.run); err != nil {
@@ -177,13 +178,17 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		VarsFile: s.store.VarsFile(s.run.ID),
 		Sets:     cmd.Sets,
 		Timeout:  cmd.Timeout,
-		Secrets:  s.secrets,
+		Secrets:  append(append([]string(nil), s.secrets...), p.secrets...),
 	}
+	// The phrase was checked above: `planner-tui op restore` in the step
+	// reads it instead of refusing. Every other step gets it empty, so a
+	// confirmation never leaks into steps (or shells) that were not
+	// confirmed through the environment they inherit.
+	confirmed := ""
 	if p.NeedsPhrase() {
-		// The phrase was checked above: `planner-tui op restore` in the step
-		// reads it instead of refusing.
-		spec.Env = append(spec.Env, EnvConfirmed+"="+confirmation)
+		confirmed = confirmation
 	}
+	spec.Env = append(spec.Env, EnvConfirmed+"="+confirmed)
 	job, err := runner.Start(ctx, spec, out)
 	if err != nil {
 		cr.Status = checklist.Failed
@@ -199,6 +204,18 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	return e, nil
 }
 
+// keptParams are the parameters worth keeping in the run's state: not the
+// secret ones (a <token> is asked for again rather than stored).
+func keptParams(params map[string]string) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		if !envfile.IsSecretKey(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // lockLocked takes the operator lock on first use and keeps it.
 func (s *Session) lockLocked() error {
 	if s.lock != nil {
@@ -212,7 +229,14 @@ func (s *Session) lockLocked() error {
 		return err
 	}
 	s.lock = l
-	return nil
+	// Until now another process may have written the run (a headless run,
+	// a second screen): start from what is on disk, so that no write of
+	// ours puts back an older state over theirs. From here on only this
+	// session writes it.
+	if run, err := s.store.Load(s.run.ID); err == nil {
+		s.run = run
+	}
+	return s.reconcileLocked()
 }
 
 // commandEnv is what a command sees on top of planner-tui's environment:
@@ -254,16 +278,20 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 		// A newer attempt replaced this one; leave it alone.
 		return *cr, waitErr
 	}
-	s.applyResultLocked(cmdID, cr, res, waitErr)
+	rec := s.applyResultLocked(cmdID, cr, res, waitErr)
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}
-	return *cr, errors.Join(waitErr, s.store.Save(s.run))
+	saveErr := s.store.Save(s.run)
+	if saveErr == nil {
+		s.record(rec)
+	}
+	return *cr, errors.Join(waitErr, saveErr)
 }
 
 // applyResultLocked turns a runner result into the command's state, merges
 // the variables and artifacts it produced, and audits the outcome.
-func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) {
+func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
 	cr.Ended = res.Ended
 	if cr.Ended.IsZero() {
 		cr.Ended = time.Now().UTC()
@@ -292,8 +320,16 @@ func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res 
 		cr.Status = checklist.Failed
 		outcome = "failed"
 	}
+	if res.LogError != "" {
+		// The command ran, but its log (or its variables) could not be
+		// written whole, e.g. a full disk: say so wherever the result shows.
+		cr.Error = strings.TrimSpace(cr.Error + " " + res.LogError)
+	}
 	for k, v := range res.Vars {
-		s.run.Vars[k] = v
+		if envfile.IsSecretKey(k) {
+			v = "***" // the value stays in vars.sh (0600) only
+		}
+		s.run.Vars[k] = s.masker.String(v)
 	}
 	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
 	artifacts := map[string]string{}
@@ -317,7 +353,10 @@ func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res 
 	if len(artifacts) > 0 {
 		rec.Artifacts = artifacts
 	}
-	s.record(rec)
+	// The caller saves the state first, then writes this: a crash in
+	// between must not leave a run.end for a result the state lacks (the
+	// next start would apply it, and audit it, again).
+	return rec
 }
 
 func readArtifacts(jobDir string) (Artifacts, error) {
@@ -341,7 +380,17 @@ func readArtifacts(jobDir string) (Artifacts, error) {
 func (s *Session) reconcile() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	changed := false
+	return s.reconcileLocked()
+}
+
+// reconcileLocked is reconcile with mu held. While another process holds
+// the operator lock it changes nothing: that process follows its commands
+// and records their ends itself.
+func (s *Session) reconcileLocked() error {
+	if s.lockedOutLocked() != "" {
+		return nil
+	}
+	var recs []audit.Record
 	for id, cr := range s.run.Commands {
 		if cr.Status != checklist.Running {
 			continue
@@ -352,26 +401,26 @@ func (s *Session) reconcile() error {
 		case err != nil:
 			return fmt.Errorf("result of %s: %w", id, err)
 		case ok:
-			s.applyResultLocked(id, cr, res, nil)
-			changed = true
+			recs = append(recs, s.applyResultLocked(id, cr, res, nil))
 		case runner.Alive(jobDir):
 			// Still running: it stays so.
-		case s.lockedOutLocked() != "":
-			// The lock holder is starting it (the state says running
-			// before the supervisor writes its pid file) or follows it
-			// and will record its end.
 		default:
 			// It may have written its result and exited since we looked.
 			if res, ok, err := runner.ReadResult(jobDir); err == nil && ok {
-				s.applyResultLocked(id, cr, res, nil)
+				recs = append(recs, s.applyResultLocked(id, cr, res, nil))
 			} else {
-				s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil)
+				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil))
 			}
-			changed = true
 		}
 	}
-	if changed && !s.opts.ReadOnly {
-		return s.store.Save(s.run)
+	if len(recs) == 0 || s.opts.ReadOnly {
+		return nil
+	}
+	if err := s.store.Save(s.run); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		s.record(r)
 	}
 	return nil
 }

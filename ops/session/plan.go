@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
+	"planner-tui/ops/mask"
 )
 
 // paramValue is what a <placeholder> may be replaced with: enough for commit
@@ -42,13 +44,30 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 			p.Missing = append(p.Missing, name)
 			continue
 		}
+		secret := envfile.IsSecretKey(name)
+		shown := v
+		if secret {
+			shown = "***"
+		}
 		if !paramValue.MatchString(v) {
-			return nil, fmt.Errorf("parameter <%s>: %q has characters the shell would interpret; allowed: letters, digits and . _ : @ + = / -", name, v)
+			return nil, fmt.Errorf("parameter <%s>: %q has characters the shell would interpret; allowed: letters, digits and . _ : @ + = / -", name, shown)
+		}
+		if strings.HasPrefix(v, "-") {
+			// "-f" in `git checkout <commit>` would be an option, and the
+			// risk was judged on the command as written.
+			return nil, fmt.Errorf("parameter <%s>: %q starts with \"-\", which the command would read as an option", name, shown)
 		}
 		p.Params[name] = v
+		if secret {
+			p.secrets = append(p.secrets, v)
+		}
 	}
 	p.Script = fillParams(cmd.Script, p.Params)
 	p.Display = s.masker.String(p.Script)
+	if len(p.secrets) > 0 {
+		// <token> and the like: shown, logged and audited as *** too.
+		p.Display = mask.New(p.secrets).String(p.Display)
+	}
 	if cmd.Risk == checklist.Destructive {
 		p.Confirm = cmd.Confirm
 	}
@@ -59,8 +78,20 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	if p.Blocked == "" {
 		p.Blocked = s.lockedOutLocked()
 	}
+	if other := s.startedAlternativeLocked(cmd); other != "" && p.Blocked == "" {
+		// A run uses one alternative of a group. When the chosen one
+		// failed or was interrupted, the other may be what saves the day
+		// (downgrade failed: restore instead), but only knowingly.
+		p.Gate = fmt.Sprintf("Its alternative %q was already started in this run and did not succeed; it may have changed things half-way. Type the phrase to run this one as well.", other)
+		if p.Confirm == "" {
+			p.Confirm = firstNonEmpty(cmd.Confirm, s.target.Project)
+		}
+		if p.Destroys == "" {
+			p.Destroys = "whatever the half-run alternative left behind, if this one does not expect it"
+		}
+	}
 	if gate := s.backupGateLocked(cmd); gate != "" {
-		p.Gate = gate
+		p.Gate = strings.TrimSpace(p.Gate + " " + gate)
 		if p.Confirm == "" {
 			p.Confirm = s.target.DBName
 		}
@@ -136,7 +167,21 @@ var gated = regexp.MustCompile(`alembic\s+(upgrade|downgrade)\b|planner-tui\s+op
 // downgrade in a run that has no verified backup (taken in the last day)
 // needs the typed phrase even where it would not have.
 func (s *Session) backupGateLocked(cmd *checklist.Command) string {
-	if !gated.MatchString(cmd.Script) || strings.Contains(cmd.Script, "--sql") {
+	hit := false
+	for _, line := range strings.Split(cmd.Script, "\n") {
+		// `alembic upgrade head --sql` only prints SQL; judge each line, so
+		// a preview next to a real upgrade does not lift the gate.
+		for _, m := range gated.FindAllStringIndex(line, -1) {
+			rest := line[m[0]:]
+			if end := strings.IndexAny(rest, ";&|"); end >= 0 {
+				rest = rest[:end]
+			}
+			if !strings.Contains(rest, "--sql") {
+				hit = true
+			}
+		}
+	}
+	if !hit {
 		return ""
 	}
 	for _, b := range s.run.Backups {
@@ -145,4 +190,35 @@ func (s *Session) backupGateLocked(cmd *checklist.Command) string {
 		}
 	}
 	return "This run has no verified backup of " + s.target.DBName + ". Take one first (Step 1: Create Backup, `planner-tui op backup`), or type the database name to go on without one."
+}
+
+// startedAlternativeLocked names the alternative of cmd that this run
+// already started and that did not succeed (failed or interrupted), or "".
+// One that succeeded blocks cmd outright (blockedLocked).
+func (s *Session) startedAlternativeLocked(cmd *checklist.Command) string {
+	alts := s.runbook.Alternatives(cmd.ID)
+	if len(alts) < 2 {
+		return ""
+	}
+	chosen := s.run.Choices[alts[0].ID]
+	if chosen == "" || chosen == cmd.ID {
+		return ""
+	}
+	cr := s.run.Commands[chosen]
+	if cr == nil || (cr.Status != checklist.Failed && cr.Status != checklist.Interrupted) {
+		return ""
+	}
+	if c, err := s.runbook.Command(chosen); err == nil {
+		return c.Title
+	}
+	return chosen
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -273,6 +273,9 @@ func (s *Session) NewRun(title string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	if id, cr := s.runningLocked(); cr != nil {
 		return fmt.Errorf("%s is still running: wait for it or cancel it first", id)
 	}
@@ -298,6 +301,9 @@ func (s *Session) SetCheck(checkID string, done bool) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	s.run.Checks[checkID] = &checklist.CheckState{Done: done, By: s.actor.String(), At: time.Now().UTC()}
 	if err := s.store.Save(s.run); err != nil {
 		return err
@@ -334,6 +340,9 @@ func (s *Session) AddNote(stepID, text string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.String(text)})
 	if err := s.store.Save(s.run); err != nil {
 		return err
@@ -353,6 +362,9 @@ func (s *Session) Skip(cmdID string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	cr := s.run.Command(cmd.ID)
 	if cr.Status == checklist.Running {
 		return fmt.Errorf("%s is running", cmd.ID)

@@ -52,8 +52,27 @@ func TestPlanFillsParamsAndMasksSecrets(t *testing.T) {
 	if err != nil || strings.Contains(string(log), secretValue) {
 		t.Errorf("log %s: %v, %q", cr.Log, err, log)
 	}
-	if p := plan(t, s, idParams, nil); len(p.Missing) != 0 || !strings.Contains(p.Script, "v1.2.3") {
-		t.Errorf("parameters given earlier in the run are not reused: missing %v, script %q", p.Missing, p.Script)
+	// Ordinary parameters are reused; a secret-named one (<token>) is never
+	// stored, so it is asked for again.
+	if p := plan(t, s, idParams, nil); len(p.Missing) != 1 || p.Missing[0] != "token" || !strings.Contains(p.Script, "v1.2.3") {
+		t.Errorf("want version reused and token asked again: missing %v, script %q", p.Missing, p.Script)
+	}
+	if st, _ := os.ReadFile(filepath.Join(f.state, "runs", s.Run().ID, "state.json")); strings.Contains(string(st), secretValue) {
+		t.Errorf("the token is stored in state.json")
+	}
+}
+
+// A <token> typed as a parameter is masked like the .env secrets, and a
+// value that starts with "-" (an option, not a value) is refused.
+func TestSecretAndOptionLikeParams(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	p := plan(t, s, idParams, map[string]string{"version": "v1", "token": "tok-very-secret-1"})
+	if strings.Contains(p.Display, "tok-very-secret-1") || !strings.Contains(p.Display, "token ***") {
+		t.Errorf("Display = %q", p.Display)
+	}
+	if _, err := s.Plan(idParams, map[string]string{"version": "-f", "token": "x"}); err == nil || !strings.Contains(err.Error(), "option") {
+		t.Errorf("a value starting with - was accepted: %v", err)
 	}
 }
 
@@ -579,4 +598,57 @@ func mustGetwd(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return wd
+}
+
+// A screen that has run nothing yet holds no lock; a headless run in
+// another session finishes meanwhile. When the screen then ticks a check,
+// it must not write back its older copy of the run over that result.
+func TestIdleSessionDoesNotOverwriteAnotherSessionsResult(t *testing.T) {
+	f := newFixture(t)
+	idle := f.open(t)
+
+	other := f.open(t)
+	cr, _ := run(t, other, "say-hello", nil, "")
+	if cr.Status != checklist.OK {
+		t.Fatalf("say-hello: %+v", cr)
+	}
+	other.Close()
+
+	if err := idle.SetCheck("checklist/announce-the-test", true); err != nil {
+		t.Fatal(err)
+	}
+	idle.Close()
+
+	again := f.open(t)
+	got := again.Run()
+	if c := got.Commands["basics/greet/say-hello"]; c == nil || c.Status != checklist.OK {
+		t.Errorf("the other session's result was lost: %+v", got.Commands["basics/greet/say-hello"])
+	}
+	if c := got.Checks["checklist/announce-the-test"]; c == nil || !c.Done {
+		t.Errorf("the tick was lost: %+v", got.Checks)
+	}
+}
+
+// When the chosen alternative failed, the other one may still be needed
+// (the downgrade failed: restore instead), but only with the typed phrase.
+func TestOtherAlternativeAfterAFailureNeedsThePhrase(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	if err := os.WriteFile(filepath.Join(f.marks, "fail-a"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cr, _ := run(t, s, idPickA, nil, ""); cr.Status != checklist.Failed {
+		t.Fatalf("A: %s, want failed", cr.Status)
+	}
+	pb := plan(t, s, idPickB, nil)
+	if pb.Blocked != "" || !pb.NeedsPhrase() || !strings.Contains(pb.Gate, "Pick A") {
+		t.Fatalf("B after A failed: blocked %q, confirm %q, gate %q", pb.Blocked, pb.Confirm, pb.Gate)
+	}
+	var refused *RefusedError
+	if _, err := s.Start(context.Background(), pb, "", nil); !errors.As(err, &refused) {
+		t.Fatalf("B ran without the phrase: %v", err)
+	}
+	if cr, out := run(t, s, idPickB, nil, pb.Confirm); cr.Status != checklist.OK || !strings.Contains(out, "picked-b") {
+		t.Fatalf("B with the phrase: %s %q", cr.Status, out)
+	}
 }

@@ -38,6 +38,10 @@ type Plan struct {
 	Gate string
 	// Alternatives is the whole "Or ..." group of the command (len > 1), or nil.
 	Alternatives []*checklist.Command
+
+	// secrets are values of secret-named parameters (<token>): masked like
+	// the .env secrets and never kept in the run's state.
+	secrets []string
 }
 
 // NeedsPhrase says whether the plan needs the typed Confirm phrase.

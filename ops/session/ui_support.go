@@ -37,6 +37,9 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	cr := s.run.Command(cmd.ID)
 	if cr.Status == checklist.Running {
 		return fmt.Errorf("%s is marked running: not overwriting it", cmd.ID)

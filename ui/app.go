@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +62,13 @@ type (
 		cmdID   string
 		err     error
 		started time.Time
+	}
+	// interactiveReadyMsg: the engine admitted an interactive command (or
+	// refused it); cmd is the process to give the terminal to.
+	interactiveReadyMsg struct {
+		cmdID string
+		cmd   *exec.Cmd
+		err   error
 	}
 	secondMsg struct{ t time.Time }
 	quitMsg   struct{}
@@ -369,6 +375,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("cancel sent: SIGTERM, then SIGKILL after the grace period", c.styles.Warn)
 		}
 		return nil
+	case interactiveReadyMsg:
+		if msg.err != nil {
+			m.setFlash(msg.err.Error(), c.styles.Error)
+			return nil
+		}
+		id, started := msg.cmdID, time.Now()
+		return tea.ExecProcess(msg.cmd, func(err error) tea.Msg {
+			return interactiveDoneMsg{cmdID: id, err: err, started: started}
+		})
 	case interactiveDoneMsg:
 		return m.onInteractiveDone(msg)
 	case flashMsg:
@@ -663,7 +678,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 	c := m.c
 	id := plan.Command.ID
 	if plan.Command.Interactive {
-		return m.interactive(plan)
+		return m.interactive(plan, conf)
 	}
 	buf := NewLogBuffer(logCap)
 	c.logs[id] = buf
@@ -745,32 +760,16 @@ func (m *Model) onDone(msg jobDoneMsg) {
 	}
 }
 
-var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
-
 // interactive hands the terminal to the command (an editor) and takes it
-// back after; the result is then recorded in the run and the audit log
-// (RecordInteractive). It gets here through the same guards as the others.
-func (m *Model) interactive(plan *session.Plan) tea.Cmd {
-	script := plan.Script
-	if m.editor != "" && !strings.ContainsAny(m.editor, "'\"`$;&|") {
-		script = editorWord.ReplaceAllString(script, "${1}"+m.editor+"${3}")
+// back after. The engine admits it first, through the same guards, lock,
+// state and audit as any other command (in a Cmd: it writes state), and
+// records how it ended (RecordInteractive).
+func (m *Model) interactive(plan *session.Plan, conf string) tea.Cmd {
+	eng, editor, id := m.c.eng, m.editor, plan.Command.ID
+	return func() tea.Msg {
+		cmd, err := eng.StartInteractive(plan, conf, editor)
+		return interactiveReadyMsg{cmdID: id, cmd: cmd, err: err}
 	}
-	cmd := exec.Command("bash", "-c", script)
-	vars := m.c.eng.Vars()
-	cmd.Dir = vars["PLANNER_DIR"]
-	if cmd.Dir != "" {
-		if st, err := os.Stat(cmd.Dir); err != nil || !st.IsDir() {
-			cmd.Dir = ""
-		}
-	}
-	cmd.Env = os.Environ()
-	for k, v := range vars {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	id, started := plan.Command.ID, time.Now()
-	return tea.ExecProcess(cmd, func(err error) tea.Msg {
-		return interactiveDoneMsg{cmdID: id, err: err, started: started}
-	})
 }
 
 func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {

@@ -368,19 +368,6 @@ func TestRunbookWithoutSummaryShowsSections(t *testing.T) {
 	d.waitText("$ echo hi")
 }
 
-func TestEditorReplacesLiteralEditor(t *testing.T) {
-	cases := []struct{ editor, script, want string }{
-		{"vim", "nano .env", "vim .env"},
-		{"code -w", "  nano .env\n", "  code -w .env\n"},
-		{"vim", "echo nano is nice", "echo nano is nice"},
-	}
-	for _, tc := range cases {
-		if got := editorWord.ReplaceAllString(tc.script, "${1}"+tc.editor+"${3}"); got != tc.want {
-			t.Errorf("EDITOR=%q on %q = %q, want %q", tc.editor, tc.script, got, tc.want)
-		}
-	}
-}
-
 func TestStatusBarAndNotes(t *testing.T) {
 	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"os/exec"
 
 	tea "charm.land/bubbletea/v2"
 	"io"
@@ -35,6 +36,7 @@ type Engine interface {
 	// audit log (fsync): call them inside a tea.Cmd.
 	Skip(cmdID string) error
 	NewRun(title string) error
+	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
 	Audit(event, subject, message string)
 }
@@ -64,6 +66,7 @@ type backend interface {
 	AddNote(stepID, text string) error
 	Skip(cmdID string) error
 	NewRun(title string) error
+	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
 	Audit(event, subject, message string)
 }

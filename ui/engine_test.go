@@ -279,6 +279,9 @@ func (e *testEngine) AddNote(stepID, text string) error {
 // real session (newEngine).
 func (e *testEngine) Skip(string) error   { return errors.New("test engine: no skip") }
 func (e *testEngine) NewRun(string) error { return errors.New("test engine: no new run") }
+func (e *testEngine) StartInteractive(p *session.Plan, _, _ string) (*exec.Cmd, error) {
+	return exec.Command("bash", "-c", p.Script), nil
+}
 func (e *testEngine) RecordInteractive(string, int, time.Time, time.Time) error {
 	return nil
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,6 +96,75 @@ func (e *Execution) Cancel() error {
 // need one, "yes" for Change commands, anything for Safe ones. A refusal
 // returns *RefusedError, is audited, and runs nothing.
 func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out io.Writer) (*Execution, error) {
+	a, err := s.admit(p, confirmation, false)
+	if err != nil {
+		return nil, err
+	}
+	p, cmd := a.plan, a.plan.Command
+	spec := runner.Spec{
+		JobDir:   a.jobDir,
+		Dir:      s.target.Dir,
+		Script:   p.Script,
+		Env:      a.env,
+		VarsFile: s.store.VarsFile(a.runID),
+		Sets:     cmd.Sets,
+		Timeout:  cmd.Timeout,
+		Secrets:  append(append([]string(nil), s.secrets...), p.secrets...),
+	}
+	job, err := runner.Start(ctx, spec, out)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		cr := s.run.Command(cmd.ID)
+		cr.Status = checklist.Failed
+		cr.Ended = time.Now().UTC()
+		cr.ExitCode = -1
+		cr.Error = err.Error()
+		saveErr := s.store.Save(s.run)
+		s.record(audit.Record{Event: "run.end", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "failed", Message: err.Error()})
+		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
+	}
+	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
+	s.running = e
+	return e, nil
+}
+
+// StartInteractive admits a command that needs the terminal (an editor on
+// .env) through the same guards, lock, state and audit as Start, and
+// returns the process to run in the foreground; the caller hands it the
+// terminal and then calls RecordInteractive with its exit code. editor,
+// when set, replaces a literal nano/vi/vim at the start of a line.
+func (s *Session) StartInteractive(p *Plan, confirmation, editor string) (*exec.Cmd, error) {
+	a, err := s.admit(p, confirmation, true)
+	if err != nil {
+		return nil, err
+	}
+	script := a.plan.Script
+	if editor != "" && !strings.ContainsAny(editor, "'\"`$;&|") {
+		script = editorWord.ReplaceAllString(script, "${1}"+editor+"${3}")
+	}
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", script)
+	cmd.Dir = s.target.Dir
+	cmd.Env = append(os.Environ(), a.env...)
+	return cmd, nil
+}
+
+var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
+
+// admitted is a command that passed the guards and is marked running.
+type admitted struct {
+	plan   *Plan
+	runID  string
+	jobID  string
+	jobDir string   // "" for interactive commands
+	env    []string // what the command sees besides our environment
+}
+
+// admit re-plans (state may have moved since the caller planned), checks
+// the confirmation and every guard, takes the operator lock, marks the
+// command running in the saved state and audits it. A refusal is audited
+// and returns *RefusedError.
+func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitted, error) {
 	fresh, err := s.Plan(p.Command.ID, p.Params)
 	if err != nil {
 		return nil, err
@@ -103,8 +174,9 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	if s.opts.ReadOnly {
 		return nil, errors.New("read-only session: cannot run commands")
 	}
-	refuse := func(reason string) (*Execution, error) {
-		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: s.masker.String(confirmation), Outcome: "refused", Message: s.masker.String(reason)})
+	shownConfirmation := s.masker.String(confirmation)
+	refuse := func(reason string) (*admitted, error) {
+		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.masker.String(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
@@ -116,7 +188,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		if confirmation == "" {
 			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))
 		}
-		return refuse(fmt.Sprintf("the confirmation %q does not match %q", confirmation, p.Confirm))
+		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, p.Confirm))
 	case !p.NeedsPhrase() && p.Risk == checklist.Change && confirmation != "yes":
 		return refuse("change command: not confirmed (answer y, or --yes headless)")
 	}
@@ -134,7 +206,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	// Plan checked this with mu released since (and taking the lock may
 	// have reloaded the run): another Start may have begun a command.
 	if blocked := s.blockedLocked(cmd); blocked != "" {
-		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: s.masker.String(confirmation), Outcome: "refused", Message: blocked})
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: blocked})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
 	}
 
@@ -143,16 +215,22 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	before := s.run.Clone()
 	cr := s.run.Command(cmd.ID)
 	cr.Attempt++
-	jobID, jobDir := s.newJobLocked(cmd.ID, cr.Attempt)
-	now := time.Now().UTC()
+	a := &admitted{plan: p, runID: s.run.ID}
+	if interactive {
+		a.jobID = "interactive"
+	} else {
+		a.jobID, a.jobDir = s.newJobLocked(cmd.ID, cr.Attempt)
+	}
 	*cr = checklist.CommandRun{
 		Status:    checklist.Running,
-		JobID:     jobID,
+		JobID:     a.jobID,
 		Attempt:   cr.Attempt,
-		Started:   now,
-		Log:       filepath.Join(jobDir, "output.log"),
+		Started:   time.Now().UTC(),
 		Params:    keptParams(p.Params),
-		Confirmed: s.masker.String(confirmation),
+		Confirmed: shownConfirmation,
+	}
+	if a.jobDir != "" {
+		cr.Log = filepath.Join(a.jobDir, runner.OutputFile)
 	}
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		s.run.Choices[alts[0].ID] = cmd.ID
@@ -164,44 +242,18 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		*s.run = before
 		return nil, err
 	}
-	event := audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation}
-	if p.NeedsPhrase() {
-		s.record(audit.Record{Event: "confirm", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: confirmation, Message: p.Destroys})
-	}
-	s.record(event)
-
-	spec := runner.Spec{
-		JobDir:   jobDir,
-		Dir:      s.target.Dir,
-		Script:   p.Script,
-		Env:      s.commandEnv(cmd, jobDir),
-		VarsFile: s.store.VarsFile(s.run.ID),
-		Sets:     cmd.Sets,
-		Timeout:  cmd.Timeout,
-		Secrets:  append(append([]string(nil), s.secrets...), p.secrets...),
-	}
-	// The phrase was checked above: `planner-tui op restore` in the step
-	// reads it instead of refusing. Every other step gets it empty, so a
-	// confirmation never leaks into steps (or shells) that were not
-	// confirmed through the environment they inherit.
 	confirmed := ""
 	if p.NeedsPhrase() {
 		confirmed = confirmation
+		s.record(audit.Record{Event: "confirm", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: p.Destroys})
 	}
-	spec.Env = append(spec.Env, EnvConfirmed+"="+confirmed)
-	job, err := runner.Start(ctx, spec, out)
-	if err != nil {
-		cr.Status = checklist.Failed
-		cr.Ended = time.Now().UTC()
-		cr.ExitCode = -1
-		cr.Error = err.Error()
-		saveErr := s.store.Save(s.run)
-		s.record(audit.Record{Event: "run.end", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "failed", Message: err.Error()})
-		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
+	a.env = s.commandEnv(cmd, a.jobDir, confirmed)
+	msg := ""
+	if interactive {
+		msg = "interactive: the command has the terminal"
 	}
-	e := &Execution{JobID: jobID, CommandID: cmd.ID, LogPath: cr.Log, s: s, job: job, waited: make(chan struct{})}
-	s.running = e
-	return e, nil
+	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
+	return a, nil
 }
 
 // keptParams are the parameters worth keeping in the run's state: not the
@@ -245,7 +297,7 @@ func (s *Session) lockLocked() error {
 // everywhere would override the stack's own settings), this binary first on
 // PATH, and, for `planner-tui op` steps, the effective variables and where
 // to report artifacts.
-func (s *Session) commandEnv(cmd *checklist.Command, jobDir string) []string {
+func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) []string {
 	env := make([]string, 0, len(cmd.Uses)+5)
 	for _, k := range cmd.Uses {
 		if v, ok := s.vars[k]; ok {
@@ -260,12 +312,17 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir string) []string {
 		path = filepath.Dir(bin) + string(os.PathListSeparator) + path
 	}
 	vars, _ := json.Marshal(s.vars)
+	// The phrase was checked by admit: `planner-tui op restore` in the step
+	// reads it instead of refusing. Every other step gets it empty, so a
+	// confirmation never leaks into steps (or shells) that were not
+	// confirmed through the environment they inherit.
 	return append(env,
 		"PATH="+path,
 		EnvVars+"="+string(vars),
 		EnvStateDir+"="+s.store.Dir,
 		EnvRunID+"="+s.run.ID,
 		EnvJobDir+"="+jobDir,
+		EnvConfirmed+"="+confirmed,
 	)
 }
 
@@ -393,6 +450,12 @@ func (s *Session) reconcileLocked() error {
 	var recs []audit.Record
 	for id, cr := range s.run.Commands {
 		if cr.Status != checklist.Running {
+			continue
+		}
+		if cr.JobID == "interactive" {
+			// Its process had our terminal and died with us (or we
+			// cannot tell): it did not finish under our eyes.
+			recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "planner-tui stopped while the command had the terminal"}, nil))
 			continue
 		}
 		jobDir := s.store.JobDir(s.run.ID, cr.JobID)

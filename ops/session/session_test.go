@@ -652,3 +652,17 @@ func TestOtherAlternativeAfterAFailureNeedsThePhrase(t *testing.T) {
 		t.Fatalf("B with the phrase: %s %q", cr.Status, out)
 	}
 }
+
+// The operator's $EDITOR replaces a literal nano/vi/vim at the start of a line.
+func TestEditorReplacesLiteralEditor(t *testing.T) {
+	cases := []struct{ editor, script, want string }{
+		{"vim", "nano .env", "vim .env"},
+		{"code -w", "  nano .env\n", "  code -w .env\n"},
+		{"vim", "echo nano is nice", "echo nano is nice"},
+	}
+	for _, tc := range cases {
+		if got := editorWord.ReplaceAllString(tc.script, "${1}"+tc.editor+"${3}"); got != tc.want {
+			t.Errorf("EDITOR=%q on %q = %q, want %q", tc.editor, tc.script, got, tc.want)
+		}
+	}
+}

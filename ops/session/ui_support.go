@@ -15,22 +15,16 @@ func (s *Session) Audit(event, subject, message string) {
 	s.record(audit.Record{Event: event, RunID: s.Run().ID, CommandID: subject, Message: s.masker.String(message)})
 }
 
-// RecordInteractive records an interactive command (an editor on .env) that
-// the screen ran itself with the terminal handed over: the command's state
-// in the run (ok with exit 0, else failed with the exit code; -1 when it
-// could not start) and run.start/run.end in the audit log with the masked
-// command, as Start and Wait do for background commands.
+// RecordInteractive records how a command started with StartInteractive
+// ended: its status, exit code and times in the run, and run.end in the
+// audit log.
 func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error {
 	if err := s.writable("record a command"); err != nil {
 		return err
 	}
-	p, err := s.Plan(cmdID, nil)
+	cmd, err := s.runbook.Command(cmdID)
 	if err != nil {
 		return err
-	}
-	cmd := p.Command
-	if !cmd.Interactive {
-		return fmt.Errorf("%s is not an interactive command", cmd.ID)
 	}
 	if ended.Before(started) {
 		ended = started
@@ -41,8 +35,8 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 		return err
 	}
 	cr := s.run.Command(cmd.ID)
-	if cr.Status == checklist.Running {
-		return fmt.Errorf("%s is marked running: not overwriting it", cmd.ID)
+	if cr.Status != checklist.Running || cr.JobID != "interactive" {
+		return fmt.Errorf("%s was not started with StartInteractive (status %s)", cmd.ID, cr.Status)
 	}
 	status, outcome := checklist.OK, "ok"
 	errText := ""
@@ -53,25 +47,13 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 			errText = "could not start"
 		}
 	}
-	*cr = checklist.CommandRun{
-		Status:   status,
-		Attempt:  cr.Attempt + 1,
-		Started:  started.UTC(),
-		Ended:    ended.UTC(),
-		ExitCode: exitCode,
-		Params:   p.Params,
-		Error:    errText,
-	}
-	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
-		s.run.Choices[alts[0].ID] = cmd.ID
-	}
+	cr.Status, cr.ExitCode, cr.Error = status, exitCode, errText
+	cr.Started, cr.Ended = started.UTC(), ended.UTC()
 	if err := s.store.Save(s.run); err != nil {
 		return fmt.Errorf("record %s: %w", cmd.ID, err)
 	}
-	step := s.stepID(cmd.ID)
-	s.record(audit.Record{Time: started.UTC(), Event: "run.start", RunID: s.run.ID, StepID: step, CommandID: cmd.ID, Command: p.Display, Message: "interactive"})
 	code := exitCode
-	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: step, CommandID: cmd.ID, ExitCode: &code,
+	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
 		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: errText})
 	return nil
 }

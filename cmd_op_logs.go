@@ -32,6 +32,11 @@ matching lines. Exit 1 when there are errors.`,
 				r    io.ReadCloser
 				what string
 			)
+			// The session gives the masker: the lines shown may hold secrets.
+			oc, err := o.opContext(ctx)
+			if err != nil {
+				return err
+			}
 			if file != "" {
 				f, err := os.Open(file)
 				if err != nil {
@@ -39,10 +44,6 @@ matching lines. Exit 1 when there are errors.`,
 				}
 				r, what = f, file
 			} else {
-				oc, err := o.opContext(ctx)
-				if err != nil {
-					return err
-				}
 				service := "app"
 				if len(args) == 1 {
 					service = args[0]
@@ -78,7 +79,7 @@ matching lines. Exit 1 when there are errors.`,
 				if m.Class == logscan.Error {
 					kind = "ERROR"
 				}
-				fmt.Fprintf(out, "%s %8d  %s\n", kind, m.Line, m.Text)
+				fmt.Fprintf(out, "%s %8d  %s\n", kind, m.Line, oc.s.Mask(m.Text))
 			}
 			fmt.Fprintf(out, "%s: %d lines, %d errors, %d warnings\n", what, res.Lines, res.Errors, res.Warnings)
 			if res.Errors > 0 {

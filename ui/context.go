@@ -37,6 +37,7 @@ type Engine interface {
 	Skip(cmdID string) error
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
+	Mask(text string) string
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
 	Audit(event, subject, message string)
 }
@@ -67,6 +68,7 @@ type backend interface {
 	Skip(cmdID string) error
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
+	Mask(text string) string
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
 	Audit(event, subject, message string)
 }

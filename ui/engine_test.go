@@ -282,6 +282,7 @@ func (e *testEngine) NewRun(string) error { return errors.New("test engine: no n
 func (e *testEngine) StartInteractive(p *session.Plan, _, _ string) (*exec.Cmd, error) {
 	return exec.Command("bash", "-c", p.Script), nil
 }
+func (e *testEngine) Mask(s string) string { return s }
 func (e *testEngine) RecordInteractive(string, int, time.Time, time.Time) error {
 	return nil
 }

@@ -144,11 +144,13 @@ func (s *Stack) followSelected() tea.Cmd {
 	s.cl = cl
 	s.log.SetBuffer(cl.buf, "")
 	s.log.caption = ""
-	mon, classify := s.c.opts.Monitor, s.c.classify
+	mon, classify, mask := s.c.opts.Monitor, s.c.classify, s.c.eng.Mask
 	go func() {
 		defer cl.buf.Close()
 		err := mon.Logs(ctx, ct.ID, 200, func(l monitor.LogLine) {
-			text := l.Text
+			// Apps print DSNs and settings: the .env secrets are masked here
+			// as in a step's output.
+			text := mask(l.Text)
 			if l.Stream == "event" {
 				text = "── " + text + " ──"
 			}

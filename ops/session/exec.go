@@ -109,7 +109,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		VarsFile: s.store.VarsFile(a.runID),
 		Sets:     cmd.Sets,
 		Timeout:  cmd.Timeout,
-		Secrets:  append(append([]string(nil), s.secrets...), p.secrets...),
+		Secrets:  append(a.secrets, p.secrets...),
 	}
 	job, err := runner.Start(ctx, spec, out)
 	s.mu.Lock()
@@ -153,11 +153,12 @@ var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
 
 // admitted is a command that passed the guards and is marked running.
 type admitted struct {
-	plan   *Plan
-	runID  string
-	jobID  string
-	jobDir string   // "" for interactive commands
-	env    []string // what the command sees besides our environment
+	plan    *Plan
+	runID   string
+	jobID   string
+	jobDir  string   // "" for interactive commands
+	env     []string // what the command sees besides our environment
+	secrets []string // the .env values to mask, read just now
 }
 
 // admit re-plans (state may have moved since the caller planned), checks
@@ -165,6 +166,8 @@ type admitted struct {
 // command running in the saved state and audits it. A refusal is audited
 // and returns *RefusedError.
 func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitted, error) {
+	// .env may have changed since the last command (a rotated secret).
+	secrets := s.refreshSecrets()
 	fresh, err := s.Plan(p.Command.ID, p.Params)
 	if err != nil {
 		return nil, err
@@ -174,9 +177,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if s.opts.ReadOnly {
 		return nil, errors.New("read-only session: cannot run commands")
 	}
-	shownConfirmation := s.masker.String(confirmation)
+	shownConfirmation := s.masker.Load().String(confirmation)
 	refuse := func(reason string) (*admitted, error) {
-		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.masker.String(reason)})
+		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.masker.Load().String(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
@@ -215,7 +218,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	before := s.run.Clone()
 	cr := s.run.Command(cmd.ID)
 	cr.Attempt++
-	a := &admitted{plan: p, runID: s.run.ID}
+	a := &admitted{plan: p, runID: s.run.ID, secrets: secrets}
 	if interactive {
 		a.jobID = "interactive"
 	} else {
@@ -328,6 +331,8 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) [
 
 // finish records a job's result in the run state and the audit log.
 func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) (checklist.CommandRun, error) {
+	// The step may have rewritten .env: what follows must mask the new values.
+	s.refreshSecrets()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr := s.run.Command(cmdID)
@@ -386,7 +391,7 @@ func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res 
 		if envfile.IsSecretKey(k) {
 			v = "***" // the value stays in vars.sh (0600) only
 		}
-		s.run.Vars[k] = s.masker.String(v)
+		s.run.Vars[k] = s.masker.Load().String(v)
 	}
 	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
 	artifacts := map[string]string{}

@@ -63,7 +63,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		}
 	}
 	p.Script = fillParams(cmd.Script, p.Params)
-	p.Display = s.masker.String(p.Script)
+	p.Display = s.masker.Load().String(p.Script)
 	if len(p.secrets) > 0 {
 		// <token> and the like: shown, logged and audited as *** too.
 		p.Display = mask.New(p.secrets).String(p.Display)

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"planner-tui/checklist"
@@ -32,10 +33,14 @@ type Session struct {
 	vars    map[string]string
 	target  ops.Target
 	store   *checklist.Store
-	masker  *mask.Masker
-	secrets []string // the values masker hides, for the runner
-	actor   audit.Actor
-	audit   *audit.Log
+	// secrets are the values to hide (the union of every .env read this
+	// session, so a rotated secret stays hidden under its old and new
+	// values); masker hides them. Both change together, under secretsMu.
+	secretsMu sync.Mutex
+	secrets   []string
+	masker    atomic.Pointer[mask.Masker]
+	actor     audit.Actor
+	audit     *audit.Log
 	// EnvWarning says why no secrets are known (no .env in the planner dir).
 	envWarning string
 
@@ -66,7 +71,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	s.secrets, s.envWarning = loadSecrets(s.target.Dir, s.vars)
-	s.masker = mask.New(s.secrets)
+	s.masker.Store(mask.New(s.secrets))
 
 	stateDir := o.StateDir
 	if stateDir == "" {
@@ -243,10 +248,35 @@ func (s *Session) Vars() map[string]string {
 }
 
 // Mask replaces secret values in text.
-func (s *Session) Mask(text string) string { return s.masker.String(text) }
+func (s *Session) Mask(text string) string { return s.masker.Load().String(text) }
 
 // Masker hides the secret values, for code that streams output itself.
-func (s *Session) Masker() *mask.Masker { return s.masker }
+func (s *Session) Masker() *mask.Masker { return s.masker.Load() }
+
+// refreshSecrets reads the planner dir's .env again and adds any new secret
+// values (a step rotated SECRET_KEY, an operator edited a password) to the
+// ones masked; old values stay masked too. It returns every value to hide.
+func (s *Session) refreshSecrets() []string {
+	fresh, _ := loadSecrets(s.target.Dir, s.vars)
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	known := make(map[string]bool, len(s.secrets))
+	for _, v := range s.secrets {
+		known[v] = true
+	}
+	added := false
+	for _, v := range fresh {
+		if !known[v] {
+			s.secrets = append(s.secrets, v)
+			known[v] = true
+			added = true
+		}
+	}
+	if added {
+		s.masker.Store(mask.New(s.secrets))
+	}
+	return append([]string(nil), s.secrets...)
+}
 
 // AuditErr is the last failure to append to the audit log, or nil.
 func (s *Session) AuditErr() error {
@@ -343,11 +373,11 @@ func (s *Session) AddNote(stepID, text string) error {
 	if err := s.lockLocked(); err != nil {
 		return err
 	}
-	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.String(text)})
+	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.Load().String(text)})
 	if err := s.store.Save(s.run); err != nil {
 		return err
 	}
-	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.masker.String(text)})
+	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.masker.Load().String(text)})
 	return nil
 }
 

@@ -666,3 +666,29 @@ func TestEditorReplacesLiteralEditor(t *testing.T) {
 		}
 	}
 }
+
+// A step that rotates a secret in .env (the Security Incident playbook
+// does) must not leave the new value unmasked for the steps after it.
+func TestRotatedSecretIsMaskedInLaterSteps(t *testing.T) {
+	f := newFixture(t)
+	rb := filepath.Join(t.TempDir(), "rotate.md")
+	src := "# Rotate\n\n## Incident\n\n### Rotate\n\n```bash\n# Rotate the key\n" +
+		"sed -i 's/^SECRET_KEY=.*/SECRET_KEY=brand-new-rotated-key-42/' .env\n\n" +
+		"# Show the key\ngrep SECRET_KEY .env\n```\n"
+	if err := os.WriteFile(rb, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.runbook = rb
+	s := f.open(t)
+	p := plan(t, s, "rotate-the-key", nil)
+	if cr, _ := run(t, s, "rotate-the-key", nil, p.Confirm); cr.Status != checklist.OK {
+		t.Fatalf("rotation: %+v", cr)
+	}
+	cr, out := run(t, s, "show-the-key", nil, "")
+	if cr.Status != checklist.OK || strings.Contains(out, "brand-new-rotated-key-42") || !strings.Contains(out, "SECRET_KEY=***") {
+		t.Fatalf("after rotation: %s %q", cr.Status, out)
+	}
+	if got := s.Mask("old " + secretValue + " new brand-new-rotated-key-42"); strings.Contains(got, secretValue) || strings.Contains(got, "brand-new") {
+		t.Errorf("Mask after rotation = %q", got)
+	}
+}

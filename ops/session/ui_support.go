@@ -12,7 +12,7 @@ import (
 // container restart from the stack pane, ...) to the audit log. subject
 // names what it acted on; message is masked before it is written.
 func (s *Session) Audit(event, subject, message string) {
-	s.record(audit.Record{Event: event, RunID: s.Run().ID, CommandID: subject, Message: s.masker.String(message)})
+	s.record(audit.Record{Event: event, RunID: s.Run().ID, CommandID: subject, Message: s.masker.Load().String(message)})
 }
 
 // RecordInteractive records how a command started with StartInteractive

@@ -51,6 +51,19 @@ func procStartTime(pid int) (string, error) {
 	return f[19], nil
 }
 
+// GroupFile names the command's process group (bash's pid, start time and
+// boot), so that a job whose supervisor died is still seen as running while
+// its command runs.
+const GroupFile = "group"
+
+func writeGroupFile(jobDir string, pgid int) error {
+	t, err := tokenOf(pgid)
+	if err != nil {
+		return err
+	}
+	return writeFileRename(filepath.Join(jobDir, GroupFile), []byte(t.String()))
+}
+
 func writePidFile(jobDir string) error {
 	t, err := tokenOf(os.Getpid())
 	if err != nil {
@@ -61,25 +74,51 @@ func writePidFile(jobDir string) error {
 }
 
 func readPidFile(jobDir string) (procToken, error) {
-	b, err := os.ReadFile(filepath.Join(jobDir, PidFile))
+	return readToken(filepath.Join(jobDir, PidFile))
+}
+
+func readToken(path string) (procToken, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return procToken{}, fmt.Errorf("supervisor pid: %w", err)
+		return procToken{}, fmt.Errorf("pid file: %w", err)
 	}
 	f := strings.Fields(string(b))
 	if len(f) != 3 {
-		return procToken{}, fmt.Errorf("supervisor pid file %s: malformed", filepath.Join(jobDir, PidFile))
+		return procToken{}, fmt.Errorf("pid file %s: malformed", path)
 	}
 	pid, err := strconv.Atoi(f[0])
 	if err != nil || pid <= 0 {
-		return procToken{}, fmt.Errorf("supervisor pid file %s: malformed", filepath.Join(jobDir, PidFile))
+		return procToken{}, fmt.Errorf("pid file %s: malformed", path)
 	}
 	return procToken{pid: pid, start: f[1], boot: f[2]}, nil
 }
 
-// Alive reports whether the job's supervisor still runs: its pid file names
-// a live process with the same start time on the same boot, so a reused pid
-// is not mistaken for it.
+// Alive reports whether the job still runs: its supervisor, or, when the
+// supervisor was killed (OOM, kill -9), the command's process group, which
+// goes on without it. A pid file names a live process only with the same
+// start time on the same boot, so a reused pid is not mistaken for it.
 func Alive(jobDir string) bool {
+	if supervisorAlive(jobDir) {
+		return true
+	}
+	g, err := readToken(filepath.Join(jobDir, GroupFile))
+	if err != nil {
+		return false
+	}
+	// The group leader (bash) with its own start time, or any member left.
+	if got, err := tokenOf(g.pid); err == nil && got == g && procState(g.pid) != 'Z' {
+		return true
+	}
+	return groupAlive(g.pid) && sameBoot(g)
+}
+
+// sameBoot: a group id from before a reboot names nothing of ours.
+func sameBoot(t procToken) bool {
+	self, err := tokenOf(os.Getpid())
+	return err == nil && self.boot == t.boot
+}
+
+func supervisorAlive(jobDir string) bool {
 	want, err := readPidFile(jobDir)
 	if err != nil {
 		return false

@@ -459,8 +459,18 @@ func TestSupervisorDied(t *testing.T) {
 	if r, ok, _ := ReadResult(spec.JobDir); !ok || r.Err != "supervisor died" {
 		t.Errorf("result.json = %+v %v", r, ok)
 	}
+	// The command goes on without its supervisor: the job is still alive
+	// (one command at a time must hold), until its process group is gone.
+	if !Alive(spec.JobDir) {
+		t.Error("not Alive while the command still runs without its supervisor")
+	}
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	deadline := time.Now().Add(5 * time.Second)
+	for Alive(spec.JobDir) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if Alive(spec.JobDir) {
-		t.Error("Alive after the supervisor was killed")
+		t.Error("Alive after the supervisor and the command were killed")
 	}
 }
 

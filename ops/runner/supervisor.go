@@ -233,6 +233,9 @@ func (s *supervisor) run() Result {
 	if err := writePidFile(s.jobDir); err != nil {
 		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
 	}
+	if err := writeGroupFile(s.jobDir, pgid); err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+	}
 	go func() {
 		// The script may be bigger than the pipe: bash reads it while we write.
 		io.WriteString(scriptW, s.spec.Script)

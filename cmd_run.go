@@ -128,6 +128,11 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
+	if err := s.AuditErr(); err != nil {
+		// Not a reason to stop an operator mid-incident (a full disk is
+		// one), but never silent.
+		fmt.Fprintln(os.Stderr, "planner-tui: WARNING: the audit log could not be written:", err)
+	}
 	go func() {
 		if _, ok := <-sigs; ok {
 			fmt.Fprintln(os.Stderr, "\nplanner-tui: cancelling (SIGTERM to the command, SIGKILL after the grace period)")

@@ -384,7 +384,20 @@ func (j *Job) Cancel() error {
 	if !Alive(j.dir) {
 		return nil // ended; Wait reports how
 	}
-	if err := syscall.Kill(t.pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if supervisorAlive(j.dir) {
+		if err := syscall.Kill(t.pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("cancel job %s: %w", j.dir, err)
+		}
+		return nil
+	}
+	// The supervisor is gone but the command runs on: signal its group
+	// directly (no grace escalation without the supervisor; SIGTERM first,
+	// as the operator asked to cancel, not to kill).
+	g, err := readToken(filepath.Join(j.dir, GroupFile))
+	if err != nil {
+		return fmt.Errorf("cancel job %s: %w", j.dir, err)
+	}
+	if err := syscall.Kill(-g.pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("cancel job %s: %w", j.dir, err)
 	}
 	return nil

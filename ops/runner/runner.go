@@ -154,7 +154,15 @@ func writeResult(jobDir string, r Result) error {
 // diedResult records that the supervisor ended without writing a result,
 // so the next look at the job sees it as interrupted. An existing result
 // is kept.
+//
+// The command may outlive its supervisor (an OOM kill of the supervisor
+// leaves bash running): the job is over only when the command is, so this
+// waits for its process group to end first. Nothing notifies us of a
+// process that is not our child, hence the poll.
 func diedResult(jobDir string) (Result, error) {
+	for Alive(jobDir) {
+		time.Sleep(200 * time.Millisecond)
+	}
 	if r, ok, err := ReadResult(jobDir); ok || err != nil {
 		return r, err
 	}

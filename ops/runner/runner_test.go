@@ -452,25 +452,43 @@ func TestSupervisorDied(t *testing.T) {
 		t.Fatal(err)
 	}
 	syscall.Kill(tok.pid, syscall.SIGKILL)
-	res, err := job.Wait()
+	waited := make(chan struct{})
+	var res Result
+	go func() { res, err = job.Wait(); close(waited) }()
+
+	// The command goes on without its supervisor: the job is still alive
+	// (one command at a time must hold) and Wait does not return, until
+	// the command ends too.
+	if !Alive(spec.JobDir) {
+		t.Error("not Alive while the command still runs without its supervisor")
+	}
+	select {
+	case <-waited:
+		t.Fatalf("Wait returned while the command still runs: %+v", res)
+	case <-time.After(300 * time.Millisecond): // a bounded look, not a sync
+	}
+	// Cancel from another process's point of view (Attach) reaches the
+	// command's group even though its supervisor is gone.
+	att, err2 := Attach(context.Background(), spec.JobDir, nil)
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	if err := att.Cancel(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait did not return after the command was cancelled")
+	}
 	if err != nil || res.ExitCode != -1 || res.Err != "supervisor died" {
 		t.Errorf("result %+v %v", res, err)
 	}
 	if r, ok, _ := ReadResult(spec.JobDir); !ok || r.Err != "supervisor died" {
 		t.Errorf("result.json = %+v %v", r, ok)
 	}
-	// The command goes on without its supervisor: the job is still alive
-	// (one command at a time must hold), until its process group is gone.
-	if !Alive(spec.JobDir) {
-		t.Error("not Alive while the command still runs without its supervisor")
-	}
-	syscall.Kill(-pgid, syscall.SIGKILL)
-	deadline := time.Now().Add(5 * time.Second)
-	for Alive(spec.JobDir) && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
 	if Alive(spec.JobDir) {
-		t.Error("Alive after the supervisor and the command were killed")
+		t.Error("Alive after the supervisor died and the command was cancelled")
 	}
 }
 

@@ -93,7 +93,9 @@ start_docker() {
 	need_root "starting dockerd"
 	# Never a second daemon: if dockerd's own pid file names a live process, wait for it.
 	local pid=""
-	if [[ -s /var/run/docker.pid ]] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+	# A pid file left by a killed daemon may name a pid reused since: only
+	# a live process that is dockerd counts.
+	if [[ -s /var/run/docker.pid ]] && [[ "$(cat "/proc/$(cat /var/run/docker.pid)/comm" 2>/dev/null)" == dockerd ]]; then
 		pid=$(cat /var/run/docker.pid)
 		log "dockerd (pid $pid) is running but not answering yet; waiting for it"
 	else

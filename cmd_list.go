@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/ops/session"
+
 	"planner-tui/checklist"
 )
 
@@ -120,17 +122,14 @@ func newListCmd(o *options) *cobra.Command {
 		Short: "List the runbook's sections, steps, checks and commands with their status",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := o.open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			run := s.Run()
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), runbookJSON(s.Runbook(), &run, s.Vars(), s.Mask))
-			}
-			printList(cmd.OutOrStdout(), s.Runbook(), &run)
-			return nil
+			return o.readOnly(cmd, func(s *session.Session) error {
+				run := s.Run()
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), runbookJSON(s.Runbook(), &run, s.Vars(), s.Mask))
+				}
+				printList(cmd.OutOrStdout(), s.Runbook(), &run)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (schema in docs/cli-json.md)")

@@ -17,13 +17,10 @@ func newReportCmd(o *options) *cobra.Command {
 		Short: "A Markdown report of the current run: what ran, when, results, backups, notes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := o.open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			writeReport(cmd.OutOrStdout(), s)
-			return nil
+			return o.readOnly(cmd, func(s *session.Session) error {
+				writeReport(cmd.OutOrStdout(), s)
+				return nil
+			})
 		},
 	}
 }

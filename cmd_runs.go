@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"planner-tui/ops/session"
 )
 
 func newRunsCmd(o *options) *cobra.Command {
@@ -16,34 +18,31 @@ func newRunsCmd(o *options) *cobra.Command {
 		Short: "List the runs in the state dir, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := o.open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			runs, err := s.Runs()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), runs)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "\tRUN\tTITLE\tSTARTED\tUPDATED\tCOMMANDS")
-			for _, r := range runs {
-				cur := ""
-				if r.Current {
-					cur = "*"
+			return o.readOnly(cmd, func(s *session.Session) error {
+				runs, err := s.Runs()
+				if err != nil {
+					return err
 				}
-				var counts []string
-				for st, n := range r.Counts {
-					counts = append(counts, fmt.Sprintf("%s %d", st, n))
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), runs)
 				}
-				sort.Strings(counts)
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cur, r.ID, r.Title,
-					r.Started.Local().Format("2006-01-02 15:04"), r.Updated.Local().Format("2006-01-02 15:04"), strings.Join(counts, ", "))
-			}
-			return tw.Flush()
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "\tRUN\tTITLE\tSTARTED\tUPDATED\tCOMMANDS")
+				for _, r := range runs {
+					cur := ""
+					if r.Current {
+						cur = "*"
+					}
+					var counts []string
+					for st, n := range r.Counts {
+						counts = append(counts, fmt.Sprintf("%s %d", st, n))
+					}
+					sort.Strings(counts)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cur, r.ID, r.Title,
+						r.Started.Local().Format("2006-01-02 15:04"), r.Updated.Local().Format("2006-01-02 15:04"), strings.Join(counts, ", "))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

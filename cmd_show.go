@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/ops/session"
+
 	"planner-tui/checklist"
 )
 
@@ -20,53 +22,50 @@ full id from 'planner-tui list' or any unique part of it that starts after a "/"
 (for example "backup-database" or "step-1-create-backup").`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := o.open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			rb, run, w := s.Runbook(), s.Run(), cmd.OutOrStdout()
-			if c, err := rb.Command(args[0]); err == nil {
-				if asJSON {
-					return writeJSON(w, commandJSON(c, &run, s.Mask))
+			return o.readOnly(cmd, func(s *session.Session) error {
+				rb, run, w := s.Runbook(), s.Run(), cmd.OutOrStdout()
+				if c, err := rb.Command(args[0]); err == nil {
+					if asJSON {
+						return writeJSON(w, commandJSON(c, &run, s.Mask))
+					}
+					printCommand(w, c, &run, s.Mask)
+					return nil
 				}
-				printCommand(w, c, &run, s.Mask)
-				return nil
-			}
-			if st, err := rb.Step(args[0]); err == nil {
-				if asJSON {
-					full := runbookJSON(rb, &run, nil, s.Mask)
-					for _, sec := range full.Sections {
-						for _, js := range sec.Steps {
-							if js.ID == st.ID {
+				if st, err := rb.Step(args[0]); err == nil {
+					if asJSON {
+						full := runbookJSON(rb, &run, nil, s.Mask)
+						for _, sec := range full.Sections {
+							for _, js := range sec.Steps {
+								if js.ID == st.ID {
+									return writeJSON(w, js)
+								}
+							}
+						}
+					}
+					printStep(w, st, &run, s.Mask)
+					return nil
+				}
+				if sec, _ := rb.Anchor(args[0]); sec != nil {
+					if asJSON {
+						for _, js := range runbookJSON(rb, &run, nil, s.Mask).Sections {
+							if js.ID == sec.ID {
 								return writeJSON(w, js)
 							}
 						}
 					}
-				}
-				printStep(w, st, &run, s.Mask)
-				return nil
-			}
-			if sec, _ := rb.Anchor(args[0]); sec != nil {
-				if asJSON {
-					for _, js := range runbookJSON(rb, &run, nil, s.Mask).Sections {
-						if js.ID == sec.ID {
-							return writeJSON(w, js)
-						}
+					fmt.Fprintf(w, "## %s  [%s]  %s:%d\n", sec.Title, sec.ID, rb.Path, sec.Line)
+					if sec.Intro != "" {
+						fmt.Fprintln(w, indent(sec.Intro, "  "))
 					}
+					for _, st := range sec.Steps {
+						fmt.Fprintln(w)
+						printStep(w, st, &run, s.Mask)
+					}
+					return nil
 				}
-				fmt.Fprintf(w, "## %s  [%s]  %s:%d\n", sec.Title, sec.ID, rb.Path, sec.Line)
-				if sec.Intro != "" {
-					fmt.Fprintln(w, indent(sec.Intro, "  "))
-				}
-				for _, st := range sec.Steps {
-					fmt.Fprintln(w)
-					printStep(w, st, &run, s.Mask)
-				}
-				return nil
-			}
-			_, err = rb.Command(args[0])
-			return fmt.Errorf("%w (nor a step or section)", err)
+				_, err := rb.Command(args[0])
+				return fmt.Errorf("%w (nor a step or section)", err)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -18,17 +18,14 @@ func newStatusCmd(o *options) *cobra.Command {
 		Short: "Progress of the current run, section by section",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := o.open(cmd.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			st := runStatus(s)
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), st)
-			}
-			printStatus(cmd.OutOrStdout(), st)
-			return nil
+			return o.readOnly(cmd, func(s *session.Session) error {
+				st := runStatus(s)
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), st)
+				}
+				printStatus(cmd.OutOrStdout(), st)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -128,6 +128,17 @@ func (o *options) open(ctx context.Context, readOnly bool) (*session.Session, er
 	return session.Open(ctx, so)
 }
 
+// readOnly runs f on a read-only session (no run created, nothing written)
+// and closes it after.
+func (o *options) readOnly(cmd *cobra.Command, f func(*session.Session) error) error {
+	s, err := o.open(cmd.Context(), true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return f(s)
+}
+
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",

@@ -86,7 +86,12 @@ type (
 	newRunReqMsg  struct{}
 	newRunMsg     struct{ title string }
 	newRunDoneMsg struct{ err error }
-	recordedMsg   struct {
+	// savedMsg: a write to the run (a tick, a note) finished.
+	savedMsg struct {
+		ok, failed string // flash on success (may be ""), prefix on failure
+		err        error
+	}
+	recordedMsg struct {
 		cmdID string
 		err   error
 	}
@@ -427,23 +432,29 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tickMsg:
-		done := !c.checked(msg.check)
-		if err := c.eng.SetCheck(msg.check.ID, done); err != nil {
-			m.setFlash("could not tick: "+err.Error(), c.styles.Error)
+		// SetCheck takes the operator lock and saves the run (fsync): in a
+		// Cmd, never in Update.
+		id, done, eng := msg.check.ID, !c.checked(msg.check), c.eng
+		return func() tea.Msg {
+			return savedMsg{failed: "could not tick", err: eng.SetCheck(id, done)}
 		}
+	case savedMsg:
 		m.sync()
+		switch {
+		case msg.err != nil:
+			m.setFlash(msg.failed+": "+msg.err.Error(), c.styles.Error)
+		case msg.ok != "":
+			m.setFlash(msg.ok, c.styles.OK)
+		}
 		return nil
 	case noteReqMsg:
 		m.dlg = &noteDialog{stepID: msg.stepID, title: msg.title, input: newInput("> ", "what happened")}
 		return nil
 	case noteMsg:
-		if err := c.eng.AddNote(msg.stepID, msg.text); err != nil {
-			m.setFlash("could not save the note: "+err.Error(), c.styles.Error)
-		} else {
-			m.setFlash("note saved", c.styles.OK)
+		stepID, text, eng := msg.stepID, msg.text, c.eng
+		return func() tea.Msg {
+			return savedMsg{ok: "note saved", failed: "could not save the note", err: eng.AddNote(stepID, text)}
 		}
-		m.sync()
-		return nil
 	case tea.MouseWheelMsg:
 		if m.dlg == nil && m.page != nil {
 			return m.page.Update(msg)

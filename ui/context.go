@@ -18,28 +18,34 @@ import (
 	"planner-tui/ops/session"
 )
 
-// Engine is what the screen needs from the session; *session.Session
-// satisfies it. Plan, Run, SetCheck and AddNote are cheap in-memory calls;
-// the others may block and only ever run inside a tea.Cmd.
-type Engine interface {
+// engineCore is what the screen needs from the session besides starting
+// commands. Runbook, Run, Actor, Vars, Plan and Mask are cheap and
+// in-memory (Plan reads the lock file: a few microseconds); every other
+// method takes the operator lock or writes the state or the audit log
+// (fsync), so it only ever runs inside a tea.Cmd.
+type engineCore interface {
 	Runbook() *checklist.Runbook
 	Run() checklist.Run
 	Actor() string
 	Vars() map[string]string
 	Plan(cmdID string, params map[string]string) (*session.Plan, error)
+	Mask(text string) string
 	ParamChoices(ctx context.Context, name string) ([]session.Choice, error)
-	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (*session.Execution, error)
-	Running(ctx context.Context, out io.Writer) *session.Execution
 	SetCheck(checkID string, done bool) error
 	AddNote(stepID, text string) error
-	// Skip, NewRun, RecordInteractive and Audit write the state or the
-	// audit log (fsync): call them inside a tea.Cmd.
 	Skip(cmdID string) error
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
-	Mask(text string) string
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
 	Audit(event, subject, message string)
+}
+
+// Engine is the session as the screen is given it; *session.Session
+// satisfies it.
+type Engine interface {
+	engineCore
+	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (*session.Execution, error)
+	Running(ctx context.Context, out io.Writer) *session.Execution
 }
 
 var _ Engine = (*session.Session)(nil)
@@ -53,24 +59,11 @@ type job interface {
 
 // backend is Engine with Start/Running returning jobs, so the screens do not
 // depend on the concrete Execution type (and tests can drive real processes
-// before the session engine is complete).
+// with a small engine of their own).
 type backend interface {
-	Runbook() *checklist.Runbook
-	Run() checklist.Run
-	Actor() string
-	Vars() map[string]string
-	Plan(cmdID string, params map[string]string) (*session.Plan, error)
-	ParamChoices(ctx context.Context, name string) ([]session.Choice, error)
+	engineCore
 	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (job, error)
 	Running(ctx context.Context, out io.Writer) job
-	SetCheck(checkID string, done bool) error
-	AddNote(stepID, text string) error
-	Skip(cmdID string) error
-	NewRun(title string) error
-	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
-	Mask(text string) string
-	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
-	Audit(event, subject, message string)
 }
 
 type engineBackend struct{ Engine }

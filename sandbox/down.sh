@@ -8,18 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 remove_stack() {
 	phase "stack"
-	if [[ -f $PLANNER_DIR/docker-compose.yml && -f $PLANNER_DIR/.env ]]; then
-		compose down -v --remove-orphans >/dev/null 2>&1 || warn "docker-compose down failed; removing by label"
-	fi
-	# Whatever compose did not remove (a broken planner dir, a checkout without
-	# the files): containers and volumes carry the project label.
-	local ids
-	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker rm -f $ids >/dev/null
-	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker volume rm $ids >/dev/null
-	ids=$(docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker network rm $ids >/dev/null
+	remove_project
 	phase_done
 }
 

@@ -143,3 +143,20 @@ write_env_out() {
 usage_line() {
 	echo "planner-tui --dir $PLANNER_DIR --set BASE_URL=http://127.0.0.1:$(env_get APP_PORT) --set BACKUP_DIR=$BACKUP_DIR --set DB_PORT=$(env_get DB_PORT)"
 }
+
+# remove_project removes the compose project: its containers, volumes and
+# network, through compose when the planner dir can say how, and by the
+# project label for whatever compose did not remove (a broken planner dir, a
+# checkout without the files).
+remove_project() {
+	if [[ -f $PLANNER_DIR/docker-compose.yml && -f $PLANNER_DIR/.env ]]; then
+		compose down -v --remove-orphans >/dev/null 2>&1 || warn "docker-compose down failed; removing by label"
+	fi
+	local ids
+	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker rm -f $ids >/dev/null
+	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker volume rm $ids >/dev/null
+	ids=$(docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
+	[[ -z $ids ]] || docker network rm $ids >/dev/null
+}

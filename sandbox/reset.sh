@@ -13,16 +13,7 @@ main() {
 	fi
 	log "resetting the planner sandbox in $PLANNER_SANDBOX to its initial state (v1.2.2, seed data)"
 	phase "stack"
-	if [[ -f $PLANNER_DIR/docker-compose.yml && -f $PLANNER_DIR/.env ]]; then
-		compose down -v --remove-orphans >/dev/null 2>&1 || warn "docker-compose down failed; removing by label"
-	fi
-	local ids
-	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker rm -f $ids >/dev/null
-	ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker volume rm $ids >/dev/null
-	ids=$(docker network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
-	[[ -z $ids ]] || docker network rm $ids >/dev/null
+	remove_project
 	# The app image may hold another release's code.
 	docker rmi -f "$IMG_APP" >/dev/null 2>&1 || true
 	phase_done "containers, network, db volume and app image removed"

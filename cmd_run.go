@@ -128,6 +128,9 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
+	if w := s.EnvWarning(); w != "" {
+		fmt.Fprintln(os.Stderr, "planner-tui: WARNING:", w)
+	}
 	if err := s.AuditErr(); err != nil {
 		// Not a reason to stop an operator mid-incident (a full disk is
 		// one), but never silent.

@@ -250,9 +250,6 @@ func (s *Session) Vars() map[string]string {
 // Mask replaces secret values in text.
 func (s *Session) Mask(text string) string { return s.masker.Load().String(text) }
 
-// Masker hides the secret values, for code that streams output itself.
-func (s *Session) Masker() *mask.Masker { return s.masker.Load() }
-
 // refreshSecrets reads the planner dir's .env again and adds any new secret
 // values (a step rotated SECRET_KEY, an operator edited a password) to the
 // ones masked; old values stay masked too. It returns every value to hide.

@@ -14,7 +14,7 @@ VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || e
 GO_LDFLAGS      := -s -w -X main.version=$(VERSION)
 GO_TEST_TIMEOUT ?= 25m
 
-.PHONY: build run test unit bench lint deps sandbox-up sandbox-down sandbox-reset clean
+.PHONY: build run test unit check bench lint deps sandbox-up sandbox-down sandbox-reset clean
 
 build:
 	go build -trimpath -ldflags '$(GO_LDFLAGS)' -o $(BIN) .
@@ -48,6 +48,19 @@ test: deps sandbox-up build
 # Tests that need nothing but Go, bash and files.
 unit:
 	go test -count=1 -short ./...
+
+# The static checks CI runs before the tests: formatting, a tidy go.mod,
+# go vet, staticcheck (installed from the Go module proxy, pinned), and the
+# race detector over the tests that need neither Docker nor tmux.
+STATICCHECK_VERSION ?= 0.8.2
+STATICCHECK         := $(shell go env GOPATH)/bin/staticcheck
+check:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt would change these files"; exit 1; }
+	go mod tidy -diff
+	go vet ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || go install honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+	go test -count=1 -short -race ./...
 
 bench: deps sandbox-up build
 	scripts/bench.sh

@@ -103,10 +103,9 @@ type cctx struct {
 }
 
 type classifier struct {
-	t       Target
-	funcs   map[string]bool
-	found   []finding
-	visited map[*syntax.CallExpr]bool
+	t     Target
+	funcs map[string]bool
+	found []finding
 }
 
 // Classify decides the risk of a shell script by walking its syntax tree:

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -51,7 +50,7 @@ func setup(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "planner-tui")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin := "/usr/local/go/bin/go"
 	if p, err := exec.LookPath("go"); err == nil {
 		gobin = p
 	}

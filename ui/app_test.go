@@ -296,10 +296,10 @@ func TestLogScrollBackCountsNewLines(t *testing.T) {
 	d.keys("enter")
 	d.waitText("slow-30")
 	d.keys("tab", "up", "up", "up")
-	v := d.waitText("new lines ↓")
+	d.waitText("new lines ↓")
 	first := d.m.proc.log.top
 	d.waitIdle(e)
-	v = d.waitFor("count of all new lines", func(v string) bool {
+	v := d.waitFor("count of all new lines", func(v string) bool {
 		m := regexp.MustCompile(`(\d+) new lines ↓`).FindStringSubmatch(v)
 		n, _ := strconv.Atoi(m[1])
 		return len(m) > 1 && n > 100

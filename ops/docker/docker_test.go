@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -242,24 +241,5 @@ func TestExec(t *testing.T) {
 				t.Errorf("stderr %q, want %q", stderr.String(), tt.wantStderr)
 			}
 		})
-	}
-}
-
-func TestDetectCompose(t *testing.T) {
-	if _, err := exec.LookPath("docker-compose"); err != nil {
-		if _, err := exec.LookPath("docker"); err != nil {
-			dockertest.Unavailable(t, "neither docker nor docker-compose installed")
-		}
-	}
-	cp, err := docker.DetectCompose(context.Background())
-	if err != nil {
-		dockertest.Unavailable(t, "no compose: %v", err)
-	}
-	if len(cp.Argv) == 0 || cp.Version == "" || cp.V2 == strings.HasPrefix(cp.Version, "1.") {
-		t.Errorf("inconsistent %+v", cp)
-	}
-	out, err := exec.Command(cp.Argv[0], append(cp.Argv[1:], "version", "--short")...).Output()
-	if err != nil || strings.TrimPrefix(strings.TrimSpace(string(out)), "v") != cp.Version {
-		t.Errorf("running %v gives %q (%v), detected %q", cp.Argv, out, err, cp.Version)
 	}
 }

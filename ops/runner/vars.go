@@ -73,7 +73,7 @@ func varNames(existing []byte, sets []string) ([]string, error) {
 	}
 	for _, n := range sets {
 		if !nameRE.MatchString(n) {
-			return nil, fmt.Errorf("Sets: %q is not a shell variable name", n)
+			return nil, fmt.Errorf("sets: %q is not a shell variable name", n)
 		}
 		add(n)
 	}

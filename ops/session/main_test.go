@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -196,15 +195,6 @@ func auditEvents(t *testing.T, stateDir string) []audit.Record {
 func hasEvent(recs []audit.Record, event, cmdID string) bool {
 	for _, r := range recs {
 		if r.Event == event && r.CommandID == cmdID {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if strings.Contains(x, s) {
 			return true
 		}
 	}

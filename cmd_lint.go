@@ -36,7 +36,7 @@ prints every problem as FILE:LINE: message. It exits 1 when there are errors
 			errs := 0
 			for _, p := range checklist.Lint(path, src) {
 				sev := ""
-				if p.Severity == checklist.Warning {
+				if p.Severity == checklist.SeverityWarning {
 					sev = "warning: "
 				} else {
 					errs++

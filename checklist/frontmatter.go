@@ -121,7 +121,7 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 			}
 		default:
 			if v.Kind != yaml.ScalarNode {
-				probs = append(probs, Problem{Line: at(k), Severity: Warning,
+				probs = append(probs, Problem{Line: at(k), Severity: SeverityWarning,
 					Message: fmt.Sprintf("front matter: key %q ignored: only strings are kept", key)})
 				continue
 			}

@@ -17,7 +17,7 @@ func (s Severity) String() string {
 // String formats a problem the way compilers do: "file:line: message" for
 // errors, "file:line: warning: message" for warnings.
 func (p Problem) String() string {
-	if p.Severity == Warning {
+	if p.Severity == SeverityWarning {
 		return fmt.Sprintf("%s:%d: warning: %s", p.Path, p.Line, p.Message)
 	}
 	return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message)
@@ -45,7 +45,7 @@ func Lint(path string, src []byte) []Problem {
 				// planner-tui gives every step PLANNER_TUI_* (state dir, run,
 				// job dir, the effective variables).
 				if !set[u] && !wellKnownEnv[u] && !strings.HasPrefix(u, "PLANNER_TUI_") {
-					probs = append(probs, Problem{Path: path, Line: cmd.Line, Severity: Warning,
+					probs = append(probs, Problem{Path: path, Line: cmd.Line, Severity: SeverityWarning,
 						Message: fmt.Sprintf("command %q uses $%s, which no earlier command and no front matter variable sets", cmd.Title, u)})
 				}
 			}

@@ -93,6 +93,9 @@ type Command struct {
 	// A run chooses one command of a group and never runs two.
 	AltOf   string
 	Timeout time.Duration // from timeout=; 0 means none
+	// Outcome judges how the command ended (fail-if, warn-if, ok-exit,
+	// warn-exit, the planner-tui op convention); see Outcome.Judge.
+	Outcome Outcome
 	// Interactive is true for commands that need the terminal (an editor).
 	Interactive bool
 }
@@ -108,7 +111,9 @@ type Problem struct {
 // Severity of a Problem: errors make lint fail, warnings do not.
 type Severity int
 
+// SeverityWarning is not called Warning: that name is the command Status
+// "warning" (run.go).
 const (
-	Warning Severity = iota
+	SeverityWarning Severity = iota
 	Error
 )

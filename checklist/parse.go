@@ -112,7 +112,7 @@ func (b *builder) errorf(line int, format string, args ...any) {
 }
 
 func (b *builder) warnf(line int, format string, args ...any) {
-	b.problem(Problem{Line: line, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+	b.problem(Problem{Line: line, Severity: SeverityWarning, Message: fmt.Sprintf(format, args...)})
 }
 
 func (b *builder) sorted() []Problem {
@@ -499,6 +499,7 @@ func (b *builder) fencedBlock(n *ast.FencedCodeBlock, prose *container) {
 		} else {
 			cmd.Sets, cmd.Uses = setsUses(f)
 			cmd.Interactive = needsTerminal(f)
+			cmd.Outcome = newOutcome(attrs, f)
 		}
 		if attrs["tty"] == "true" {
 			cmd.Interactive = true
@@ -536,7 +537,7 @@ func (b *builder) boldLead(n ast.Node) string {
 	return ""
 }
 
-var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id"}
+var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id", "fail-if", "warn-if", "ok-exit", "warn-exit"}
 
 // attributes parses the {key=value ...} part of a fence info string.
 func (b *builder) attributes(line int, s string) map[string]string {
@@ -599,6 +600,11 @@ func (b *builder) attributes(line int, s string) map[string]string {
 				b.errorf(line, "confirm= must not be empty")
 				continue
 			}
+		case "fail-if", "warn-if", "ok-exit", "warn-exit":
+			if msg := checkOutcomeAttr(key, val); msg != "" {
+				b.errorf(line, "%s", msg)
+				continue
+			}
 		case "id":
 			if Slug(val) != val {
 				b.errorf(line, "id=%q: use lowercase letters, digits and single dashes (like %q)", val, Slug(val))
@@ -606,6 +612,9 @@ func (b *builder) attributes(line int, s string) map[string]string {
 			}
 		}
 		attrs[key] = val
+	}
+	if msg := checkOutcomeAttrs(attrs); msg != "" {
+		b.errorf(line, "%s", msg)
 	}
 	return attrs
 }

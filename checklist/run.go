@@ -6,10 +6,14 @@ import "time"
 type Status string
 
 const (
-	Pending     Status = "pending"
-	Running     Status = "running"
-	OK          Status = "ok"
-	Failed      Status = "failed"
+	Pending Status = "pending"
+	Running Status = "running"
+	OK      Status = "ok"
+	Failed  Status = "failed"
+	// Warning: the command ran, but something needs a look (a warn-exit
+	// code, a warn-if line, `planner-tui op` exiting 3). Never shown or
+	// counted as ok.
+	Warning     Status = "warning"
 	Skipped     Status = "skipped"
 	Interrupted Status = "interrupted" // the supervisor died, or the step was cancelled
 )
@@ -55,6 +59,9 @@ type CommandRun struct {
 	// Confirmed is the phrase typed (or "yes") that let it run.
 	Confirmed string `json:"confirmed,omitempty"`
 	Error     string `json:"error,omitempty"` // why it could not start, or was interrupted
+	// Detail says why the outcome is what it is when the exit code alone
+	// does not ("output matched fail-if ...: <line>", "exit 1 is in ok-exit").
+	Detail string `json:"detail,omitempty"`
 }
 
 // CheckState is a ticked manual check.

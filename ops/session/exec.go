@@ -376,11 +376,8 @@ func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res 
 		cr.Status = checklist.Failed
 		cr.Error = "timed out"
 		outcome = "timeout"
-	case res.ExitCode == 0:
-		cr.Status = checklist.OK
 	default:
-		cr.Status = checklist.Failed
-		outcome = "failed"
+		outcome = s.judgeLocked(cmdID, cr, res.ExitCode)
 	}
 	if res.LogError != "" {
 		// The command ran, but its log (or its variables) could not be

@@ -38,16 +38,21 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	if cr.Status != checklist.Running || cr.JobID != "interactive" {
 		return fmt.Errorf("%s was not started with StartInteractive (status %s)", cmd.ID, cr.Status)
 	}
-	status, outcome := checklist.OK, "ok"
-	errText := ""
-	if exitCode != 0 {
-		status, outcome = checklist.Failed, "failed"
-		errText = fmt.Sprintf("exited with %d", exitCode)
-		if exitCode < 0 {
-			errText = "could not start"
-		}
+	// The fence's exit-code rules apply; its output had the terminal and
+	// was not captured, so fail-if/warn-if cannot vouch for it.
+	status, detail := cmd.Outcome.Judge(exitCode, "", "")
+	if status == checklist.OK && cmd.Outcome.NeedsOutput() {
+		status, detail = checklist.Warning, "output not checked against fail-if/warn-if: the command had the terminal"
 	}
-	cr.Status, cr.ExitCode, cr.Error = status, exitCode, errText
+	errText := ""
+	switch {
+	case exitCode < 0:
+		status, errText = checklist.Failed, "could not start"
+	case status == checklist.Failed:
+		errText = fmt.Sprintf("exited with %d", exitCode)
+	}
+	outcome := string(status)
+	cr.Status, cr.ExitCode, cr.Error, cr.Detail = status, exitCode, errText, detail
 	cr.Started, cr.Ended = started.UTC(), ended.UTC()
 	if err := s.store.Save(s.run); err != nil {
 		return fmt.Errorf("record %s: %w", cmd.ID, err)

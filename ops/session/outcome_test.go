@@ -1,0 +1,109 @@
+package session
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"planner-tui/checklist"
+)
+
+// openOutcome opens a session on testdata/outcome.md, with a stand-in
+// `planner-tui` first on the commands' PATH whose op exits 3 like a real
+// op that found something to look at.
+func openOutcome(t *testing.T) (*Session, *fixture) {
+	t.Helper()
+	f := newFixture(t)
+	rb, err := filepath.Abs(filepath.Join("..", "..", "testdata", "outcome.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.runbook = rb
+	bin := filepath.Join(t.TempDir(), "planner-tui")
+	script := "#!/bin/sh\necho \"  MISSING  REDIS_PASSWORD\"\nexit 3\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PLANNER_TUI_BIN", bin)
+	return f.open(t), f
+}
+
+// A command's status comes from its exit code, its fence's rules and its
+// output, on real jobs: exit 0 alone is not proof that a check passed.
+func TestOutcomeOfRealJobs(t *testing.T) {
+	s, f := openOutcome(t)
+	tests := []struct {
+		id         string
+		exit       int
+		status     checklist.Status
+		detailHas  string // "" means no detail
+		detailLack string
+	}{
+		{"checks/health/swallowed-health-check", 0, checklist.Failed, `output matched fail-if "failed!$": Health check failed!`, ""},
+		{"checks/health/passing-health-check", 0, checklist.OK, "", ""},
+		{"checks/health/failing-exit-and-failure-text", 7, checklist.Failed, `matched fail-if`, ""},
+		// without a rule the old behaviour stays: exit 0 is ok (lint warns)
+		{"checks/unfenced/swallowed-without-fail-if", 0, checklist.OK, "", ""},
+		{"checks/unfenced/exit-3-from-something-else", 3, checklist.Failed, "", ""},
+		{"checks/unfenced/an-op-that-needs-a-look", 3, checklist.Warning, "exit 3: planner-tui op says something needs a look", ""},
+		{"checks/grep/look-for-errors", 0, checklist.Warning, "exit 0 is in warn-exit", ""},
+		{"checks/grep/look-for-errors-in-a-clean-log", 1, checklist.OK, "exit 1 is in ok-exit", ""},
+		{"checks/grep/grep-that-breaks", 2, checklist.Failed, "", ""},
+		{"checks/warnings/warning-text-on-exit-0", 0, checklist.Warning, `output matched warn-if "(?i)^warning": WARNING: disk 91%`, ""},
+		{"checks/warnings/warning-text-on-a-failing-exit", 1, checklist.Failed, "", ""},
+		{"checks/warnings/secret-in-the-warning-line", 0, checklist.Warning, "warning: SECRET_KEY=", secretValue},
+		{"checks/op-says-ok/op-whose-3-is-declared-ok", 3, checklist.OK, "exit 3 is in ok-exit", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			cr, _ := run(t, s, tt.id, nil, "")
+			if cr.Status != tt.status || cr.ExitCode != tt.exit {
+				t.Fatalf("status %s exit %d (detail %q), want %s exit %d", cr.Status, cr.ExitCode, cr.Detail, tt.status, tt.exit)
+			}
+			if tt.detailHas == "" && cr.Detail != "" || !strings.Contains(cr.Detail, tt.detailHas) {
+				t.Errorf("detail %q, want it to contain %q", cr.Detail, tt.detailHas)
+			}
+			if tt.detailLack != "" && strings.Contains(cr.Detail, tt.detailLack) {
+				t.Errorf("detail %q shows %q", cr.Detail, tt.detailLack)
+			}
+			// what is saved and audited says the same
+			saved := s.Run().Commands[tt.id]
+			if saved.Status != tt.status || saved.Detail != cr.Detail {
+				t.Errorf("saved %s %q, want %s %q", saved.Status, saved.Detail, tt.status, cr.Detail)
+			}
+			var outcome string
+			for _, r := range auditEvents(t, f.state) {
+				if r.Event == "run.end" && r.CommandID == tt.id {
+					outcome = r.Outcome
+				}
+			}
+			if outcome != string(tt.status) {
+				t.Errorf("audit run.end outcome %q, want %q", outcome, tt.status)
+			}
+		})
+	}
+}
+
+// fail-if and warn-if read the log line by line: a match after a line far
+// longer than the read buffer is still found, and the quoted line is cut.
+func TestScanOutputLongLines(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "output.log")
+	long := strings.Repeat("x", 3*maxScanLine)
+	body := long + "\nWARNING " + strings.Repeat("w", 500) + "\nall fine\nHealth check failed!\n"
+	if err := os.WriteFile(log, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rb, _, err := checklist.Parse("o.md", []byte("## S\n\n```bash {fail-if=\"failed!$\" warn-if=\"^WARNING\"}\necho\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := rb.Commands()[0].Outcome
+	failLine, warnLine, err := scanOutput(log, o)
+	if err != nil || failLine != "Health check failed!" || !strings.HasPrefix(warnLine, "WARNING ww") {
+		t.Fatalf("fail %q warn %.20q err %v", failLine, warnLine, err)
+	}
+	if _, _, err := scanOutput(filepath.Join(t.TempDir(), "none.log"), o); err == nil {
+		t.Error("a missing log is not an error")
+	}
+}

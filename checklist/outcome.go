@@ -68,6 +68,17 @@ func (o Outcome) Judge(exitCode int, failLine, warnLine string) (Status, string)
 	return OK, ""
 }
 
+// JudgeUnseen is Judge for a command whose output was not captured (it
+// had the terminal): the exit-code rules apply, and a fail-if/warn-if that
+// could not be checked makes an ok a warning, never ✓.
+func (o Outcome) JudgeUnseen(exitCode int) (Status, string) {
+	status, detail := o.Judge(exitCode, "", "")
+	if status == OK && o.NeedsOutput() {
+		return Warning, "output not checked against fail-if/warn-if: the command had the terminal"
+	}
+	return status, detail
+}
+
 // outcomeAttrs are the fence attributes that make up an Outcome.
 var outcomeAttrs = []string{"fail-if", "warn-if", "ok-exit", "warn-exit"}
 

@@ -764,6 +764,8 @@ func (m *Model) onDone(msg jobDoneMsg) {
 		m.setFlash(title+": "+msg.err.Error(), c.styles.Error)
 	case cr.Status == checklist.OK:
 		m.setFlash(fmt.Sprintf("✓ %s: ok (exit %d)%s", title, cr.ExitCode, dur), c.styles.OK)
+	case cr.Status == checklist.Warning:
+		m.setFlash(fmt.Sprintf("⚠ %s: warning, exit %d%s: %s", title, cr.ExitCode, dur, cr.Detail), c.styles.Warn)
 	case cr.Status == checklist.Failed:
 		m.setFlash(fmt.Sprintf("✗ %s: failed, exit %d%s", title, cr.ExitCode, dur), c.styles.Error)
 	default:
@@ -793,6 +795,10 @@ func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {
 			cr.ExitCode = ee.ExitCode()
 		}
 		cr.Error = msg.err.Error()
+	}
+	if cmd, _ := findCommand(m.c.rb, msg.cmdID); cmd != nil && cr.ExitCode >= 0 {
+		// as the engine will record it (RecordInteractive)
+		cr.Status, cr.Detail = cmd.Outcome.JudgeUnseen(cr.ExitCode)
 	}
 	m.c.results[msg.cmdID] = cr
 	m.onDone(jobDoneMsg{cmdID: msg.cmdID, cr: cr})

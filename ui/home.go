@@ -85,13 +85,20 @@ func (h *Home) count(p *homePane) int {
 	return len(p.step.Checks)
 }
 
-func (h *Home) progress(p *homePane) (done, total int) {
-	for i, ch := range p.step.Checks {
-		if s, _, _ := h.c.checkState(ch, p.targets[i]); s == itemDone {
+// progress counts a pane's items: done is ✓ only; warned and failed are
+// counted apart (a warning is never done).
+func (h *Home) progress(p *homePane) (done, warned, failed, total int) {
+	for _, ch := range p.step.Checks {
+		switch h.c.checkState(ch).Status {
+		case checklist.ItemDone:
 			done++
+		case checklist.ItemWarning:
+			warned++
+		case checklist.ItemFailed:
+			failed++
 		}
 	}
-	return done, len(p.step.Checks)
+	return done, warned, failed, len(p.step.Checks)
 }
 
 // Update handles home's keys.
@@ -130,7 +137,12 @@ func (h *Home) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case key.Matches(km, k.Tick):
 		if !p.sections() && p.sel < len(p.step.Checks) {
-			h.c.emit(tickMsg{check: p.step.Checks[p.sel]})
+			ch := p.step.Checks[p.sel]
+			if g, cs := h.c.rb.ItemScope(ch); len(g)+len(cs) > 0 {
+				h.c.emit(flashMsg{text: "this item is done when what it leads to is (enter opens it): its commands ok, its checks ticked", warn: true})
+				return nil
+			}
+			h.c.emit(tickMsg{check: ch})
 			return nil
 		}
 	}
@@ -177,8 +189,15 @@ func (h *Home) paneTitle(p *homePane) string {
 	if p.sections() {
 		return fmt.Sprintf("Sections %d", len(h.c.rb.Sections))
 	}
-	d, t := h.progress(p)
-	return fmt.Sprintf("%s %d/%d", p.title, d, t)
+	d, wn, f, t := h.progress(p)
+	title := fmt.Sprintf("%s %d/%d", p.title, d, t)
+	if wn > 0 {
+		title += fmt.Sprintf(" ⚠%d", wn)
+	}
+	if f > 0 {
+		title += fmt.Sprintf(" ✗%d", f)
+	}
+	return title
 }
 
 func (h *Home) paneBox(i int, p *homePane, w, hh int) string {
@@ -207,23 +226,27 @@ func (h *Home) paneBox(i int, p *homePane, w, hh int) string {
 	} else {
 		for j := p.off; j < len(p.step.Checks) && j < p.off+n; j++ {
 			ch := p.step.Checks[j]
-			s, d, t := h.c.checkState(ch, p.targets[j])
+			it := h.c.checkState(ch)
 			var mark string
-			switch s {
-			case itemDone:
+			switch it.Status {
+			case checklist.ItemDone:
 				mark = st.OK.Render("[x]")
-			case itemRunning:
+			case checklist.ItemRunning:
 				mark = st.Running.Render("[" + h.c.spin + "]")
-			case itemFailed:
+			case checklist.ItemFailed:
 				mark = st.Error.Render("[✗]")
-			case itemPartial:
+			case checklist.ItemWarning:
+				mark = st.Warn.Render("[⚠]")
+			case checklist.ItemSkipped:
+				mark = st.Faint.Render("[↷]")
+			case checklist.ItemInProgress:
 				mark = st.Warn.Render("[~]")
 			default:
 				mark = "[ ]"
 			}
 			text := mark + " " + ch.Text
-			if s == itemPartial || (s == itemFailed && t > 0) {
-				text += st.Faint.Render(fmt.Sprintf(" %d/%d", d, t))
+			if it.Status != checklist.ItemDone && it.Status != checklist.ItemPending && it.Total > 1 {
+				text += st.Faint.Render(fmt.Sprintf(" %d/%d", it.Done, it.Total))
 			}
 			if !p.targets[j].ok() {
 				text += st.Faint.Render(" ·")

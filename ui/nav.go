@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"regexp"
 	"strings"
 
 	"planner-tui/checklist"
@@ -87,157 +86,36 @@ func roleSection(rb *checklist.Runbook, role, def string) *checklist.Section {
 	return sectionByTitle(rb, def)
 }
 
-var stepNumber = regexp.MustCompile(`(?i)^step\s+\d+\s*:\s*`)
-
-func norm(s string) string {
-	s = stepNumber.ReplaceAllString(strings.TrimSpace(s), "")
-	if i := strings.Index(s, " ("); i > 0 {
-		s = s[:i] // "(if needed)", "(if applicable)"
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
-
-// checkTarget is where a summary item leads: its link when it has one, else
-// the command or step whose title says the same thing, else the section
-// whose title it mentions ("Execute rollback procedure").
-func checkTarget(rb *checklist.Runbook, ch *checklist.Check, home *checklist.Section) target {
-	if ch.Link != "" {
-		if t := findAnchor(rb, ch.Link); t.ok() {
-			return t
-		}
-	}
-	text := norm(ch.Text)
-	if text == "" {
+// checkTarget is where a summary item leads (checklist.ItemTarget: its
+// link, else the command, step or section its text names); the screen
+// opens what the item's state is derived from.
+func checkTarget(rb *checklist.Runbook, ch *checklist.Check, _ *checklist.Section) target {
+	sec, step, cmd := rb.ItemTarget(ch)
+	if sec == nil {
 		return target{}
 	}
-	for _, sec := range rb.Sections {
-		if sec == home {
-			continue
-		}
-		for si, st := range sec.Steps {
-			for _, c := range st.Commands {
-				if norm(c.Title) == text {
-					return target{sec, si, c.ID}
-				}
-			}
+	t := target{sec: sec, step: -1}
+	for i, st := range sec.Steps {
+		if st == step {
+			t.step = i
 		}
 	}
-	for _, sec := range rb.Sections {
-		if sec == home {
-			continue
-		}
-		for si, st := range sec.Steps {
-			if norm(st.Title) == text {
-				return target{sec, si, ""}
-			}
-		}
+	if cmd != nil {
+		t.cmdID = cmd.ID
 	}
-	for _, sec := range rb.Sections {
-		if sec != home && strings.Contains(text, norm(sec.Title)) {
-			return target{sec, -1, ""}
-		}
-	}
-	return target{}
+	return t
 }
 
-// commandsOf lists the commands a target covers, following one level of
-// links from steps without commands of their own ("See [Database Migration
-// Procedure](#...)").
-func commandsOf(rb *checklist.Runbook, t target) []*checklist.Command {
-	if !t.ok() {
-		return nil
-	}
-	if t.cmdID != "" {
-		c, _ := findCommand(rb, t.cmdID)
-		if c == nil {
-			return nil
-		}
-		return []*checklist.Command{c}
-	}
-	var steps []*checklist.Step
-	if t.step >= 0 {
-		steps = t.sec.Steps[t.step : t.step+1]
-	} else {
-		steps = t.sec.Steps
-	}
-	var out []*checklist.Command
-	for _, st := range steps {
-		out = append(out, st.Commands...)
-		if len(st.Commands) == 0 {
-			for _, l := range st.Links {
-				lt := findAnchor(rb, l)
-				if lt.ok() && lt.sec != t.sec {
-					lt.cmdID = ""
-					out = append(out, commandsOfShallow(lt)...)
-				}
-			}
-		}
-	}
-	return out
-}
+// screenRun is the run as the screen shows it (the command it follows
+// overlaid), for checklist.SummaryItem.
+type screenRun struct{ c *Context }
 
-func commandsOfShallow(t target) []*checklist.Command {
-	var out []*checklist.Command
-	if t.step >= 0 {
-		return t.sec.Steps[t.step].Commands
-	}
-	for _, st := range t.sec.Steps {
-		out = append(out, st.Commands...)
-	}
-	return out
-}
+func (r screenRun) CommandStatus(id string) checklist.Status { return r.c.status(id).Status }
+func (r screenRun) Ticked(ch *checklist.Check) bool          { return r.c.checked(ch) }
+func (r screenRun) Chosen(head string) string                { return r.c.run.Choices[head] }
 
-// itemState is how far a summary item is.
-type itemState int
-
-const (
-	itemTodo itemState = iota
-	itemPartial
-	itemRunning
-	itemFailed
-	itemDone
-)
-
-// checkState derives a summary item's state: ticked wins; else the commands
-// of what it links to (all of an alternative group count as one).
-func (c *Context) checkState(ch *checklist.Check, t target) (itemState, int, int) {
-	if c.checked(ch) {
-		return itemDone, 0, 0
-	}
-	cmds := commandsOf(c.rb, t)
-	done, total := 0, 0
-	failed, running := false, false
-	for _, cmd := range cmds {
-		st := c.status(cmd.ID).Status
-		if cmd.AltOf != "" {
-			// counted with the first command of its group
-			if st == checklist.OK || st == checklist.Skipped {
-				done++
-			}
-			continue
-		}
-		total++
-		switch st {
-		case checklist.OK, checklist.Skipped:
-			done++
-		case checklist.Failed, checklist.Interrupted:
-			failed = true
-		case checklist.Running:
-			running = true
-		}
-	}
-	if done > total {
-		done = total
-	}
-	switch {
-	case running:
-		return itemRunning, done, total
-	case failed:
-		return itemFailed, done, total
-	case total > 0 && done == total:
-		return itemDone, done, total
-	case done > 0:
-		return itemPartial, done, total
-	}
-	return itemTodo, done, total
+// checkState derives a summary item's state, the one way status and
+// report do (checklist.SummaryItem).
+func (c *Context) checkState(ch *checklist.Check) checklist.Item {
+	return checklist.SummaryItem(c.rb, ch, screenRun{c})
 }

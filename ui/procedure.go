@@ -329,13 +329,15 @@ func (p *Procedure) statusWord(cr checklist.CommandRun) string {
 	case checklist.Running:
 		return st.Running.Render(p.c.spin + " running")
 	case checklist.OK:
-		return st.OK.Render("✓ ok") + st.Faint.Render(fmt.Sprintf(" (exit %d)", cr.ExitCode))
+		return st.OK.Render("✓ ok") + st.Faint.Render(fmt.Sprintf(" (exit %d)", cr.ExitCode)) + p.outcomeDetail(cr.Detail)
+	case checklist.Warning:
+		return st.Warn.Render(fmt.Sprintf("⚠ warning, exit %d", cr.ExitCode)) + p.outcomeDetail(cr.Detail)
 	case checklist.Failed:
 		s := st.Error.Render(fmt.Sprintf("✗ failed, exit %d", cr.ExitCode))
 		if cr.Error != "" {
 			s += st.Faint.Render(" — " + cr.Error)
 		}
-		return s
+		return s + p.outcomeDetail(cr.Detail)
 	case checklist.Skipped:
 		return st.Faint.Render("↷ skipped")
 	case checklist.Interrupted:
@@ -346,6 +348,15 @@ func (p *Procedure) statusWord(cr checklist.CommandRun) string {
 		return s
 	}
 	return st.Faint.Render("· pending")
+}
+
+// outcomeDetail is why a command's outcome is what it is ("output matched
+// fail-if ..."); the engine masked it.
+func (p *Procedure) outcomeDetail(d string) string {
+	if d == "" {
+		return ""
+	}
+	return p.c.styles.Faint.Render(" — " + d)
 }
 
 func (p *Procedure) elapsed(cr checklist.CommandRun) string {
@@ -385,12 +396,14 @@ func (p *Procedure) icon(cmd *checklist.Command) string {
 		return st.Running.Render(p.c.spin)
 	case checklist.OK:
 		return st.OK.Render("✓")
+	case checklist.Warning:
+		return st.Warn.Render("⚠")
 	case checklist.Failed:
 		return st.Error.Render("✗")
 	case checklist.Skipped:
 		return st.Faint.Render("↷")
 	case checklist.Interrupted:
-		return st.Warn.Render("⚠")
+		return st.Warn.Render("!") // not ⚠: that is a warning
 	}
 	return st.Faint.Render("·")
 }
@@ -537,6 +550,8 @@ func (p *Procedure) rowView(r procRow, sel bool, w int) string {
 		switch cr := p.c.status(r.cmd.ID); cr.Status {
 		case checklist.Failed:
 			s += st.Error.Render(fmt.Sprintf(" exit %d", cr.ExitCode))
+		case checklist.Warning:
+			s += st.Warn.Render(" warning")
 		}
 		if r.cmd.Risk == checklist.Destructive {
 			s += " " + st.Destructive.Render("!")

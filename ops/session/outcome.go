@@ -112,3 +112,25 @@ func orBlank(s string) string {
 	}
 	return s
 }
+
+// derivedItem refuses a tick on a summary item that stands for a procedure:
+// its ✓ comes from that procedure's commands and checks
+// (checklist.SummaryItem), never from a tick on the item. Unticking is
+// allowed (it clears a tick an older version stored).
+func (s *Session) derivedItem(checkID string, done bool) error {
+	sec := s.runbook.SummarySection()
+	if !done || sec == nil {
+		return nil
+	}
+	for _, st := range sec.Steps {
+		for _, ch := range st.Checks {
+			if ch.ID != checkID {
+				continue
+			}
+			if groups, checks := s.runbook.ItemScope(ch); len(groups)+len(checks) > 0 {
+				return fmt.Errorf("%q follows what it links to: it is done when those commands are ok and those checks are ticked, not by ticking it", ch.Text)
+			}
+		}
+	}
+	return nil
+}

@@ -326,6 +326,9 @@ func (s *Session) SetCheck(checkID string, done bool) error {
 	if !s.hasCheck(checkID) {
 		return fmt.Errorf("no check %q in %s", checkID, s.runbook.Path)
 	}
+	if err := s.derivedItem(checkID, done); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.lockLocked(); err != nil {

@@ -38,12 +38,7 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	if cr.Status != checklist.Running || cr.JobID != "interactive" {
 		return fmt.Errorf("%s was not started with StartInteractive (status %s)", cmd.ID, cr.Status)
 	}
-	// The fence's exit-code rules apply; its output had the terminal and
-	// was not captured, so fail-if/warn-if cannot vouch for it.
-	status, detail := cmd.Outcome.Judge(exitCode, "", "")
-	if status == checklist.OK && cmd.Outcome.NeedsOutput() {
-		status, detail = checklist.Warning, "output not checked against fail-if/warn-if: the command had the terminal"
-	}
+	status, detail := cmd.Outcome.JudgeUnseen(exitCode)
 	errText := ""
 	switch {
 	case exitCode < 0:

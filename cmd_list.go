@@ -65,6 +65,7 @@ type jsonCommand struct {
 	Timeout     string   `json:"timeout,omitempty"`
 	Status      string   `json:"status"`
 	ExitCode    *int     `json:"exit_code,omitempty"`
+	Detail      string   `json:"detail,omitempty"` // why the status is what it is when the exit code alone does not say
 	Log         string   `json:"log,omitempty"`
 }
 
@@ -80,10 +81,11 @@ func commandJSON(c *checklist.Command, run *checklist.Run, mask func(string) str
 	}
 	if cr := run.Commands[c.ID]; cr != nil {
 		j.Status = string(cr.Status)
-		if cr.Status == checklist.OK || cr.Status == checklist.Failed {
+		if ended(cr.Status) {
 			code := cr.ExitCode
 			j.ExitCode = &code
 		}
+		j.Detail = mask(cr.Detail)
 		j.Log = cr.Log
 	}
 	return j
@@ -142,7 +144,13 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// statusMark is the one-column status of a command in text output.
+// ended: the command ran to its end, so its exit code means something.
+func ended(s checklist.Status) bool {
+	return s == checklist.OK || s == checklist.Warning || s == checklist.Failed
+}
+
+// statusMark is the one-column status of a command in text output: ✓ only
+// for ok; a warning is ⚠.
 func statusMark(cr *checklist.CommandRun) string {
 	if cr == nil {
 		return " "
@@ -150,6 +158,8 @@ func statusMark(cr *checklist.CommandRun) string {
 	switch cr.Status {
 	case checklist.OK:
 		return "✓"
+	case checklist.Warning:
+		return "⚠"
 	case checklist.Failed:
 		return "✗"
 	case checklist.Running:

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -320,11 +322,26 @@ func newOpStatusCmd(o *options) *cobra.Command {
 			if st.Docker != "" || !st.Database.Reachable {
 				return &exitError{code: 1}
 			}
+			if needsLook(st) {
+				return &exitError{code: checklist.ExitWarning}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// needsLook: the stack answered, but something on it is not right (a
+// container not running or not healthy, a database problem, a host
+// warning): op status exits 3, a warning rather than ✓.
+func needsLook(st stackStatus) bool {
+	for _, c := range st.Containers {
+		if !c.Ready() {
+			return true
+		}
+	}
+	return st.Database.Err != "" || len(st.Warnings) > 0
 }
 
 func criticalTables(vars map[string]string) []string {
@@ -418,7 +435,9 @@ func newOpEnvCheckCmd(o *options) *cobra.Command {
 variables the example has that .env lacks (and the other way round), and checks
 that the required ones (default SECRET_KEY, POSTGRES_PASSWORD, REDIS_PASSWORD) are
 set. Secret values are never printed. Exit 1 when a required variable is missing
-or empty.`,
+or empty; exit 3 (a warning: it ran, something needs a look) when .env and the
+example differ (a variable missing from .env, empty in .env but set in the
+example, or only in .env) or the example cannot be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			oc, err := o.opContext(cmd.Context())
@@ -447,8 +466,10 @@ or empty.`,
 				}
 			}
 			examplePath := filepath.Join(oc.target.Dir, ".env.production.example")
+			look := 0 // differences that need a look
 			if example, err := envfile.Load(examplePath); err != nil {
 				fmt.Fprintf(out, "cannot compare: %v\n", err)
+				look++
 			} else {
 				diffs := envfile.Diff(env, example)
 				if len(diffs) == 0 {
@@ -459,13 +480,24 @@ or empty.`,
 					switch {
 					case d.InExample && !d.InEnv:
 						fmt.Fprintf(out, "  NEW in the example, not in .env: %s (example: %s) -> add it to .env\n", d.Key, shownValue(d.Key, exampleValues[d.Key]))
+						look++
 					case d.InEnv && !d.InExample:
 						fmt.Fprintf(out, "  only in .env: %s\n", d.Key)
+						look++
+					}
+				}
+				for _, k := range slices.Sorted(maps.Keys(exampleValues)) {
+					if v, ok := values[k]; ok && v == "" && exampleValues[k] != "" && !slices.Contains(required, k) {
+						fmt.Fprintf(out, "  EMPTY in .env, set in the example: %s\n", k)
+						look++
 					}
 				}
 			}
 			if missing > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d required variable(s) missing or empty in %s", missing, envPath)}
+			}
+			if look > 0 {
+				return &exitError{code: checklist.ExitWarning, err: fmt.Errorf("%d difference(s) between %s and the example need a look", look, envPath)}
 			}
 			return nil
 		},

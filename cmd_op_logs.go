@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/docker"
 	"planner-tui/ops/logscan"
 )
@@ -24,7 +25,8 @@ func newOpLogsScanCmd(o *options) *cobra.Command {
 		Long: `logs-scan reads the logs of a compose service (default app), or --file, and counts
 the lines that mention error, exception, critical, fatal or traceback (errors) and
 warning (warnings), case-insensitively, as grep -ci would; it prints the last
-matching lines. Exit 1 when there are errors.`,
+matching lines. Exit 3 (a warning: it ran, something needs a look) when there
+are error lines; exit 1 when the logs cannot be read.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -83,7 +85,7 @@ matching lines. Exit 1 when there are errors.`,
 			}
 			fmt.Fprintf(out, "%s: %d lines, %d errors, %d warnings\n", what, res.Lines, res.Errors, res.Warnings)
 			if res.Errors > 0 {
-				return &exitError{code: 1}
+				return &exitError{code: checklist.ExitWarning}
 			}
 			return nil
 		},

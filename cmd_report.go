@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,17 +13,105 @@ import (
 )
 
 func newReportCmd(o *options) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "A Markdown report of the current run: what ran, when, results, backups, notes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.readOnly(cmd, func(s *session.Session) error {
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), reportData(s))
+				}
 				writeReport(cmd.OutOrStdout(), s)
 				return nil
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (schema in docs/cli-json.md)")
+	return cmd
+}
+
+// reportJSON is `report --json`: the run's commands that were touched,
+// ticked checks, notes, the derived checklist summary and backups. Every
+// string that came from a command or an operator is masked.
+type reportJSON struct {
+	Run      string             `json:"run"`
+	Title    string             `json:"title"`
+	Runbook  string             `json:"runbook"`
+	Operator string             `json:"operator"`
+	Started  time.Time          `json:"started,omitzero"`
+	Commands []reportCommand    `json:"commands"`
+	Checks   []reportCheck      `json:"checks"`
+	Notes    []reportNote       `json:"notes"`
+	Summary  []summaryGroupJSON `json:"summary"`
+	Backups  []checklist.Backup `json:"backups"`
+}
+
+type reportCommand struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Section   string    `json:"section"`
+	Status    string    `json:"status"` // pending, running, ok, warning, failed, skipped, interrupted
+	ExitCode  *int      `json:"exit_code,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	Started   time.Time `json:"started,omitzero"`
+	Ended     time.Time `json:"ended,omitzero"`
+	Confirmed string    `json:"confirmed,omitempty"`
+}
+
+type reportCheck struct {
+	ID   string    `json:"id"`
+	Text string    `json:"text"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+type reportNote struct {
+	Step string    `json:"step"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+}
+
+func reportData(s *session.Session) reportJSON {
+	run := s.Run()
+	rb := s.Runbook()
+	rep := reportJSON{Run: run.ID, Title: s.Mask(run.Title), Runbook: rb.Path, Operator: s.Mask(run.Operator), Started: run.Started,
+		Commands: []reportCommand{}, Checks: []reportCheck{}, Notes: []reportNote{}, Summary: summaryJSON(rb, &run), Backups: run.Backups}
+	if rep.Summary == nil {
+		rep.Summary = []summaryGroupJSON{}
+	}
+	if rep.Backups == nil {
+		rep.Backups = []checklist.Backup{}
+	}
+	for _, sec := range rb.Sections {
+		for _, st := range sec.Steps {
+			for _, c := range st.Commands {
+				cr := run.Commands[c.ID]
+				if cr == nil {
+					continue
+				}
+				rc := reportCommand{ID: c.ID, Title: c.Title, Section: sec.Title, Status: string(cr.Status),
+					Detail: s.Mask(cr.Detail), Error: s.Mask(cr.Error), Started: cr.Started, Ended: cr.Ended, Confirmed: s.Mask(cr.Confirmed)}
+				if ended(cr.Status) {
+					code := cr.ExitCode
+					rc.ExitCode = &code
+				}
+				rep.Commands = append(rep.Commands, rc)
+			}
+			for _, ck := range st.Checks {
+				if cs := run.Checks[ck.ID]; cs != nil && cs.Done {
+					rep.Checks = append(rep.Checks, reportCheck{ID: ck.ID, Text: ck.Text, By: s.Mask(cs.By), At: cs.At})
+				}
+			}
+			for _, n := range run.Notes[st.ID] {
+				rep.Notes = append(rep.Notes, reportNote{Step: st.ID, By: s.Mask(n.By), At: n.At, Text: s.Mask(n.Text)})
+			}
+		}
+	}
+	return rep
 }
 
 // writeReport renders the run for a ticket or an incident review. Every
@@ -32,6 +121,10 @@ func writeReport(w io.Writer, s *session.Session) {
 	rb := s.Runbook()
 	fmt.Fprintf(w, "# %s\n\n- run: `%s`\n- runbook: `%s`\n- operator: %s\n- started: %s\n\n",
 		s.Mask(run.Title), run.ID, rb.Path, s.Mask(run.Operator), run.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
+	if sum := summaryJSON(rb, &run); len(sum) > 0 {
+		fmt.Fprint(w, "## Checklist summary\n\n")
+		printSummary(w, sum, true)
+	}
 	for _, sec := range rb.Sections {
 		var lines []string
 		for _, st := range sec.Steps {
@@ -41,8 +134,11 @@ func writeReport(w io.Writer, s *session.Session) {
 					continue
 				}
 				line := fmt.Sprintf("- %s **%s** — %s", statusMark(cr), c.Title, cr.Status)
-				if cr.Status == checklist.OK || cr.Status == checklist.Failed {
+				if ended(cr.Status) {
 					line += fmt.Sprintf(", exit %d", cr.ExitCode)
+				}
+				if cr.Detail != "" {
+					line += " (" + s.Mask(cr.Detail) + ")"
 				}
 				if !cr.Started.IsZero() && !cr.Ended.IsZero() {
 					line += fmt.Sprintf(", %s at %s", cr.Ended.Sub(cr.Started).Round(1e6), cr.Started.UTC().Format("15:04:05"))

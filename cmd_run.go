@@ -147,8 +147,15 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		fmt.Fprintln(os.Stderr, "planner-tui:", err)
 	}
 	fmt.Fprintf(os.Stderr, "■ %s: %s (exit %d, %s)  log: %s\n", c.ID, res.Status, res.ExitCode, res.Ended.Sub(res.Started).Round(1e6), res.Log)
-	if res.Status == checklist.OK {
+	if res.Detail != "" {
+		fmt.Fprintf(os.Stderr, "  %s: %s\n", res.Status, res.Detail)
+	}
+	switch res.Status {
+	case checklist.OK:
 		return nil
+	case checklist.Warning:
+		// ran, something needs a look: the `planner-tui op` convention
+		return &exitError{code: checklist.ExitWarning}
 	}
 	code := res.ExitCode
 	if code <= 0 {

@@ -113,8 +113,11 @@ func printCommand(w io.Writer, c *checklist.Command, run *checklist.Run, mask fu
 	status := string(checklist.Pending)
 	if cr := run.Commands[c.ID]; cr != nil {
 		status = string(cr.Status)
-		if cr.Status == checklist.OK || cr.Status == checklist.Failed {
+		if ended(cr.Status) {
 			status += fmt.Sprintf(" (exit %d)", cr.ExitCode)
+		}
+		if cr.Detail != "" {
+			status += ": " + mask(cr.Detail)
 		}
 		if cr.Log != "" {
 			status += "  log: " + cr.Log

@@ -42,12 +42,15 @@ type sectionStatus struct {
 }
 
 type statusReport struct {
-	Run      string             `json:"run"`
-	Title    string             `json:"title"`
-	Started  time.Time          `json:"started,omitzero"`
-	Running  string             `json:"running,omitempty"`
-	Sections []sectionStatus    `json:"sections"`
-	Backups  []checklist.Backup `json:"backups,omitempty"`
+	Run      string          `json:"run"`
+	Title    string          `json:"title"`
+	Started  time.Time       `json:"started,omitzero"`
+	Running  string          `json:"running,omitempty"`
+	Sections []sectionStatus `json:"sections"`
+	// Summary is the checklist summary, each item derived from what it
+	// leads to (checklist.SummaryItem).
+	Summary []summaryGroupJSON `json:"summary,omitempty"`
+	Backups []checklist.Backup `json:"backups,omitempty"`
 }
 
 func runStatus(s *session.Session) statusReport {
@@ -78,6 +81,7 @@ func runStatus(s *session.Session) statusReport {
 			rep.Sections = append(rep.Sections, ss)
 		}
 	}
+	rep.Summary = summaryJSON(s.Runbook(), &run)
 	return rep
 }
 
@@ -91,9 +95,13 @@ func printStatus(w io.Writer, st statusReport) {
 		fmt.Fprintf(w, "running: %s\n", st.Running)
 	}
 	for _, sec := range st.Sections {
-		fmt.Fprintf(w, "  %-34s commands %2d ok, %d failed, %d of %d   checks %d/%d\n", sec.Title,
-			sec.Counts[checklist.OK], sec.Counts[checklist.Failed],
+		fmt.Fprintf(w, "  %-34s commands %2d ok, %d warning, %d failed, %d of %d   checks %d/%d\n", sec.Title,
+			sec.Counts[checklist.OK], sec.Counts[checklist.Warning], sec.Counts[checklist.Failed],
 			sec.Commands-sec.Counts[checklist.Pending], sec.Commands, sec.Ticked, sec.Checks)
+	}
+	if len(st.Summary) > 0 {
+		fmt.Fprintln(w, "summary:")
+		printSummary(w, st.Summary, false)
 	}
 	for _, b := range st.Backups {
 		fmt.Fprintf(w, "backup %s  %d bytes  sha256 %s  verified %v\n", b.Path, b.Size, b.SHA256, b.Verified)

@@ -172,10 +172,12 @@ func normTitle(s string) string {
 // alternative group is one entry, its first command first) and the manual
 // checks of its target. A step without commands of its own stands for what
 // its prose links to as well, one level deep ("See [Database Migration
-// Procedure](#...)").
+// Procedure](#...)"). The emergency section as a whole is a menu of
+// playbooks, not a procedure to run through: an item leading there
+// ("Investigate root cause") stands for nothing and is ticked by a person.
 func (rb *Runbook) ItemScope(ch *Check) (groups [][]*Command, checks []*Check) {
 	sec, step, cmd := rb.ItemTarget(ch)
-	if sec == nil {
+	if sec == nil || (step == nil && cmd == nil && sec == rb.RoleSection("emergency", "Emergency Procedures")) {
 		return nil, nil
 	}
 	if cmd != nil {

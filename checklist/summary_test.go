@@ -49,6 +49,15 @@ See [Migrating](#migrating).
 alembic upgrade head
 ` + "```" + `
 
+## Emergency Procedures
+
+### Service Down
+
+` + "```bash" + `
+# Restart all
+docker compose restart
+` + "```" + `
+
 ## Deployment Checklist Summary
 
 ### Pre
@@ -57,6 +66,7 @@ alembic upgrade head
 - [ ] Health check
 - [ ] [Run migrations](#step-3-migrations)
 - [ ] Team notified
+- [ ] [Investigate root cause](#emergency-procedures)
 `
 
 func TestSummaryItem(t *testing.T) {
@@ -127,6 +137,8 @@ func TestSummaryItem(t *testing.T) {
 		{"nothing to derive from: a manual check, unticked", "Team notified", run{}, ItemPending, 0, 1, ""},
 		{"nothing to derive from: a manual check, ticked by a person", "Team notified",
 			run{ticked: []string{"deployment-checklist-summary/pre/team-notified"}}, ItemDone, 1, 1, ""},
+		{"the emergency menu is not a procedure: a manual check", "Investigate root cause",
+			run{ticked: []string{"deployment-checklist-summary/pre/investigate-root-cause"}}, ItemDone, 1, 1, ""},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,7 +166,7 @@ func TestSummaryGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	groups := Summary(rb, &Run{})
-	if len(groups) != 1 || groups[0].Step.Title != "Pre" || len(groups[0].Items) != 5 {
+	if len(groups) != 1 || groups[0].Step.Title != "Pre" || len(groups[0].Items) != 6 {
 		t.Fatalf("groups %+v", groups)
 	}
 	for _, it := range groups[0].Items {

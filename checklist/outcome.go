@@ -79,9 +79,6 @@ func (o Outcome) JudgeUnseen(exitCode int) (Status, string) {
 	return status, detail
 }
 
-// outcomeAttrs are the fence attributes that make up an Outcome.
-var outcomeAttrs = []string{"fail-if", "warn-if", "ok-exit", "warn-exit"}
-
 // checkOutcomeAttr validates one outcome attribute's value; "" when fine.
 func checkOutcomeAttr(key, val string) string {
 	switch key {

@@ -85,6 +85,19 @@ func TestOutcomeOfRealJobs(t *testing.T) {
 	}
 }
 
+// An alternative that ended with a warning ran: the other one of its group
+// is blocked as after an ok.
+func TestWarningAlternativeBlocksTheOther(t *testing.T) {
+	s, _ := openOutcome(t)
+	if cr, _ := run(t, s, "checks/compare-env/compare-env-with-the-op", nil, ""); cr.Status != checklist.Warning {
+		t.Fatalf("op: %s", cr.Status)
+	}
+	p := plan(t, s, "checks/compare-env/or-compare-env-with-diff", nil)
+	if !strings.Contains(p.Blocked, "already ran in this run") {
+		t.Errorf("the other alternative is not blocked: %q", p.Blocked)
+	}
+}
+
 // fail-if and warn-if read the log line by line: a match after a line far
 // longer than the read buffer is still found, and the quoted line is cut.
 func TestScanOutputLongLines(t *testing.T) {

@@ -134,7 +134,8 @@ func (s *Session) blockedLocked(cmd *checklist.Command) string {
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		chosen := s.run.Choices[alts[0].ID]
 		if chosen != "" && chosen != cmd.ID {
-			if cr := s.run.Commands[chosen]; cr != nil && cr.Status == checklist.OK {
+			// a warning ran to its end too: the other one must not run as well
+			if cr := s.run.Commands[chosen]; cr != nil && (cr.Status == checklist.OK || cr.Status == checklist.Warning) {
 				title := chosen
 				if c, err := s.runbook.Command(chosen); err == nil {
 					title = c.Title

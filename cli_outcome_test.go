@@ -94,6 +94,26 @@ func TestOutcomeInCLI(t *testing.T) {
 			t.Errorf("report --json %s: %+v", tt.id, rc)
 		}
 	}
+	// the rules show with the command
+	want := map[string]string{
+		"checks/grep/look-for-errors":               "ok-exit=1 warn-exit=0",
+		"checks/unfenced/an-op-that-needs-a-look":   "warn-exit=3 (planner-tui op)",
+		"checks/health/swallowed-health-check":      `fail-if="failed!$"`,
+		"checks/unfenced/swallowed-without-fail-if": "",
+	}
+	for _, sec := range rb.Sections {
+		for _, st := range sec.Steps {
+			for _, c := range st.Commands {
+				if w, ok := want[c.ID]; ok && c.Outcome != w {
+					t.Errorf("list --json %s: outcome %q, want %q", c.ID, c.Outcome, w)
+				}
+			}
+		}
+	}
+	if r := cli(t, args("show", "checks/grep/look-for-errors")...); !strings.Contains(r.stdout, "outcome: ok-exit=1 warn-exit=0") {
+		t.Errorf("show:\n%s", r.stdout)
+	}
+
 	counts := map[string]int{}
 	for _, sec := range status.Sections {
 		for k, n := range sec.Counts {
@@ -112,7 +132,7 @@ func TestOutcomeInCLI(t *testing.T) {
 			items[it.Text] = it.Status
 		}
 	}
-	want := map[string]string{"Health checks passing": "failed", "No errors in logs": "warning", "Pre-flight checks done": "pending", "Team notified": "pending"}
+	want = map[string]string{"Health checks passing": "failed", "No errors in logs": "warning", "Pre-flight checks done": "pending", "Team notified": "pending"}
 	for text, st := range want {
 		if items[text] != st {
 			t.Errorf("summary item %q: %q, want %q (all: %v)", text, items[text], st, items)

@@ -65,7 +65,8 @@ type jsonCommand struct {
 	Timeout     string   `json:"timeout,omitempty"`
 	Status      string   `json:"status"`
 	ExitCode    *int     `json:"exit_code,omitempty"`
-	Detail      string   `json:"detail,omitempty"` // why the status is what it is when the exit code alone does not say
+	Outcome     string   `json:"outcome,omitempty"` // the rules besides "exit 0 is ok": fail-if, warn-if, ok-exit, warn-exit
+	Detail      string   `json:"detail,omitempty"`  // why the status is what it is when the exit code alone does not say
 	Log         string   `json:"log,omitempty"`
 }
 
@@ -74,7 +75,7 @@ func commandJSON(c *checklist.Command, run *checklist.Run, mask func(string) str
 		ID: c.ID, Title: c.Title, Script: mask(c.Script), Line: c.Line, Risk: c.Risk.String(),
 		Reason: c.Reason, Confirm: c.Confirm, Destroys: c.Destroys, Params: c.Params,
 		Sets: c.Sets, Uses: c.Uses, AltOf: c.AltOf, Interactive: c.Interactive,
-		Status: string(checklist.Pending),
+		Status: string(checklist.Pending), Outcome: c.Outcome.String(),
 	}
 	if c.Timeout > 0 {
 		j.Timeout = c.Timeout.String()

@@ -110,6 +110,9 @@ func printCommand(w io.Writer, c *checklist.Command, run *checklist.Run, mask fu
 	if len(c.Params) > 0 {
 		fmt.Fprintf(w, "  params:  %s\n", strings.Join(c.Params, ", "))
 	}
+	if o := c.Outcome.String(); o != "" {
+		fmt.Fprintf(w, "  outcome: %s\n", o)
+	}
 	status := string(checklist.Pending)
 	if cr := run.Commands[c.ID]; cr != nil {
 		status = string(cr.Status)

@@ -40,6 +40,36 @@ func (o Outcome) Zero() bool {
 	return o.FailIf == nil && o.WarnIf == nil && len(o.OKExit) == 0 && len(o.WarnExit) == 0
 }
 
+// String is the rules as the fence writes them ("fail-if=\"failed!$\"
+// ok-exit=1"), the implicit op convention marked; "" for the default.
+func (o Outcome) String() string {
+	var parts []string
+	if o.FailIf != nil {
+		parts = append(parts, fmt.Sprintf("fail-if=%q", o.FailIf.String()))
+	}
+	if o.WarnIf != nil {
+		parts = append(parts, fmt.Sprintf("warn-if=%q", o.WarnIf.String()))
+	}
+	list := func(codes []int) string {
+		s := make([]string, len(codes))
+		for i, c := range codes {
+			s[i] = strconv.Itoa(c)
+		}
+		return strings.Join(s, ",")
+	}
+	if len(o.OKExit) > 0 {
+		parts = append(parts, "ok-exit="+list(o.OKExit))
+	}
+	if len(o.WarnExit) > 0 {
+		w := "warn-exit=" + list(o.WarnExit)
+		if o.Implicit {
+			w += " (planner-tui op)"
+		}
+		parts = append(parts, w)
+	}
+	return strings.Join(parts, " ")
+}
+
 // NeedsOutput reports whether judging needs the command's output.
 func (o Outcome) NeedsOutput() bool { return o.FailIf != nil || o.WarnIf != nil }
 

@@ -38,7 +38,7 @@ func TestWarningCommandNeverShowsTick(t *testing.T) {
 		notShown string
 	}{
 		{"checks/grep/look-for-errors", "⚠ Look for errors warning",
-			[]string{"⚠ warning, exit 0", "exit 0 is in warn-exit", "⚠ Look for errors: warning"}, "✓ Look for errors"},
+			[]string{"⚠ warning, exit 0", "exit 0 is in warn-exit", "⚠ Look for errors: warning", "judged by: ok-exit=1 warn-exit=0"}, "✓ Look for errors"},
 		{"checks/health/swallowed-health-check", "✗ Swallowed health check exit 0",
 			[]string{"✗ failed, exit 0", `output matched fail-if "failed!$": Health check failed`}, "✓ Swallowed"},
 		{"checks/grep/look-for-errors-in-a-clean-log", "✓ Look for errors in a clean log",

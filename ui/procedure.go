@@ -300,6 +300,9 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		riskLine += st.Faint.Render(" — " + cmd.Reason)
 	}
 	out = append(out, riskLine)
+	if o := cmd.Outcome.String(); o != "" {
+		out = append(out, st.Faint.Render("judged by: "+o))
+	}
 	cr := p.c.status(cmd.ID)
 	out = append(out, "status: "+p.statusWord(cr)+p.elapsed(cr))
 	if p.plan != nil {

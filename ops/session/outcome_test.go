@@ -120,3 +120,31 @@ func TestScanOutputLongLines(t *testing.T) {
 		t.Error("a missing log is not an error")
 	}
 }
+
+// Only a person ticks a manual check, and a summary item that stands for
+// a procedure is not ticked at all: its ✓ comes from the procedure.
+func TestTickOnDerivedSummaryItemRefused(t *testing.T) {
+	s, _ := openOutcome(t)
+	tests := []struct {
+		id      string
+		refused bool
+	}{
+		{"summary/after/health-checks-passing", true},
+		{"summary/after/pre-flight-checks-done", true},
+		{"summary/after/team-notified", false},
+		{"preflight/tests-green", false},
+	}
+	for _, tt := range tests {
+		err := s.SetCheck(tt.id, true)
+		if (err != nil) != tt.refused {
+			t.Errorf("SetCheck(%s): %v, refused want %v", tt.id, err, tt.refused)
+		}
+		if st := s.Run().Checks[tt.id]; (st != nil && st.Done) == tt.refused {
+			t.Errorf("%s ticked: %+v", tt.id, st)
+		}
+	}
+	// unticking stays possible (a tick an older version stored)
+	if err := s.SetCheck("summary/after/health-checks-passing", false); err != nil {
+		t.Errorf("untick: %v", err)
+	}
+}

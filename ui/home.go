@@ -227,24 +227,7 @@ func (h *Home) paneBox(i int, p *homePane, w, hh int) string {
 		for j := p.off; j < len(p.step.Checks) && j < p.off+n; j++ {
 			ch := p.step.Checks[j]
 			it := h.c.checkState(ch)
-			var mark string
-			switch it.Status {
-			case checklist.ItemDone:
-				mark = st.OK.Render("[x]")
-			case checklist.ItemRunning:
-				mark = st.Running.Render("[" + h.c.spin + "]")
-			case checklist.ItemFailed:
-				mark = st.Error.Render("[✗]")
-			case checklist.ItemWarning:
-				mark = st.Warn.Render("[⚠]")
-			case checklist.ItemSkipped:
-				mark = st.Faint.Render("[↷]")
-			case checklist.ItemInProgress:
-				mark = st.Warn.Render("[~]")
-			default:
-				mark = "[ ]"
-			}
-			text := mark + " " + ch.Text
+			text := h.c.itemMark(it) + " " + ch.Text
 			if it.Status != checklist.ItemDone && it.Status != checklist.ItemPending && it.Total > 1 {
 				text += st.Faint.Render(fmt.Sprintf(" %d/%d", it.Done, it.Total))
 			}

@@ -119,3 +119,35 @@ func (r screenRun) Chosen(head string) string                { return r.c.run.Ch
 func (c *Context) checkState(ch *checklist.Check) checklist.Item {
 	return checklist.SummaryItem(c.rb, ch, screenRun{c})
 }
+
+// itemMark is a summary item's box: [x] only when it is done.
+func (c *Context) itemMark(it checklist.Item) string {
+	st := c.styles
+	switch it.Status {
+	case checklist.ItemDone:
+		return st.OK.Render("[x]")
+	case checklist.ItemRunning:
+		return st.Running.Render("[" + c.spin + "]")
+	case checklist.ItemFailed:
+		return st.Error.Render("[✗]")
+	case checklist.ItemWarning:
+		return st.Warn.Render("[⚠]")
+	case checklist.ItemSkipped:
+		return st.Faint.Render("[↷]")
+	case checklist.ItemInProgress:
+		return st.Warn.Render("[~]")
+	}
+	return "[ ]"
+}
+
+// checkMark is a check's box in a procedure: a person's tick, or, for an
+// item of the summary section, its derived state (the same as on home).
+func (c *Context) checkMark(ch *checklist.Check, sec *checklist.Section) string {
+	if sec != nil && sec == c.rb.SummarySection() {
+		return c.itemMark(c.checkState(ch))
+	}
+	if c.checked(ch) {
+		return c.styles.OK.Render("[x]")
+	}
+	return "[ ]"
+}

@@ -75,4 +75,10 @@ func TestWarningCommandNeverShowsTick(t *testing.T) {
 	if st := s.Run().Checks["summary/after/no-errors-in-logs"]; st != nil {
 		t.Errorf("the item was ticked: %+v", st)
 	}
+	// The summary opened as a procedure shows the same derived states.
+	d.m.open(findStep(s.Runbook(), "summary/after"))
+	v = d.waitText("Team notified")
+	if d.m.proc == nil || !strings.Contains(v, "  [⚠] No errors in logs") || !strings.Contains(v, "  [✗] Health checks passing") {
+		t.Errorf("summary as a procedure:\n%s", v)
+	}
 }

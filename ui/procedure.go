@@ -245,11 +245,7 @@ func (p *Procedure) detailBody(w int) []string {
 	}
 	switch r.kind {
 	case rowCheck:
-		mark := "[ ]"
-		if p.c.checked(r.check) {
-			mark = "[x]"
-		}
-		out = append(out, "", mark+" "+r.check.Text, st.Faint.Render("space ticks it"))
+		out = append(out, "", p.c.checkMark(r.check, p.sec)+" "+r.check.Text, st.Faint.Render("space ticks it"))
 		if r.check.Link != "" {
 			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(r.check.Link))
 		}
@@ -540,11 +536,7 @@ func (p *Procedure) rowView(r procRow, sel bool, w int) string {
 	case rowStep:
 		s = st.Bold.Render(p.sec.Steps[r.step].Title)
 	case rowCheck:
-		mark := "[ ]"
-		if p.c.checked(r.check) {
-			mark = st.OK.Render("[x]")
-		}
-		s = "  " + mark + " " + r.check.Text
+		s = "  " + p.c.checkMark(r.check, p.sec) + " " + r.check.Text
 	case rowCmd:
 		s = "  " + p.icon(r.cmd) + " " + r.cmd.Title
 		if r.cmd.AltOf != "" {

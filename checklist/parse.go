@@ -536,7 +536,7 @@ func (b *builder) boldLead(n ast.Node) string {
 	return ""
 }
 
-var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id"}
+var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id", "fail-if", "warn-if", "ok-exit", "warn-exit"}
 
 // attributes parses the {key=value ...} part of a fence info string.
 func (b *builder) attributes(line int, s string) map[string]string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,13 +25,17 @@ func newOpLogsScanCmd(o *options) *cobra.Command {
 		Long: `logs-scan reads the logs of a compose service (default app), or --file, and counts
 the lines that mention error, exception, critical, fatal or traceback (errors) and
 warning (warnings), case-insensitively, as grep -ci would; it prints the last
-matching lines. Exit 1 when there are errors.`,
+matching lines. Exit 1 when there are errors; exit 3 (a warning) when the service's
+container is not running: its logs say nothing about the app now.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			var (
 				r    io.ReadCloser
 				what string
+				// notRunning says why the logs read are not the app's now
+				// (a stopped container's): a warning, not a clean bill.
+				notRunning string
 			)
 			// The session gives the masker: the lines shown may hold secrets.
 			oc, err := o.opContext(ctx)
@@ -65,6 +70,7 @@ matching lines. Exit 1 when there are errors.`,
 					return err
 				}
 				what = "service " + service + " (" + c.Name + ")"
+				notRunning = notRunningNote(c)
 			}
 			defer r.Close()
 			s := logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords)
@@ -85,6 +91,10 @@ matching lines. Exit 1 when there are errors.`,
 			if res.Errors > 0 {
 				return &exitError{code: 1}
 			}
+			if notRunning != "" {
+				// 3: the op convention for "ran, something needs a look".
+				return &exitError{code: 3, err: errors.New(notRunning)}
+			}
 			return nil
 		},
 	}
@@ -93,4 +103,17 @@ matching lines. Exit 1 when there are errors.`,
 	f.StringVar(&file, "file", "", "scan this file instead of a service's logs")
 	f.IntVar(&keep, "last", 20, "how many matching lines to show")
 	return cmd
+}
+
+// notRunningNote says that a service's container is not running, with its
+// state and exit code, or "" when it runs.
+func notRunningNote(c docker.Container) string {
+	if c.Running() {
+		return ""
+	}
+	note := fmt.Sprintf("%s is %s", c.Name, c.State)
+	if c.State == "exited" || c.State == "dead" {
+		note += fmt.Sprintf(" (exit code %d)", c.ExitCode)
+	}
+	return note + ": these are the logs of a container that is not running, not of the app now"
 }

@@ -291,13 +291,10 @@ func (l *swallowLint) trailing(stmts []*syntax.Stmt) {
 	if kind == "" {
 		return
 	}
-	prev := stmts[len(stmts)-2]
-	pc := lastCall(prev)
-	if pc == nil || len(pc.Args) == 0 {
-		if _, ok := prev.Cmd.(*syntax.CallExpr); ok {
-			return // an assignment
-		}
-	} else if trivial[callName(pc)] {
+	// Only after a command whose failure matters: not after an
+	// assignment, a loop or an echo.
+	pc := lastCall(stmts[len(stmts)-2])
+	if pc == nil || len(pc.Args) == 0 || trivial[callName(pc)] {
 		return
 	}
 	l.warn(last.Pos(), "trailing", "the script ends with %q, whose exit status 0 replaces that of the command before it, so a failure shows as ok: remove it (or declare the exit codes that are fine with ok-exit=\"...\")", kind)

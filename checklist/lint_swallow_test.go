@@ -77,6 +77,7 @@ func TestLintSwallow(t *testing.T) {
 		{"test as the condition", "", `if [ -f .env ]; then echo present; fi`, nil},
 		{"if with an else that fails", "", "if pg_isready; then echo up; else echo down >&2; exit 1; fi", nil},
 		{"trailing echo after an assignment", "", "TS=$(date +%s)\necho $TS", nil},
+		{"trailing echo after a loop", "", "echo first; while [ ! -e x ]; do sleep 1; done; echo second", nil},
 		{"echo alone", "", `echo "nothing to check"`, nil},
 		{"set -e", "", "set -euo pipefail\nmake deploy", nil},
 		{"exit 1", "", "test -s dump.sql || exit 1", nil},

@@ -31,8 +31,9 @@ var postDeployChecks = []struct {
 // statusLine is run's last line on stderr: "■ ID: STATUS (exit N, ...)".
 var statusLine = regexp.MustCompile(`■ (\S+): (\w+) \(exit (-?\d+)`)
 
-// TestPostDeploymentChecksFailWithTheAppDown: with the app stopped behind
-// the tool's back, no post-deployment check of the embedded runbook shows
+// TestPostDeploymentChecksFailWithTheAppDown: a refused token fails the
+// programs test; then, with the app stopped behind the tool's back, no
+// post-deployment check of the embedded runbook shows
 // ok: each ends failed or warning, in run's exit code, its status line and
 // `status --json`; and op wait-healthy says at once that the app exited.
 // The app is started again and the stack left healthy, also on failure.
@@ -40,6 +41,13 @@ func TestPostDeploymentChecksFailWithTheAppDown(t *testing.T) {
 	sb := needSandbox(t)
 	healthyStack(t, sb)
 	op := newOperator(t, sb)
+
+	// With the app up, a token the API refuses (401) fails the programs
+	// test: curl --fail-with-body, not a 401 body shown as ✓.
+	r := op.run(t, "manual-verification/api-test-test-programs-endpoint", "--param", "token=not-a-token")
+	if m := statusLine.FindStringSubmatch(r.stderr); r.code == 0 || m == nil || m[2] != "failed" || !strings.Contains(r.stdout+r.stderr, "401") {
+		t.Errorf("programs endpoint with a refused token: want failed on the 401:\n%s", r)
+	}
 
 	app := containers(t)["app"]
 	t.Cleanup(func() {
@@ -68,7 +76,7 @@ func TestPostDeploymentChecksFailWithTheAppDown(t *testing.T) {
 	}
 
 	// status --json counts every one of them as failed or warning, none ok.
-	r := op.tui(t, "status", "--json")
+	r = op.tui(t, "status", "--json")
 	if r.code != 0 {
 		t.Fatalf("status: %s", r)
 	}

@@ -107,7 +107,83 @@ func (l *swallowLint) script(f *syntax.File) {
 		return true
 	})
 	l.trailing(f.Stmts)
+	l.lost(f.Stmts)
 	l.grepExits(f.Stmts, pipefailOff)
+}
+
+// lost warns about a command line whose exit status nobody sees: the
+// runner has no errexit (a step runs as if pasted into a terminal), so in
+// "build" then "up -d" on the next line the step's outcome is up's, and a
+// failed build shows as ok. Assignments, loops, ifs and trivial commands
+// (echo, cd, export, sleep, ...) are left alone; so is a script that says
+// set -e.
+func (l *swallowLint) lost(stmts []*syntax.Stmt) {
+	if len(stmts) < 2 || l.outputDeclared {
+		return
+	}
+	for _, s := range stmts {
+		if c, ok := s.Cmd.(*syntax.CallExpr); ok && callName(c) == "set" && setsErrexit(c) {
+			return
+		}
+	}
+	judge := stmts[:len(stmts)-1]
+	if _, call := stmts[len(stmts)-1].Cmd.(*syntax.CallExpr); call && quietCall(stmts[len(stmts)-1]) {
+		// "X; true": trailing warns about X already.
+		judge = judge[:len(judge)-1]
+	}
+	last := lastCall(stmts[len(stmts)-1])
+	for _, s := range judge {
+		if s.Background {
+			continue
+		}
+		c := lastCall(s)
+		if c == nil || len(c.Args) == 0 || trivial[callName(c)] {
+			continue
+		}
+		if b, ok := s.Cmd.(*syntax.BinaryCmd); ok && b.Op == syntax.OrStmt {
+			continue // "X || Y": judged by orList
+		}
+		next := "the last line"
+		if last != nil && len(last.Args) > 0 {
+			next = firstWords(last)
+		}
+		l.warn(s.Pos(), "lost", "the exit status of %s is lost: the command's outcome is that of its last line (%s), so it shows ok when %s failed: join the lines with && (or start the script with set -e)", firstWords(c), next, callName(c))
+	}
+}
+
+func quietCall(s *syntax.Stmt) bool {
+	k, _ := quietEnd(s)
+	return k != ""
+}
+
+// setsErrexit reports whether a set command turns errexit on (-e, -eu,
+// -euo pipefail, -o errexit).
+func setsErrexit(c *syntax.CallExpr) bool {
+	args := c.Args[1:]
+	for i, w := range args {
+		a := wordText(w)
+		if a == "-o" && i+1 < len(args) && wordText(args[i+1]) == "errexit" {
+			return true
+		}
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && a != "-o" && strings.Contains(strings.TrimSuffix(a, "o"), "e") {
+			return true
+		}
+	}
+	return false
+}
+
+// firstWords is how a command is named in a message: its command word and
+// a few more, like "docker-compose -f docker-compose.yml build".
+func firstWords(c *syntax.CallExpr) string {
+	var words []string
+	for i, w := range c.Args {
+		if i == 6 {
+			words = append(words, "...")
+			break
+		}
+		words = append(words, wordText(w))
+	}
+	return "\"" + strings.Join(words, " ") + "\""
 }
 
 // callName is the command a simple command runs, looking through sudo,

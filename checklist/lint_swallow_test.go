@@ -50,7 +50,10 @@ func TestLintSwallow(t *testing.T) {
 			[]string{`4: warn-exit="0,1" counts exit 1 as a warning`}},
 		{"echo text the fence does not match", `{fail-if="^ERROR"}`, "curl -fsS https://x/ || echo 'Health check failed!'",
 			[]string{`4: "|| echo" prints "Health check failed!" when curl fails and exits 0, and neither fail-if nor warn-if matches that text`}},
-		{"several in one script", "", "curl https://x/a\ncurl -fsS https://x/b || true", []string{`4: curl without -f`, `5: "|| true"`}},
+		{"several in one script", "", "curl https://x/a\ncurl -fsS https://x/b || true", []string{`4: curl without -f`, `4: the exit status of "curl https://x/a" is lost`, `5: "|| true"`}},
+		{"lost status of an earlier line", "", "docker compose build\ndocker compose up -d", []string{
+			`4: the exit status of "docker compose build" is lost: the command's outcome is that of its last line ("docker compose up -d"), so it shows ok when docker failed: join the lines with &&`}},
+		{"two lost lines", "", "df -h  # Disk space\nfree -h  # Memory\ndocker stats --no-stream", []string{`4: the exit status of "df -h" is lost`, `5: the exit status of "free -h" is lost`}},
 
 		// What does not.
 		{"curl -f", "", `curl -f https://x/health`, nil},
@@ -80,6 +83,10 @@ func TestLintSwallow(t *testing.T) {
 		{"trailing echo after a loop", "", "echo first; while [ ! -e x ]; do sleep 1; done; echo second", nil},
 		{"echo alone", "", `echo "nothing to check"`, nil},
 		{"set -e", "", "set -euo pipefail\nmake deploy", nil},
+		{"set -e then several lines", "", "set -e\ndocker compose build\ndocker compose up -d", nil},
+		{"lines joined with &&", "", "df -h &&  # Disk space\nfree -h &&  # Memory\ndocker stats --no-stream", nil},
+		{"cd and export before", "", "cd /srv/planner\nexport X=1\nmake check", nil},
+		{"a background line", "", "tail -f log &\nmake check", nil},
 		{"exit 1", "", "test -s dump.sql || exit 1", nil},
 		{"op commands", "", "planner-tui op env-check", nil},
 	}
@@ -138,7 +145,7 @@ func TestLintSwallowOriginal(t *testing.T) {
 	for _, p := range Lint("o.md", src) {
 		got = append(got, fmt.Sprintf("%d %s", p.Line, p.Severity))
 	}
-	want := []string{"242 warning", "347 warning", "350 warning", "372 warning", "377 warning"}
+	want := []string{"38 warning", "39 warning", "242 warning", "265 warning", "335 warning", "347 warning", "350 warning", "372 warning", "377 warning"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}

@@ -187,11 +187,18 @@ func firstWords(c *syntax.CallExpr) string {
 }
 
 // callName is the command a simple command runs, looking through sudo,
-// command, env and timeout DURATION.
+// command, env, timeout DURATION, and docker exec / compose exec / compose
+// run (the command in the container: its exit status is passed on).
 func callName(c *syntax.CallExpr) string {
 	args := c.Args
 	for len(args) > 0 {
 		switch name := wordText(args[0]); name {
+		case "docker", "docker-compose":
+			inner := execArgs(args)
+			if inner == nil {
+				return name
+			}
+			args = inner
 		case "sudo", "command", "env", "nice", "nohup":
 			args = args[1:]
 			for len(args) > 0 && strings.HasPrefix(wordText(args[0]), "-") {
@@ -213,6 +220,48 @@ func callName(c *syntax.CallExpr) string {
 		}
 	}
 	return ""
+}
+
+// execValueFlags are the options of docker exec, compose exec and compose
+// run that take a value.
+var execValueFlags = map[string]bool{"-u": true, "--user": true, "-w": true, "--workdir": true,
+	"-e": true, "--env": true, "--index": true, "--name": true, "--entrypoint": true, "-v": true,
+	"--volume": true, "-p": true, "--publish": true, "-l": true, "--label": true, "--env-file": true}
+
+// execArgs is the command run in a container by "docker exec [opts] C cmd",
+// "docker compose ... exec|run [opts] SERVICE cmd" or the same with
+// docker-compose; nil for any other docker command.
+func execArgs(args []*syntax.Word) []*syntax.Word {
+	k := -1
+	switch {
+	case wordText(args[0]) == "docker" && len(args) > 1 && wordText(args[1]) == "exec":
+		k = 1
+	case wordText(args[0]) == "docker-compose" || len(args) > 1 && wordText(args[1]) == "compose":
+		for i, w := range args {
+			if t := wordText(w); t == "exec" || t == "run" {
+				k = i
+				break
+			}
+		}
+	}
+	if k < 0 {
+		return nil
+	}
+	i := k + 1
+	for i < len(args) {
+		a := wordText(args[i])
+		if !strings.HasPrefix(a, "-") {
+			break
+		}
+		if execValueFlags[a] {
+			i++
+		}
+		i++
+	}
+	if i+1 >= len(args) {
+		return nil // no container or no command
+	}
+	return args[i+1:]
 }
 
 // quietEnd says how a statement ends in success whatever came before it:

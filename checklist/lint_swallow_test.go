@@ -41,6 +41,9 @@ func TestLintSwallow(t *testing.T) {
 		{"curl POST without -f", "", "curl -sS -X POST https://x/login \\\n  -d '{}'", []string{`4: curl without -f`}},
 		{"curl -o value is not -f", "", "curl -so f https://x/", []string{`4: curl without -f`}},
 		{"curl under sudo", "", "sudo curl https://x/", []string{`4: curl without -f`}},
+		{"curl in a compose exec", "", "docker-compose -f a.yml exec -T app curl -s http://localhost:8000/health", []string{`4: curl without -f`}},
+		{"curl in docker exec", "", "docker exec -u root planner_app_1 curl http://localhost:8000/health", []string{`4: curl without -f`}},
+		{"psql in a compose exec or echo", "", `docker compose exec -T db psql -c "SELECT 1" || echo "db down"`, []string{`4: "|| echo" makes the command exit 0 when psql fails`}},
 		{"curl in an assignment", "", "TOKEN=$(curl -s https://x/login | jq -r .token)", []string{`4: curl without -f`}},
 		{"curl piped to tee", "", "curl -s https://x/ | tee out.json", []string{`4: curl without -f`}},
 		{"curl piped to grep -v", "", "curl -s https://x/ | grep -v ok", []string{`4: curl without -f`}},
@@ -89,6 +92,8 @@ func TestLintSwallow(t *testing.T) {
 		{"a background line", "", "tail -f log &\nmake check", nil},
 		{"exit 1", "", "test -s dump.sql || exit 1", nil},
 		{"op commands", "", "planner-tui op env-check", nil},
+		{"curl -f in a compose run", "", "docker compose run --rm -T -e X=1 app curl -fsS http://localhost:8000/health", nil},
+		{"compose ps", "", "docker compose ps\n", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

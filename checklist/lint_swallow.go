@@ -15,10 +15,11 @@ import (
 // lintSwallow warns, on the shell syntax tree, about scripts whose exit
 // status hides a failure, so that a check that failed would show as ok:
 // "cmd || echo ...", "|| true", "|| :", "|| exit 0", a trailing "true" or
-// "exit 0", "set +e", "set +o pipefail", an if that ends quietly when its
-// command fails, curl without --fail, and ok-exit=1 on a pipeline that ends
-// in grep. What a fence declares is not warned about: a script whose output
-// decides (fail-if / warn-if) may swallow an exit status.
+// "exit 0", a line whose status the next line replaces, "set +e", "set +o
+// pipefail", an if that ends quietly when its command fails, curl without
+// --fail (also in docker/compose exec), and ok-exit=1 on a pipeline that
+// ends in grep. What a fence declares is not warned about: a script whose
+// output decides (fail-if / warn-if) may swallow an exit status.
 func lintSwallow(path string, rb *Runbook) []Problem {
 	var probs []Problem
 	for _, cmd := range rb.Commands() {

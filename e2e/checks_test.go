@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +14,14 @@ import (
 // commands, each with the outcome it must have while the app is down: a
 // check that cannot reach the app fails; a log check of a stopped app is a
 // warning (its logs say nothing about the app now).
-var postDeployChecks = []struct {
+type postDeployCheck struct {
 	id     string
 	args   []string
 	status string
 	says   string // in stdout or stderr
-}{
+}
+
+var postDeployChecks = []postDeployCheck{
 	{"automated-checks/health-check", nil, "failed", "Health check failed!"},
 	{"automated-checks/api-documentation-accessible", nil, "failed", "API docs not accessible!"},
 	{"automated-checks/database-connectivity", nil, "failed", ""},
@@ -41,6 +44,7 @@ func TestPostDeploymentChecksFailWithTheAppDown(t *testing.T) {
 	sb := needSandbox(t)
 	healthyStack(t, sb)
 	op := newOperator(t, sb)
+	checkedAreAll(t, op)
 
 	// With the app up, a token the API refuses (401) fails the programs
 	// test: curl --fail-with-body, not a 401 body shown as ✓.
@@ -117,6 +121,48 @@ func TestPostDeploymentChecksFailWithTheAppDown(t *testing.T) {
 		t.Errorf("op wait-healthy does not name the exited container %s:\n%s", app.Name, r)
 	}
 	t.Logf("%s", fmt.Sprint(strings.TrimSpace(r.stderr)))
+}
+
+// checkedAreAll fails unless postDeployChecks holds every command of the
+// embedded runbook's Post-Deployment Verification, so that a check added
+// to the runbook is held to the same rule.
+func checkedAreAll(t *testing.T, op *operator) {
+	t.Helper()
+	r := op.tui(t, "list", "--json")
+	if r.code != 0 {
+		t.Fatalf("list --json: %s", r)
+	}
+	var rb struct {
+		Sections []struct {
+			ID    string `json:"id"`
+			Steps []struct {
+				Commands []struct {
+					ID string `json:"id"`
+				} `json:"commands"`
+			} `json:"steps"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rb); err != nil {
+		t.Fatalf("list --json: %v", err)
+	}
+	var missing []string
+	n := 0
+	for _, sec := range rb.Sections {
+		if sec.ID != "post-deployment-verification" {
+			continue
+		}
+		for _, st := range sec.Steps {
+			for _, c := range st.Commands {
+				n++
+				if !slices.ContainsFunc(postDeployChecks, func(p postDeployCheck) bool { return strings.HasSuffix(c.ID, "/"+p.id) }) {
+					missing = append(missing, c.ID)
+				}
+			}
+		}
+	}
+	if len(missing) > 0 || n != len(postDeployChecks) {
+		t.Fatalf("the runbook's post-deployment commands (%d) and the test's (%d) differ; not in the test: %q", n, len(postDeployChecks), missing)
+	}
 }
 
 // mustNotFail runs a command that must end ok or, where the runbook says

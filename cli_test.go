@@ -320,6 +320,10 @@ func TestLint(t *testing.T) {
 			"testdata/lint/missing-anchor.md:5: link to #no-such-place: no heading has that anchor",
 			"testdata/lint/missing-anchor.md:9: link to #also-missing: no heading has that anchor",
 		}},
+		{"testdata/lint/swallow.md", 0, []string{
+			`testdata/lint/swallow.md:5: warning: command "Health check": "|| echo" makes the command exit 0 when curl fails`,
+			`testdata/lint/swallow.md:8: warning: command "Programs": curl without -f (--fail)`,
+		}},
 		{"docs/runbook.md", 0, nil},
 		{"testdata/session.md", 0, nil},
 	}

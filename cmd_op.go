@@ -222,7 +222,10 @@ func newOpWaitHealthyCmd(o *options) *cobra.Command {
 		Long: `wait-healthy waits until every container of the compose project (or each
 --service) is running and, where it has a healthcheck, healthy; and, when no
 --service is given, until BASE_URL/health answers 200. It prints progress every
-second and fails at the deadline naming what is not ready.`,
+second and fails at the deadline naming what is not ready. It fails at once when
+a container of those services has exited or restarts in a loop (3 restarts), with
+its exit code or restart count and its last log lines: it will not become healthy
+by waiting. A container without a healthcheck must have run for a second.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			oc, err := o.opContext(cmd.Context())

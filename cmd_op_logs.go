@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,13 +27,17 @@ func newOpLogsScanCmd(o *options) *cobra.Command {
 the lines that mention error, exception, critical, fatal or traceback (errors) and
 warning (warnings), case-insensitively, as grep -ci would; it prints the last
 matching lines. Exit 3 (a warning: it ran, something needs a look) when there
-are error lines; exit 1 when the logs cannot be read.`,
+are error lines, or when the service's container is not running (its logs say
+nothing about the app now); exit 1 when the logs cannot be read.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			var (
 				r    io.ReadCloser
 				what string
+				// notRunning says why the logs read are not the app's now
+				// (a stopped container's): a warning, not a clean bill.
+				notRunning string
 			)
 			// The session gives the masker: the lines shown may hold secrets.
 			oc, err := o.opContext(ctx)
@@ -67,6 +72,7 @@ are error lines; exit 1 when the logs cannot be read.`,
 					return err
 				}
 				what = "service " + service + " (" + c.Name + ")"
+				notRunning = notRunningNote(c)
 			}
 			defer r.Close()
 			s := logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords)
@@ -87,6 +93,9 @@ are error lines; exit 1 when the logs cannot be read.`,
 			if res.Errors > 0 {
 				return &exitError{code: checklist.ExitWarning}
 			}
+			if notRunning != "" {
+				return &exitError{code: checklist.ExitWarning, err: errors.New(notRunning)}
+			}
 			return nil
 		},
 	}
@@ -95,4 +104,17 @@ are error lines; exit 1 when the logs cannot be read.`,
 	f.StringVar(&file, "file", "", "scan this file instead of a service's logs")
 	f.IntVar(&keep, "last", 20, "how many matching lines to show")
 	return cmd
+}
+
+// notRunningNote says that a service's container is not running, with its
+// state and exit code, or "" when it runs.
+func notRunningNote(c docker.Container) string {
+	if c.Running() {
+		return ""
+	}
+	note := fmt.Sprintf("%s is %s", c.Name, c.State)
+	if c.State == "exited" || c.State == "dead" {
+		note += fmt.Sprintf(" (exit code %d)", c.ExitCode)
+	}
+	return note + ": these are the logs of a container that is not running, not of the app now"
 }

@@ -53,6 +53,7 @@ func Lint(path string, src []byte) []Problem {
 				set[s] = true
 			}
 		}
+		probs = append(probs, lintSwallow(path, rb)...)
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return probs

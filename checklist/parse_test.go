@@ -387,16 +387,6 @@ func TestLintMalformed(t *testing.T) {
 	}
 }
 
-func TestLintOriginalIsClean(t *testing.T) {
-	src, err := os.ReadFile("testdata/original-runbook.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := Lint("x", src); len(got) != 0 {
-		t.Errorf("problems: %q", problemStrings(got))
-	}
-}
-
 func TestLintUndefinedVariable(t *testing.T) {
 	src := "---\nvars:\n  DB_NAME: d\n---\n## S\n\n```bash\necho $DB_NAME $HOME $LATER\nLATER=1\n```\n\n```bash\necho $LATER\n```\n"
 	want := []string{`r.md:8: warning: command "echo $DB_NAME $HOME $LATER" uses $LATER, which no earlier command and no front matter variable sets`}

@@ -215,7 +215,8 @@ func deploy(t *testing.T, op *operator) deployment {
 	})
 
 	step(t, "step 3: update environment variables", func(t *testing.T) {
-		r := op.mustRun(t, "step-3-update-environment-variables-if-needed/compare-environment-files")
+		// A warning: the example has a variable .env lacks.
+		r := op.mustNotFail(t, "step-3-update-environment-variables-if-needed/compare-environment-files")
 		// v1.2.3's example adds RATE_LIMIT_PER_MINUTE, which .env lacks.
 		wantOutput(t, r, "RATE_LIMIT_PER_MINUTE", "set      SECRET_KEY=<hidden")
 		envBefore, _ := os.ReadFile(filepath.Join(sb.plannerDir, ".env"))
@@ -339,7 +340,7 @@ func deploy(t *testing.T, op *operator) deployment {
 		wantPrograms(t, sb, d.preDeployName)
 
 		op.mustRun(t, "manual-verification/log-review-check-for-errors")
-		op.mustRun(t, "manual-verification/log-review-check-for-warnings")
+		op.mustNotFail(t, "manual-verification/log-review-check-for-warnings") // the app logs warnings at startup
 	})
 	return d
 }

@@ -31,6 +31,7 @@ type Container struct {
 	State     string // created, running, paused, restarting, removing, exited, dead
 	Health    string // starting, healthy, unhealthy; "" without a healthcheck
 	StartedAt time.Time
+	Created   time.Time
 	Restarts  int // restart-policy restarts (a manual restart shows as a new StartedAt)
 	ExitCode  int
 	// LastProbe is the output of the last healthcheck probe (trimmed), so a
@@ -121,6 +122,7 @@ func (c *Client) inspect(ctx context.Context, id string) (Container, error) {
 		Name:     strings.TrimPrefix(in.Name, "/"),
 		Restarts: in.RestartCount,
 	}
+	ct.Created, _ = time.Parse(time.RFC3339Nano, in.Created)
 	if in.Config != nil {
 		ct.Image = in.Config.Image
 		ct.Service = in.Config.Labels[LabelService]

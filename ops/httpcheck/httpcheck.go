@@ -101,8 +101,10 @@ func (p Progress) Pending() []string {
 // WaitHealthy polls until every selected service is running and healthy (a
 // service without a healthcheck needs only to run) and the URL, if any,
 // answers 200; progress (which may be nil) is called after every poll. It
-// returns nil when ready, else an error naming what was still not ready at
-// the deadline, or ctx's error.
+// returns nil when ready; a *StuckError at once when a container of a
+// selected service has exited or restarts in a loop (it will not become
+// healthy by waiting); else an error naming what was still not ready at the
+// deadline, or ctx's error.
 func WaitHealthy(ctx context.Context, d *docker.Client, opt WaitOptions, progress func(Progress)) error {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
@@ -114,8 +116,9 @@ func WaitHealthy(ctx context.Context, d *docker.Client, opt WaitOptions, progres
 	deadline := start.Add(opt.Timeout)
 	tick := time.NewTicker(opt.Interval)
 	defer tick.Stop()
+	watch := newStuckWatch()
 	for {
-		p := poll(ctx, d, opt)
+		p, cs := poll(ctx, d, opt)
 		p.Elapsed = time.Since(start).Round(time.Millisecond)
 		p.Remaining = max(time.Until(deadline), 0).Round(time.Second)
 		if progress != nil {
@@ -123,6 +126,10 @@ func WaitHealthy(ctx context.Context, d *docker.Client, opt WaitOptions, progres
 		}
 		if p.Ready {
 			return nil
+		}
+		if stuck := watch.check(cs, p.Services, time.Now()); stuck != nil {
+			stuck.LastLogs = lastLogs(ctx, d, stuck.Container, 5)
+			return stuck
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("not healthy after %s: %s", opt.Timeout, strings.Join(p.Pending(), ", "))
@@ -135,13 +142,13 @@ func WaitHealthy(ctx context.Context, d *docker.Client, opt WaitOptions, progres
 	}
 }
 
-// poll takes one reading.
-func poll(ctx context.Context, d *docker.Client, opt WaitOptions) Progress {
+// poll takes one reading; it also returns the project's containers.
+func poll(ctx context.Context, d *docker.Client, opt WaitOptions) (Progress, []docker.Container) {
 	var p Progress
 	cs, err := d.Containers(ctx, opt.Project)
 	if err != nil {
 		p.Services = []ServiceState{{Service: "docker", State: "error", Detail: err.Error()}}
-		return p
+		return p, nil
 	}
 	want := opt.Services
 	if len(want) == 0 {
@@ -155,12 +162,12 @@ func poll(ctx context.Context, d *docker.Client, opt WaitOptions) Progress {
 		sort.Strings(want)
 		if len(want) == 0 {
 			p.Services = []ServiceState{{Service: "project " + opt.Project, State: "missing", Detail: "no containers"}}
-			return p
+			return p, cs
 		}
 	}
 	ready := true
 	for _, svc := range want {
-		st := serviceState(svc, cs)
+		st := serviceState(svc, cs, time.Now())
 		ready = ready && st.Ready
 		p.Services = append(p.Services, st)
 	}
@@ -176,7 +183,7 @@ func poll(ctx context.Context, d *docker.Client, opt WaitOptions) Progress {
 		ready = ready && p.HTTPErr == ""
 	}
 	p.Ready = ready
-	return p
+	return p, cs
 }
 
 func firstLine(s string) string {
@@ -187,9 +194,18 @@ func firstLine(s string) string {
 	return s
 }
 
+// Settle is how long a container without a healthcheck must have been
+// running to count as ready: one that crashes in a loop is "running" for
+// moments between its restarts.
+const Settle = time.Second
+
+func readyAt(c docker.Container, now time.Time) bool {
+	return c.Ready() && (c.Health != "" || c.StartedAt.IsZero() || now.Sub(c.StartedAt) >= Settle)
+}
+
 // serviceState is ready when the service has containers and all are ready;
 // otherwise it describes the first container that is not.
-func serviceState(svc string, cs []docker.Container) ServiceState {
+func serviceState(svc string, cs []docker.Container, now time.Time) ServiceState {
 	st := ServiceState{Service: svc, State: "missing"}
 	var mine []docker.Container
 	for _, c := range cs {
@@ -202,11 +218,13 @@ func serviceState(svc string, cs []docker.Container) ServiceState {
 	}
 	st.Ready, st.State, st.Health = true, mine[0].State, mine[0].Health
 	for _, c := range mine {
-		if c.Ready() {
+		if readyAt(c, now) {
 			continue
 		}
 		st.Ready, st.State, st.Health = false, c.State, c.Health
 		switch {
+		case c.Ready():
+			st.Detail = fmt.Sprintf("up for less than %s", Settle)
 		case c.Running() && c.LastProbe != "":
 			st.Detail = firstLine(c.LastProbe)
 		case c.State == "exited" || c.State == "dead":

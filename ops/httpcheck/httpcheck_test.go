@@ -59,8 +59,10 @@ func TestGet(t *testing.T) {
 }
 
 func TestServiceState(t *testing.T) {
+	now := time.Now()
 	cs := []docker.Container{
-		{Service: "db", State: "running", Health: "healthy"},
+		{Service: "db", State: "running", Health: "healthy", StartedAt: now},
+		{Service: "cache", State: "running", StartedAt: now.Add(-Settle / 2)},
 		{Service: "app", State: "running", Health: "unhealthy", LastProbe: "curl: (7) Failed to connect\nmore"},
 		{Service: "redis", State: "running"},
 		{Service: "worker", State: "exited", ExitCode: 2},
@@ -72,12 +74,14 @@ func TestServiceState(t *testing.T) {
 	}{
 		{"db", true, ""},
 		{"redis", true, ""}, // no healthcheck: running is enough
+		// no healthcheck and just started: maybe between two crashes
+		{"cache", false, "cache running (up for less than 1s)"},
 		{"app", false, "app unhealthy (curl: (7) Failed to connect)"},
 		{"worker", false, "worker exited (exit code 2)"},
 		{"nginx", false, "nginx missing"},
 	}
 	for _, tt := range tests {
-		st := serviceState(tt.svc, cs)
+		st := serviceState(tt.svc, cs, now)
 		if st.Ready != tt.ready {
 			t.Errorf("%s: ready = %v, want %v", tt.svc, st.Ready, tt.ready)
 		}

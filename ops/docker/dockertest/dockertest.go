@@ -139,6 +139,7 @@ type Throwaway struct {
 	Service     string // compose service label; default probe
 	Env         []string
 	StopTimeout int
+	Restart     string // restart policy ("always", "on-failure"); default none
 }
 
 // Run creates and starts a throwaway container (no network, labelled
@@ -177,7 +178,8 @@ func Run(t testing.TB, c *docker.Client, spec Throwaway) string {
 			Timeout: 2 * time.Second, Retries: 1}
 	}
 	name := fmt.Sprintf("%s_%s_%d", spec.Project, spec.Service, time.Now().UnixNano()%1e6)
-	created, err := c.API().ContainerCreate(ctx, cfg, &container.HostConfig{NetworkMode: "none"}, nil, nil, name)
+	host := &container.HostConfig{NetworkMode: "none", RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(spec.Restart)}}
+	created, err := c.API().ContainerCreate(ctx, cfg, host, nil, nil, name)
 	if err != nil {
 		t.Fatalf("create test container: %v", err)
 	}

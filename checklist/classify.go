@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -48,35 +46,6 @@ func ParseRisk(s string) (Risk, error) {
 		}
 	}
 	return Safe, fmt.Errorf("unknown risk %q (want safe, change or destructive)", s)
-}
-
-// Target names what destructive commands act on; confirmation phrases are
-// taken from it.
-type Target struct {
-	Database  string // DB_NAME
-	Project   string // COMPOSE_PROJECT_NAME, else derived from PLANNER_DIR
-	Host      string // HOST
-	BackupDir string // BACKUP_DIR
-	// Vars are all the runbook variables: a path such as "$SCRATCH/old" in a
-	// deletion becomes a phrase the operator can type ("/srv/scratch/old").
-	Vars map[string]string
-}
-
-var nonProjectChars = regexp.MustCompile(`[^-_a-z0-9]`)
-
-// TargetOf derives a Target from runbook variables: DB_NAME;
-// COMPOSE_PROJECT_NAME, else the base name of PLANNER_DIR as compose
-// derives a project name (lowercased, only [-_a-z0-9] kept); HOST;
-// BACKUP_DIR. Missing variables leave fields empty.
-func TargetOf(vars map[string]string) Target {
-	get := func(k string) string { return strings.TrimSpace(vars[k]) }
-	t := Target{Database: get("DB_NAME"), Project: get("COMPOSE_PROJECT_NAME"), Host: get("HOST"), BackupDir: get("BACKUP_DIR"), Vars: vars}
-	if t.Project == "" {
-		if dir := get("PLANNER_DIR"); dir != "" {
-			t.Project = nonProjectChars.ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "")
-		}
-	}
-	return t
 }
 
 // Classification is the risk of a script and, for destructive ones, what
@@ -266,7 +235,7 @@ func firstNonEmpty(s ...string) string {
 // resolve replaces the target's variables in a word with their values, so
 // that a confirmation phrase is something the operator can type.
 func (c *classifier) resolve(s string) string {
-	for name, v := range map[string]string{"DB_NAME": c.t.Database, "COMPOSE_PROJECT_NAME": c.t.Project,
+	for name, v := range map[string]string{"DB_NAME": c.t.DBName, "COMPOSE_PROJECT_NAME": c.t.Project,
 		"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host} {
 		if v == "" {
 			continue
@@ -558,7 +527,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 		c.safe(ctx, name)
 	case "dropdb", "dropuser":
-		what := firstNonEmpty(lastLiteral(positional(args, "-U", "--username", "-h", "--host", "-p", "--port")), c.t.Database, "drop")
+		what := firstNonEmpty(lastLiteral(positional(args, "-U", "--username", "-h", "--host", "-p", "--port")), c.t.DBName, "drop")
 		kind := map[string]string{"dropdb": "database", "dropuser": "role"}[name]
 		c.add(Destructive, ctx.where+name+" deletes the "+kind+" "+what, what, fmt.Sprintf("the %s %s and everything in it", kind, what))
 	case "createdb", "createuser":

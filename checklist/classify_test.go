@@ -3,12 +3,11 @@ package checklist
 import (
 	"encoding/json"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 )
 
-var prodTarget = Target{Database: "planner_production", Project: "planner", Host: "prod1", BackupDir: "/var/backups/planner",
+var prodTarget = Target{DBName: "planner_production", Project: "planner", Host: "prod1", BackupDir: "/var/backups/planner",
 	Vars: map[string]string{"SCRATCH": "/srv/scratch"}}
 
 // TestOriginalRunbookRisks pins the risk and confirmation phrase of every
@@ -263,25 +262,6 @@ func TestClassifyNoTarget(t *testing.T) {
 	for _, s := range []string{"docker compose down", "docker system prune -af", "alembic downgrade -1", "psql < x.sql", "echo 'x"} {
 		if got := Classify(s, Target{}); got.Risk != Destructive || got.Confirm == "" {
 			t.Errorf("Classify(%q, no target) = %+v, want destructive with a phrase", s, got)
-		}
-	}
-}
-
-func TestTargetOf(t *testing.T) {
-	tests := []struct {
-		vars map[string]string
-		want Target
-	}{
-		{map[string]string{"PLANNER_DIR": "/srv/My Planner.App", "DB_NAME": "db", "HOST": "h", "BACKUP_DIR": "/b"},
-			Target{Database: "db", Project: "myplannerapp", Host: "h", BackupDir: "/b"}},
-		{map[string]string{"PLANNER_DIR": "/srv/planner/", "COMPOSE_PROJECT_NAME": "prod"}, Target{Project: "prod"}},
-		{nil, Target{}},
-	}
-	for _, tt := range tests {
-		got := TargetOf(tt.vars)
-		got.Vars = nil // carried as given
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("TargetOf(%v) = %+v, want %+v", tt.vars, got, tt.want)
 		}
 	}
 }

@@ -219,7 +219,7 @@ func (c *classifier) database(args []string, pos []string) string {
 	if db = c.resolve(db); literal(db) && !strings.Contains(db, "://") {
 		return db
 	}
-	return c.t.Database
+	return c.t.DBName
 }
 
 func (c *classifier) psql(ctx cctx, args []string) {
@@ -284,7 +284,7 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			c.safe(ctx, "alembic upgrade --sql (a preview: prints the SQL, runs nothing)")
 			return
 		}
-		c.add(Change, ctx.where+"alembic upgrade applies migrations to "+firstNonEmpty(c.t.Database, "the database"), "", "")
+		c.add(Change, ctx.where+"alembic upgrade applies migrations to "+firstNonEmpty(c.t.DBName, "the database"), "", "")
 	case "downgrade":
 		if preview {
 			c.safe(ctx, "alembic downgrade --sql (a preview)")
@@ -298,8 +298,8 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			}
 		}
 		c.add(Destructive, ctx.where+"alembic downgrade reverts migrations (it may drop columns and tables)",
-			firstNonEmpty(c.t.Database, "downgrade"),
-			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.Database, "(default)"), rev))
+			firstNonEmpty(c.t.DBName, "downgrade"),
+			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.DBName, "(default)"), rev))
 	default:
 		c.add(Change, ctx.where+"alembic "+sub, "", "")
 	}
@@ -590,8 +590,8 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 			c.add(Change, ctx.where+"planner-tui op backup writes a backup file", "", "")
 		case "restore":
 			c.add(Destructive, ctx.where+"planner-tui op restore replaces the database with a backup",
-				firstNonEmpty(c.t.Database, "restore"),
-				fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(c.t.Database, "(default)")))
+				firstNonEmpty(c.t.DBName, "restore"),
+				fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(c.t.DBName, "(default)")))
 		default:
 			c.add(Change, ctx.where+"planner-tui op "+op, "", "")
 		}
@@ -608,7 +608,7 @@ func (c *classifier) python(ctx cctx, args []string) {
 	if code, ok := flagValue(args, "-c"); ok {
 		switch {
 		case sqlDestructive.MatchString(code):
-			c.sql(ctx, code, c.t.Database)
+			c.sql(ctx, code, c.t.DBName)
 		case pyWrite.MatchString(code):
 			c.add(Change, ctx.where+"a Python one-liner that may write", "", "")
 		default:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -55,6 +56,12 @@ type Classification struct {
 	Reason   string
 	Confirm  string
 	Destroys string
+	// Gated says the script changes the database in a way a backup should
+	// come before: a migration that changes the schema (alembic upgrade or
+	// downgrade, not --sql), or a restore (psql fed a file, pg_restore into
+	// a database, planner-tui op restore). GatedBy is the first of them.
+	Gated   bool
+	GatedBy string
 }
 
 // finding is what one simple command contributes.
@@ -63,6 +70,7 @@ type finding struct {
 	reason   string // for Safe: a short name of what reads ("df")
 	confirm  string
 	destroys string
+	gated    bool // see Classification.Gated
 }
 
 type cctx struct {
@@ -75,6 +83,9 @@ type classifier struct {
 	t     Target
 	funcs map[string]bool
 	found []finding
+	// ph are the script's placeholder names: parseShell masks <name> as
+	// _name_, and a word holding one is not known until it is filled.
+	ph []string
 }
 
 // Classify decides the risk of a shell script by walking its syntax tree:
@@ -90,13 +101,41 @@ func Classify(script string, t Target) Classification {
 			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),
 			Destroys: "unknown: the script could not be parsed, so what it does was not checked"}
 	}
-	c := &classifier{t: t, funcs: map[string]bool{}}
+	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script)}
 	c.file(f, cctx{})
 	cl := c.result()
 	// Name placeholders as the runbook writes them, not as masked for parsing.
 	for _, p := range Placeholders(script) {
 		r := strings.NewReplacer("_"+p+"_", "<"+p+">")
 		cl.Reason, cl.Destroys, cl.Confirm = r.Replace(cl.Reason), r.Replace(cl.Destroys), r.Replace(cl.Confirm)
+	}
+	return cl
+}
+
+// Judge is the risk of a command's script as the runbook marks it: Classify,
+// then the fence's risk= (raises the risk; lowers it only below
+// Destructive) and confirm= (the phrase). Plans judge the filled script
+// with it, so a filled command is never judged below its risk=.
+func Judge(script string, attrs map[string]string, t Target) Classification {
+	cl := Classify(script, t)
+	if want, ok := attrs["risk"]; ok {
+		r, err := ParseRisk(want)
+		switch {
+		case err != nil:
+		case r > cl.Risk:
+			cl.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
+			cl.Risk = r
+		case r < cl.Risk && cl.Risk != Destructive:
+			cl.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
+			cl.Risk = r
+		}
+	}
+	if c, ok := attrs["confirm"]; ok {
+		cl.Confirm = c
+	}
+	if cl.Risk == Destructive {
+		cl.Confirm = firstNonEmpty(cl.Confirm, t.Project, t.Host, "destroy")
+		cl.Destroys = firstNonEmpty(cl.Destroys, "whatever this command changes (marked risk=destructive in the runbook)")
 	}
 	return cl
 }
@@ -184,6 +223,67 @@ func (c *classifier) add(r Risk, reason, confirm, destroys string) {
 
 func (c *classifier) safe(ctx cctx, name string) { c.add(Safe, ctx.where+name, "", "") }
 
+// gate marks the last finding as one the fresh-backup gate applies to.
+func (c *classifier) gate() { c.found[len(c.found)-1].gated = true }
+
+var expansion = regexp.MustCompile(`\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|\(|.)`)
+
+// open says what in a word is not known before the command runs: a
+// placeholder ("<action>") or a variable that is not a runbook variable
+// ("$TOOL"); "" when the word is known.
+func (c *classifier) open(word string) string {
+	for _, p := range c.ph {
+		if strings.Contains(word, "_"+p+"_") {
+			return "<" + p + ">"
+		}
+	}
+	if strings.Contains(word, "$") {
+		for _, m := range expansion.FindAllString(word, -1) {
+			if strings.Contains(c.resolve(m), "$") {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+// undecided reports, as Destructive, a word in a position that decides
+// what runs (a command name, a subcommand, a flag) that is not known yet:
+// the command is judged again when its placeholders are filled, and
+// a variable the runbook does not define is never known.
+func (c *classifier) undecided(ctx cctx, word string) bool {
+	u := c.open(word)
+	if u == "" {
+		return false
+	}
+	reason := u + " decides what runs: judged when filled"
+	destroys := "unknown until " + u + " is filled (the command is judged again with its value)"
+	if !strings.HasPrefix(u, "<") {
+		reason = u + " decides what runs and is not a runbook variable: it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and its value is not known before it runs"
+	}
+	c.add(Destructive, ctx.where+reason, firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), destroys)
+	return true
+}
+
+// openFlag finds a flag whose name is not known yet ("-<flags>", "--$OPT"):
+// it may turn a harmless command into a destructive one (-f, --force).
+func (c *classifier) openFlag(args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if u := c.open(name); u != "" && (strings.HasPrefix(name, "$") || strings.HasPrefix(name, "_")) {
+			return a
+		}
+	}
+	return ""
+}
+
 func (c *classifier) result() Classification {
 	if len(c.found) == 0 {
 		return Classification{Risk: Safe, Reason: "only sets shell variables"}
@@ -217,6 +317,11 @@ func (c *classifier) result() Classification {
 		cl.Reason = strings.Join(reasons, "; ")
 	}
 	cl.Destroys = strings.Join(destroys, "; ")
+	for _, f := range c.found {
+		if f.gated && !cl.Gated {
+			cl.Gated, cl.GatedBy = true, f.reason
+		}
+	}
 	if top == Destructive && cl.Confirm == "" {
 		cl.Confirm = firstNonEmpty(c.t.Project, c.t.Host, "destroy")
 	}
@@ -413,12 +518,36 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	if len(argv) == 0 || argv[0] == "" {
 		return
 	}
+	for i := 1; i < len(argv); i++ {
+		// "docker-compose $ACTION" with ACTION a runbook variable is judged
+		// on its value; "$BACKUP_DIR/x" stays as written (phrases resolve it).
+		if whole := expansion.FindString(argv[i]); whole == argv[i] && c.open(whole) == "" && !runsArgs(whole) {
+			argv = slices.Clone(argv)
+			argv[i] = c.resolve(whole)
+		}
+	}
 	raw := argv[0]
+	if strings.Contains(raw, "$") && !runsArgs(raw) && c.open(raw) == "" {
+		// "$TOOL" with TOOL a runbook variable: judge what it names.
+		if words := strings.Fields(c.resolve(raw)); len(words) > 0 {
+			c.command(ctx, append(words, argv[1:]...))
+			return
+		}
+	}
 	name := path.Base(raw)
 	args := argv[1:]
 	switch {
 	case runsArgs(raw):
 		c.safe(ctx, "runs its arguments (classified where it is called)")
+		return
+	}
+	if _, fn := c.funcs[raw]; !fn && !strings.HasPrefix(raw, "$EDITOR") && !strings.HasPrefix(raw, "${EDITOR") &&
+		!strings.HasPrefix(raw, "$VISUAL") && !strings.HasPrefix(raw, "${VISUAL") &&
+		!(strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE")) && c.undecided(ctx, raw) {
+		return
+	}
+	if f := c.openFlag(args); f != "" && !safeCommands[name] {
+		c.undecided(ctx, f)
 		return
 	}
 	if wraps, ok := c.funcs[raw]; ok {
@@ -658,6 +787,12 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		for _, a := range args {
+			// An unknown command's arguments decide its risk ("down"): one
+			// not filled yet is judged when it is.
+			if u := c.open(a); strings.HasPrefix(u, "<") {
+				c.undecided(ctx, a)
+				return
+			}
 			if slices.Contains(riskyWords, strings.ToLower(a)) {
 				c.add(Destructive, fmt.Sprintf("%sunknown command %s with the argument %q", ctx.where, raw, a),
 					firstNonEmpty(c.t.Project, c.t.Host, strings.ToLower(a)),

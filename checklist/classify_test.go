@@ -303,3 +303,126 @@ func loadOriginal(t testing.TB) *Runbook {
 	}
 	return rb
 }
+
+// A placeholder (or a variable the runbook does not define) where it
+// decides what runs makes the unfilled command destructive; one in a
+// harmless argument keeps the risk of the command as written.
+func TestClassifyPlaceholders(t *testing.T) {
+	tests := []struct {
+		script string
+		risk   Risk
+		reason string // part of the reason
+	}{
+		// command position, subcommands, flags: unknown until filled
+		{"docker-compose <action>", Destructive, "<action> decides what runs: judged when filled"},
+		{"docker compose -f x.yml <action> app", Destructive, "<action> decides"},
+		{"<tool> -rf /data/x", Destructive, "<tool> decides"},
+		{"sudo <tool> /data/x", Destructive, "<tool> decides"},
+		{"docker-compose exec -T db <cmd>", Destructive, "in service db: <cmd> decides"},
+		{"docker <verb> planner_app_1", Destructive, "<verb> decides"},
+		{"docker volume <op> pgdata", Destructive, "<op> decides"},
+		{"git <sub> main", Destructive, "<sub> decides"},
+		{"alembic <direction> head", Destructive, "<direction> decides"},
+		{"docker-compose run --rm app alembic <direction> head", Destructive, "<direction> decides"},
+		{"systemctl <verb> nginx", Destructive, "<verb> decides"},
+		{"redis-cli <op>", Destructive, "<op> decides"},
+		{"planner-tui op <op>", Destructive, "<op> decides"},
+		{"git push -<flags> origin main", Destructive, "<flags> decides"},
+		{"git checkout --<mode> main", Destructive, "<mode> decides"},
+		{"./deploy.sh <action>", Destructive, "<action> decides"},
+		{"$TOOL -rf /data/x", Destructive, "$TOOL decides what runs and is not a runbook variable"},
+		{"docker-compose $ACTION", Destructive, "$ACTION decides"},
+		{"git push --$MODE", Destructive, "$MODE decides"},
+		// harmless positions keep the template's risk
+		{"git log --oneline <commit>", Safe, "git log"},
+		{"git checkout <commit>", Change, "changes the checked-out code"},
+		{`curl -fsS -H "Authorization: Bearer <token>" http://x/api/me`, Safe, "curl GET"},
+		{"docker-compose logs --tail=100 <service>", Safe, "compose logs"},
+		{"echo <message>", Safe, "echo"},
+		{"grep -<opts> error app.log", Safe, "grep"},
+		{"psql -U$DB_USER -c 'SELECT 1'", Safe, "psql"},
+		{"docker-compose stop <service>", Change, "compose stop"},
+		// the path of rm decides only the phrase: rm is destructive anyway
+		{"rm -rf <dir>", Destructive, "rm deletes <dir>"},
+		// runbook variables are resolved first
+		{"$COMPOSE ps", Safe, "compose ps"},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Risk != tt.risk || !strings.Contains(got.Reason, tt.reason) {
+			t.Errorf("Classify(%q) = %s (%s), want %s (%s)", tt.script, got.Risk, got.Reason, tt.risk, tt.reason)
+		}
+		if got.Risk == Destructive && got.Confirm == "" {
+			t.Errorf("Classify(%q): destructive without a phrase", tt.script)
+		}
+	}
+	// Filled, the same templates are judged on what will run.
+	vt := prodTarget
+	vt.Vars = map[string]string{"TOOL": "rm", "ACTION": "ps"}
+	filled := []struct {
+		script  string
+		t       Target
+		risk    Risk
+		confirm string
+	}{
+		{"docker-compose down", prodTarget, Destructive, "planner"},
+		{"docker-compose ps", prodTarget, Safe, ""},
+		{"rm -rf /data/x", prodTarget, Destructive, "/data/x"},
+		{"$TOOL -rf /data/x", vt, Destructive, "/data/x"},
+		{"docker-compose $ACTION", vt, Safe, ""},
+	}
+	for _, tt := range filled {
+		got := Classify(tt.script, tt.t)
+		if got.Risk != tt.risk || got.Confirm != tt.confirm {
+			t.Errorf("Classify(%q) = %s, phrase %q (%s); want %s, phrase %q", tt.script, got.Risk, got.Confirm, got.Reason, tt.risk, tt.confirm)
+		}
+	}
+}
+
+// The fresh-backup gate comes from the syntax tree: migrations that
+// change the schema and restores, wherever they run; not words in an echo
+// or a grep pattern.
+func TestClassifyGated(t *testing.T) {
+	tests := []struct {
+		script string
+		gated  bool
+	}{
+		{"alembic upgrade head", true},
+		{"alembic downgrade -1", true},
+		{"docker-compose run --rm app alembic upgrade head", true},
+		{"docker compose exec -T app alembic downgrade abc123", true},
+		{"docker-compose exec app python -m alembic upgrade head", true},
+		{"psql -U postgres planner < /var/backups/planner/x.sql", true},
+		{"gunzip -c x.sql.gz | psql -U postgres planner", true},
+		{"docker-compose exec -T db psql -U postgres planner < x.sql", true},
+		{"pg_restore -d planner x.dump", true},
+		{"planner-tui op restore /var/backups/x.sql", true},
+		{"bash -c 'alembic upgrade head'", true},
+		{"alembic upgrade head --sql", false},
+		{"alembic upgrade head --sql > pending.sql", false},
+		{`echo "next: alembic upgrade head"`, false},
+		{"grep -c pg_restore deploy.log", false},
+		{"pg_restore --list x.dump", false},
+		{"alembic current", false},
+		{"psql -c 'SELECT 1'", false},
+		{"echo restore; alembic upgrade head --sql", false},
+		{"alembic upgrade head --sql; alembic upgrade head", true},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Gated != tt.gated {
+			t.Errorf("Classify(%q).Gated = %v (%q), want %v", tt.script, got.Gated, got.GatedBy, tt.gated)
+		}
+	}
+}
+
+func TestJudgeNeverBelowExplicitRisk(t *testing.T) {
+	got := Judge("docker-compose ps", map[string]string{"risk": "destructive"}, prodTarget)
+	if got.Risk != Destructive || got.Confirm != "planner" {
+		t.Errorf("ps with risk=destructive: %s, phrase %q", got.Risk, got.Confirm)
+	}
+	got = Judge("docker-compose down", map[string]string{"risk": "change"}, prodTarget)
+	if got.Risk != Destructive {
+		t.Errorf("down with risk=change: %s, want destructive (risk= never lowers a destructive one)", got.Risk)
+	}
+}

@@ -21,6 +21,9 @@ func (c *classifier) compose(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, composeGlobalValue...)
 	proj := firstNonEmpty(project, "in this directory")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "down":
 		d := fmt.Sprintf("the running containers of compose project %s (the stack goes offline)", proj)
@@ -81,6 +84,9 @@ func (c *classifier) compose(ctx cctx, args []string) {
 func (c *classifier) docker(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-H", "--host", "--context", "-c", "--config", "-l", "--log-level")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "compose":
 		c.compose(ctx, rest)
@@ -88,6 +94,9 @@ func (c *classifier) docker(ctx cctx, args []string) {
 		c.safe(ctx, "docker "+firstNonEmpty(sub, "help"))
 	case "system", "image", "container", "volume", "network", "builder", "buildx":
 		op := firstOf(positional(rest))
+		if c.undecided(ctx, op) {
+			return
+		}
 		switch op {
 		case "prune":
 			c.prune(ctx, sub, rest)
@@ -245,6 +254,7 @@ func (c *classifier) psql(ctx cctx, args []string) {
 		c.add(Destructive, ctx.where+"psql runs the SQL in "+from+" against database "+firstNonEmpty(db, "(default)")+" (a restore)",
 			firstNonEmpty(db, "restore"),
 			fmt.Sprintf("the current contents of database %s (replaced or changed by the SQL in %s)", firstNonEmpty(db, "(default)"), from))
+		c.gate()
 	}
 	cmds := flagValues(args, "-c", "--command")
 	for _, s := range cmds {
@@ -264,6 +274,7 @@ func (c *classifier) pgRestore(ctx cctx, args []string) {
 		db := c.database(args, nil)
 		c.add(Destructive, ctx.where+"pg_restore restores into database "+db, firstNonEmpty(db, "restore"),
 			fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(db, "(default)")))
+		c.gate()
 		return
 	}
 	if f, ok := flagValue(args, "-f", "--file"); ok && f != "-" && f != "/dev/null" {
@@ -276,6 +287,9 @@ func (c *classifier) pgRestore(ctx cctx, args []string) {
 func (c *classifier) alembic(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-c", "--config", "-n", "--name", "-x")
 	preview := hasFlag(rest, "--sql")
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "current", "heads", "history", "show", "branches", "check", "list_templates", "":
 		c.safe(ctx, "alembic "+firstNonEmpty(sub, "help"))
@@ -285,6 +299,7 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			return
 		}
 		c.add(Change, ctx.where+"alembic upgrade applies migrations to "+firstNonEmpty(c.t.DBName, "the database"), "", "")
+		c.gate()
 	case "downgrade":
 		if preview {
 			c.safe(ctx, "alembic downgrade --sql (a preview)")
@@ -300,6 +315,7 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 		c.add(Destructive, ctx.where+"alembic downgrade reverts migrations (it may drop columns and tables)",
 			firstNonEmpty(c.t.DBName, "downgrade"),
 			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.DBName, "(default)"), rev))
+		c.gate()
 	default:
 		c.add(Change, ctx.where+"alembic "+sub, "", "")
 	}
@@ -308,6 +324,9 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 func (c *classifier) git(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-C", "-c", "--git-dir", "--work-tree")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	repo := firstNonEmpty(c.t.Project, "git")
 	switch sub {
 	case "log", "status", "diff", "show", "rev-parse", "describe", "shortlog", "blame", "ls-files", "ls-remote",
@@ -434,6 +453,9 @@ func (c *classifier) systemctl(ctx cctx, name string, args []string) {
 		verb, units = pos[1], pos[:1]
 	}
 	unit := strings.Join(units, " ")
+	if c.undecided(ctx, verb) {
+		return
+	}
 	switch verb {
 	case "stop", "disable", "mask", "kill", "isolate", "poweroff", "reboot", "halt":
 		c.add(Destructive, ctx.where+name+" "+verb+" "+unit, firstNonEmpty(lastLiteral(units), c.t.Host, verb),
@@ -568,6 +590,9 @@ func (c *classifier) redis(ctx cctx, args []string) {
 		c.add(Change, ctx.where+"opens an interactive redis-cli session", "", "")
 		return
 	}
+	if c.undecided(ctx, pos[0]) {
+		return
+	}
 	switch strings.ToUpper(pos[0]) {
 	case "FLUSHALL", "FLUSHDB", "SHUTDOWN", "DEL", "UNLINK":
 		c.add(Destructive, ctx.where+"redis-cli "+strings.ToUpper(pos[0])+" deletes Redis data", firstNonEmpty(c.t.Project, c.t.Host, "redis"), "data in Redis ("+strings.Join(pos, " ")+")")
@@ -580,9 +605,15 @@ func (c *classifier) redis(ctx cctx, args []string) {
 
 func (c *classifier) plannerTUI(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "--runbook", "--state-dir", "--dir", "--set", "--confirm")
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "op":
 		op, _ := cutCommand(rest, "--runbook", "--state-dir", "--dir", "--set", "--confirm")
+		if c.undecided(ctx, op) {
+			return
+		}
 		switch op {
 		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check":
 			c.safe(ctx, "planner-tui op "+op)
@@ -592,6 +623,7 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 			c.add(Destructive, ctx.where+"planner-tui op restore replaces the database with a backup",
 				firstNonEmpty(c.t.DBName, "restore"),
 				fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(c.t.DBName, "(default)")))
+			c.gate()
 		default:
 			c.add(Change, ctx.where+"planner-tui op "+op, "", "")
 		}

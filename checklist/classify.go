@@ -226,7 +226,10 @@ func (c *classifier) safe(ctx cctx, name string) { c.add(Safe, ctx.where+name, "
 // gate marks the last finding as one the fresh-backup gate applies to.
 func (c *classifier) gate() { c.found[len(c.found)-1].gated = true }
 
-var expansion = regexp.MustCompile(`\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|\(|.)`)
+// expansion is a named variable ($NAME, ${NAME...}); positional and
+// special parameters ("$@" in a wrapper function) are classified where the
+// function is called.
+var expansion = regexp.MustCompile(`\$(\{[A-Za-z_][^}]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
 
 // open says what in a word is not known before the command runs: a
 // placeholder ("<action>") or a variable that is not a runbook variable
@@ -508,6 +511,11 @@ var safeCommands = map[string]bool{
 	"pgrep": true, "w": true, "who": true, "last": true, "ip": true, "mktemp": true,
 }
 
+// shadows are the tools a function may be named after to wrap them.
+var shadows = map[string]bool{"docker": true, "docker-compose": true, "podman-compose": true, "psql": true,
+	"pg_restore": true, "pg_dump": true, "alembic": true, "git": true, "rm": true, "find": true, "kill": true,
+	"systemctl": true, "service": true, "redis-cli": true, "planner-tui": true, "dropdb": true, "curl": true}
+
 // riskyWords in the arguments of a command the classifier does not know
 // make it Destructive rather than a mere Change: "$COMPOSE down" is down.
 var riskyWords = []string{"down", "prune", "rm", "rmi", "downgrade", "restore", "drop", "dropdb", "delete",
@@ -556,7 +564,11 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		c.safe(ctx, "function "+raw+" (its body is classified)")
-		return
+		if !shadows[raw] {
+			return
+		}
+		// alembic() { docker-compose exec app alembic "$@"; } wraps the
+		// tool it is named after: its calls are judged as the tool's.
 	}
 	switch {
 	case strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||

@@ -344,6 +344,8 @@ func TestClassifyPlaceholders(t *testing.T) {
 		{"docker-compose stop <service>", Change, "compose stop"},
 		// the path of rm decides only the phrase: rm is destructive anyway
 		{"rm -rf <dir>", Destructive, "rm deletes <dir>"},
+		// a wrapper's "$@" is judged where it is called
+		{"retry() { until \"$@\"; do sleep 1; done; }\nretry docker-compose ps", Safe, "compose ps"},
 		// runbook variables are resolved first
 		{"$COMPOSE ps", Safe, "compose ps"},
 	}
@@ -407,6 +409,8 @@ func TestClassifyGated(t *testing.T) {
 		{"psql -c 'SELECT 1'", false},
 		{"echo restore; alembic upgrade head --sql", false},
 		{"alembic upgrade head --sql; alembic upgrade head", true},
+		{"alembic() { docker-compose exec -T app alembic \"$@\"; }\nalembic upgrade head", true},
+		{"alembic() { docker-compose exec -T app alembic \"$@\"; }\nalembic current", false},
 	}
 	for _, tt := range tests {
 		got := Classify(tt.script, prodTarget)

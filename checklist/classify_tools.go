@@ -386,7 +386,12 @@ func (c *classifier) git(ctx cctx, args []string) {
 
 func (c *classifier) rm(ctx cctx, name string, args []string) {
 	paths := positional(args)
-	list := strings.Join(paths, " ")
+	// Named as the phrase names them: "$SCRATCH/old" is /srv/scratch/old.
+	shown := make([]string, len(paths))
+	for i, p := range paths {
+		shown[i] = c.resolve(p)
+	}
+	list := strings.Join(shown, " ")
 	recursive := name == "rm" && (shortFlag(args, 'r') || shortFlag(args, 'R') || hasFlag(args, "--recursive"))
 	d := "the files " + list
 	if recursive {
@@ -406,7 +411,11 @@ func (c *classifier) find(ctx cctx, args []string) {
 		dirs = append(dirs, a)
 	}
 	expr := args[i:]
-	dir := firstNonEmpty(strings.Join(dirs, " "), ".")
+	shown := make([]string, len(dirs))
+	for i, d := range dirs {
+		shown[i] = c.resolve(d)
+	}
+	dir := firstNonEmpty(strings.Join(shown, " "), ".")
 	var matching []string
 	deletes := false
 	var inner []finding

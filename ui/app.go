@@ -667,8 +667,8 @@ func (m *Model) advance(f flow) tea.Cmd {
 			}
 			lines = append(lines, c.styles.Code.Render(prefix+l))
 		}
-		if plan.Command.Reason != "" {
-			lines = append(lines, "", c.styles.Faint.Render(plan.Command.Reason))
+		if plan.Reason != "" {
+			lines = append(lines, "", c.styles.Faint.Render(plan.Reason))
 		}
 		m.dlg = &confirmDialog{
 			title: "Run this change?",

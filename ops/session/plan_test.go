@@ -200,8 +200,16 @@ func TestPhraseWithoutPlannerDirIsTheWorkingDirectorysProject(t *testing.T) {
 	t.Chdir(dir)
 	t.Setenv("COMPOSE_PROJECT_NAME", "")
 	t.Setenv("PLANNER_DIR", "")
-	for _, tt := range []struct{ env, want string }{{"", "mystack2"}, {"fromenv", "fromenv"}} {
+	for _, tt := range []struct{ env, dotenv, want string }{
+		{"", "", "mystack2"},
+		{"fromenv", "", "fromenv"},
+		{"", "COMPOSE_PROJECT_NAME=fromdotenv\n", "fromdotenv"}, // compose reads the .env there too
+		{"fromenv", "COMPOSE_PROJECT_NAME=fromdotenv\n", "fromenv"},
+	} {
 		t.Setenv("COMPOSE_PROJECT_NAME", tt.env)
+		if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(tt.dotenv), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		s, err := Open(context.Background(), Options{RunbookPath: rb, StateDir: t.TempDir(), Version: "test"})
 		if err != nil {
 			t.Fatal(err)

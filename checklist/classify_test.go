@@ -343,7 +343,9 @@ func TestClassifyPlaceholders(t *testing.T) {
 		{"psql -U$DB_USER -c 'SELECT 1'", Safe, "psql"},
 		{"docker-compose stop <service>", Change, "compose stop"},
 		// the path of rm decides only the phrase: rm is destructive anyway
-		{"rm -rf <dir>", Destructive, "rm deletes <dir>"},
+		{"rm -rf <dir>", Destructive, "rm deletes <dir> (<dir> decides what is deleted: judged when filled)"},
+		{"find <dir> -name '*.tmp' -delete", Destructive, "(<dir> decides what is deleted: judged when filled)"},
+		{"find <dir> -name '*.tmp'", Safe, "find"},
 		// a wrapper's "$@" is judged where it is called
 		{"retry() { until \"$@\"; do sleep 1; done; }\nretry docker-compose ps", Safe, "compose ps"},
 		// runbook variables are resolved first

@@ -397,7 +397,18 @@ func (c *classifier) rm(ctx cctx, name string, args []string) {
 	if recursive {
 		d = "the directory trees " + list + " and everything under them"
 	}
-	c.add(Destructive, ctx.where+name+" deletes "+list, firstNonEmpty(c.typeable(firstOf(paths)), name), d)
+	c.add(Destructive, ctx.where+name+" deletes "+list+c.judgedWhenFilled(paths), firstNonEmpty(c.typeable(firstOf(paths)), name), d)
+}
+
+// judgedWhenFilled says, for a path not filled yet, that the phrase and
+// what is deleted are settled when it is.
+func (c *classifier) judgedWhenFilled(paths []string) string {
+	for _, p := range paths {
+		if u := c.open(p); strings.HasPrefix(u, "<") {
+			return " (" + u + " decides what is deleted: judged when filled)"
+		}
+	}
+	return ""
 }
 
 func (c *classifier) find(ctx cctx, args []string) {
@@ -439,7 +450,7 @@ func (c *classifier) find(ctx cctx, args []string) {
 	confirm := firstNonEmpty(c.typeable(firstOf(dirs)), "delete")
 	d := fmt.Sprintf("files matching %s under %s", firstNonEmpty(strings.Join(matching, " "), "anything"), dir)
 	if deletes {
-		c.add(Destructive, ctx.where+"find -delete deletes files under "+dir, confirm, d)
+		c.add(Destructive, ctx.where+"find -delete deletes files under "+dir+c.judgedWhenFilled(dirs), confirm, d)
 	}
 	for _, f := range inner {
 		if f.risk == Destructive {

@@ -145,6 +145,9 @@ func (c *classifier) file(f *syntax.File, base cctx) {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.FuncDecl:
+			if n.Name == nil {
+				return true // an anonymous function: its body runs where it stands
+			}
 			c.funcs[n.Name.Value] = false
 			// A wrapper like retry() { until "$@"; do ...; } runs its
 			// arguments: its calls are classified by what they pass.
@@ -240,6 +243,9 @@ func (c *classifier) open(word string) string {
 			return "<" + p + ">"
 		}
 	}
+	if strings.Contains(word, "$(") || strings.Contains(word, "`") {
+		return word // a command substitution: known only when it runs
+	}
 	if strings.Contains(word, "$") {
 		for _, m := range expansion.FindAllString(word, -1) {
 			if strings.Contains(c.resolve(m), "$") {
@@ -261,7 +267,11 @@ func (c *classifier) undecided(ctx cctx, word string) bool {
 	}
 	reason := u + " decides what runs: judged when filled"
 	destroys := "unknown until " + u + " is filled (the command is judged again with its value)"
-	if !strings.HasPrefix(u, "<") {
+	switch {
+	case strings.Contains(u, "$(") || strings.Contains(u, "`"):
+		reason = u + " decides what runs and is only known when it runs: it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and its output is not known before it runs"
+	case !strings.HasPrefix(u, "<"):
 		reason = u + " decides what runs and is not a runbook variable: it cannot be judged"
 		destroys = "unknown: " + u + " decides what runs, and its value is not known before it runs"
 	}
@@ -537,9 +547,11 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	raw := argv[0]
 	if strings.Contains(raw, "$") && !runsArgs(raw) && c.open(raw) == "" {
 		// "$TOOL" with TOOL a runbook variable: judge what it names.
-		if words := strings.Fields(c.resolve(raw)); len(words) > 0 {
-			c.command(ctx, append(words, argv[1:]...))
-			return
+		if r := c.resolve(raw); !strings.Contains(r, "$") {
+			if words := strings.Fields(r); len(words) > 0 {
+				c.command(ctx, append(words, argv[1:]...))
+				return
+			}
 		}
 	}
 	name := path.Base(raw)

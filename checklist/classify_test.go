@@ -333,6 +333,9 @@ func TestClassifyPlaceholders(t *testing.T) {
 		{"$TOOL -rf /data/x", Destructive, "$TOOL decides what runs and is not a runbook variable"},
 		{"docker-compose $ACTION", Destructive, "$ACTION decides"},
 		{"git push --$MODE", Destructive, "$MODE decides"},
+		{"`which rm` -rf /x", Destructive, "$(which rm) decides what runs and is only known when it runs"},
+		{"docker-compose $(cat action.txt)", Destructive, "$(cat action.txt) decides"},
+		{"$UNSET_TOOL$(echo x) /x", Destructive, "decides what runs"},
 		// harmless positions keep the template's risk
 		{"git log --oneline <commit>", Safe, "git log"},
 		{"git checkout <commit>", Change, "changes the checked-out code"},
@@ -431,4 +434,22 @@ func TestJudgeNeverBelowExplicitRisk(t *testing.T) {
 	if got.Risk != Destructive {
 		t.Errorf("down with risk=change: %s, want destructive (risk= never lowers a destructive one)", got.Risk)
 	}
+}
+
+// Classify never panics or loops on any script, and a destructive result
+// always has a phrase.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"docker-compose <action>", "<tool> -rf /data/x", "$TOOL $(echo x)", "`which rm` -rf /x",
+		"f() { \"$@\"; }\nf f f rm -rf /", "alembic() { alembic \"$@\"; }\nalembic upgrade head", "$COMPOSE down", "sudo sudo <x>"} {
+		f.Add(s)
+	}
+	vt := prodTarget
+	vt.Vars = map[string]string{"TOOL": "$TOOL", "LOOP": "$(x) $LOOP", "A": "rm -rf"}
+	f.Fuzz(func(t *testing.T, script string) {
+		for _, tg := range []Target{prodTarget, vt, {}} {
+			if cl := Classify(script, tg); cl.Risk == Destructive && cl.Confirm == "" {
+				t.Errorf("Classify(%q): destructive without a phrase", script)
+			}
+		}
+	})
 }

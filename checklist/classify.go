@@ -86,6 +86,12 @@ type classifier struct {
 	// ph are the script's placeholder names: parseShell masks <name> as
 	// _name_, and a word holding one is not known until it is filled.
 	ph []string
+	// locals are the variables the script sets; pos is the offset of the
+	// top-level statement being classified (an inner `bash -c` script runs
+	// where its statement stands).
+	locals map[string]local
+	top    *syntax.File
+	pos    uint
 }
 
 // Classify decides the risk of a shell script by walking its syntax tree:
@@ -101,7 +107,8 @@ func Classify(script string, t Target) Classification {
 			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),
 			Destroys: "unknown: the script could not be parsed, so what it does was not checked"}
 	}
-	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script)}
+	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script), top: f}
+	c.collectLocals(f)
 	c.file(f, cctx{})
 	cl := c.result()
 	// Name placeholders as the runbook writes them, not as masked for parsing.
@@ -168,6 +175,9 @@ func (c *classifier) file(f *syntax.File, base cctx) {
 		st, ok := n.(*syntax.Stmt)
 		if !ok {
 			return true
+		}
+		if f == c.top {
+			c.pos = uint(st.Pos().Offset())
 		}
 		ctx := base
 		ctx.piped = ctx.piped || piped[st]
@@ -353,23 +363,90 @@ func firstNonEmpty(s ...string) string {
 // resolve replaces the target's variables in a word with their values, so
 // that a confirmation phrase is something the operator can type.
 func (c *classifier) resolve(s string) string {
-	for name, v := range map[string]string{"DB_NAME": c.t.DBName, "COMPOSE_PROJECT_NAME": c.t.Project,
-		"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host} {
-		if v == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, "${"+name+"}", v)
-		s = strings.ReplaceAll(s, "$"+name, v)
+	if !strings.Contains(s, "$") {
+		return s
 	}
-	if strings.Contains(s, "$") {
-		s = os.Expand(s, func(name string) string {
-			if v := strings.TrimSpace(c.t.Vars[name]); v != "" {
-				return v
+	return os.Expand(s, func(name string) string {
+		unknown := "${" + name + "}" // stays an expansion
+		if l, ok := c.locals[name]; ok {
+			// The script sets it itself: its value, when it sets it once
+			// to a known value before this command; else unknown, even
+			// where the runbook has a variable of that name.
+			if l.value != "" && l.known && l.before(c.pos) {
+				return l.value
 			}
-			return "${" + name + "}" // unknown: stays an expansion
-		})
+			return unknown
+		}
+		switch t := map[string]string{"DB_NAME": c.t.DBName, "COMPOSE_PROJECT_NAME": c.t.Project,
+			"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host}[name]; {
+		case t != "":
+			return t
+		}
+		if v := strings.TrimSpace(c.t.Vars[name]); v != "" {
+			return v
+		}
+		return unknown
+	})
+}
+
+// local is a variable the script assigns itself.
+type local struct {
+	value string
+	known bool // assigned exactly once, to a value without unknown expansions
+	at    uint // offset of the assigning statement
+}
+
+func (l local) before(pos uint) bool { return l.at < pos }
+
+// collectLocals finds the variables a script sets (assignments, export,
+// declare, local, readonly, for and read), so that `DC="docker compose";
+// $DC down` is judged as a compose down and a runbook variable the script
+// reassigns is not taken for its runbook value.
+func (c *classifier) collectLocals(f *syntax.File) {
+	c.locals = map[string]local{}
+	set := func(name, value string, known bool, at uint) {
+		if _, seen := c.locals[name]; seen {
+			known = false // assigned more than once: which value is unknown
+		}
+		c.locals[name] = local{value: value, known: known, at: at}
 	}
-	return s
+	assigns := func(as []*syntax.Assign, at uint) {
+		for _, a := range as {
+			if a.Name == nil || a.Naked {
+				continue // `export X` keeps X's value
+			}
+			if a.Value == nil || a.Append || a.Array != nil || a.Index != nil {
+				set(a.Name.Value, "", a.Value == nil && !a.Append && a.Array == nil, at)
+				continue
+			}
+			v := c.resolve(wordText(a.Value))
+			set(a.Name.Value, v, !strings.ContainsAny(v, "$`"), at)
+		}
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			assigns(n.Assigns, uint(n.Pos().Offset()))
+		case *syntax.DeclClause:
+			assigns(n.Args, uint(n.Pos().Offset()))
+		case *syntax.ForClause:
+			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
+				set(wi.Name.Value, "", false, 0)
+			}
+		}
+		return true
+	})
+	// read X sets X from input: unknown.
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok && len(call.Args) > 1 && wordText(call.Args[0]) == "read" {
+			for _, w := range call.Args[1:] {
+				if name := wordText(w); !strings.HasPrefix(name, "-") {
+					set(name, "", false, 0)
+				}
+			}
+		}
+		return true
+	})
 }
 
 // typeable turns a path into a phrase: the path itself when it is plain,

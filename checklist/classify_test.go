@@ -425,6 +425,34 @@ func TestClassifyGated(t *testing.T) {
 	}
 }
 
+// Variables the script sets itself are resolved when set once to a known
+// value before they are used, and unknown otherwise, even where the runbook
+// has a variable of that name.
+func TestClassifyScriptVariables(t *testing.T) {
+	tests := []struct {
+		script  string
+		risk    Risk
+		confirm string
+	}{
+		{`DC="docker compose -f a.yml"; $DC ps`, Safe, ""},
+		{`DC="docker compose -f a.yml"; $DC down`, Destructive, "planner"},
+		{"X=ps; if true; then X=down; fi; docker-compose $X", Destructive, "planner"},
+		{"docker-compose $X; X=ps", Destructive, "planner"},
+		{`rm -rf "$SCRATCH/old"`, Destructive, "/srv/scratch/old"},
+		{`SCRATCH=/tmp/other; rm -rf "$SCRATCH/old"`, Destructive, "/tmp/other/old"},
+		{`SCRATCH=$(mktemp -d); rm -rf "$SCRATCH/old"`, Destructive, "rm"},
+		{`export SCRATCH; rm -rf "$SCRATCH/old"`, Destructive, "/srv/scratch/old"},
+		{`for d in a b; do rm -rf "$SCRATCH/$d"; done`, Destructive, "/srv/scratch"},
+		{`read -r TOOL; $TOOL /x`, Destructive, "planner"},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Risk != tt.risk || got.Confirm != tt.confirm {
+			t.Errorf("Classify(%q) = %s, phrase %q (%s); want %s, phrase %q", tt.script, got.Risk, got.Confirm, got.Reason, tt.risk, tt.confirm)
+		}
+	}
+}
+
 func TestJudgeNeverBelowExplicitRisk(t *testing.T) {
 	got := Judge("docker-compose ps", map[string]string{"risk": "destructive"}, prodTarget)
 	if got.Risk != Destructive || got.Confirm != "planner" {

@@ -38,7 +38,11 @@ func newRunCmd(o *options) *cobra.Command {
 Guards: a destructive command runs only with --confirm and its exact phrase
 (shown by 'planner-tui show ID'); a change command asks y/N on a terminal and
 needs --yes without one. A refusal exits 2 and runs nothing. Parameters
-(<placeholder> words) are given with --param NAME=VALUE. For a command with
+(<placeholder> words) are given with --param NAME=VALUE; an unknown name or
+an empty value is refused. A value given earlier in the run is reused, but
+not for a command that needs a phrase: give it again with --param. The
+filled command, its risk and phrase are printed on stderr before it runs
+(risk is judged on the filled command: <action>=down is down). For a command with
 alternatives ("Or ..."), --choose ID runs the chosen one.
 
 The command runs in a detached supervisor: if this process dies the command
@@ -46,13 +50,9 @@ still finishes and its result is recorded for the next start. Ctrl+C cancels
 it (SIGTERM to its process group, SIGKILL after a grace period).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pv := map[string]string{}
-			for _, kv := range params {
-				k, v, ok := strings.Cut(kv, "=")
-				if !ok || k == "" {
-					return &exitError{code: exitRefused, err: fmt.Errorf("--param %q: want NAME=VALUE", kv)}
-				}
-				pv[strings.Trim(k, "<>")] = v
+			pv, err := parseParams(params)
+			if err != nil {
+				return err
 			}
 			return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes)
 		},
@@ -91,10 +91,14 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		}
 		c = alt
 	}
+	if err := session.CheckParams(c, params); err != nil {
+		return &exitError{code: exitRefused, err: err}
+	}
 	plan, err := s.Plan(c.ID, params)
 	if err != nil {
 		return &exitError{code: exitRefused, err: err}
 	}
+	printPlan(os.Stderr, plan) // what runs, filled, before it runs
 	confirmation := ""
 	switch {
 	case plan.NeedsPhrase():

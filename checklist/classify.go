@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -50,35 +49,6 @@ func ParseRisk(s string) (Risk, error) {
 	return Safe, fmt.Errorf("unknown risk %q (want safe, change or destructive)", s)
 }
 
-// Target names what destructive commands act on; confirmation phrases are
-// taken from it.
-type Target struct {
-	Database  string // DB_NAME
-	Project   string // COMPOSE_PROJECT_NAME, else derived from PLANNER_DIR
-	Host      string // HOST
-	BackupDir string // BACKUP_DIR
-	// Vars are all the runbook variables: a path such as "$SCRATCH/old" in a
-	// deletion becomes a phrase the operator can type ("/srv/scratch/old").
-	Vars map[string]string
-}
-
-var nonProjectChars = regexp.MustCompile(`[^-_a-z0-9]`)
-
-// TargetOf derives a Target from runbook variables: DB_NAME;
-// COMPOSE_PROJECT_NAME, else the base name of PLANNER_DIR as compose
-// derives a project name (lowercased, only [-_a-z0-9] kept); HOST;
-// BACKUP_DIR. Missing variables leave fields empty.
-func TargetOf(vars map[string]string) Target {
-	get := func(k string) string { return strings.TrimSpace(vars[k]) }
-	t := Target{Database: get("DB_NAME"), Project: get("COMPOSE_PROJECT_NAME"), Host: get("HOST"), BackupDir: get("BACKUP_DIR"), Vars: vars}
-	if t.Project == "" {
-		if dir := get("PLANNER_DIR"); dir != "" {
-			t.Project = nonProjectChars.ReplaceAllString(strings.ToLower(filepath.Base(filepath.Clean(dir))), "")
-		}
-	}
-	return t
-}
-
 // Classification is the risk of a script and, for destructive ones, what
 // is destroyed and the phrase that must be typed first.
 type Classification struct {
@@ -86,6 +56,12 @@ type Classification struct {
 	Reason   string
 	Confirm  string
 	Destroys string
+	// Gated says the script changes the database in a way a backup should
+	// come before: a migration that changes the schema (alembic upgrade or
+	// downgrade, not --sql), or a restore (psql fed a file, pg_restore into
+	// a database, planner-tui op restore). GatedBy is the first of them.
+	Gated   bool
+	GatedBy string
 }
 
 // finding is what one simple command contributes.
@@ -94,6 +70,7 @@ type finding struct {
 	reason   string // for Safe: a short name of what reads ("df")
 	confirm  string
 	destroys string
+	gated    bool // see Classification.Gated
 }
 
 type cctx struct {
@@ -106,6 +83,15 @@ type classifier struct {
 	t     Target
 	funcs map[string]bool
 	found []finding
+	// ph are the script's placeholder names: parseShell masks <name> as
+	// _name_, and a word holding one is not known until it is filled.
+	ph []string
+	// locals are the variables the script sets; pos is the offset of the
+	// top-level statement being classified (an inner `bash -c` script runs
+	// where its statement stands).
+	locals map[string]local
+	top    *syntax.File
+	pos    uint
 }
 
 // Classify decides the risk of a shell script by walking its syntax tree:
@@ -121,7 +107,8 @@ func Classify(script string, t Target) Classification {
 			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),
 			Destroys: "unknown: the script could not be parsed, so what it does was not checked"}
 	}
-	c := &classifier{t: t, funcs: map[string]bool{}}
+	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script), top: f}
+	c.collectLocals(f)
 	c.file(f, cctx{})
 	cl := c.result()
 	// Name placeholders as the runbook writes them, not as masked for parsing.
@@ -132,11 +119,42 @@ func Classify(script string, t Target) Classification {
 	return cl
 }
 
+// Judge is the risk of a command's script as the runbook marks it: Classify,
+// then the fence's risk= (raises the risk; lowers it only below
+// Destructive) and confirm= (the phrase). Plans judge the filled script
+// with it, so a filled command is never judged below its risk=.
+func Judge(script string, attrs map[string]string, t Target) Classification {
+	cl := Classify(script, t)
+	if want, ok := attrs["risk"]; ok {
+		r, err := ParseRisk(want)
+		switch {
+		case err != nil:
+		case r > cl.Risk:
+			cl.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
+			cl.Risk = r
+		case r < cl.Risk && cl.Risk != Destructive:
+			cl.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
+			cl.Risk = r
+		}
+	}
+	if c, ok := attrs["confirm"]; ok {
+		cl.Confirm = c
+	}
+	if cl.Risk == Destructive {
+		cl.Confirm = firstNonEmpty(cl.Confirm, t.Project, t.Host, "destroy")
+		cl.Destroys = firstNonEmpty(cl.Destroys, "whatever this command changes (marked risk=destructive in the runbook)")
+	}
+	return cl
+}
+
 func (c *classifier) file(f *syntax.File, base cctx) {
 	piped := map[*syntax.Stmt]bool{}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.FuncDecl:
+			if n.Name == nil {
+				return true // an anonymous function: its body runs where it stands
+			}
 			c.funcs[n.Name.Value] = false
 			// A wrapper like retry() { until "$@"; do ...; } runs its
 			// arguments: its calls are classified by what they pass.
@@ -157,6 +175,9 @@ func (c *classifier) file(f *syntax.File, base cctx) {
 		st, ok := n.(*syntax.Stmt)
 		if !ok {
 			return true
+		}
+		if f == c.top {
+			c.pos = uint(st.Pos().Offset())
 		}
 		ctx := base
 		ctx.piped = ctx.piped || piped[st]
@@ -215,6 +236,77 @@ func (c *classifier) add(r Risk, reason, confirm, destroys string) {
 
 func (c *classifier) safe(ctx cctx, name string) { c.add(Safe, ctx.where+name, "", "") }
 
+// gate marks the last finding as one the fresh-backup gate applies to.
+func (c *classifier) gate() { c.found[len(c.found)-1].gated = true }
+
+// expansion is a named variable ($NAME, ${NAME...}); positional and
+// special parameters ("$@" in a wrapper function) are classified where the
+// function is called.
+var expansion = regexp.MustCompile(`\$(\{[A-Za-z_][^}]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
+
+// open says what in a word is not known before the command runs: a
+// placeholder ("<action>") or a variable that is not a runbook variable
+// ("$TOOL"); "" when the word is known.
+func (c *classifier) open(word string) string {
+	for _, p := range c.ph {
+		if strings.Contains(word, "_"+p+"_") {
+			return "<" + p + ">"
+		}
+	}
+	if strings.Contains(word, "$(") || strings.Contains(word, "`") {
+		return word // a command substitution: known only when it runs
+	}
+	if strings.Contains(word, "$") {
+		for _, m := range expansion.FindAllString(word, -1) {
+			if strings.Contains(c.resolve(m), "$") {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+// undecided reports, as Destructive, a word in a position that decides
+// what runs (a command name, a subcommand, a flag) that is not known yet:
+// the command is judged again when its placeholders are filled, and
+// a variable the runbook does not define is never known.
+func (c *classifier) undecided(ctx cctx, word string) bool {
+	u := c.open(word)
+	if u == "" {
+		return false
+	}
+	reason := u + " decides what runs: judged when filled"
+	destroys := "unknown until " + u + " is filled (the command is judged again with its value)"
+	switch {
+	case strings.Contains(u, "$(") || strings.Contains(u, "`"):
+		reason = u + " decides what runs and is only known when it runs: it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and its output is not known before it runs"
+	case !strings.HasPrefix(u, "<"):
+		reason = u + " decides what runs and is not a runbook variable: it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and its value is not known before it runs"
+	}
+	c.add(Destructive, ctx.where+reason, firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), destroys)
+	return true
+}
+
+// openFlag finds a flag whose name is not known yet ("-<flags>", "--$OPT"):
+// it may turn a harmless command into a destructive one (-f, --force).
+func (c *classifier) openFlag(args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if u := c.open(name); u != "" && (strings.HasPrefix(name, "$") || strings.HasPrefix(name, "_")) {
+			return a
+		}
+	}
+	return ""
+}
+
 func (c *classifier) result() Classification {
 	if len(c.found) == 0 {
 		return Classification{Risk: Safe, Reason: "only sets shell variables"}
@@ -248,6 +340,11 @@ func (c *classifier) result() Classification {
 		cl.Reason = strings.Join(reasons, "; ")
 	}
 	cl.Destroys = strings.Join(destroys, "; ")
+	for _, f := range c.found {
+		if f.gated && !cl.Gated {
+			cl.Gated, cl.GatedBy = true, f.reason
+		}
+	}
 	if top == Destructive && cl.Confirm == "" {
 		cl.Confirm = firstNonEmpty(c.t.Project, c.t.Host, "destroy")
 	}
@@ -266,23 +363,90 @@ func firstNonEmpty(s ...string) string {
 // resolve replaces the target's variables in a word with their values, so
 // that a confirmation phrase is something the operator can type.
 func (c *classifier) resolve(s string) string {
-	for name, v := range map[string]string{"DB_NAME": c.t.Database, "COMPOSE_PROJECT_NAME": c.t.Project,
-		"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host} {
-		if v == "" {
-			continue
-		}
-		s = strings.ReplaceAll(s, "${"+name+"}", v)
-		s = strings.ReplaceAll(s, "$"+name, v)
+	if !strings.Contains(s, "$") {
+		return s
 	}
-	if strings.Contains(s, "$") {
-		s = os.Expand(s, func(name string) string {
-			if v := strings.TrimSpace(c.t.Vars[name]); v != "" {
-				return v
+	return os.Expand(s, func(name string) string {
+		unknown := "${" + name + "}" // stays an expansion
+		if l, ok := c.locals[name]; ok {
+			// The script sets it itself: its value, when it sets it once
+			// to a known value before this command; else unknown, even
+			// where the runbook has a variable of that name.
+			if l.value != "" && l.known && l.before(c.pos) {
+				return l.value
 			}
-			return "${" + name + "}" // unknown: stays an expansion
-		})
+			return unknown
+		}
+		switch t := map[string]string{"DB_NAME": c.t.DBName, "COMPOSE_PROJECT_NAME": c.t.Project,
+			"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host}[name]; {
+		case t != "":
+			return t
+		}
+		if v := strings.TrimSpace(c.t.Vars[name]); v != "" {
+			return v
+		}
+		return unknown
+	})
+}
+
+// local is a variable the script assigns itself.
+type local struct {
+	value string
+	known bool // assigned exactly once, to a value without unknown expansions
+	at    uint // offset of the assigning statement
+}
+
+func (l local) before(pos uint) bool { return l.at < pos }
+
+// collectLocals finds the variables a script sets (assignments, export,
+// declare, local, readonly, for and read), so that `DC="docker compose";
+// $DC down` is judged as a compose down and a runbook variable the script
+// reassigns is not taken for its runbook value.
+func (c *classifier) collectLocals(f *syntax.File) {
+	c.locals = map[string]local{}
+	set := func(name, value string, known bool, at uint) {
+		if _, seen := c.locals[name]; seen {
+			known = false // assigned more than once: which value is unknown
+		}
+		c.locals[name] = local{value: value, known: known, at: at}
 	}
-	return s
+	assigns := func(as []*syntax.Assign, at uint) {
+		for _, a := range as {
+			if a.Name == nil || a.Naked {
+				continue // `export X` keeps X's value
+			}
+			if a.Value == nil || a.Append || a.Array != nil || a.Index != nil {
+				set(a.Name.Value, "", a.Value == nil && !a.Append && a.Array == nil, at)
+				continue
+			}
+			v := c.resolve(wordText(a.Value))
+			set(a.Name.Value, v, !strings.ContainsAny(v, "$`"), at)
+		}
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			assigns(n.Assigns, uint(n.Pos().Offset()))
+		case *syntax.DeclClause:
+			assigns(n.Args, uint(n.Pos().Offset()))
+		case *syntax.ForClause:
+			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
+				set(wi.Name.Value, "", false, 0)
+			}
+		}
+		return true
+	})
+	// read X sets X from input: unknown.
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok && len(call.Args) > 1 && wordText(call.Args[0]) == "read" {
+			for _, w := range call.Args[1:] {
+				if name := wordText(w); !strings.HasPrefix(name, "-") {
+					set(name, "", false, 0)
+				}
+			}
+		}
+		return true
+	})
 }
 
 // typeable turns a path into a phrase: the path itself when it is plain,
@@ -434,6 +598,11 @@ var safeCommands = map[string]bool{
 	"pgrep": true, "w": true, "who": true, "last": true, "ip": true, "mktemp": true,
 }
 
+// shadows are the tools a function may be named after to wrap them.
+var shadows = map[string]bool{"docker": true, "docker-compose": true, "podman-compose": true, "psql": true,
+	"pg_restore": true, "pg_dump": true, "alembic": true, "git": true, "rm": true, "find": true, "kill": true,
+	"systemctl": true, "service": true, "redis-cli": true, "planner-tui": true, "dropdb": true, "curl": true}
+
 // riskyWords in the arguments of a command the classifier does not know
 // make it Destructive rather than a mere Change: "$COMPOSE down" is down.
 var riskyWords = []string{"down", "prune", "rm", "rmi", "downgrade", "restore", "drop", "dropdb", "delete",
@@ -444,12 +613,38 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	if len(argv) == 0 || argv[0] == "" {
 		return
 	}
+	for i := 1; i < len(argv); i++ {
+		// "docker-compose $ACTION" with ACTION a runbook variable is judged
+		// on its value; "$BACKUP_DIR/x" stays as written (phrases resolve it).
+		if whole := expansion.FindString(argv[i]); whole == argv[i] && c.open(whole) == "" && !runsArgs(whole) {
+			argv = slices.Clone(argv)
+			argv[i] = c.resolve(whole)
+		}
+	}
 	raw := argv[0]
+	if strings.Contains(raw, "$") && !runsArgs(raw) && c.open(raw) == "" {
+		// "$TOOL" with TOOL a runbook variable: judge what it names.
+		if r := c.resolve(raw); !strings.Contains(r, "$") {
+			if words := strings.Fields(r); len(words) > 0 {
+				c.command(ctx, append(words, argv[1:]...))
+				return
+			}
+		}
+	}
 	name := path.Base(raw)
 	args := argv[1:]
 	switch {
 	case runsArgs(raw):
 		c.safe(ctx, "runs its arguments (classified where it is called)")
+		return
+	}
+	if _, fn := c.funcs[raw]; !fn && !strings.HasPrefix(raw, "$EDITOR") && !strings.HasPrefix(raw, "${EDITOR") &&
+		!strings.HasPrefix(raw, "$VISUAL") && !strings.HasPrefix(raw, "${VISUAL") &&
+		!(strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE")) && c.undecided(ctx, raw) {
+		return
+	}
+	if f := c.openFlag(args); f != "" && !safeCommands[name] {
+		c.undecided(ctx, f)
 		return
 	}
 	if wraps, ok := c.funcs[raw]; ok {
@@ -458,7 +653,11 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		c.safe(ctx, "function "+raw+" (its body is classified)")
-		return
+		if !shadows[raw] {
+			return
+		}
+		// alembic() { docker-compose exec app alembic "$@"; } wraps the
+		// tool it is named after: its calls are judged as the tool's.
 	}
 	switch {
 	case strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
@@ -558,7 +757,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 		c.safe(ctx, name)
 	case "dropdb", "dropuser":
-		what := firstNonEmpty(lastLiteral(positional(args, "-U", "--username", "-h", "--host", "-p", "--port")), c.t.Database, "drop")
+		what := firstNonEmpty(lastLiteral(positional(args, "-U", "--username", "-h", "--host", "-p", "--port")), c.t.DBName, "drop")
 		kind := map[string]string{"dropdb": "database", "dropuser": "role"}[name]
 		c.add(Destructive, ctx.where+name+" deletes the "+kind+" "+what, what, fmt.Sprintf("the %s %s and everything in it", kind, what))
 	case "createdb", "createuser":
@@ -689,6 +888,12 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		for _, a := range args {
+			// An unknown command's arguments decide its risk ("down"): one
+			// not filled yet is judged when it is.
+			if u := c.open(a); strings.HasPrefix(u, "<") {
+				c.undecided(ctx, a)
+				return
+			}
 			if slices.Contains(riskyWords, strings.ToLower(a)) {
 				c.add(Destructive, fmt.Sprintf("%sunknown command %s with the argument %q", ctx.where, raw, a),
 					firstNonEmpty(c.t.Project, c.t.Host, strings.ToLower(a)),

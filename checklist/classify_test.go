@@ -3,12 +3,11 @@ package checklist
 import (
 	"encoding/json"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 )
 
-var prodTarget = Target{Database: "planner_production", Project: "planner", Host: "prod1", BackupDir: "/var/backups/planner",
+var prodTarget = Target{DBName: "planner_production", Project: "planner", Host: "prod1", BackupDir: "/var/backups/planner",
 	Vars: map[string]string{"SCRATCH": "/srv/scratch"}}
 
 // TestOriginalRunbookRisks pins the risk and confirmation phrase of every
@@ -267,25 +266,6 @@ func TestClassifyNoTarget(t *testing.T) {
 	}
 }
 
-func TestTargetOf(t *testing.T) {
-	tests := []struct {
-		vars map[string]string
-		want Target
-	}{
-		{map[string]string{"PLANNER_DIR": "/srv/My Planner.App", "DB_NAME": "db", "HOST": "h", "BACKUP_DIR": "/b"},
-			Target{Database: "db", Project: "myplannerapp", Host: "h", BackupDir: "/b"}},
-		{map[string]string{"PLANNER_DIR": "/srv/planner/", "COMPOSE_PROJECT_NAME": "prod"}, Target{Project: "prod"}},
-		{nil, Target{}},
-	}
-	for _, tt := range tests {
-		got := TargetOf(tt.vars)
-		got.Vars = nil // carried as given
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("TargetOf(%v) = %+v, want %+v", tt.vars, got, tt.want)
-		}
-	}
-}
-
 func TestRiskText(t *testing.T) {
 	for _, r := range []Risk{Safe, Change, Destructive} {
 		b, err := json.Marshal(r)
@@ -322,4 +302,182 @@ func loadOriginal(t testing.TB) *Runbook {
 		t.Errorf("unexpected problem in the original runbook: %s", p)
 	}
 	return rb
+}
+
+// A placeholder (or a variable the runbook does not define) where it
+// decides what runs makes the unfilled command destructive; one in a
+// harmless argument keeps the risk of the command as written.
+func TestClassifyPlaceholders(t *testing.T) {
+	tests := []struct {
+		script string
+		risk   Risk
+		reason string // part of the reason
+	}{
+		// command position, subcommands, flags: unknown until filled
+		{"docker-compose <action>", Destructive, "<action> decides what runs: judged when filled"},
+		{"docker compose -f x.yml <action> app", Destructive, "<action> decides"},
+		{"<tool> -rf /data/x", Destructive, "<tool> decides"},
+		{"sudo <tool> /data/x", Destructive, "<tool> decides"},
+		{"docker-compose exec -T db <cmd>", Destructive, "in service db: <cmd> decides"},
+		{"docker <verb> planner_app_1", Destructive, "<verb> decides"},
+		{"docker volume <op> pgdata", Destructive, "<op> decides"},
+		{"git <sub> main", Destructive, "<sub> decides"},
+		{"alembic <direction> head", Destructive, "<direction> decides"},
+		{"docker-compose run --rm app alembic <direction> head", Destructive, "<direction> decides"},
+		{"systemctl <verb> nginx", Destructive, "<verb> decides"},
+		{"redis-cli <op>", Destructive, "<op> decides"},
+		{"planner-tui op <op>", Destructive, "<op> decides"},
+		{"git push -<flags> origin main", Destructive, "<flags> decides"},
+		{"git checkout --<mode> main", Destructive, "<mode> decides"},
+		{"./deploy.sh <action>", Destructive, "<action> decides"},
+		{"$TOOL -rf /data/x", Destructive, "$TOOL decides what runs and is not a runbook variable"},
+		{"docker-compose $ACTION", Destructive, "$ACTION decides"},
+		{"git push --$MODE", Destructive, "$MODE decides"},
+		{"`which rm` -rf /x", Destructive, "$(which rm) decides what runs and is only known when it runs"},
+		{"docker-compose $(cat action.txt)", Destructive, "$(cat action.txt) decides"},
+		{"$UNSET_TOOL$(echo x) /x", Destructive, "decides what runs"},
+		// harmless positions keep the template's risk
+		{"git log --oneline <commit>", Safe, "git log"},
+		{"git checkout <commit>", Change, "changes the checked-out code"},
+		{`curl -fsS -H "Authorization: Bearer <token>" http://x/api/me`, Safe, "curl GET"},
+		{"docker-compose logs --tail=100 <service>", Safe, "compose logs"},
+		{"echo <message>", Safe, "echo"},
+		{"grep -<opts> error app.log", Safe, "grep"},
+		{"psql -U$DB_USER -c 'SELECT 1'", Safe, "psql"},
+		{"docker-compose stop <service>", Change, "compose stop"},
+		// the path of rm decides only the phrase: rm is destructive anyway
+		{"rm -rf <dir>", Destructive, "rm deletes <dir> (<dir> decides what is deleted: judged when filled)"},
+		{"find <dir> -name '*.tmp' -delete", Destructive, "(<dir> decides what is deleted: judged when filled)"},
+		{"find <dir> -name '*.tmp'", Safe, "find"},
+		// a wrapper's "$@" is judged where it is called
+		{"retry() { until \"$@\"; do sleep 1; done; }\nretry docker-compose ps", Safe, "compose ps"},
+		// runbook variables are resolved first
+		{"$COMPOSE ps", Safe, "compose ps"},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Risk != tt.risk || !strings.Contains(got.Reason, tt.reason) {
+			t.Errorf("Classify(%q) = %s (%s), want %s (%s)", tt.script, got.Risk, got.Reason, tt.risk, tt.reason)
+		}
+		if got.Risk == Destructive && got.Confirm == "" {
+			t.Errorf("Classify(%q): destructive without a phrase", tt.script)
+		}
+	}
+	// Filled, the same templates are judged on what will run.
+	vt := prodTarget
+	vt.Vars = map[string]string{"TOOL": "rm", "ACTION": "ps"}
+	filled := []struct {
+		script  string
+		t       Target
+		risk    Risk
+		confirm string
+	}{
+		{"docker-compose down", prodTarget, Destructive, "planner"},
+		{"docker-compose ps", prodTarget, Safe, ""},
+		{"rm -rf /data/x", prodTarget, Destructive, "/data/x"},
+		{"$TOOL -rf /data/x", vt, Destructive, "/data/x"},
+		{"docker-compose $ACTION", vt, Safe, ""},
+	}
+	for _, tt := range filled {
+		got := Classify(tt.script, tt.t)
+		if got.Risk != tt.risk || got.Confirm != tt.confirm {
+			t.Errorf("Classify(%q) = %s, phrase %q (%s); want %s, phrase %q", tt.script, got.Risk, got.Confirm, got.Reason, tt.risk, tt.confirm)
+		}
+	}
+}
+
+// The fresh-backup gate comes from the syntax tree: migrations that
+// change the schema and restores, wherever they run; not words in an echo
+// or a grep pattern.
+func TestClassifyGated(t *testing.T) {
+	tests := []struct {
+		script string
+		gated  bool
+	}{
+		{"alembic upgrade head", true},
+		{"alembic downgrade -1", true},
+		{"docker-compose run --rm app alembic upgrade head", true},
+		{"docker compose exec -T app alembic downgrade abc123", true},
+		{"docker-compose exec app python -m alembic upgrade head", true},
+		{"psql -U postgres planner < /var/backups/planner/x.sql", true},
+		{"gunzip -c x.sql.gz | psql -U postgres planner", true},
+		{"docker-compose exec -T db psql -U postgres planner < x.sql", true},
+		{"pg_restore -d planner x.dump", true},
+		{"planner-tui op restore /var/backups/x.sql", true},
+		{"bash -c 'alembic upgrade head'", true},
+		{"alembic upgrade head --sql", false},
+		{"alembic upgrade head --sql > pending.sql", false},
+		{`echo "next: alembic upgrade head"`, false},
+		{"grep -c pg_restore deploy.log", false},
+		{"pg_restore --list x.dump", false},
+		{"alembic current", false},
+		{"psql -c 'SELECT 1'", false},
+		{"echo restore; alembic upgrade head --sql", false},
+		{"alembic upgrade head --sql; alembic upgrade head", true},
+		{"alembic() { docker-compose exec -T app alembic \"$@\"; }\nalembic upgrade head", true},
+		{"alembic() { docker-compose exec -T app alembic \"$@\"; }\nalembic current", false},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Gated != tt.gated {
+			t.Errorf("Classify(%q).Gated = %v (%q), want %v", tt.script, got.Gated, got.GatedBy, tt.gated)
+		}
+	}
+}
+
+// Variables the script sets itself are resolved when set once to a known
+// value before they are used, and unknown otherwise, even where the runbook
+// has a variable of that name.
+func TestClassifyScriptVariables(t *testing.T) {
+	tests := []struct {
+		script  string
+		risk    Risk
+		confirm string
+	}{
+		{`DC="docker compose -f a.yml"; $DC ps`, Safe, ""},
+		{`DC="docker compose -f a.yml"; $DC down`, Destructive, "planner"},
+		{"X=ps; if true; then X=down; fi; docker-compose $X", Destructive, "planner"},
+		{"docker-compose $X; X=ps", Destructive, "planner"},
+		{`rm -rf "$SCRATCH/old"`, Destructive, "/srv/scratch/old"},
+		{`SCRATCH=/tmp/other; rm -rf "$SCRATCH/old"`, Destructive, "/tmp/other/old"},
+		{`SCRATCH=$(mktemp -d); rm -rf "$SCRATCH/old"`, Destructive, "rm"},
+		{`export SCRATCH; rm -rf "$SCRATCH/old"`, Destructive, "/srv/scratch/old"},
+		{`for d in a b; do rm -rf "$SCRATCH/$d"; done`, Destructive, "/srv/scratch"},
+		{`read -r TOOL; $TOOL /x`, Destructive, "planner"},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.script, prodTarget)
+		if got.Risk != tt.risk || got.Confirm != tt.confirm {
+			t.Errorf("Classify(%q) = %s, phrase %q (%s); want %s, phrase %q", tt.script, got.Risk, got.Confirm, got.Reason, tt.risk, tt.confirm)
+		}
+	}
+}
+
+func TestJudgeNeverBelowExplicitRisk(t *testing.T) {
+	got := Judge("docker-compose ps", map[string]string{"risk": "destructive"}, prodTarget)
+	if got.Risk != Destructive || got.Confirm != "planner" {
+		t.Errorf("ps with risk=destructive: %s, phrase %q", got.Risk, got.Confirm)
+	}
+	got = Judge("docker-compose down", map[string]string{"risk": "change"}, prodTarget)
+	if got.Risk != Destructive {
+		t.Errorf("down with risk=change: %s, want destructive (risk= never lowers a destructive one)", got.Risk)
+	}
+}
+
+// Classify never panics or loops on any script, and a destructive result
+// always has a phrase.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"docker-compose <action>", "<tool> -rf /data/x", "$TOOL $(echo x)", "`which rm` -rf /x",
+		"f() { \"$@\"; }\nf f f rm -rf /", "alembic() { alembic \"$@\"; }\nalembic upgrade head", "$COMPOSE down", "sudo sudo <x>"} {
+		f.Add(s)
+	}
+	vt := prodTarget
+	vt.Vars = map[string]string{"TOOL": "$TOOL", "LOOP": "$(x) $LOOP", "A": "rm -rf"}
+	f.Fuzz(func(t *testing.T, script string) {
+		for _, tg := range []Target{prodTarget, vt, {}} {
+			if cl := Classify(script, tg); cl.Risk == Destructive && cl.Confirm == "" {
+				t.Errorf("Classify(%q): destructive without a phrase", script)
+			}
+		}
+	})
 }

@@ -21,6 +21,9 @@ func (c *classifier) compose(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, composeGlobalValue...)
 	proj := firstNonEmpty(project, "in this directory")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "down":
 		d := fmt.Sprintf("the running containers of compose project %s (the stack goes offline)", proj)
@@ -81,6 +84,9 @@ func (c *classifier) compose(ctx cctx, args []string) {
 func (c *classifier) docker(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-H", "--host", "--context", "-c", "--config", "-l", "--log-level")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "compose":
 		c.compose(ctx, rest)
@@ -88,6 +94,9 @@ func (c *classifier) docker(ctx cctx, args []string) {
 		c.safe(ctx, "docker "+firstNonEmpty(sub, "help"))
 	case "system", "image", "container", "volume", "network", "builder", "buildx":
 		op := firstOf(positional(rest))
+		if c.undecided(ctx, op) {
+			return
+		}
 		switch op {
 		case "prune":
 			c.prune(ctx, sub, rest)
@@ -219,7 +228,7 @@ func (c *classifier) database(args []string, pos []string) string {
 	if db = c.resolve(db); literal(db) && !strings.Contains(db, "://") {
 		return db
 	}
-	return c.t.Database
+	return c.t.DBName
 }
 
 func (c *classifier) psql(ctx cctx, args []string) {
@@ -245,6 +254,7 @@ func (c *classifier) psql(ctx cctx, args []string) {
 		c.add(Destructive, ctx.where+"psql runs the SQL in "+from+" against database "+firstNonEmpty(db, "(default)")+" (a restore)",
 			firstNonEmpty(db, "restore"),
 			fmt.Sprintf("the current contents of database %s (replaced or changed by the SQL in %s)", firstNonEmpty(db, "(default)"), from))
+		c.gate()
 	}
 	cmds := flagValues(args, "-c", "--command")
 	for _, s := range cmds {
@@ -264,6 +274,7 @@ func (c *classifier) pgRestore(ctx cctx, args []string) {
 		db := c.database(args, nil)
 		c.add(Destructive, ctx.where+"pg_restore restores into database "+db, firstNonEmpty(db, "restore"),
 			fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(db, "(default)")))
+		c.gate()
 		return
 	}
 	if f, ok := flagValue(args, "-f", "--file"); ok && f != "-" && f != "/dev/null" {
@@ -276,6 +287,9 @@ func (c *classifier) pgRestore(ctx cctx, args []string) {
 func (c *classifier) alembic(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-c", "--config", "-n", "--name", "-x")
 	preview := hasFlag(rest, "--sql")
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "current", "heads", "history", "show", "branches", "check", "list_templates", "":
 		c.safe(ctx, "alembic "+firstNonEmpty(sub, "help"))
@@ -284,7 +298,8 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			c.safe(ctx, "alembic upgrade --sql (a preview: prints the SQL, runs nothing)")
 			return
 		}
-		c.add(Change, ctx.where+"alembic upgrade applies migrations to "+firstNonEmpty(c.t.Database, "the database"), "", "")
+		c.add(Change, ctx.where+"alembic upgrade applies migrations to "+firstNonEmpty(c.t.DBName, "the database"), "", "")
+		c.gate()
 	case "downgrade":
 		if preview {
 			c.safe(ctx, "alembic downgrade --sql (a preview)")
@@ -298,8 +313,9 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 			}
 		}
 		c.add(Destructive, ctx.where+"alembic downgrade reverts migrations (it may drop columns and tables)",
-			firstNonEmpty(c.t.Database, "downgrade"),
-			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.Database, "(default)"), rev))
+			firstNonEmpty(c.t.DBName, "downgrade"),
+			fmt.Sprintf("the schema and data added to database %s by the migrations after %s", firstNonEmpty(c.t.DBName, "(default)"), rev))
+		c.gate()
 	default:
 		c.add(Change, ctx.where+"alembic "+sub, "", "")
 	}
@@ -308,6 +324,9 @@ func (c *classifier) alembic(ctx cctx, args []string) {
 func (c *classifier) git(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "-C", "-c", "--git-dir", "--work-tree")
 	w := ctx.where
+	if c.undecided(ctx, sub) {
+		return
+	}
 	repo := firstNonEmpty(c.t.Project, "git")
 	switch sub {
 	case "log", "status", "diff", "show", "rev-parse", "describe", "shortlog", "blame", "ls-files", "ls-remote",
@@ -367,13 +386,29 @@ func (c *classifier) git(ctx cctx, args []string) {
 
 func (c *classifier) rm(ctx cctx, name string, args []string) {
 	paths := positional(args)
-	list := strings.Join(paths, " ")
+	// Named as the phrase names them: "$SCRATCH/old" is /srv/scratch/old.
+	shown := make([]string, len(paths))
+	for i, p := range paths {
+		shown[i] = c.resolve(p)
+	}
+	list := strings.Join(shown, " ")
 	recursive := name == "rm" && (shortFlag(args, 'r') || shortFlag(args, 'R') || hasFlag(args, "--recursive"))
 	d := "the files " + list
 	if recursive {
 		d = "the directory trees " + list + " and everything under them"
 	}
-	c.add(Destructive, ctx.where+name+" deletes "+list, firstNonEmpty(c.typeable(firstOf(paths)), name), d)
+	c.add(Destructive, ctx.where+name+" deletes "+list+c.judgedWhenFilled(paths), firstNonEmpty(c.typeable(firstOf(paths)), name), d)
+}
+
+// judgedWhenFilled says, for a path not filled yet, that the phrase and
+// what is deleted are settled when it is.
+func (c *classifier) judgedWhenFilled(paths []string) string {
+	for _, p := range paths {
+		if u := c.open(p); strings.HasPrefix(u, "<") {
+			return " (" + u + " decides what is deleted: judged when filled)"
+		}
+	}
+	return ""
 }
 
 func (c *classifier) find(ctx cctx, args []string) {
@@ -387,7 +422,11 @@ func (c *classifier) find(ctx cctx, args []string) {
 		dirs = append(dirs, a)
 	}
 	expr := args[i:]
-	dir := firstNonEmpty(strings.Join(dirs, " "), ".")
+	shown := make([]string, len(dirs))
+	for i, d := range dirs {
+		shown[i] = c.resolve(d)
+	}
+	dir := firstNonEmpty(strings.Join(shown, " "), ".")
 	var matching []string
 	deletes := false
 	var inner []finding
@@ -411,7 +450,7 @@ func (c *classifier) find(ctx cctx, args []string) {
 	confirm := firstNonEmpty(c.typeable(firstOf(dirs)), "delete")
 	d := fmt.Sprintf("files matching %s under %s", firstNonEmpty(strings.Join(matching, " "), "anything"), dir)
 	if deletes {
-		c.add(Destructive, ctx.where+"find -delete deletes files under "+dir, confirm, d)
+		c.add(Destructive, ctx.where+"find -delete deletes files under "+dir+c.judgedWhenFilled(dirs), confirm, d)
 	}
 	for _, f := range inner {
 		if f.risk == Destructive {
@@ -434,6 +473,9 @@ func (c *classifier) systemctl(ctx cctx, name string, args []string) {
 		verb, units = pos[1], pos[:1]
 	}
 	unit := strings.Join(units, " ")
+	if c.undecided(ctx, verb) {
+		return
+	}
 	switch verb {
 	case "stop", "disable", "mask", "kill", "isolate", "poweroff", "reboot", "halt":
 		c.add(Destructive, ctx.where+name+" "+verb+" "+unit, firstNonEmpty(lastLiteral(units), c.t.Host, verb),
@@ -568,6 +610,9 @@ func (c *classifier) redis(ctx cctx, args []string) {
 		c.add(Change, ctx.where+"opens an interactive redis-cli session", "", "")
 		return
 	}
+	if c.undecided(ctx, pos[0]) {
+		return
+	}
 	switch strings.ToUpper(pos[0]) {
 	case "FLUSHALL", "FLUSHDB", "SHUTDOWN", "DEL", "UNLINK":
 		c.add(Destructive, ctx.where+"redis-cli "+strings.ToUpper(pos[0])+" deletes Redis data", firstNonEmpty(c.t.Project, c.t.Host, "redis"), "data in Redis ("+strings.Join(pos, " ")+")")
@@ -580,9 +625,15 @@ func (c *classifier) redis(ctx cctx, args []string) {
 
 func (c *classifier) plannerTUI(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, "--runbook", "--state-dir", "--dir", "--set", "--confirm")
+	if c.undecided(ctx, sub) {
+		return
+	}
 	switch sub {
 	case "op":
 		op, _ := cutCommand(rest, "--runbook", "--state-dir", "--dir", "--set", "--confirm")
+		if c.undecided(ctx, op) {
+			return
+		}
 		switch op {
 		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check":
 			c.safe(ctx, "planner-tui op "+op)
@@ -590,8 +641,9 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 			c.add(Change, ctx.where+"planner-tui op backup writes a backup file", "", "")
 		case "restore":
 			c.add(Destructive, ctx.where+"planner-tui op restore replaces the database with a backup",
-				firstNonEmpty(c.t.Database, "restore"),
-				fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(c.t.Database, "(default)")))
+				firstNonEmpty(c.t.DBName, "restore"),
+				fmt.Sprintf("the current contents of database %s (replaced by the backup)", firstNonEmpty(c.t.DBName, "(default)")))
+			c.gate()
 		default:
 			c.add(Change, ctx.where+"planner-tui op "+op, "", "")
 		}
@@ -608,7 +660,7 @@ func (c *classifier) python(ctx cctx, args []string) {
 	if code, ok := flagValue(args, "-c"); ok {
 		switch {
 		case sqlDestructive.MatchString(code):
-			c.sql(ctx, code, c.t.Database)
+			c.sql(ctx, code, c.t.DBName)
 		case pyWrite.MatchString(code):
 			c.add(Change, ctx.where+"a Python one-liner that may write", "", "")
 		default:

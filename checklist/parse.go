@@ -783,26 +783,7 @@ func (rb *Runbook) ApplyVars(vars map[string]string) {
 	rb.Vars = vars
 	t := TargetOf(vars)
 	for _, cmd := range rb.Commands() {
-		cl := Classify(cmd.Script, t)
+		cl := Judge(cmd.Script, cmd.Attrs, t)
 		cmd.Risk, cmd.Reason, cmd.Confirm, cmd.Destroys = cl.Risk, cl.Reason, cl.Confirm, cl.Destroys
-		if want, ok := cmd.Attrs["risk"]; ok {
-			r, err := ParseRisk(want)
-			switch {
-			case err != nil:
-			case r > cl.Risk:
-				cmd.Risk = r
-				cmd.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
-			case r < cl.Risk && cl.Risk != Destructive:
-				cmd.Risk = r
-				cmd.Reason = fmt.Sprintf("risk=%s in the runbook (the classifier says %s: %s)", r, cl.Risk, cl.Reason)
-			}
-		}
-		if c, ok := cmd.Attrs["confirm"]; ok {
-			cmd.Confirm = c
-		}
-		if cmd.Risk == Destructive {
-			cmd.Confirm = firstNonEmpty(cmd.Confirm, t.Project, t.Host, "destroy")
-			cmd.Destroys = firstNonEmpty(cmd.Destroys, "whatever this command changes (marked risk=destructive in the runbook)")
-		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // Services lists the services the compose files define (their union, as
 // compose merges them), so that a service with no container at all can be
 // reported as down rather than silently absent.
-func (t Target) Services() ([]string, error) {
+func Services(t Target) ([]string, error) {
 	seen := map[string]bool{}
 	for _, f := range t.ComposeFiles {
 		if !filepath.IsAbs(f) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -596,12 +597,9 @@ func (m *Model) open(t target) {
 // then the guard that fits the risk.
 func (m *Model) advance(f flow) tea.Cmd {
 	c := m.c
-	params := maps.Clone(c.run.Params)
-	if params == nil {
-		params = map[string]string{}
-	}
-	maps.Copy(params, f.params)
-	plan, err := c.eng.Plan(f.cmdID, params)
+	// Only the values given in this flow: Plan takes the others from the
+	// run and marks them Reused, to be confirmed before a destructive run.
+	plan, err := c.eng.Plan(f.cmdID, f.params)
 	if err != nil {
 		m.setFlash("cannot run: "+err.Error(), c.styles.Error)
 		return nil
@@ -628,9 +626,13 @@ func (m *Model) advance(f flow) tea.Cmd {
 		m.dlg = d
 		return nil
 	}
-	if len(plan.Missing) > 0 {
+	if reuse := plan.NeedsPhrase() && len(plan.Reused) > 0; len(plan.Missing) > 0 || reuse {
 		id, base := f.cmdID, f.params
-		m.dlg = newParamsDialog(plan.Command.Title, plan.Missing, func(vals map[string]string) tea.Msg {
+		names := slices.Clone(plan.Missing)
+		if reuse {
+			names = append(names, slices.Sorted(maps.Keys(plan.Reused))...)
+		}
+		d := newParamsDialog(plan.Command.Title, names, func(vals map[string]string) tea.Msg {
 			p := maps.Clone(base)
 			if p == nil {
 				p = map[string]string{}
@@ -638,8 +640,14 @@ func (m *Model) advance(f flow) tea.Cmd {
 			maps.Copy(p, vals)
 			return flowMsg{flow{cmdID: id, params: p, picked: true}}
 		})
+		if reuse {
+			for name, from := range plan.Reused {
+				d.prefill(name, plan.Params[name], from)
+			}
+		}
+		m.dlg = d
 		var cmds []tea.Cmd
-		for _, name := range plan.Missing {
+		for _, name := range names {
 			cmds = append(cmds, m.choices(name))
 		}
 		return tea.Batch(cmds...)
@@ -659,8 +667,8 @@ func (m *Model) advance(f flow) tea.Cmd {
 			}
 			lines = append(lines, c.styles.Code.Render(prefix+l))
 		}
-		if plan.Command.Reason != "" {
-			lines = append(lines, "", c.styles.Faint.Render(plan.Command.Reason))
+		if plan.Reason != "" {
+			lines = append(lines, "", c.styles.Faint.Render(plan.Reason))
 		}
 		m.dlg = &confirmDialog{
 			title: "Run this change?",

@@ -304,6 +304,24 @@ type paramsDialog struct {
 	csel     int // selected choice of the focused field, -1 none
 	msg      string
 	submit   func(values map[string]string) tea.Msg
+	// from names the command a pre-filled value came from: a value
+	// reused for a destructive command is shown and confirmed with enter.
+	from map[string]string
+}
+
+// prefill puts a value from earlier in the run into a field, saying where
+// it came from.
+func (d *paramsDialog) prefill(name, value, from string) {
+	for i, n := range d.names {
+		if n == name {
+			d.inputs[i].SetValue(value)
+			d.inputs[i].CursorEnd()
+			if d.from == nil {
+				d.from = map[string]string{}
+			}
+			d.from[name] = from
+		}
+	}
 }
 
 func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Msg) *paramsDialog {
@@ -382,6 +400,11 @@ func (d *paramsDialog) View(c *Context) string {
 	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
 	for _, in := range d.inputs {
 		lines = append(lines, in.View())
+	}
+	for _, n := range d.names {
+		if from, ok := d.from[n]; ok {
+			lines = append(lines, st.Warn.Render("<"+n+"> is the value given to "+from+": enter uses it again for this command"))
+		}
 	}
 	name := d.names[d.focus]
 	lines = append(lines, "")

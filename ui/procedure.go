@@ -273,10 +273,10 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		return append(out, st.Error.Render("cannot plan: "+p.planErr.Error()))
 	}
 	display := cmd.Script
-	risk := cmd.Risk
+	risk, reason := cmd.Risk, cmd.Reason
 	if p.plan != nil {
 		display = p.plan.Display
-		risk = p.plan.Risk
+		risk, reason = p.plan.Risk, p.plan.Reason // judged on the filled command
 	}
 	lines := strings.Split(display, "\n")
 	maxCmd := max(2, p.h/5)
@@ -292,8 +292,8 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		out = append(out, st.Code.Render(fit(prefix+l, w)))
 	}
 	riskLine := "risk: " + st.RiskLabel(risk)
-	if cmd.Reason != "" {
-		riskLine += st.Faint.Render(" — " + cmd.Reason)
+	if reason != "" {
+		riskLine += st.Faint.Render(" — " + reason)
 	}
 	out = append(out, riskLine)
 	if o := cmd.Outcome.String(); o != "" {

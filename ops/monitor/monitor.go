@@ -250,7 +250,7 @@ func (m *Monitor) run(ctx context.Context) {
 // missingServices are the compose file's services without a container. An
 // unreadable compose file names nothing missing: the containers still show.
 func missingServices(t ops.Target, cs []docker.Container) []string {
-	want, err := t.Services()
+	want, err := ops.Services(t)
 	if err != nil {
 		return nil
 	}

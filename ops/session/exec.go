@@ -168,7 +168,7 @@ type admitted struct {
 func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitted, error) {
 	// .env may have changed since the last command (a rotated secret).
 	secrets := s.refreshSecrets()
-	fresh, err := s.Plan(p.Command.ID, p.Params)
+	fresh, err := s.Plan(p.Command.ID, p.given)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +187,8 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
 	case p.Blocked != "":
 		return refuse(p.Blocked)
+	case p.reusedRefusal() != "":
+		return refuse(p.reusedRefusal())
 	case p.NeedsPhrase() && confirmation != p.Confirm:
 		if confirmation == "" {
 			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))

@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,7 +20,11 @@ import (
 var paramValue = regexp.MustCompile(`^[A-Za-z0-9._:@+=/-]+$`)
 
 // Plan resolves what running a command would do, without running it.
-// params add to (and override) the parameters already given in this run.
+// params are the values given now, explicitly; a placeholder without one
+// takes the value this run last gave it (marked in Plan.Reused). Names the
+// command does not have are ignored here (the TUI carries values across
+// alternatives); CheckParams refuses them where the operator typed them.
+// Risk, phrase and what is destroyed are judged on the filled script.
 func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	cmd, err := s.runbook.Command(cmdID)
 	if err != nil {
@@ -29,18 +34,19 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	defer s.mu.Unlock()
 
 	p := &Plan{
-		Command:  cmd,
-		Params:   map[string]string{},
-		Risk:     cmd.Risk,
-		Confirm:  "",
-		Destroys: cmd.Destroys,
+		Command: cmd,
+		Params:  map[string]string{},
+		given:   map[string]string{},
 	}
 	for _, name := range cmd.Params {
-		v, ok := params[name]
-		if !ok {
-			v, ok = s.run.Params[name]
+		v, given := params[name]
+		if given && v == "" {
+			return nil, &ParamError{CommandID: cmd.ID, Name: name, Reason: "empty value"}
 		}
-		if !ok || v == "" {
+		if !given {
+			v = s.run.Params[name]
+		}
+		if v == "" {
 			p.Missing = append(p.Missing, name)
 			continue
 		}
@@ -50,26 +56,42 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 			shown = "***"
 		}
 		if !paramValue.MatchString(v) {
-			return nil, fmt.Errorf("parameter <%s>: %q has characters the shell would interpret; allowed: letters, digits and . _ : @ + = / -", name, shown)
+			return nil, &ParamError{CommandID: cmd.ID, Name: name, Reason: fmt.Sprintf("%q has characters the shell would interpret; allowed: letters, digits and . _ : @ + = / -", shown)}
 		}
 		if strings.HasPrefix(v, "-") {
-			// "-f" in `git checkout <commit>` would be an option, and the
-			// risk was judged on the command as written.
-			return nil, fmt.Errorf("parameter <%s>: %q starts with \"-\", which the command would read as an option", name, shown)
+			// "-f" in `git checkout <commit>` would be an option.
+			return nil, &ParamError{CommandID: cmd.ID, Name: name, Reason: fmt.Sprintf("%q starts with \"-\", which the command would read as an option", shown)}
 		}
 		p.Params[name] = v
+		if given {
+			p.given[name] = v
+		} else {
+			if p.Reused == nil {
+				p.Reused = map[string]string{}
+			}
+			p.Reused[name] = s.paramSourceLocked(name, v)
+		}
 		if secret {
 			p.secrets = append(p.secrets, v)
 		}
 	}
 	p.Script = fillParams(cmd.Script, p.Params)
-	p.Display = s.masker.Load().String(p.Script)
-	if len(p.secrets) > 0 {
-		// <token> and the like: shown, logged and audited as *** too.
-		p.Display = mask.New(p.secrets).String(p.Display)
+	shown := s.masker.Load()
+	show := func(t string) string {
+		t = shown.String(t)
+		if len(p.secrets) > 0 {
+			// <token> and the like: shown, logged and audited as *** too.
+			t = mask.New(p.secrets).String(t)
+		}
+		return t
 	}
-	if cmd.Risk == checklist.Destructive {
-		p.Confirm = cmd.Confirm
+	p.Display = show(p.Script)
+	// Judged on what will run: `docker-compose <action>` with action=down
+	// is down. risk= in the runbook is a floor (Judge).
+	cl := checklist.Judge(p.Script, cmd.Attrs, s.target)
+	p.Risk, p.Reason, p.Destroys = cl.Risk, show(cl.Reason), show(cl.Destroys)
+	if cl.Risk == checklist.Destructive {
+		p.Confirm = cl.Confirm
 	}
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		p.Alternatives = alts
@@ -84,22 +106,85 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		// (downgrade failed: restore instead), but only knowingly.
 		p.Gate = fmt.Sprintf("Its alternative %q was already started in this run and did not succeed; it may have changed things half-way. Type the phrase to run this one as well.", other)
 		if p.Confirm == "" {
-			p.Confirm = firstNonEmpty(cmd.Confirm, s.target.Project)
+			p.Confirm = firstNonEmpty(cl.Confirm, cmd.Confirm, s.target.Project)
 		}
 		if p.Destroys == "" {
 			p.Destroys = "whatever the half-run alternative left behind, if this one does not expect it"
 		}
 	}
-	if gate := s.backupGateLocked(cmd); gate != "" {
-		p.Gate = strings.TrimSpace(p.Gate + " " + gate)
-		if p.Confirm == "" {
-			p.Confirm = s.target.DBName
-		}
-		if p.Destroys == "" {
-			p.Destroys = "nothing directly, but it changes database " + s.target.DBName + " with no verified backup in this run to go back to"
+	if cl.Gated {
+		if gate := s.backupGateLocked(); gate != "" {
+			p.Gate = strings.TrimSpace(p.Gate + " " + gate)
+			if p.Confirm == "" {
+				p.Confirm = s.target.DBName
+			}
+			if p.Destroys == "" {
+				p.Destroys = "nothing directly, but it changes database " + s.target.DBName + " with no verified backup in this run to go back to"
+			}
 		}
 	}
 	return p, nil
+}
+
+// paramSourceLocked names the command of this run that last ran with
+// name=value, or says it is from earlier in the run.
+func (s *Session) paramSourceLocked(name, value string) string {
+	src, at := "", time.Time{}
+	for id, cr := range s.run.Commands {
+		if cr != nil && cr.Params[name] == value && (src == "" || cr.Started.After(at)) {
+			src, at = id, cr.Started
+		}
+	}
+	return firstNonEmpty(src, "earlier in this run")
+}
+
+// CheckParams refuses what an operator typed for a command: a name the
+// command has no <placeholder> for (the error names the ones it has) or
+// an empty value. Plan checks the values themselves.
+func CheckParams(cmd *checklist.Command, params map[string]string) error {
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !slices.Contains(cmd.Params, k) {
+			known := "it has no parameters"
+			if len(cmd.Params) > 0 {
+				known = "its parameters are <" + strings.Join(cmd.Params, ">, <") + ">"
+			}
+			return &ParamError{CommandID: cmd.ID, Name: k, Reason: "unknown parameter: " + known}
+		}
+		if params[k] == "" {
+			return &ParamError{CommandID: cmd.ID, Name: k, Reason: "empty value"}
+		}
+	}
+	return nil
+}
+
+// reusedRefusal is why a plan that needs a phrase does not run with values
+// taken from earlier in the run, or "": such a value is shown and given
+// again (--param, or confirmed in the TUI's parameter dialog).
+func (p *Plan) reusedRefusal() string {
+	if !p.NeedsPhrase() || len(p.Reused) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(p.Reused))
+	for k := range p.Reused {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts, flags []string
+	for _, k := range names {
+		v := p.Params[k]
+		if envfile.IsSecretKey(k) {
+			v = "***"
+		}
+		parts = append(parts, fmt.Sprintf("<%s>=%s (from %s)", k, v, p.Reused[k]))
+		flags = append(flags, fmt.Sprintf("--param %s=%s", k, v))
+	}
+	return fmt.Sprintf("%s needs a phrase and would reuse %s: a value from another command is not reused silently; give it again (%s, or confirm it in the parameter dialog)",
+		p.Risk, strings.Join(parts, ", "), strings.Join(flags, " "))
 }
 
 // fillParams replaces each <name> with its value; unknown names stay.
@@ -161,30 +246,11 @@ func (s *Session) lockedOutLocked() string {
 	return (&lock.HeldError{Holder: h}).Error()
 }
 
-// gated are the commands that can lose data when no backup exists.
-var gated = regexp.MustCompile(`alembic\s+(upgrade|downgrade)\b|planner-tui\s+op\s+restore\b|\bpsql\b[^\n]*<|\bpg_restore\b`)
-
-// backupGateLocked is the fresh-backup gate: a migration, a restore or a
-// downgrade in a run that has no verified backup (taken in the last day)
-// needs the typed phrase even where it would not have.
-func (s *Session) backupGateLocked(cmd *checklist.Command) string {
-	hit := false
-	for _, line := range strings.Split(cmd.Script, "\n") {
-		// `alembic upgrade head --sql` only prints SQL; judge each line, so
-		// a preview next to a real upgrade does not lift the gate.
-		for _, m := range gated.FindAllStringIndex(line, -1) {
-			rest := line[m[0]:]
-			if end := strings.IndexAny(rest, ";&|"); end >= 0 {
-				rest = rest[:end]
-			}
-			if !strings.Contains(rest, "--sql") {
-				hit = true
-			}
-		}
-	}
-	if !hit {
-		return ""
-	}
+// backupGateLocked is the fresh-backup gate of a command the classifier
+// marked Gated (a migration that changes the schema, a restore): in a run
+// that has no verified backup (taken in the last day) it needs the typed
+// phrase even where it would not have.
+func (s *Session) backupGateLocked() string {
 	for _, b := range s.run.Backups {
 		if b.Verified && time.Since(b.At) < 24*time.Hour {
 			return ""

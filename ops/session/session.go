@@ -66,6 +66,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	s.vars = effectiveVars(rb.Vars, os.LookupEnv, inherited, o.Sets, o.Dir, s.actor.Host)
+	composeProjectFromEnvFile(s.vars)
 	rb.ApplyVars(s.vars)
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
 		return nil, err

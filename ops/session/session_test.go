@@ -85,7 +85,6 @@ func TestPlanNamesMissingParams(t *testing.T) {
 	}{
 		{nil, []string{"version", "token"}},
 		{map[string]string{"version": "v2"}, []string{"token"}},
-		{map[string]string{"token": "abc", "version": ""}, []string{"version"}},
 	}
 	for _, tt := range tests {
 		p := plan(t, s, idParams, tt.params)
@@ -97,6 +96,17 @@ func TestPlanNamesMissingParams(t *testing.T) {
 		if !errors.As(err, &refused) || !strings.Contains(err.Error(), tt.want[0]) {
 			t.Errorf("params %v: Start = %v, want a refusal naming %s", tt.params, err, tt.want[0])
 		}
+	}
+}
+
+// An empty value is not "no value": it is refused, not filled from the run.
+func TestPlanRefusesEmptyParam(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	_, err := s.Plan(idParams, map[string]string{"token": "abc", "version": ""})
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Name != "version" || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("Plan with version=\"\": %v, want a ParamError about the empty <version>", err)
 	}
 }
 

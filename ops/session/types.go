@@ -25,7 +25,13 @@ type Plan struct {
 	Display string // Script with secrets masked: what the screen shows
 	Params  map[string]string
 	Missing []string // placeholder names that still need a value
-	Risk    checklist.Risk
+	// Reused are the values not given to Plan but taken from earlier in
+	// the run: name -> the command that set it. A plan that needs a phrase
+	// is refused with them until they are given again.
+	Reused map[string]string
+	// Risk, Reason, Confirm and Destroys are judged on Script (filled).
+	Risk   checklist.Risk
+	Reason string
 	// Confirm is the phrase to type: set for Destructive commands and for
 	// commands behind the fresh-backup gate.
 	Confirm  string
@@ -42,6 +48,9 @@ type Plan struct {
 	// secrets are values of secret-named parameters (<token>): masked like
 	// the .env secrets and never kept in the run's state.
 	secrets []string
+	// given are the params given to Plan (not Reused): what Start plans
+	// again with.
+	given map[string]string
 }
 
 // NeedsPhrase says whether the plan needs the typed Confirm phrase.
@@ -49,6 +58,16 @@ func (p *Plan) NeedsPhrase() bool { return p.Confirm != "" }
 
 // Choice is a value offered for a placeholder parameter.
 type Choice struct{ Value, Label string }
+
+// ParamError is a parameter that cannot be used: a name the command does
+// not have, an empty value, or a value the shell would interpret.
+type ParamError struct {
+	CommandID, Name, Reason string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%s: parameter <%s>: %s", e.CommandID, e.Name, e.Reason)
+}
 
 // RefusedError is returned by Start when the confirmation does not match or a
 // guard refuses to run the command; nothing ran.

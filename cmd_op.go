@@ -417,8 +417,10 @@ func newOpEnvCheckCmd(o *options) *cobra.Command {
 		Long: `env-check reads the planner dir's .env and .env.production.example. It lists the
 variables the example has that .env lacks (and the other way round), and checks
 that the required ones (default SECRET_KEY, POSTGRES_PASSWORD, REDIS_PASSWORD) are
-set. Secret values are never printed. Exit 1 when a required variable is missing
-or empty.`,
+set. Secret values are never printed. Lines it cannot parse are listed as
+PATH:LINE: what (the other lines are still read, and their secrets masked).
+Exit 1 when a required variable is missing or empty, 3 (a warning) when .env
+has lines it cannot parse.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			oc, err := o.opContext(cmd.Context())
@@ -432,6 +434,7 @@ or empty.`,
 				return err
 			}
 			fmt.Fprintf(out, "%s: %d variables\n", envPath, len(env.Vars))
+			printEnvProblems(out, env)
 			values := env.Map()
 			missing := 0
 			for _, k := range required {
@@ -466,6 +469,9 @@ or empty.`,
 			}
 			if missing > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d required variable(s) missing or empty in %s", missing, envPath)}
+			}
+			if len(env.Problems) > 0 {
+				return envProblemsExit(env)
 			}
 			return nil
 		},

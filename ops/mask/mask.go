@@ -5,6 +5,13 @@
 // shifted forms that appear when the secret sits inside a larger base64
 // blob). Multi-line secrets are also registered line by line.
 //
+// The base64 of a long secret as `base64` (76 columns) or openssl (64)
+// wraps it is masked line by line.
+//
+// Besides the given values, rules (rules.go) mask secrets nobody named:
+// the values of JSON and form fields named like secrets (access_token,
+// password, client_secret, api_key...) and bearer tokens.
+//
 // Overlapping or adjacent matches are merged and replaced by a single
 // "***", so a secret is never partly revealed by a neighbouring match.
 package mask
@@ -67,6 +74,9 @@ func New(secrets []string) *Masker {
 			for _, form := range forms(v) {
 				add(form)
 			}
+			for _, line := range wrappedBase64(v) {
+				add(line)
+			}
 		}
 	}
 	sort.SliceStable(pats, func(i, j int) bool { return len(pats[i]) > len(pats[j]) })
@@ -106,6 +116,19 @@ func forms(v string) []string {
 	return out
 }
 
+// wrappedBase64 returns the lines of v's standard base64 when a tool wraps
+// it at 76 (GNU base64) or 64 (openssl) columns: none if it fits one line.
+func wrappedBase64(v string) []string {
+	enc := base64.StdEncoding.EncodeToString([]byte(v))
+	var lines []string
+	for _, width := range []int{76, 64} {
+		for i := 0; len(enc) > width && i < len(enc); i += width {
+			lines = append(lines, enc[i:min(i+width, len(enc))])
+		}
+	}
+	return lines
+}
+
 // base64Core returns the base64 characters that depend only on the secret's
 // bytes when the secret starts shift bytes after a 3-byte group boundary of
 // a larger encoded blob: the substring any such blob must contain.
@@ -121,12 +144,13 @@ func base64Core(enc *base64.Encoding, v []byte, shift int) string {
 	return s[first : last+1]
 }
 
-// Empty reports whether there is nothing to mask.
+// Empty reports whether no secret values are known (the rules still
+// apply, except on a nil Masker, which masks nothing).
 func (m *Masker) Empty() bool { return m == nil || len(m.patterns) == 0 }
 
 // String returns s with every secret replaced.
 func (m *Masker) String(s string) string {
-	if m.Empty() {
+	if m == nil {
 		return s
 	}
 	spans := m.find([]byte(s), nil)
@@ -139,7 +163,7 @@ func (m *Masker) String(s string) string {
 // Bytes returns b with every secret replaced. It returns b itself when
 // nothing matched.
 func (m *Masker) Bytes(b []byte) []byte {
-	if m.Empty() {
+	if m == nil {
 		return b
 	}
 	spans := m.find(b, nil)
@@ -166,6 +190,7 @@ func (m *Masker) find(b []byte, dst []span) []span {
 			off += i + 1
 		}
 	}
+	dst = ruleSpans(b, dst)
 	if len(dst) < 2 {
 		return dst
 	}

@@ -11,7 +11,10 @@ import (
 // last line is held back: a complete line (ending in \n or \r) cannot hold
 // the start of a secret, unless a secret itself contains a line break and
 // has lines too short to be masked on their own, so a quiet command's last
-// line still shows at once. A Writer is not safe for concurrent use.
+// line still shows at once. The rules (rules.go) hold back an unfinished
+// line from where a match may have begun (a `"access_token":"` or a
+// `Bearer ` whose token goes on in the next read), at most holdCap bytes.
+// A Writer is not safe for concurrent use.
 type Writer struct {
 	m *Masker
 	w io.Writer
@@ -26,8 +29,9 @@ type Writer struct {
 	err       error
 }
 
-// Writer returns a masking Writer writing to w. With no secrets it passes
-// writes straight through, without copying.
+// Writer returns a masking Writer writing to w. A nil Masker passes writes
+// straight through, without copying; so does any Masker for output that
+// holds no secret, nothing a rule could match and nothing held back.
 func (m *Masker) Writer(w io.Writer) *Writer {
 	return &Writer{m: m, w: w}
 }
@@ -38,7 +42,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	if w.m.Empty() {
+	if w.m == nil || (w.m.Empty() && len(w.buf) == 0 && !mayHaveRuleMatch(p) &&
+		ruleHold(p, bytes.LastIndexAny(p, "\n\r")+1) == len(p)) {
 		return w.w.Write(p)
 	}
 	w.buf = append(w.buf, p...)
@@ -53,7 +58,7 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.m.Empty() {
+	if w.m == nil {
 		return nil
 	}
 	return w.emit(true)
@@ -63,7 +68,7 @@ func (w *Writer) Flush() error {
 func (w *Writer) Close() error { return w.Flush() }
 
 func (w *Writer) emit(final bool) error {
-	keep := w.m.maxLen - 1
+	keep := max(w.m.maxLen-1, 0)
 	w.spans = w.m.find(w.buf, w.spans)
 	cut := len(w.buf)
 	if !final {
@@ -77,6 +82,11 @@ func (w *Writer) emit(final bool) error {
 		// Up to the last line break is decided too: no pattern spans one.
 		if i := bytes.LastIndexAny(w.buf[cut:], w.m.breaks); w.m.breaks != "" && i >= 0 {
 			cut += i + 1
+		}
+		// A rule match may have begun on the unfinished line: hold it.
+		line := max(w.ctx, bytes.LastIndexAny(w.buf, "\n\r")+1)
+		if h := ruleHold(w.buf, line); h < cut {
+			cut = max(h, w.ctx)
 		}
 	}
 	if cut > w.ctx {

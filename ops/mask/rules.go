@@ -1,0 +1,164 @@
+package mask
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// Rules mask secrets whose value nobody told us: a step's login prints a
+// fresh access token, a tool echoes an Authorization header. They match
+// the shape around the value and mask the value only, so the output still
+// says what it was: `"access_token":"***"`, `Authorization: Bearer ***`,
+// `password=***`.
+//
+// Every rule is line-local (no match spans a line break), and each has a
+// tail pattern that matches, at the end of the text seen so far, anything
+// that may still grow into a match: a Writer holds that back (at most
+// holdCap bytes) until the line goes on, so a token split across reads is
+// still caught.
+type rule struct {
+	re   *regexp.Regexp // group 1 is the secret
+	tail *regexp.Regexp // an unfinished match at the end ($)
+}
+
+// holdCap bounds what a rule makes a Writer hold back of an unfinished
+// line. A secret value longer than this, split across reads, may leak its
+// start; tokens are far shorter.
+const holdCap = 16 << 10
+
+// secretField is a JSON or form field name that holds a secret: it ends in
+// token, password, passwd, secret, api_key/apikey, private_key, access_key
+// (any case, camelCase too). "token_type" or "password_changed_at" do not
+// end so and are left alone.
+const secretField = `[A-Za-z0-9_.\-]*(?i:token|password|passwd|secret|api_?key|private_?key|access_?key)`
+
+// tokenChars are the characters of a bearer token (RFC 6750 b64token).
+const tokenChars = `[A-Za-z0-9\-._~+/]`
+
+var rules = []rule{
+	{
+		// "access_token": "value" (escapes kept inside the value).
+		re:   regexp.MustCompile(`"` + secretField + `"\s*:\s*"((?:[^"\\\n]|\\.)+)"`),
+		tail: regexp.MustCompile(`"(?:[A-Za-z0-9_.\-]*|` + secretField + `"\s*(?::\s*(?:"(?:[^"\\\n]|\\.)*\\?)?)?)$`),
+	},
+	{
+		// Authorization: Bearer xyz, or Bearer xyz anywhere.
+		re:   regexp.MustCompile(`(?i)\bbearer[ \t]+(` + tokenChars + `{4,}=*)`),
+		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("bearer") + `|bearer[ \t]+` + tokenChars + `*=*)$`),
+	},
+	{
+		// password=xyz&..., access_token=xyz in a query string or form.
+		re:   regexp.MustCompile(`\b` + secretField + `=([^&\s"'<>]+)`),
+		tail: regexp.MustCompile(`\b(?:[A-Za-z0-9_.\-]+|` + secretField + `=[^&\s"'<>]*)$`),
+	},
+}
+
+// prefixes is a regexp alternation of the non-empty proper prefixes of
+// word.
+func prefixes(word string) string {
+	var alts []string
+	for i := 1; i < len(word); i++ {
+		alts = append(alts, regexp.QuoteMeta(word[:i]))
+	}
+	return strings.Join(alts, "|")
+}
+
+// maxWord is the longest field name (or word that may become one) held
+// back at the end of the output: a longer word is not held.
+const maxWord = 80
+
+// ruleSpans appends the secret parts of rule matches in b. The regular
+// expressions run only on the lines that hold a trigger word.
+func ruleSpans(b []byte, dst []span) []span {
+	for from := 0; from < len(b); {
+		i := nextTrigger(b, from)
+		if i < 0 {
+			break
+		}
+		start := bytes.LastIndexByte(b[:i], '\n') + 1
+		end := bytes.IndexByte(b[i:], '\n')
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += i
+		}
+		line := b[start:end]
+		for _, r := range rules {
+			for _, m := range r.re.FindAllSubmatchIndex(line, -1) {
+				if m[2] >= 0 && m[3] > m[2] {
+					dst = append(dst, span{start + m[2], start + m[3]})
+				}
+			}
+		}
+		from = end + 1
+	}
+	return dst
+}
+
+// ruleHold returns where an unfinished rule match may start in b, looking
+// only after from and at most holdCap bytes back; len(b) if none.
+func ruleHold(b []byte, from int) int {
+	from = max(from, len(b)-holdCap)
+	hold := len(b)
+	for _, r := range rules {
+		loc := r.tail.FindIndex(b[from:])
+		if loc == nil || from+loc[0] >= hold {
+			continue
+		}
+		// A long word that is not (yet) a field: not worth holding.
+		if m := b[from+loc[0]:]; len(m) > maxWord+1 && bytes.IndexAny(m, "=:") < 0 {
+			continue
+		}
+		hold = from + loc[0]
+	}
+	return hold
+}
+
+// triggers are the words every rule match contains, lower case; a match
+// of the JSON or form rule ends its field name with one, the bearer rule
+// starts with one.
+var triggers = []string{"token", "passw", "secret", "key", "bearer"}
+
+// triggerFirst marks the first letters of the triggers, in both cases.
+var triggerFirst = func() (t [256]bool) {
+	for _, w := range triggers {
+		t[w[0]] = true
+		t[w[0]-0x20] = true
+	}
+	return t
+}()
+
+// mayHaveRuleMatch is a quick scan for the trigger words in any case, so
+// that ordinary output skips the regular expressions.
+func mayHaveRuleMatch(b []byte) bool { return nextTrigger(b, 0) >= 0 }
+
+// nextTrigger returns the index of the first trigger word in b[from:], or
+// -1.
+func nextTrigger(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if !triggerFirst[b[i]] {
+			continue
+		}
+		for _, w := range triggers {
+			if w[0] == b[i]|0x20 && hasFold(b[i:], w) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// hasFold reports whether b starts with the lower-case ASCII word, in any
+// case.
+func hasFold(b []byte, word string) bool {
+	if len(b) < len(word) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		if b[i]|0x20 != word[i] {
+			return false
+		}
+	}
+	return true
+}

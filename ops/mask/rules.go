@@ -43,6 +43,12 @@ var rules = []rule{
 		tail: regexp.MustCompile(`"(?:[A-Za-z0-9_.\-]*|` + secretField + `"\s*(?::\s*(?:"(?:[^"\\\n]|\\.)*\\?)?)?)$`),
 	},
 	{
+		// The same inside a double-quoted shell string or a JSON string:
+		// echo "{\"access_token\":\"xyz\"}".
+		re:   regexp.MustCompile(`\\"` + secretField + `\\"\s*:\s*\\"([^"\\\n]+)\\"`),
+		tail: regexp.MustCompile(`\\(?:"[A-Za-z0-9_.\-]*|"` + secretField + `(?:\\"?\s*(?::\s*(?:\\(?:"[^"\\\n]*\\?)?)?)?)?)?$`),
+	},
+	{
 		// Authorization: Bearer xyz, or Bearer xyz anywhere.
 		re:   regexp.MustCompile(`(?i)\bbearer[ \t]+(` + tokenChars + `{4,}=*)`),
 		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("bearer") + `|bearer[ \t]+` + tokenChars + `*=*)$`),

@@ -24,6 +24,8 @@ func TestRulesMaskUnnamedSecrets(t *testing.T) {
 		{"Authorization: Bearer eyJhbGciOi.eyJzdWIi.SflKxwRJ\n", "Authorization: Bearer ***\n"},
 		{`curl -H "authorization: bearer abc123secretvalue" x`, `curl -H "authorization: bearer ***" x`},
 		{"a Bearer of bad news", "a Bearer of bad news"},
+		{`echo "{\"access_token\":\"abc123secretvalue\"}"`, `echo "{\"access_token\":\"***\"}"`},
+		{`"{\"password\": \"pw-1\", \"user\": \"ann\"}"`, `"{\"password\": \"***\", \"user\": \"ann\"}"`},
 		{"POST /login?username=ann&password=hunter22&next=/", "POST /login?username=ann&password=***&next=/"},
 		{"grant_type=refresh_token&refresh_token=rt-99 done", "grant_type=refresh_token&refresh_token=*** done"},
 		{"POSTGRES_PASSWORD=<hidden, 12 characters>", "POSTGRES_PASSWORD=<hidden, 12 characters>"},
@@ -47,6 +49,7 @@ func TestRulesStreamingSplits(t *testing.T) {
 		"curl -H 'Authorization: Bearer abc123secretvalue'",
 		"password=abc123secretvalue&x=1\n",
 		`{"password":"abc123\"secretvalue"}` + "\n",
+		`echo "{\"access_token\":\"abc123secretvalue\"}"` + "\n",
 	}
 	leaks := []string{"abc123secretvalue", "abc123", "secretvalue"}
 	for _, secrets := range [][]string{nil, {"other-known-secret"}} {

@@ -266,3 +266,16 @@ type reportLine struct {
 	Result
 	SecretVars map[string]string `json:"secret_vars,omitempty"`
 }
+
+// DeclValue is the value a declare statement (from Result.SecretVars)
+// assigns: the plain value of a scalar, the text after '=' of an array.
+func DeclValue(stmt string) (string, error) {
+	d, err := parseDecls([]byte(stmt))
+	if err != nil {
+		return "", err
+	}
+	if len(d) != 1 {
+		return "", fmt.Errorf("want one declare statement, got %d", len(d))
+	}
+	return d[0].value, nil
+}

@@ -2,9 +2,12 @@ package session
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"planner-tui/ops/envfile"
+	"planner-tui/ops/mask"
+	"planner-tui/ops/runner"
 )
 
 // envProblemsWarning turns the bad lines of .env into one line for the
@@ -26,4 +29,47 @@ func envProblemsWarning(problems []envfile.Problem) string {
 func (s *Session) setEnvWarning(w string) {
 	w = strings.TrimSpace(s.masker.Load().String(w))
 	s.envWarning.Store(&w)
+}
+
+// secretVarsSpec gives a command the secret variables earlier commands of
+// this process set (in memory only: see runner's secretvars.go) and the
+// .env's secrets by key, read by the last refreshSecrets.
+func (s *Session) secretVarsSpec(spec *runner.Spec) {
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	spec.SecretVars = maps.Clone(s.secretVars)
+	spec.EnvSecrets = maps.Clone(s.envSecrets)
+}
+
+// keepSecretVars remembers the secret variables a command left, for the
+// commands after it, and masks their values from now on. They die with
+// this process: a restarted planner-tui runs the next command without them
+// (its output says so; the operator re-runs the step that made them).
+func (s *Session) keepSecretVars(vars map[string]string) {
+	if len(vars) == 0 {
+		return
+	}
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	if s.secretVars == nil {
+		s.secretVars = map[string]string{}
+	}
+	known := make(map[string]bool, len(s.secrets))
+	for _, v := range s.secrets {
+		known[v] = true
+	}
+	added := false
+	for name, stmt := range vars {
+		s.secretVars[name] = stmt
+		v, err := runner.DeclValue(stmt)
+		if err != nil || v == "" || known[v] {
+			continue
+		}
+		s.secrets = append(s.secrets, v)
+		known[v] = true
+		added = true
+	}
+	if added {
+		s.masker.Store(mask.New(s.secrets))
+	}
 }

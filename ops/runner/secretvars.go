@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -278,4 +279,99 @@ func DeclValue(stmt string) (string, error) {
 		return "", fmt.Errorf("want one declare statement, got %d", len(d))
 	}
 	return d[0].value, nil
+}
+
+// remaskLog masks, in output.log, the secret variables' values the job made
+// (known only once it ended, so the stream could not mask them: a step
+// that prints the key it generates). The log is copied through a masking
+// Writer to a temporary file renamed over it, only when it holds one. It
+// returns the new size and whether it rewrote the log.
+func (v *varsIO) remaskLog(logPath string, spec Spec, secret map[string]string) (int64, bool) {
+	if v == nil || len(secret) == 0 {
+		return 0, false
+	}
+	known := map[string]bool{}
+	for _, s := range spec.Secrets {
+		known[s] = true
+	}
+	var fresh []string
+	for _, stmt := range secret {
+		if val, err := DeclValue(stmt); err == nil && !known[val] {
+			fresh = append(fresh, val)
+		}
+	}
+	m := mask.New(fresh)
+	if m.Empty() {
+		return 0, false
+	}
+	n, err := rewriteMasked(logPath, m)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "supervisor: masking the new secrets in %s: %v\n", logPath, err)
+		return 0, false
+	}
+	return n, n >= 0
+}
+
+// rewriteMasked rewrites path masked by m, if anything in it is; -1 when
+// nothing was.
+func rewriteMasked(path string, m *mask.Masker) (int64, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return -1, err
+	}
+	defer src.Close()
+	// A first pass that only counts: a masked secret (4 bytes or more)
+	// becomes "***", so the masked log is shorter exactly when it held
+	// one. Most steps never print the secret they make, and their log
+	// stays as it is.
+	var in, out countWriter
+	w := m.Writer(&out)
+	if _, err := io.Copy(io.MultiWriter(&in, w), src); err != nil {
+		return -1, err
+	}
+	w.Flush()
+	if out.n == in.n {
+		return -1, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return -1, err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return -1, err
+	}
+	mw := m.Writer(tmp)
+	if _, err := io.Copy(mw, io.NewSectionReader(src, 0, 1<<62)); err != nil {
+		tmp.Close()
+		return -1, err
+	}
+	if err := mw.Flush(); err != nil {
+		tmp.Close()
+		return -1, err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return -1, err
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		tmp.Close()
+		return -1, err
+	}
+	if err := tmp.Close(); err != nil {
+		return -1, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return -1, err
+	}
+	return fi.Size(), fsutil.SyncDir(filepath.Dir(path))
+}
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
 }

@@ -27,7 +27,7 @@ func TestStepSecretsNeverOnDisk(t *testing.T) {
 		}
 	}
 	first := spec("1", `SAVED_PW="$POSTGRES_PASSWORD"; NEW_KEY=$(openssl rand -hex 16 || head -c16 /dev/urandom | xxd -p); `+
-		`echo "{\"access_token\":\"`+token+`\"}"; printf %s "$POSTGRES_PASSWORD" | base64 -w 76; PLAIN=visible`)
+		`echo "{\"access_token\":\"`+token+`\"}"; printf %s "$POSTGRES_PASSWORD" | base64 -w 76; PLAIN=visible; echo "made $NEW_KEY"`)
 	first.Sets = []string{"SAVED_PW", "NEW_KEY", "PLAIN"}
 	res, out := run(t, first)
 	if res.ExitCode != 0 {
@@ -45,6 +45,11 @@ func TestStepSecretsNeverOnDisk(t *testing.T) {
 	}
 	if !strings.Contains(out, `{"access_token":"***"}`) {
 		t.Errorf("live output: %q", out)
+	}
+	// The key was printed before anyone knew it was one: output.log is
+	// masked once the step ended.
+	if log := readLog(t, first.JobDir); !strings.Contains(log, "made ***\n") || int64(len(log)) != res.Bytes {
+		t.Errorf("output.log (result says %d bytes):\n%s", res.Bytes, log)
 	}
 
 	// The next command sees the real values: SAVED_PW from the .env

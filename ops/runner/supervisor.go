@@ -352,6 +352,9 @@ wait:
 		res.Vars, res.SecretVars = vars, secret
 	}
 	res.Bytes = sink.written()
+	if n, ok := vio.remaskLog(filepath.Join(s.jobDir, OutputFile), s.spec, res.SecretVars); ok {
+		res.Bytes = n
+	}
 	if err := sink.logErr; err != nil {
 		res.LogError = strings.TrimSpace(fmt.Sprintf("output log: %v %s", err, res.LogError))
 	}

@@ -113,7 +113,7 @@ func ruleHold(b []byte, from int) int {
 			continue
 		}
 		// A long word that is not (yet) a field: not worth holding.
-		if m := b[from+loc[0]:]; len(m) > maxWord+1 && bytes.IndexAny(m, "=:") < 0 {
+		if m := b[from+loc[0]:]; len(m) > maxWord+1 && !bytes.ContainsAny(m, "=:") {
 			continue
 		}
 		hold = from + loc[0]

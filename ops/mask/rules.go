@@ -33,6 +33,12 @@ const holdCap = 16 << 10
 // end so and are left alone.
 const secretField = `[A-Za-z0-9_.\-]*(?i:token|password|passwd|secret|api_?key|private_?key|access_?key)`
 
+// formField is secretField in lower case only: forms and query strings
+// are written so, and an upper-case KEY=... is a shell or .env assignment
+// (`sed "s/^SECRET_KEY=.*/..."` in a command must stay readable; .env
+// values are masked by value anyway).
+const formField = `[a-z0-9_.\-]*(?:token|password|passwd|secret|api_?key|private_?key|access_?key)`
+
 // tokenChars are the characters of a bearer token (RFC 6750 b64token).
 const tokenChars = `[A-Za-z0-9\-._~+/]`
 
@@ -51,12 +57,12 @@ var rules = []rule{
 	{
 		// Authorization: Bearer xyz, or Bearer xyz anywhere.
 		re:   regexp.MustCompile(`(?i)\bbearer[ \t]+(` + tokenChars + `{4,}=*)`),
-		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("bearer") + `|bearer[ \t]+` + tokenChars + `*=*)$`),
+		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("bearer") + `|bearer(?:[ \t]+` + tokenChars + `*=*)?)$`),
 	},
 	{
 		// password=xyz&..., access_token=xyz in a query string or form.
-		re:   regexp.MustCompile(`\b` + secretField + `=([^&\s"'<>]+)`),
-		tail: regexp.MustCompile(`\b(?:[A-Za-z0-9_.\-]+|` + secretField + `=[^&\s"'<>]*)$`),
+		re:   regexp.MustCompile(`\b` + formField + `=([^&\s"'<>]+)`),
+		tail: regexp.MustCompile(`\b(?:[a-z0-9_.\-]+|` + formField + `=[^&\s"'<>]*)$`),
 	},
 }
 

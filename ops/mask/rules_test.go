@@ -29,6 +29,8 @@ func TestRulesMaskUnnamedSecrets(t *testing.T) {
 		{"POST /login?username=ann&password=hunter22&next=/", "POST /login?username=ann&password=***&next=/"},
 		{"grant_type=refresh_token&refresh_token=rt-99 done", "grant_type=refresh_token&refresh_token=*** done"},
 		{"POSTGRES_PASSWORD=<hidden, 12 characters>", "POSTGRES_PASSWORD=<hidden, 12 characters>"},
+		{`sed -i "s/^SECRET_KEY=.*/SECRET_KEY=$(head -c 32 /dev/urandom)/" .env`, `sed -i "s/^SECRET_KEY=.*/SECRET_KEY=$(head -c 32 /dev/urandom)/" .env`},
+		{"db_password=pw-1 api_key=k-1", "db_password=*** api_key=***"},
 		{"no secrets: tokens, passwords and keys are words", "no secrets: tokens, passwords and keys are words"},
 	}
 	m := New(nil)

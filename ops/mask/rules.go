@@ -97,10 +97,17 @@ func ruleSpans(b []byte, dst []span) []span {
 		}
 		line := b[start:end]
 		for _, r := range rules {
-			for _, m := range r.re.FindAllSubmatchIndex(line, -1) {
-				if m[2] >= 0 && m[3] > m[2] {
-					dst = append(dst, span{start + m[2], start + m[3]})
+			// Matches may overlap, like the literal patterns': which
+			// quote opens a field must not depend on where a read began.
+			for off := 0; off < len(line); {
+				m := r.re.FindSubmatchIndex(line[off:])
+				if m == nil {
+					break
 				}
+				if m[2] >= 0 && m[3] > m[2] {
+					dst = append(dst, span{start + off + m[2], start + off + m[3]})
+				}
+				off += m[0] + 1
 			}
 		}
 		from = end + 1

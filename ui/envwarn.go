@@ -2,6 +2,7 @@ package ui
 
 import (
 	"regexp"
+	"strings"
 )
 
 // envWarner is the part of the engine that says why secrets may be missed
@@ -25,7 +26,8 @@ func (c *Context) envWarning() string {
 // which .env it is, and the line must fit the status bar.
 var (
 	envDirRE   = regexp.MustCompile(`^/\S*/(\.env[:\s])`)
-	noEnvDirRE = regexp.MustCompile(`^no \.env in \S+: .*`)
+	noEnvDirRE = regexp.MustCompile(`^⚠ no \.env in \S+: .*`)
+	moreRE     = regexp.MustCompile(`\(and (\d+) more bad lines?: [^)]*\)`)
 )
 
 // withEnvWarning puts the .env warning in front of the status bar, so that
@@ -35,7 +37,13 @@ func (c *Context) withEnvWarning(bar string, w int) string {
 	if warn == "" {
 		return bar
 	}
-	warn = envDirRE.ReplaceAllString(warn, "$1")
-	warn = noEnvDirRE.ReplaceAllString(warn, "no .env: nothing to mask")
-	return fit(c.styles.Warn.Render("⚠ "+warn)+c.styles.Faint.Render(" │ ")+bar, w)
+	warn = "⚠ " + envDirRE.ReplaceAllString(warn, "$1")
+	warn = noEnvDirRE.ReplaceAllString(warn, "⚠ no .env: nothing to mask")
+	warn = moreRE.ReplaceAllString(warn, "(+$1 more)")
+	warn = strings.Replace(warn, " — secrets on other lines are masked", " (other secrets masked)", 1)
+	// At most two thirds of the line: the stack's state must still show.
+	if limit := max(w*2/3, 30); ansiWidth(warn) > limit {
+		warn = fit(warn, limit)
+	}
+	return fit(c.styles.Warn.Render(warn)+c.styles.Faint.Render(" │ ")+bar, w)
 }

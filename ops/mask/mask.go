@@ -5,8 +5,10 @@
 // shifted forms that appear when the secret sits inside a larger base64
 // blob). Multi-line secrets are also registered line by line.
 //
-// The base64 of a long secret as `base64` (76 columns) or openssl (64)
-// wraps it is masked line by line.
+// Base64 wrapped at 76 columns (as `base64` prints it) or 64 (openssl) is
+// searched with its line breaks taken out (wrapped.go), so a secret's
+// base64 that straddles a line break is masked too, alone or inside a
+// larger blob (`base64 .env`).
 //
 // Besides the given values, rules (rules.go) mask secrets nobody named:
 // the values of JSON and form fields named like secrets (access_token,
@@ -74,9 +76,6 @@ func New(secrets []string) *Masker {
 			for _, form := range forms(v) {
 				add(form)
 			}
-			for _, line := range wrappedBase64(v) {
-				add(line)
-			}
 		}
 	}
 	sort.SliceStable(pats, func(i, j int) bool { return len(pats[i]) > len(pats[j]) })
@@ -116,19 +115,6 @@ func forms(v string) []string {
 	return out
 }
 
-// wrappedBase64 returns the lines of v's standard base64 when a tool wraps
-// it at 76 (GNU base64) or 64 (openssl) columns: none if it fits one line.
-func wrappedBase64(v string) []string {
-	enc := base64.StdEncoding.EncodeToString([]byte(v))
-	var lines []string
-	for _, width := range []int{76, 64} {
-		for i := 0; len(enc) > width && i < len(enc); i += width {
-			lines = append(lines, enc[i:min(i+width, len(enc))])
-		}
-	}
-	return lines
-}
-
 // base64Core returns the base64 characters that depend only on the secret's
 // bytes when the secret starts shift bytes after a 3-byte group boundary of
 // a larger encoded blob: the substring any such blob must contain.
@@ -153,7 +139,7 @@ func (m *Masker) String(s string) string {
 	if m == nil {
 		return s
 	}
-	spans := m.find([]byte(s), nil)
+	spans := m.find([]byte(s), false, nil)
 	if len(spans) == 0 {
 		return s
 	}
@@ -166,7 +152,7 @@ func (m *Masker) Bytes(b []byte) []byte {
 	if m == nil {
 		return b
 	}
-	spans := m.find(b, nil)
+	spans := m.find(b, false, nil)
 	if len(spans) == 0 {
 		return b
 	}
@@ -177,8 +163,8 @@ func (m *Masker) Bytes(b []byte) []byte {
 type span struct{ start, end int }
 
 // find returns the merged, sorted ranges of b covered by any pattern.
-// dst is reused when it has capacity.
-func (m *Masker) find(b []byte, dst []span) []span {
+// midLine says b starts inside a line. dst is reused when it has capacity.
+func (m *Masker) find(b []byte, midLine bool, dst []span) []span {
 	dst = dst[:0]
 	for _, p := range m.patterns {
 		for off := 0; off+len(p) <= len(b); {
@@ -190,6 +176,7 @@ func (m *Masker) find(b []byte, dst []span) []span {
 			off += i + 1
 		}
 	}
+	dst = m.wrappedSpans(b, midLine, dst)
 	dst = ruleSpans(b, dst)
 	if len(dst) < 2 {
 		return dst

@@ -139,11 +139,12 @@ func ruleHold(b []byte, from int) int {
 // starts with one.
 var triggers = []string{"token", "passw", "secret", "key", "bearer"}
 
-// triggerFirst marks the first letters of the triggers, in both cases.
-var triggerFirst = func() (t [256]bool) {
-	for _, w := range triggers {
-		t[w[0]] = true
-		t[w[0]-0x20] = true
+// triggerFirst maps the first letter of each trigger, in both cases, to
+// its index in triggers plus one (the first letters differ).
+var triggerFirst = func() (t [256]uint8) {
+	for i, w := range triggers {
+		t[w[0]] = uint8(i + 1)
+		t[w[0]-0x20] = uint8(i + 1)
 	}
 	return t
 }()
@@ -156,13 +157,8 @@ func mayHaveRuleMatch(b []byte) bool { return nextTrigger(b, 0) >= 0 }
 // -1.
 func nextTrigger(b []byte, from int) int {
 	for i := from; i < len(b); i++ {
-		if !triggerFirst[b[i]] {
-			continue
-		}
-		for _, w := range triggers {
-			if w[0] == b[i]|0x20 && hasFold(b[i:], w) {
-				return i
-			}
+		if t := triggerFirst[b[i]]; t != 0 && hasFold(b[i:], triggers[t-1]) {
+			return i
 		}
 	}
 	return -1

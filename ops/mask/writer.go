@@ -24,6 +24,8 @@ type Writer struct {
 	buf       []byte
 	ctx       int
 	afterMask bool // the last byte written out was part of a mask
+	midLine   bool // buf starts inside a line
+	openLine  bool // the last byte written out was not a line break
 	out       []byte
 	spans     []span
 	err       error
@@ -69,7 +71,7 @@ func (w *Writer) Close() error { return w.Flush() }
 
 func (w *Writer) emit(final bool) error {
 	keep := max(w.m.maxLen-1, 0)
-	w.spans = w.m.find(w.buf, w.spans)
+	w.spans = w.m.find(w.buf, w.midLine, w.spans)
 	cut := len(w.buf)
 	if !final {
 		// No match can start before cut and still be incomplete.
@@ -83,6 +85,8 @@ func (w *Writer) emit(final bool) error {
 		if i := bytes.LastIndexAny(w.buf[cut:], w.m.breaks); w.m.breaks != "" && i >= 0 {
 			cut += i + 1
 		}
+		// A full-width base64 line may go on in the next one.
+		cut = max(w.m.wrapHold(w.buf, w.midLine, cut), w.ctx)
 		// A rule match may have begun on the unfinished line: hold it.
 		line := max(w.ctx, bytes.LastIndexAny(w.buf, "\n\r")+1)
 		if h := ruleHold(w.buf, line); h < cut {
@@ -105,12 +109,19 @@ func (w *Writer) emit(final bool) error {
 		}
 	}
 	// Keep up to keep bytes of already-written context, plus what is pending.
+	if cut > w.ctx {
+		w.openLine = w.buf[cut-1] != '\n'
+	}
 	start := max(cut-keep, 0)
+	if start > 0 {
+		w.midLine = w.buf[start-1] != '\n'
+	}
 	n := copy(w.buf, w.buf[start:])
 	w.buf = w.buf[:n]
 	w.ctx = cut - start
 	if final {
 		w.buf, w.ctx, w.afterMask = w.buf[:0], 0, false
+		w.midLine = w.openLine
 	}
 	return nil
 }

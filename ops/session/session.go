@@ -45,7 +45,9 @@ type Session struct {
 	// dir, or lines of it that could not be parsed. Set by loadSecrets at
 	// Open and at every refreshSecrets; read by the screen.
 	envWarning atomic.Pointer[string]
-	// secretVars and envSecrets: see secretvars.go. Under secretsMu.
+	// secretVars are the secret variables steps made (name -> declare
+	// statement, memory only) and envSecrets the .env's secret values by
+	// key: see secrets.go. Under secretsMu.
 	secretVars map[string]string
 	envSecrets map[string]string
 
@@ -215,8 +217,8 @@ func inheritedVars() (map[string]string, error) {
 	return vars, nil
 }
 
-// envSecrets is what loadSecrets found.
-type envSecrets struct {
+// envRead is what loadSecrets found.
+type envRead struct {
 	secrets []string          // every value to mask
 	byKey   map[string]string // the .env's secret values by key (parsed lines only)
 	warning string            // why some secret may be missed; "" if none
@@ -227,8 +229,8 @@ type envSecrets struct {
 // .env that cannot be parsed do not turn masking off: the others are used
 // (and a secret on a bad line too, when it can be guessed), and the
 // warning names the bad lines.
-func loadSecrets(dir string, vars map[string]string) envSecrets {
-	var e envSecrets
+func loadSecrets(dir string, vars map[string]string) envRead {
+	var e envRead
 	for k, v := range vars {
 		if envfile.IsSecretKey(k) && v != "" {
 			e.secrets = append(e.secrets, v)
@@ -259,7 +261,7 @@ func (s *Session) Actor() string               { return s.actor.String() }
 func (s *Session) StateDir() string            { return s.store.Dir }
 
 // EnvWarning says why secrets may not be masked ("" when .env was read
-// whole): no .env, or its bad lines ("⚠ /x/.env:7: unterminated ..."). It
+// whole): no .env, or its bad lines ("/x/.env:7: unterminated ..."). It
 // follows the .env as it was at the last command; cheap, no I/O.
 func (s *Session) EnvWarning() string {
 	if w := s.envWarning.Load(); w != nil {

@@ -38,3 +38,22 @@ func TestOpEnvCheckReportsBadLines(t *testing.T) {
 		t.Errorf("clean .env: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A headless run with a bad .env line says so on stderr (PATH:LINE) and
+// still masks the secrets of the other lines.
+func TestRunWarnsOfBadEnvLineAndMasks(t *testing.T) {
+	s := newStack(t)
+	env := filepath.Join(s.planner, ".env")
+	src := "garbage without equals\n" + secretEnv + "=" + secretText + "\n"
+	if err := os.WriteFile(env, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// <version> is no secret parameter: only the .env masks its value.
+	r := cli(t, s.args("run", idParams, "--param", "version="+secretText, "--param", "token=tok-1")...)
+	if r.code != 0 || strings.Contains(r.stdout+r.stderr, secretText) || !strings.Contains(r.stdout, "deploying *** with token ***") {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if want := env + ":1: expected KEY=VALUE"; !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "secrets on other lines are masked") {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+}

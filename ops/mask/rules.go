@@ -37,7 +37,10 @@ const secretField = `[A-Za-z0-9_.\-]*(?i:token|password|passwd|secret|api_?key|p
 // are written so, and an upper-case KEY=... is a shell or .env assignment
 // (`sed "s/^SECRET_KEY=.*/..."` in a command must stay readable; .env
 // values are masked by value anyway).
-const formField = `[a-z0-9_.\-]*(?:token|password|passwd|secret|api_?key|private_?key|access_?key)`
+//
+// It starts with a letter or '_': a word of digits at the end of a read
+// (seq, a progress count) is then not held back as a possible field name.
+const formField = `(?:[a-z_][a-z0-9_.\-]*)?(?:token|password|passwd|secret|api_?key|private_?key|access_?key)`
 
 // tokenChars are the characters of a bearer token (RFC 6750 b64token).
 const tokenChars = `[A-Za-z0-9\-._~+/]`
@@ -62,7 +65,7 @@ var rules = []rule{
 	{
 		// password=xyz&..., access_token=xyz in a query string or form.
 		re:   regexp.MustCompile(`\b` + formField + `=([^&\s"'<>]+)`),
-		tail: regexp.MustCompile(`\b(?:[a-z0-9_.\-]+|` + formField + `=[^&\s"'<>]*)$`),
+		tail: regexp.MustCompile(`\b(?:[a-z_][a-z0-9_.\-]*|` + formField + `=[^&\s"'<>]*)$`),
 	},
 }
 

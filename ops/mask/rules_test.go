@@ -131,6 +131,7 @@ func TestRulesDoNotHoldOrdinaryOutput(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"waiting for db...\n", "waiting for db...\n"},
 		{"progress 50% ", "progress 50% "},
+		{"1\n2\n3\n12", "1\n2\n3\n12"},
 		{`{"status":"ok"}` + "\n" + `{"access_token":"abc`, `{"status":"ok"}` + "\n{"},
 		{"Authorization: Bearer abc", "Authorization: "},
 	}

@@ -10,7 +10,7 @@ import (
 // fresh access token, a tool echoes an Authorization header. They match
 // the shape around the value and mask the value only, so the output still
 // says what it was: `"access_token":"***"`, `Authorization: Bearer ***`,
-// `password=***`.
+// `password=***`, `postgres://planner:***@db/planner`.
 //
 // Every rule is line-local (no match spans a line break), and each has a
 // tail pattern that matches, at the end of the text seen so far, anything
@@ -67,6 +67,11 @@ var rules = []rule{
 		re:   regexp.MustCompile(`\b` + formField + `=([^&\s"'<>]+)`),
 		tail: regexp.MustCompile(`\b(?:[a-z_][a-z0-9_.\-]*|` + formField + `=[^&\s"'<>]*)$`),
 	},
+	{
+		// The password in a URL: postgres://planner:pw@db/x, redis://:pw@redis.
+		re:   regexp.MustCompile(`\b[a-z][a-z0-9+.\-]*://[^:@/\s"']*:([^@/\s"']+)@`),
+		tail: regexp.MustCompile(`\b[a-z][a-z0-9+.\-]*(?::(?:/(?:/[^:@/\s"']*(?::[^@/\s"']*)?)?)?)?$`),
+	},
 }
 
 // prefixes is a regexp alternation of the non-empty proper prefixes of
@@ -118,6 +123,33 @@ func ruleSpans(b []byte, dst []span) []span {
 	return dst
 }
 
+// ruleAnchor returns the start of the earliest rule match in b that ends
+// after cut (len(b) if none): a Writer keeps b from there, so that the
+// match is found again, the same, when the rest of its line is decided.
+// (A field name can be longer than the context a Writer keeps.)
+func ruleAnchor(b []byte, cut int) int {
+	ls := bytes.LastIndexByte(b[:cut], '\n') + 1
+	anchor := len(b)
+	if nextTrigger(b, ls) < 0 {
+		return anchor
+	}
+	line := b[ls:]
+	for _, r := range rules {
+		for off := 0; off < len(line); {
+			m := r.re.FindSubmatchIndex(line[off:])
+			if m == nil || ls+off+m[0] >= anchor {
+				break
+			}
+			if ls+off+m[1] > cut {
+				anchor = ls + off + m[0]
+				break
+			}
+			off += m[0] + 1
+		}
+	}
+	return anchor
+}
+
 // ruleHold returns where an unfinished rule match may start in b, looking
 // only after from and at most holdCap bytes back; len(b) if none.
 func ruleHold(b []byte, from int) int {
@@ -139,8 +171,8 @@ func ruleHold(b []byte, from int) int {
 
 // triggers are the words every rule match contains, lower case; a match
 // of the JSON or form rule ends its field name with one, the bearer rule
-// starts with one.
-var triggers = []string{"token", "passw", "secret", "key", "bearer"}
+// starts with one, a URL has "://".
+var triggers = []string{"token", "passw", "secret", "key", "bearer", "://"}
 
 // triggerFirst maps the first letter of each trigger, in both cases, to
 // its index in triggers plus one (the first letters differ).

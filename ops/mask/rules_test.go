@@ -33,6 +33,8 @@ func TestRulesMaskUnnamedSecrets(t *testing.T) {
 		{`sed -i "s/^SECRET_KEY=.*/SECRET_KEY=$(head -c 32 /dev/urandom)/" .env`, `sed -i "s/^SECRET_KEY=.*/SECRET_KEY=$(head -c 32 /dev/urandom)/" .env`},
 		{"db_password=pw-1 api_key=k-1", "db_password=*** api_key=***"},
 		{"no secrets: tokens, passwords and keys are words", "no secrets: tokens, passwords and keys are words"},
+		{"DATABASE_URL=postgresql://planner:dsn-pw-1@db:5432/planner", "DATABASE_URL=postgresql://planner:***@db:5432/planner"},
+		{"redis://:redis-pw-2@redis:6379/0 and http://host:8080/path and mailto:x@y", "redis://:***@redis:6379/0 and http://host:8080/path and mailto:x@y"},
 	}
 	m := New(nil)
 	for _, tt := range tests {
@@ -53,6 +55,7 @@ func TestRulesStreamingSplits(t *testing.T) {
 		"password=abc123secretvalue&x=1\n",
 		`{"password":"abc123\"secretvalue"}` + "\n",
 		`echo "{\"access_token\":\"abc123secretvalue\"}"` + "\n",
+		"connecting to postgres://planner:abc123secretvalue@db:5432/x\n",
 	}
 	leaks := []string{"abc123secretvalue", "abc123", "secretvalue"}
 	for _, secrets := range [][]string{nil, {"other-known-secret"}} {
@@ -150,7 +153,7 @@ func TestRulesDoNotHoldOrdinaryOutput(t *testing.T) {
 // may mask more: where a read starts changes which quote opens a field.)
 func TestRulesRandomChunking(t *testing.T) {
 	pieces := []string{`"access_token":"`, `"token": "`, `\"password\":\"`, `"`, `\"`, "Bearer ", "bearer\t", "Authorization: ",
-		"password=", "api_key=", "&", " ", "\n", "abc123secretvalue", "k3y", "tok", "x", "known-secret-1", "=", ":"}
+		"password=", "api_key=", "&", " ", "\n", "abc123secretvalue", "postgres://u:", "://", "@", "k3y", "tok", "x", "known-secret-1", "=", ":"}
 	m := New([]string{"known-secret-1"})
 	r := rand.New(rand.NewPCG(5, 6))
 	for iter := 0; iter < 2000; iter++ {
@@ -172,6 +175,29 @@ func TestRulesRandomChunking(t *testing.T) {
 			if strings.Count(buf.String(), v) > strings.Count(want, v) {
 				t.Fatalf("text %q:\n stream %q\n String %q", text, buf.String(), want)
 			}
+		}
+	}
+}
+
+// A match that starts further back than the context a Writer keeps (a
+// long field name with a digit where the context would begin) is found
+// again the same when the rest of the line comes. Found by
+// TestRulesRandomChunking.
+func TestRulesMatchLongerThanContext(t *testing.T) {
+	text := "=abc123secretvalueapi_key=abc123secretvalue&"
+	m := New([]string{"known-secret-1"})
+	want := m.String(text)
+	if !strings.Contains(want, "api_key=***&") {
+		t.Fatalf("String = %q", want)
+	}
+	for i := 0; i <= len(text); i++ {
+		var buf bytes.Buffer
+		w := m.Writer(&buf)
+		w.Write([]byte(text[:i]))
+		w.Write([]byte(text[i:]))
+		w.Flush()
+		if buf.String() != want {
+			t.Errorf("split at %d: %q, want %q", i, buf.String(), want)
 		}
 	}
 }

@@ -113,6 +113,9 @@ func (w *Writer) emit(final bool) error {
 		w.openLine = w.buf[cut-1] != '\n'
 	}
 	start := max(cut-keep, 0)
+	if !final {
+		start = min(start, max(ruleAnchor(w.buf, cut), 0))
+	}
 	if start > 0 {
 		w.midLine = w.buf[start-1] != '\n'
 	}

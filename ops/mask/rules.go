@@ -9,7 +9,8 @@ import (
 // Rules mask secrets whose value nobody told us: a step's login prints a
 // fresh access token, a tool echoes an Authorization header. They match
 // the shape around the value and mask the value only, so the output still
-// says what it was: `"access_token":"***"`, `Authorization: Bearer ***`,
+// says what it was: `"access_token":"***"`, `Authorization: Bearer ***`
+// (or Basic ***),
 // `password=***`, `postgres://planner:***@db/planner`.
 //
 // Every rule is line-local (no match spans a line break), and each has a
@@ -61,6 +62,12 @@ var rules = []rule{
 		// Authorization: Bearer xyz, or Bearer xyz anywhere.
 		re:   regexp.MustCompile(`(?i)\bbearer[ \t]+(` + tokenChars + `{4,}=*)`),
 		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("bearer") + `|bearer(?:[ \t]+` + tokenChars + `*=*)?)$`),
+	},
+	{
+		// Authorization: Basic dXNlcjpwYXNz (curl -v prints it).
+		re: regexp.MustCompile(`(?i)\bauthorization:[ \t]*basic[ \t]+([A-Za-z0-9+/]{4,}=*)`),
+		tail: regexp.MustCompile(`(?i)\b(?:` + prefixes("authorization") + `|authorization(?::[ \t]*(?:` + prefixes("basic") +
+			`|basic(?:[ \t]+[A-Za-z0-9+/]*=*)?)?)?)$`),
 	},
 	{
 		// password=xyz&..., access_token=xyz in a query string or form.
@@ -171,8 +178,9 @@ func ruleHold(b []byte, from int) int {
 
 // triggers are the words every rule match contains, lower case; a match
 // of the JSON or form rule ends its field name with one, the bearer rule
-// starts with one, a URL has "://".
-var triggers = []string{"token", "passw", "secret", "key", "bearer", "://"}
+// starts with one, a URL has "://", Basic credentials follow
+// "Authorization".
+var triggers = []string{"token", "passw", "secret", "key", "bearer", "://", "authorization"}
 
 // triggerFirst maps the first letter of each trigger, in both cases, to
 // its index in triggers plus one (the first letters differ).

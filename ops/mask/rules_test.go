@@ -25,6 +25,8 @@ func TestRulesMaskUnnamedSecrets(t *testing.T) {
 		{"Authorization: Bearer eyJhbGciOi.eyJzdWIi.SflKxwRJ\n", "Authorization: Bearer ***\n"},
 		{`curl -H "authorization: bearer abc123secretvalue" x`, `curl -H "authorization: bearer ***" x`},
 		{"a Bearer of bad news", "a Bearer of bad news"},
+		{"> Authorization: Basic dXNlcjpwYXNzd29yZA==\r\n", "> Authorization: Basic ***\r\n"},
+		{"basic auth is not used", "basic auth is not used"},
 		{`echo "{\"access_token\":\"abc123secretvalue\"}"`, `echo "{\"access_token\":\"***\"}"`},
 		{`"{\"password\": \"pw-1\", \"user\": \"ann\"}"`, `"{\"password\": \"***\", \"user\": \"ann\"}"`},
 		{"POST /login?username=ann&password=hunter22&next=/", "POST /login?username=ann&password=***&next=/"},
@@ -56,6 +58,7 @@ func TestRulesStreamingSplits(t *testing.T) {
 		`{"password":"abc123\"secretvalue"}` + "\n",
 		`echo "{\"access_token\":\"abc123secretvalue\"}"` + "\n",
 		"connecting to postgres://planner:abc123secretvalue@db:5432/x\n",
+		"> authorization: basic abc123secretvalue==\n",
 	}
 	leaks := []string{"abc123secretvalue", "abc123", "secretvalue"}
 	for _, secrets := range [][]string{nil, {"other-known-secret"}} {
@@ -153,7 +156,7 @@ func TestRulesDoNotHoldOrdinaryOutput(t *testing.T) {
 // may mask more: where a read starts changes which quote opens a field.)
 func TestRulesRandomChunking(t *testing.T) {
 	pieces := []string{`"access_token":"`, `"token": "`, `\"password\":\"`, `"`, `\"`, "Bearer ", "bearer\t", "Authorization: ",
-		"password=", "api_key=", "&", " ", "\n", "abc123secretvalue", "postgres://u:", "://", "@", "k3y", "tok", "x", "known-secret-1", "=", ":"}
+		"password=", "api_key=", "&", " ", "\n", "abc123secretvalue", "postgres://u:", "://", "@", "Authorization: Basic ", "k3y", "tok", "x", "known-secret-1", "=", ":"}
 	m := New([]string{"known-secret-1"})
 	r := rand.New(rand.NewPCG(5, 6))
 	for iter := 0; iter < 2000; iter++ {

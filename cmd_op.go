@@ -437,10 +437,12 @@ func newOpEnvCheckCmd(o *options) *cobra.Command {
 		Long: `env-check reads the planner dir's .env and .env.production.example. It lists the
 variables the example has that .env lacks (and the other way round), and checks
 that the required ones (default SECRET_KEY, POSTGRES_PASSWORD, REDIS_PASSWORD) are
-set. Secret values are never printed. Exit 1 when a required variable is missing
-or empty; exit 3 (a warning: it ran, something needs a look) when .env and the
+set. Secret values are never printed. Lines it cannot parse are listed as
+PATH:LINE: what (the other lines are still read, and their secrets masked).
+Exit 1 when a required variable is missing or empty; exit 3 (a warning: it ran,
+something needs a look) when .env has lines it cannot parse, or .env and the
 example differ (a variable missing from .env, empty in .env but set in the
-example, or only in .env) or the example cannot be read.`,
+example, or only in .env), or the example cannot be read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			oc, err := o.opContext(cmd.Context())
@@ -454,6 +456,7 @@ example, or only in .env) or the example cannot be read.`,
 				return err
 			}
 			fmt.Fprintf(out, "%s: %d variables\n", envPath, len(env.Vars))
+			printEnvProblems(out, env)
 			values := env.Map()
 			missing := 0
 			for _, k := range required {
@@ -498,6 +501,9 @@ example, or only in .env) or the example cannot be read.`,
 			}
 			if missing > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d required variable(s) missing or empty in %s", missing, envPath)}
+			}
+			if len(env.Problems) > 0 {
+				return envProblemsExit(env)
 			}
 			if look > 0 {
 				return &exitError{code: checklist.ExitWarning, err: fmt.Errorf("%d difference(s) between %s and the example need a look", look, envPath)}

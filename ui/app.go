@@ -849,7 +849,7 @@ func (m *Model) render() string {
 	lines := []string{
 		fit(c.header(c.width, where), c.width),
 		body,
-		c.statusBar(c.width),
+		c.withEnvWarning(c.statusBar(c.width), c.width),
 		m.bottomLine(),
 	}
 	screen := strings.Join(lines, "\n")

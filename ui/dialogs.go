@@ -328,6 +328,7 @@ func newParamsDialog(title string, names []string, submit func(map[string]string
 	d := &paramsDialog{cmdTitle: title, names: names, choices: map[string][]session.Choice{}, errs: map[string]error{}, csel: -1, submit: submit}
 	for i, n := range names {
 		in := newInput(fmt.Sprintf("%-20s ", "<"+n+">"), "value")
+		hideIfSecret(n, &in)
 		if i > 0 {
 			in.Blur()
 		}

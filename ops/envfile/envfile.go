@@ -23,6 +23,15 @@ import (
 type File struct {
 	Path string
 	Vars []Var
+	// Problems are the lines that could not be parsed, in file order. They
+	// do not stop the parse: every other line is still read (and its
+	// secret, if any, still masked).
+	Problems []Problem
+	// Recovered are best guesses at the assignments on bad lines (the rest
+	// of the line after an unterminated quote, the value before junk after
+	// a closing quote). They are never settings; Secrets includes those of
+	// secret-looking keys, so that a typo does not reveal a password.
+	Recovered []Var
 }
 
 // Var is one KEY=VALUE assignment; Line is where it starts (1-based).
@@ -31,28 +40,50 @@ type Var struct {
 	Line       int
 }
 
+// Problem is a line of a .env file that is not a valid assignment.
+type Problem struct {
+	Path    string
+	Line    int
+	Message string
+}
+
+// String is "path:line: message".
+func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Message) }
+
 var keyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
 
+// conventionalKeyRE is what a variable name on its own looks like: a bare
+// word of another shape is quoted in no problem, as it may be a stray line
+// of a secret.
+var conventionalKeyRE = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
 // Load reads and parses the file at path. A missing file gives an error
-// wrapping fs.ErrNotExist.
+// wrapping fs.ErrNotExist. Bad lines are not an error: they are in
+// File.Problems.
 func Load(path string) (*File, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("env file: %w", err)
 	}
-	return Parse(path, src)
+	return Parse(path, src), nil
 }
 
-// Parse parses src; path is used in error messages ("path:line: ...").
-func Parse(path string, src []byte) (*File, error) {
+// Parse parses src; path is used in the problems ("path:line: ..."). It
+// keeps every line it can parse and lists the others in Problems.
+func Parse(path string, src []byte) *File {
 	text := strings.TrimPrefix(string(src), "\ufeff")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	lines := strings.Split(text, "\n")
 	f := &File{Path: path}
 	for i := 0; i < len(lines); i++ {
 		lineNo := i + 1
-		fail := func(format string, a ...any) error {
-			return fmt.Errorf("%s:%d: %s", path, lineNo, fmt.Sprintf(format, a...))
+		problem := func(format string, a ...any) {
+			f.Problems = append(f.Problems, Problem{Path: path, Line: lineNo, Message: fmt.Sprintf(format, a...)})
+		}
+		salvage := func(key, value string) {
+			if value != "" {
+				f.Recovered = append(f.Recovered, Var{Key: key, Value: value, Line: lineNo})
+			}
 		}
 		line := strings.TrimSpace(lines[i])
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -64,48 +95,83 @@ func Parse(path string, src []byte) (*File, error) {
 		key, val, ok := strings.Cut(line, "=")
 		key = strings.TrimSpace(key)
 		if !ok {
-			if keyRE.MatchString(key) {
-				return nil, fail("%s has no value: write %s= for an empty value", key, key)
+			if conventionalKeyRE.MatchString(key) {
+				problem("%s has no value: write %s= for an empty value", key, key)
+				continue
 			}
-			return nil, fail("expected KEY=VALUE, got %q", line)
-		}
-		if !keyRE.MatchString(key) {
-			return nil, fail("invalid variable name %q", key)
+			// The line is not quoted back: it may be a secret (a wrapped
+			// value whose quote was lost).
+			problem("expected KEY=VALUE, got a line without \"=\" (%d characters, not shown)", len(line))
+			// "POSTGRES_PASSWORD hunter2", "DB_PASSWORD: x": a secret
+			// meant as a value all the same.
+			if k, v, ok := strings.Cut(strings.Replace(line, ":", " ", 1), " "); ok && IsSecretKey(k) {
+				salvage(k, strings.TrimSpace(v))
+			}
+			continue
 		}
 		val = strings.TrimLeft(val, " \t")
+		if !keyRE.MatchString(key) {
+			problem("invalid variable name %q", key)
+			if words := strings.Fields(key); len(words) > 0 && IsSecretKey(words[len(words)-1]) {
+				salvage(words[len(words)-1], strings.TrimSpace(val))
+			}
+			continue
+		}
 		var value string
 		switch {
 		case strings.HasPrefix(val, "'") || strings.HasPrefix(val, `"`):
 			q := val[0]
 			body := val[1:]
 			// A quoted value may continue over the following lines.
+			j := i
+			bad := false
 			for {
 				end := closingQuote(body, q)
 				if end >= 0 {
 					after := strings.TrimSpace(body[end+1:])
 					if after != "" && !strings.HasPrefix(after, "#") {
-						return nil, fail("unexpected %q after the closing quote of %s", after, key)
+						// Not quoted back: it may be the rest of the secret.
+						problem("unexpected text after the closing quote of %s", key)
+						salvage(key, unquote(body[:end], q))
+						salvage(key, strings.TrimSpace(val))
+						bad = true
 					}
 					body = body[:end]
 					break
 				}
-				if i+1 >= len(lines) {
-					return nil, fail("unterminated %c quote in the value of %s", q, key)
+				if j+1 >= len(lines) {
+					problem("unterminated %c quote in the value of %s", q, key)
+					// The lines after it are read on their own: most
+					// likely the quote was never meant to span them.
+					// The rest of this line is the best guess at the value.
+					salvage(key, unquote(strings.TrimSpace(val[1:]), q))
+					// A multi-line value (a key file) that lost its
+					// closing quote: its other lines are secret too.
+					salvage(key, unquote(strings.TrimSpace(body), q))
+					bad = true
+					break
 				}
-				i++
-				body += "\n" + lines[i]
+				j++
+				body += "\n" + lines[j]
 			}
-			if q == '"' {
-				value = unescapeDouble(body)
-			} else {
-				value = body
+			if bad {
+				continue
 			}
+			i = j
+			value = unquote(body, q)
 		default:
 			value = stripInlineComment(val)
 		}
 		f.Vars = append(f.Vars, Var{Key: key, Value: value, Line: lineNo})
 	}
-	return f, nil
+	return f
+}
+
+func unquote(body string, q byte) string {
+	if q == '"' {
+		return unescapeDouble(body)
+	}
+	return body
 }
 
 // closingQuote finds the closing quote q in s; in double quotes a
@@ -200,7 +266,7 @@ var urlPasswordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*://[^:@/\s]*:([
 // Secrets returns the non-empty values of secret keys, plus the password
 // part of any value that is a URL with credentials
 // (DATABASE_URL=postgres://user:pw@db/x gives "pw"), in file order without
-// duplicates.
+// duplicates; then the same from the values recovered from bad lines.
 func (f *File) Secrets() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -210,7 +276,7 @@ func (f *File) Secrets() []string {
 			out = append(out, s)
 		}
 	}
-	for _, v := range f.Vars {
+	for _, v := range append(f.Vars[:len(f.Vars):len(f.Vars)], f.Recovered...) {
 		if IsSecretKey(v.Key) {
 			add(v.Value)
 		}

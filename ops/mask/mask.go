@@ -5,6 +5,15 @@
 // shifted forms that appear when the secret sits inside a larger base64
 // blob). Multi-line secrets are also registered line by line.
 //
+// Base64 wrapped at 76 columns (as `base64` prints it) or 64 (openssl) is
+// searched with its line breaks taken out (wrapped.go), so a secret's
+// base64 that straddles a line break is masked too, alone or inside a
+// larger blob (`base64 .env`).
+//
+// Besides the given values, rules (rules.go) mask secrets nobody named:
+// the values of JSON and form fields named like secrets (access_token,
+// password, client_secret, api_key...) and bearer tokens.
+//
 // Overlapping or adjacent matches are merged and replaced by a single
 // "***", so a secret is never partly revealed by a neighbouring match.
 package mask
@@ -121,15 +130,16 @@ func base64Core(enc *base64.Encoding, v []byte, shift int) string {
 	return s[first : last+1]
 }
 
-// Empty reports whether there is nothing to mask.
+// Empty reports whether no secret values are known (the rules still
+// apply, except on a nil Masker, which masks nothing).
 func (m *Masker) Empty() bool { return m == nil || len(m.patterns) == 0 }
 
 // String returns s with every secret replaced.
 func (m *Masker) String(s string) string {
-	if m.Empty() {
+	if m == nil {
 		return s
 	}
-	spans := m.find([]byte(s), nil)
+	spans := m.find([]byte(s), false, nil)
 	if len(spans) == 0 {
 		return s
 	}
@@ -139,10 +149,10 @@ func (m *Masker) String(s string) string {
 // Bytes returns b with every secret replaced. It returns b itself when
 // nothing matched.
 func (m *Masker) Bytes(b []byte) []byte {
-	if m.Empty() {
+	if m == nil {
 		return b
 	}
-	spans := m.find(b, nil)
+	spans := m.find(b, false, nil)
 	if len(spans) == 0 {
 		return b
 	}
@@ -153,8 +163,8 @@ func (m *Masker) Bytes(b []byte) []byte {
 type span struct{ start, end int }
 
 // find returns the merged, sorted ranges of b covered by any pattern.
-// dst is reused when it has capacity.
-func (m *Masker) find(b []byte, dst []span) []span {
+// midLine says b starts inside a line. dst is reused when it has capacity.
+func (m *Masker) find(b []byte, midLine bool, dst []span) []span {
 	dst = dst[:0]
 	for _, p := range m.patterns {
 		for off := 0; off+len(p) <= len(b); {
@@ -166,6 +176,8 @@ func (m *Masker) find(b []byte, dst []span) []span {
 			off += i + 1
 		}
 	}
+	dst = m.wrappedSpans(b, midLine, dst)
+	dst = ruleSpans(b, dst)
 	if len(dst) < 2 {
 		return dst
 	}

@@ -154,7 +154,7 @@ func TestWriterNoSecretsPassesThrough(t *testing.T) {
 	}
 	var got [][]byte
 	w := m.Writer(writerFunc(func(p []byte) (int, error) { got = append(got, p); return len(p), nil }))
-	in := []byte("hello")
+	in := []byte("hello\n")
 	w.Write(in)
 	if len(got) != 1 || &got[0][0] != &in[0] {
 		t.Errorf("expected the caller's slice passed through unchanged")

@@ -11,7 +11,10 @@ import (
 // last line is held back: a complete line (ending in \n or \r) cannot hold
 // the start of a secret, unless a secret itself contains a line break and
 // has lines too short to be masked on their own, so a quiet command's last
-// line still shows at once. A Writer is not safe for concurrent use.
+// line still shows at once. The rules (rules.go) hold back an unfinished
+// line from where a match may have begun (a `"access_token":"` or a
+// `Bearer ` whose token goes on in the next read), at most holdCap bytes.
+// A Writer is not safe for concurrent use.
 type Writer struct {
 	m *Masker
 	w io.Writer
@@ -21,13 +24,16 @@ type Writer struct {
 	buf       []byte
 	ctx       int
 	afterMask bool // the last byte written out was part of a mask
+	midLine   bool // buf starts inside a line
+	openLine  bool // the last byte written out was not a line break
 	out       []byte
 	spans     []span
 	err       error
 }
 
-// Writer returns a masking Writer writing to w. With no secrets it passes
-// writes straight through, without copying.
+// Writer returns a masking Writer writing to w. A nil Masker passes writes
+// straight through, without copying; so does any Masker for output that
+// holds no secret, nothing a rule could match and nothing held back.
 func (m *Masker) Writer(w io.Writer) *Writer {
 	return &Writer{m: m, w: w}
 }
@@ -38,7 +44,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	if w.m.Empty() {
+	if w.m == nil || (w.m.Empty() && len(w.buf) == 0 && !mayHaveRuleMatch(p) &&
+		ruleHold(p, bytes.LastIndexAny(p, "\n\r")+1) == len(p)) {
 		return w.w.Write(p)
 	}
 	w.buf = append(w.buf, p...)
@@ -53,7 +60,7 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.m.Empty() {
+	if w.m == nil {
 		return nil
 	}
 	return w.emit(true)
@@ -63,8 +70,8 @@ func (w *Writer) Flush() error {
 func (w *Writer) Close() error { return w.Flush() }
 
 func (w *Writer) emit(final bool) error {
-	keep := w.m.maxLen - 1
-	w.spans = w.m.find(w.buf, w.spans)
+	keep := max(w.m.maxLen-1, 0)
+	w.spans = w.m.find(w.buf, w.midLine, w.spans)
 	cut := len(w.buf)
 	if !final {
 		// No match can start before cut and still be incomplete.
@@ -77,6 +84,13 @@ func (w *Writer) emit(final bool) error {
 		// Up to the last line break is decided too: no pattern spans one.
 		if i := bytes.LastIndexAny(w.buf[cut:], w.m.breaks); w.m.breaks != "" && i >= 0 {
 			cut += i + 1
+		}
+		// A full-width base64 line may go on in the next one.
+		cut = max(w.m.wrapHold(w.buf, w.midLine, cut), w.ctx)
+		// A rule match may have begun on the unfinished line: hold it.
+		line := max(w.ctx, bytes.LastIndexAny(w.buf, "\n\r")+1)
+		if h := ruleHold(w.buf, line); h < cut {
+			cut = max(h, w.ctx)
 		}
 	}
 	if cut > w.ctx {
@@ -95,12 +109,22 @@ func (w *Writer) emit(final bool) error {
 		}
 	}
 	// Keep up to keep bytes of already-written context, plus what is pending.
+	if cut > w.ctx {
+		w.openLine = w.buf[cut-1] != '\n'
+	}
 	start := max(cut-keep, 0)
+	if !final {
+		start = min(start, max(ruleAnchor(w.buf, cut), 0))
+	}
+	if start > 0 {
+		w.midLine = w.buf[start-1] != '\n'
+	}
 	n := copy(w.buf, w.buf[start:])
 	w.buf = w.buf[:n]
 	w.ctx = cut - start
 	if final {
 		w.buf, w.ctx, w.afterMask = w.buf[:0], 0, false
+		w.midLine = w.openLine
 	}
 	return nil
 }

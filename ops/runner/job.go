@@ -183,9 +183,10 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 		close(hs)
 		if err == nil {
 			if line, err := br.ReadBytes('\n'); err == nil {
-				var r Result
+				var r reportLine
 				if json.Unmarshal(line, &r) == nil {
-					j.reported = &r
+					r.Result.SecretVars = r.SecretVars
+					j.reported = &r.Result
 				}
 			}
 		}

@@ -35,7 +35,7 @@
 // Secrets, Env values and the script itself reach the supervisor over its
 // stdin and bash over a pipe: never argv (world-readable in /proc) and never
 // the job directory in clear. The variables file holds what the script
-// set, secrets included: it is written 0600.
+// set, except secrets (see secretvars.go): it is written 0600.
 //
 // Programs that start jobs must call IsSupervisor first thing in main (and
 // in TestMain):
@@ -67,6 +67,13 @@ type Spec struct {
 	Timeout  time.Duration // 0: none; on expiry the job is cancelled and Result.TimedOut set
 	Grace    time.Duration // SIGTERM -> SIGKILL grace; 0 means DefaultGrace
 	Secrets  []string      // masked in output.log and the live stream
+	// SecretVars are the secret variables earlier commands set, by name:
+	// their declare statements, from Result.SecretVars. Given to bash in
+	// memory, never written (see secretvars.go).
+	SecretVars map[string]string
+	// EnvSecrets are the .env's secret values by key: a variable equal to
+	// one is kept in VarsFile as a reference to the key, resolved here.
+	EnvSecrets map[string]string
 }
 
 // DefaultGrace is the time between SIGTERM and SIGKILL when Spec.Grace is 0.
@@ -89,6 +96,11 @@ type Result struct {
 	// for a scalar, and for an array the text declare -p printed after
 	// the '=' (like `([0]="a" [1]="b")`).
 	Vars map[string]string `json:"vars,omitempty"`
+	// SecretVars are the variables the command left holding a secret that
+	// the .env does not have: name -> declare statement. Only the process
+	// that started the job gets them (over the supervisor's stdout); never
+	// in result.json; pass them on in the next Spec.SecretVars.
+	SecretVars map[string]string `json:"-"`
 	// Bytes is the size of the output after masking: the size of
 	// output.log.
 	Bytes int64 `json:"bytes"`

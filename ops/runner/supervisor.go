@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,7 +137,7 @@ func status(line string) { os.Stdout.WriteString(line + "\n") }
 // points stdout at /dev/null so that nothing else reaches the pipe. A gone
 // reader gives EPIPE, which is ignored (SIGPIPE is handled, not fatal).
 func report(r Result) {
-	if b, err := json.Marshal(r); err == nil {
+	if b, err := json.Marshal(reportLine{Result: r, SecretVars: r.SecretVars}); err == nil {
 		os.Stdout.Write(append(b, '\n'))
 	}
 	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
@@ -182,18 +181,12 @@ func (s *supervisor) run() Result {
 		return fail("bash not found in PATH: %v", err)
 	}
 
-	var names []string
-	var dumpFile string
+	var vio *varsIO
 	if s.spec.VarsFile != "" {
-		old, err := os.ReadFile(s.spec.VarsFile)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if vio, err = openVarsIO(s.spec); err != nil {
 			return fail("variables: %v", err)
 		}
-		if names, err = varNames(old, s.spec.Sets); err != nil {
-			return fail("variables %s: %v", s.spec.VarsFile, err)
-		}
-		dumpFile = fmt.Sprintf("%s.job-%d.tmp", s.spec.VarsFile, os.Getpid())
-		defer os.Remove(dumpFile)
+		defer vio.close()
 	}
 
 	outR, outW, err := os.Pipe()
@@ -210,12 +203,12 @@ func (s *supervisor) run() Result {
 
 	cmd := &exec.Cmd{
 		Path:        bash,
-		Args:        []string{"bash", "-o", "pipefail", "-c", wrapperScript(s.spec.VarsFile, dumpFile, names), "bash"},
+		Args:        []string{"bash", "-o", "pipefail", "-c", wrapperScript(s.spec.VarsFile, vio.varNames()), "bash"},
 		Dir:         s.spec.Dir,
 		Env:         env,
 		Stdout:      outW,
 		Stderr:      outW,
-		ExtraFiles:  []*os.File{scriptR},
+		ExtraFiles:  append([]*os.File{scriptR}, vio.files()...),
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
 	}
 	err = cmd.Start()
@@ -247,6 +240,7 @@ func (s *supervisor) run() Result {
 	sink := &sink{log: logf, live: s.live}
 	defer func() { s.live = sink.live }() // nil if the live stream broke
 	mw := mask.New(s.spec.Secrets).Writer(sink)
+	vio.writeNotes(mw)
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
@@ -349,43 +343,22 @@ wait:
 		res.Err = "wait for bash: " + waitErr.Error()
 	}
 
-	if s.spec.VarsFile != "" {
-		vars, err := saveVars(s.spec.VarsFile, dumpFile)
+	if vio != nil {
+		vars, secret, err := vio.save(s.spec)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
 			res.LogError = strings.TrimSpace(res.LogError + " " + err.Error())
 		}
-		res.Vars = vars
+		res.Vars, res.SecretVars = vars, secret
 	}
 	res.Bytes = sink.written()
+	if n, ok := vio.remaskLog(filepath.Join(s.jobDir, OutputFile), s.spec, res.SecretVars); ok {
+		res.Bytes = n
+	}
 	if err := sink.logErr; err != nil {
 		res.LogError = strings.TrimSpace(fmt.Sprintf("output log: %v %s", err, res.LogError))
 	}
 	return res
-}
-
-// saveVars installs the wrapper's dump as the new variables file, if the
-// dump is complete, and returns the variables.
-func saveVars(varsFile, dumpFile string) (map[string]string, error) {
-	dump, err := os.ReadFile(dumpFile)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		// bash died before its EXIT trap (SIGKILL): keep the old file.
-	case err != nil:
-		return nil, fmt.Errorf("variables: %w", err)
-	case !bytes.HasSuffix(dump, []byte(varsEnd)):
-		return nil, fmt.Errorf("variables: the dump in %s is incomplete; %s left as it was", dumpFile, varsFile)
-	default:
-		dump = bytes.TrimSuffix(dump, []byte(varsEnd))
-		// Most steps set nothing: leave the file (and its fsyncs) alone.
-		if old, err := os.ReadFile(varsFile); err == nil && bytes.Equal(old, dump) {
-			break
-		}
-		if err := fsutil.WriteFileAtomic(varsFile, dump, 0o600); err != nil {
-			return nil, fmt.Errorf("variables: %w", err)
-		}
-	}
-	return ReadVars(varsFile)
 }
 
 // sink receives the masked output: appended to output.log, copied to the

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
+
+	"planner-tui/ops/mask"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
@@ -26,10 +29,13 @@ func shellQuote(s string) string {
 // visible to the EXIT trap) with the semantics of lines pasted into a
 // terminal; `exit N` ends the job with N. While it runs, fd 3 is closed
 // and stdin is that exhausted pipe, which reads as end of file like
-// /dev/null. The variables are dumped with declare -p both by the EXIT trap
-// (exit, set -e, signals bash survives) and after the script (in case the
-// script replaced the trap).
-func wrapperScript(varsFile, dumpFile string, names []string) string {
+// /dev/null. With a vars file, the secret variables arrive on fd 4 (sourced
+// after the file, then closed) and the variables are dumped with declare -p
+// to fd 5 (moved to a high fd first, out of the script's way), both memory
+// files (see secretvars.go): both by the EXIT trap (exit, set -e, signals
+// bash survives) and after the script (in case the script replaced the
+// trap).
+func wrapperScript(varsFile string, names []string) string {
 	var b strings.Builder
 	b.WriteString("set -o pipefail\nset --\n")
 	if varsFile != "" {
@@ -39,12 +45,14 @@ func wrapperScript(varsFile, dumpFile string, names []string) string {
 		if len(names) > 0 {
 			dump = "builtin declare -p " + strings.Join(names, " ") + " 2>/dev/null"
 		}
+		b.WriteString("exec {__planner_tui_dump}>&5 5>&-\n")
 		fmt.Fprintf(&b, "__planner_tui_save() {\n\tlocal __planner_tui_s=$?\n"+
-			"\t{ %s; builtin printf '%%s' %s; } >| %s 2>/dev/null\n"+
+			"\t{ %s; builtin printf '%%s' %s; } >| /dev/fd/$__planner_tui_dump 2>/dev/null\n"+
 			"\treturn $__planner_tui_s\n}\n",
-			dump, shellQuote(varsEnd), shellQuote(dumpFile))
+			dump, shellQuote(varsEnd))
 		b.WriteString("trap __planner_tui_save EXIT\n")
 		fmt.Fprintf(&b, "if [[ -f %[1]s ]]; then builtin source %[1]s; fi\n", shellQuote(varsFile))
+		b.WriteString("builtin source /dev/fd/4; exec 4<&-\n")
 	}
 	b.WriteString("builtin source /dev/stdin 0<&3 3<&-\n")
 	if varsFile != "" {
@@ -82,7 +90,11 @@ func varNames(existing []byte, sets []string) ([]string, error) {
 
 type decl struct {
 	name, value string
+	flags       string // "--", "-x", "-a"...
+	stmt        string // the statement as bash printed it
 }
+
+var declFlagsRE = regexp.MustCompile(`^declare\s+(-\S*)\s`)
 
 // parseDecls parses `declare -p` output.
 func parseDecls(src []byte) ([]decl, error) {
@@ -103,7 +115,10 @@ func parseDecls(src []byte) ([]decl, error) {
 			if a.Name == nil {
 				continue // an option such as -x
 			}
-			d := decl{name: a.Name.Value}
+			d := decl{name: a.Name.Value, stmt: string(src[st.Pos().Offset():st.End().Offset()]), flags: "--"}
+			if m := declFlagsRE.FindStringSubmatch(d.stmt); m != nil {
+				d.flags = m[1]
+			}
 			switch {
 			case a.Array != nil:
 				d.value = string(src[a.Array.Lparen.Offset() : a.Array.Rparen.Offset()+1])
@@ -123,8 +138,9 @@ func parseDecls(src []byte) ([]decl, error) {
 }
 
 // ReadVars reads a variables file (declare -p lines) into name -> value:
-// the plain value for a scalar, the declare -p text after '=' for an array.
-// A missing file gives an empty map.
+// the plain value for a scalar, the declare -p text after '=' for an array,
+// "***" for a secret one (a marker line, see secretvars.go). A missing
+// file gives an empty map.
 func ReadVars(varsFile string) (map[string]string, error) {
 	src, err := os.ReadFile(varsFile)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -140,6 +156,9 @@ func ReadVars(varsFile string) (map[string]string, error) {
 	m := make(map[string]string, len(decls))
 	for _, d := range decls {
 		m[d.name] = d.value
+	}
+	for _, r := range parseSecretRefs(src) {
+		m[r.name] = mask.Replacement
 	}
 	return m, nil
 }

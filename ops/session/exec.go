@@ -111,6 +111,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		Timeout:  cmd.Timeout,
 		Secrets:  append(a.secrets, p.secrets...),
 	}
+	s.secretVarsSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -333,7 +334,9 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) [
 
 // finish records a job's result in the run state and the audit log.
 func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) (checklist.CommandRun, error) {
-	// The step may have rewritten .env: what follows must mask the new values.
+	// The step may have rewritten .env, or made secrets of its own: what
+	// follows must mask the new values.
+	s.keepSecretVars(res.SecretVars)
 	s.refreshSecrets()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -41,8 +41,15 @@ type Session struct {
 	masker    atomic.Pointer[mask.Masker]
 	actor     audit.Actor
 	audit     *audit.Log
-	// EnvWarning says why no secrets are known (no .env in the planner dir).
-	envWarning string
+	// envWarning says why secrets may be missed: no .env in the planner
+	// dir, or lines of it that could not be parsed. Set by loadSecrets at
+	// Open and at every refreshSecrets; read by the screen.
+	envWarning atomic.Pointer[string]
+	// secretVars are the secret variables steps made (name -> declare
+	// statement, memory only) and envSecrets the .env's secret values by
+	// key: see secrets.go. Under secretsMu.
+	secretVars map[string]string
+	envSecrets map[string]string
 
 	mu   sync.Mutex
 	run  *checklist.Run
@@ -71,8 +78,10 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
 		return nil, err
 	}
-	s.secrets, s.envWarning = loadSecrets(s.target.Dir, s.vars)
+	env := loadSecrets(s.target.Dir, s.vars)
+	s.secrets, s.envSecrets = env.secrets, env.byKey
 	s.masker.Store(mask.New(s.secrets))
+	s.setEnvWarning(env.warning)
 
 	stateDir := o.StateDir
 	if stateDir == "" {
@@ -209,26 +218,42 @@ func inheritedVars() (map[string]string, error) {
 	return vars, nil
 }
 
+// envRead is what loadSecrets found.
+type envRead struct {
+	secrets []string          // every value to mask
+	byKey   map[string]string // the .env's secret values by key (parsed lines only)
+	warning string            // why some secret may be missed; "" if none
+}
+
 // loadSecrets reads the planner dir's .env for values to mask. Variables
-// with secret-looking names given on the command line count too.
-func loadSecrets(dir string, vars map[string]string) ([]string, string) {
-	var secrets []string
+// with secret-looking names given on the command line count too. Lines of
+// .env that cannot be parsed do not turn masking off: the others are used
+// (and a secret on a bad line too, when it can be guessed), and the
+// warning names the bad lines.
+func loadSecrets(dir string, vars map[string]string) envRead {
+	var e envRead
 	for k, v := range vars {
 		if envfile.IsSecretKey(k) && v != "" {
-			secrets = append(secrets, v)
+			e.secrets = append(e.secrets, v)
 		}
 	}
-	warning := ""
 	f, err := envfile.Load(filepath.Join(dir, ".env"))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		warning = "no .env in " + dir + ": no secret values to mask"
+		e.warning = "no .env in " + dir + ": no secret values to mask"
 	case err != nil:
-		warning = err.Error()
+		e.warning = err.Error()
 	default:
-		secrets = append(secrets, f.Secrets()...)
+		e.secrets = append(e.secrets, f.Secrets()...)
+		e.byKey = map[string]string{}
+		for _, v := range f.Vars {
+			if envfile.IsSecretKey(v.Key) && v.Value != "" {
+				e.byKey[v.Key] = v.Value
+			}
+		}
+		e.warning = envProblemsWarning(f.Problems)
 	}
-	return secrets, warning
+	return e
 }
 
 func (s *Session) Runbook() *checklist.Runbook { return s.runbook }
@@ -236,8 +261,15 @@ func (s *Session) Target() ops.Target          { return s.target }
 func (s *Session) Actor() string               { return s.actor.String() }
 func (s *Session) StateDir() string            { return s.store.Dir }
 
-// EnvWarning says why secrets may not be masked ("" when .env was read).
-func (s *Session) EnvWarning() string { return s.envWarning }
+// EnvWarning says why secrets may not be masked ("" when .env was read
+// whole): no .env, or its bad lines ("/x/.env:7: unterminated ..."). It
+// follows the .env as it was at the last command; cheap, no I/O.
+func (s *Session) EnvWarning() string {
+	if w := s.envWarning.Load(); w != nil {
+		return *w
+	}
+	return ""
+}
 
 // Vars returns a copy of the effective variables.
 func (s *Session) Vars() map[string]string {
@@ -255,9 +287,12 @@ func (s *Session) Mask(text string) string { return s.masker.Load().String(text)
 // values (a step rotated SECRET_KEY, an operator edited a password) to the
 // ones masked; old values stay masked too. It returns every value to hide.
 func (s *Session) refreshSecrets() []string {
-	fresh, _ := loadSecrets(s.target.Dir, s.vars)
+	env := loadSecrets(s.target.Dir, s.vars)
+	fresh := env.secrets
 	s.secretsMu.Lock()
 	defer s.secretsMu.Unlock()
+	s.envSecrets = env.byKey
+	defer s.setEnvWarning(env.warning) // after the masker: the warning is masked with it
 	known := make(map[string]bool, len(s.secrets))
 	for _, v := range s.secrets {
 		known[v] = true

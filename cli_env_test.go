@@ -31,7 +31,11 @@ func TestOpEnvCheckReportsBadLines(t *testing.T) {
 		}
 	}
 
+	// Clean: every line parses and the example names the same keys.
 	if err := os.WriteFile(env, []byte("SECRET_KEY="+secretText+"\nREDIS_PASSWORD=x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.planner, ".env.production.example"), []byte("SECRET_KEY=change-me\nREDIS_PASSWORD=change-me\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if r := cli(t, s.args("op", "env-check", "--require", "SECRET_KEY,REDIS_PASSWORD")...); r.code != 0 {

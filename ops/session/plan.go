@@ -25,8 +25,11 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// The snapshot, not s.run under mu: the screen plans on every selection
+	// move and must not wait for a write's fsync. Start re-checks under the
+	// lock (admit).
+	snap := s.Snapshot()
+	run := snap.Run
 
 	p := &Plan{
 		Command:  cmd,
@@ -38,7 +41,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	for _, name := range cmd.Params {
 		v, ok := params[name]
 		if !ok {
-			v, ok = s.run.Params[name]
+			v, ok = run.Params[name]
 		}
 		if !ok || v == "" {
 			p.Missing = append(p.Missing, name)
@@ -74,11 +77,11 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		p.Alternatives = alts
 	}
-	p.Blocked = s.blockedLocked(cmd)
+	p.Blocked = s.blockedIn(run, cmd)
 	if p.Blocked == "" {
-		p.Blocked = s.lockedOutLocked()
+		p.Blocked = s.lockedOutOf(snap)
 	}
-	if other := s.startedAlternativeLocked(cmd); other != "" && p.Blocked == "" {
+	if other := s.startedAlternativeIn(run, cmd); other != "" && p.Blocked == "" {
 		// A run uses one alternative of a group. When the chosen one
 		// failed or was interrupted, the other may be what saves the day
 		// (downgrade failed: restore instead), but only knowingly.
@@ -90,7 +93,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 			p.Destroys = "whatever the half-run alternative left behind, if this one does not expect it"
 		}
 	}
-	if gate := s.backupGateLocked(cmd); gate != "" {
+	if gate := s.backupGateIn(run, cmd); gate != "" {
 		p.Gate = strings.TrimSpace(p.Gate + " " + gate)
 		if p.Confirm == "" {
 			p.Confirm = s.target.DBName
@@ -120,8 +123,11 @@ func fillParams(script string, values map[string]string) string {
 }
 
 // blockedLocked says why a command cannot start now, or "".
-func (s *Session) blockedLocked(cmd *checklist.Command) string {
-	if id, cr := s.runningLocked(); cr != nil {
+func (s *Session) blockedLocked(cmd *checklist.Command) string { return s.blockedIn(s.run, cmd) }
+
+// blockedIn is blockedLocked on a given run (a snapshot's).
+func (s *Session) blockedIn(run *checklist.Run, cmd *checklist.Command) string {
+	if id, cr := runningIn(run); cr != nil {
 		if id == cmd.ID {
 			return fmt.Sprintf("it is already running (since %s)", cr.Started.Local().Format("15:04:05"))
 		}
@@ -132,9 +138,9 @@ func (s *Session) blockedLocked(cmd *checklist.Command) string {
 		return fmt.Sprintf("%q is running (since %s): one command at a time", title, cr.Started.Local().Format("15:04:05"))
 	}
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
-		chosen := s.run.Choices[alts[0].ID]
+		chosen := run.Choices[alts[0].ID]
 		if chosen != "" && chosen != cmd.ID {
-			if cr := s.run.Commands[chosen]; cr != nil && cr.Status == checklist.OK {
+			if cr := run.Commands[chosen]; cr != nil && cr.Status == checklist.OK {
 				title := chosen
 				if c, err := s.runbook.Command(chosen); err == nil {
 					title = c.Title
@@ -160,13 +166,29 @@ func (s *Session) lockedOutLocked() string {
 	return (&lock.HeldError{Holder: h}).Error()
 }
 
+// lockedOutOf is lockedOutLocked for Plan: from the snapshot when Watch
+// keeps its holder current, else from the lock file (a flock probe, no mu).
+func (s *Session) lockedOutOf(snap *Snapshot) string {
+	if snap.Mine || snap.Watched {
+		return snap.lockedOut()
+	}
+	if s.store == nil {
+		return ""
+	}
+	h, held, err := lock.Read(s.store.LockPath())
+	if err != nil || !held {
+		return ""
+	}
+	return (&lock.HeldError{Holder: h}).Error()
+}
+
 // gated are the commands that can lose data when no backup exists.
 var gated = regexp.MustCompile(`alembic\s+(upgrade|downgrade)\b|planner-tui\s+op\s+restore\b|\bpsql\b[^\n]*<|\bpg_restore\b`)
 
-// backupGateLocked is the fresh-backup gate: a migration, a restore or a
+// backupGateIn is the fresh-backup gate: a migration, a restore or a
 // downgrade in a run that has no verified backup (taken in the last day)
 // needs the typed phrase even where it would not have.
-func (s *Session) backupGateLocked(cmd *checklist.Command) string {
+func (s *Session) backupGateIn(run *checklist.Run, cmd *checklist.Command) string {
 	hit := false
 	for _, line := range strings.Split(cmd.Script, "\n") {
 		// `alembic upgrade head --sql` only prints SQL; judge each line, so
@@ -184,7 +206,7 @@ func (s *Session) backupGateLocked(cmd *checklist.Command) string {
 	if !hit {
 		return ""
 	}
-	for _, b := range s.run.Backups {
+	for _, b := range run.Backups {
 		if b.Verified && time.Since(b.At) < 24*time.Hour {
 			return ""
 		}
@@ -192,19 +214,19 @@ func (s *Session) backupGateLocked(cmd *checklist.Command) string {
 	return "This run has no verified backup of " + s.target.DBName + ". Take one first (Step 1: Create Backup, `planner-tui op backup`), or type the database name to go on without one."
 }
 
-// startedAlternativeLocked names the alternative of cmd that this run
+// startedAlternativeIn names the alternative of cmd that run
 // already started and that did not succeed (failed or interrupted), or "".
 // One that succeeded blocks cmd outright (blockedLocked).
-func (s *Session) startedAlternativeLocked(cmd *checklist.Command) string {
+func (s *Session) startedAlternativeIn(run *checklist.Run, cmd *checklist.Command) string {
 	alts := s.runbook.Alternatives(cmd.ID)
 	if len(alts) < 2 {
 		return ""
 	}
-	chosen := s.run.Choices[alts[0].ID]
+	chosen := run.Choices[alts[0].ID]
 	if chosen == "" || chosen == cmd.ID {
 		return ""
 	}
-	cr := s.run.Commands[chosen]
+	cr := run.Commands[chosen]
 	if cr == nil || (cr.Status != checklist.Failed && cr.Status != checklist.Interrupted) {
 		return ""
 	}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,7 +43,8 @@ type Session struct {
 	// EnvWarning says why no secrets are known (no .env in the planner dir).
 	envWarning string
 
-	mu   sync.Mutex
+	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
+	view view
 	run  *checklist.Run
 	lock *lock.Lock // held from the first Start until Close
 	// running is the execution this process started or attached to.
@@ -61,6 +61,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
+	s.mu.publish = s.publishLocked
 	inherited, err := inheritedVars()
 	if err != nil {
 		return nil, err
@@ -447,19 +448,7 @@ func (s *Session) record(r audit.Record) {
 }
 
 // runningLocked returns the command of the run still marked running.
-func (s *Session) runningLocked() (string, *checklist.CommandRun) {
-	ids := make([]string, 0, len(s.run.Commands))
-	for id := range s.run.Commands {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if cr := s.run.Commands[id]; cr.Status == checklist.Running {
-			return id, cr
-		}
-	}
-	return "", nil
-}
+func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runningIn(s.run) }
 
 // Running returns the execution of a command still running (possibly
 // started by a previous planner-tui that died; its output is then followed

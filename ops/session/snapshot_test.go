@@ -1,0 +1,78 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"planner-tui/checklist"
+)
+
+// A snapshot is a copy: a later write replaces it (and closes Replaced)
+// but never changes what an earlier reader holds.
+func TestSnapshotIsReplacedOnWriteAndNeverChanges(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	before := s.Snapshot()
+	if before == nil || before.Run == nil || before.Run.ID == "" {
+		t.Fatalf("no snapshot after Open: %+v", before)
+	}
+	if before.Holder != nil {
+		t.Errorf("fresh session: Holder = %+v, want nobody", before.Holder)
+	}
+	if err := s.SetCheck(checkFirst, true); err != nil {
+		t.Fatal(err)
+	}
+	after := s.Snapshot()
+	if after.Seq <= before.Seq {
+		t.Errorf("Seq %d after a write, was %d", after.Seq, before.Seq)
+	}
+	if c := after.Run.Checks[checkFirst]; c == nil || !c.Done {
+		t.Errorf("the new snapshot lacks the tick: %+v", after.Run.Checks)
+	}
+	if c := before.Run.Checks[checkFirst]; c != nil {
+		t.Errorf("the earlier snapshot changed under its reader: %+v", c)
+	}
+	select {
+	case <-before.Replaced():
+	default:
+		t.Error("Replaced of the earlier snapshot is not closed")
+	}
+	if !after.Mine || after.Holder == nil || after.Holder.PID == 0 {
+		t.Errorf("after a write this session drives: Mine=%v Holder=%+v", after.Mine, after.Holder)
+	}
+}
+
+// An idle screen sees what another process does on the same state dir:
+// its command's result, that it holds the lock, and when it lets go.
+func TestWatchSeesAnotherSessionsWrites(t *testing.T) {
+	f := newFixture(t)
+	idle := f.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go idle.Watch(ctx)
+
+	other := f.open(t)
+	if cr, _ := run(t, other, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("greet in the other session: %+v", cr)
+	}
+	waitFor(t, "the other session's result in the idle one's snapshot", 5*time.Second, func() bool {
+		cr := idle.Snapshot().Run.Commands[idGreet]
+		return cr != nil && cr.Status == checklist.OK
+	})
+	waitFor(t, "the other session as the lock holder", 5*time.Second, func() bool {
+		sn := idle.Snapshot()
+		return sn.Holder != nil && !sn.Mine
+	})
+	if p := plan(t, idle, idGreet, nil); !strings.Contains(p.Blocked, "in use by") {
+		t.Errorf("Plan while the other session drives: Blocked = %q", p.Blocked)
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the lock holder to be gone", 5*time.Second, func() bool { return idle.Snapshot().Holder == nil })
+	if p := plan(t, idle, idGreet, nil); p.Blocked != "" {
+		t.Errorf("Plan after the other session closed: Blocked = %q", p.Blocked)
+	}
+}

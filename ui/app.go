@@ -103,6 +103,7 @@ type flow struct {
 	cmdID  string
 	params map[string]string
 	picked bool // the alternative was chosen already
+	again  bool // the operator said yes to running again what ran elsewhere
 }
 
 // Model is the root of the screen: it routes keys to the dialog, the
@@ -142,14 +143,17 @@ func newModel(e backend, o Options) *Model {
 		logs:    map[string]*LogBuffer{},
 		results: map[string]checklist.CommandRun{},
 		tails:   map[string]*LogBuffer{},
-		scanner: logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
-		now:     time.Now(),
+		// filled as commands run elsewhere
+		liveTails: map[string]bool{},
+		tailBusy:  map[string]bool{},
+		scanner:   logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
+		now:       time.Now(),
 	}
 	if c.rb == nil {
 		c.rb = &checklist.Runbook{Title: "no runbook"}
 	}
 	c.styles = NewStyles(c.dark, noColor)
-	c.run = e.Run()
+	c.setSnapshot(e.Snapshot())
 	m := &Model{
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
@@ -170,7 +174,7 @@ func (m *Model) withContext(ctx context.Context) *Model {
 // Init asks the terminal for its background, re-attaches to a command
 // still running from an earlier planner-tui, and starts the clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second(), waitSnapshot(m.c.ctx, m.c.snapshot)}
 	if mon := m.c.opts.Monitor; mon != nil {
 		cmds = append(cmds, waitSnap(m.c.ctx, mon.Snapshots()))
 	}
@@ -188,9 +192,9 @@ func (m *Model) attachCmd() tea.Cmd {
 	}
 }
 
-// sync takes a fresh snapshot of the run (cheap, in memory).
+// sync reads the engine's latest snapshot of the run (an atomic load).
 func (m *Model) sync() {
-	m.c.run = m.c.eng.Run()
+	m.c.setSnapshot(m.c.eng.Snapshot())
 	m.c.now = time.Now()
 	if m.proc != nil {
 		m.proc.refresh()
@@ -257,6 +261,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tailReqMsg:
 		return readTail(msg.path)
 	case tailMsg:
+		delete(c.tailBusy, msg.path)
 		c.tails[msg.path] = msg.buf
 		if m.proc != nil {
 			m.proc.refresh()
@@ -303,6 +308,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		c.logs = map[string]*LogBuffer{}
 		c.results = map[string]checklist.CommandRun{}
 		c.tails = map[string]*LogBuffer{}
+		c.liveTails, c.tailBusy = map[string]bool{}, map[string]bool{}
 		m.proc = nil
 		m.sync()
 		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)
@@ -316,6 +322,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case secondMsg:
 		m.sync()
 		return m.second()
+	case snapshotMsg:
+		// the engine published a newer run: this process wrote it, or the
+		// watcher saw another process (a headless run) write it
+		before := c.run
+		m.sync()
+		m.noticeOthers(before)
+		return waitSnapshot(c.ctx, c.snapshot)
 	case spinner.TickMsg:
 		if c.active == nil {
 			m.spinning = false
@@ -610,6 +623,10 @@ func (m *Model) advance(f flow) tea.Cmd {
 		m.setFlash("blocked: "+plan.Blocked, c.styles.Warn)
 		return nil
 	}
+	if cr, ok := c.ranElsewhere(f.cmdID); ok && !f.again {
+		m.askRerun(f, cr)
+		return nil
+	}
 	if !f.picked && len(plan.Alternatives) > 1 {
 		var items []pickItem
 		sel := 0
@@ -620,7 +637,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 			items = append(items, pickItem{
 				label:  alt.Title,
 				detail: firstLine(alt.Script),
-				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true}},
+				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
 			})
 		}
 		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)
@@ -629,14 +646,14 @@ func (m *Model) advance(f flow) tea.Cmd {
 		return nil
 	}
 	if len(plan.Missing) > 0 {
-		id, base := f.cmdID, f.params
+		id, base, again := f.cmdID, f.params, f.again
 		m.dlg = newParamsDialog(plan.Command.Title, plan.Missing, func(vals map[string]string) tea.Msg {
 			p := maps.Clone(base)
 			if p == nil {
 				p = map[string]string{}
 			}
 			maps.Copy(p, vals)
-			return flowMsg{flow{cmdID: id, params: p, picked: true}}
+			return flowMsg{flow{cmdID: id, params: p, picked: true, again: again}}
 		})
 		var cmds []tea.Cmd
 		for _, name := range plan.Missing {
@@ -904,6 +921,7 @@ func (m *Model) bottomLine() string {
 func Run(ctx context.Context, e Engine, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	hup := make(chan os.Signal, 1)

@@ -274,7 +274,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.setFlash("restarting "+serviceName(msg.ct)+"…", c.styles.Running)
 		return m.restart(msg.ct)
 	case restartedMsg:
-		if msg.err != nil {
+		var refused *session.RefusedError
+		if errors.As(msg.err, &refused) {
+			m.setFlash("refused, not restarted: "+refused.Reason, c.styles.Error)
+		} else if msg.err != nil {
 			m.setFlash("restart of "+serviceName(msg.ct)+" failed: "+msg.err.Error(), c.styles.Error)
 		} else {
 			m.setFlash("restarted "+serviceName(msg.ct)+" (recorded in the audit log)", c.styles.OK)
@@ -1028,23 +1031,24 @@ func (m *Model) askRestart(ct docker.Container) {
 	}
 }
 
-// restart records the restart in the audit log, restarts, records the result.
+// restart admits the restart through the session like any command (the
+// operator lock, the confirm record: refused while another operator drives),
+// restarts, and records the result.
 func (m *Model) restart(ct docker.Container) tea.Cmd {
 	mon, eng, ctx := m.c.opts.Monitor, m.c.eng, m.c.ctx
 	return func() tea.Msg {
 		what := fmt.Sprintf("restart container %s (service %s)", ct.Name, ct.Service)
-		eng.Audit("container.restart", ct.Name, what+": requested")
 		if mon == nil {
 			return restartedMsg{ct: ct, err: errors.New("no stack monitor")}
 		}
+		act, err := eng.AdmitAction("container.restart", ct.Name, what, "yes")
+		if err != nil {
+			return restartedMsg{ct: ct, err: err}
+		}
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		err := mon.Restart(rctx, ct.ID)
-		if err != nil {
-			eng.Audit("container.restart", ct.Name, what+": failed: "+err.Error())
-		} else {
-			eng.Audit("container.restart", ct.Name, what+": done")
-		}
+		err = mon.Restart(rctx, ct.ID)
+		act.Done(err)
 		return restartedMsg{ct: ct, err: err}
 	}
 }

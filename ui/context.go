@@ -38,7 +38,9 @@ type engineCore interface {
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
-	Audit(event, subject, message string)
+	// AdmitAction admits a change outside the runbook (a container
+	// restart) like a command: operator lock, confirmation, audit.
+	AdmitAction(kind, subject, what, confirmation string) (*session.Action, error)
 }
 
 // Engine is the session as the screen is given it; *session.Session

@@ -293,4 +293,6 @@ func (e *testEngine) Mask(s string) string { return s }
 func (e *testEngine) RecordInteractive(string, int, time.Time, time.Time) error {
 	return nil
 }
-func (e *testEngine) Audit(string, string, string) {}
+func (e *testEngine) AdmitAction(string, string, string, string) (*session.Action, error) {
+	return &session.Action{}, nil
+}

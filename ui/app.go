@@ -123,6 +123,9 @@ type Model struct {
 	attach   *LogBuffer
 	bgKnown  bool
 	attached bool // the look-up for a command left running has answered
+	// starting counts Start calls under way (admitted or refused, their
+	// startedMsg has not come back yet).
+	starting int
 }
 
 // New builds the root model over an engine.
@@ -718,6 +721,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 		m.proc.refresh()
 	}
 	m.setFlash("starting "+plan.Command.Title+"…", c.styles.Faint)
+	m.starting++
 	eng, ctx := c.eng, c.ctx
 	return func() tea.Msg {
 		j, err := eng.Start(ctx, plan, conf, buf)
@@ -727,6 +731,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 
 func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	c := m.c
+	m.starting--
 	if msg.err != nil || msg.job == nil {
 		msg.buf.Close()
 		var refused *session.RefusedError

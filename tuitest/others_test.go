@@ -42,7 +42,7 @@ func TestHeadlessRunShowsInTheScreen(t *testing.T) {
 	cmd, out := s.headless("deploy/step-1-stream/stream-numbered-lines")
 	// It waits for the gate after line-6: running, its output read from
 	// its log file, the other process named.
-	s.waitText("running in another process", "│line-6", "was started by")
+	s.waitText("running in another process", "│line-6", "was started by", "driven by")
 	s.keys("Enter")
 	s.waitText("blocked:")
 	if n := jobCount(t, s.state); n != 1 {
@@ -54,6 +54,7 @@ func TestHeadlessRunShowsInTheScreen(t *testing.T) {
 		t.Fatalf("headless run: %v\n%s", err, out)
 	}
 	s.waitText("ok (exit 0)", "│after-gate")
+	s.waitGone("driven by")
 
 	s.keys("Enter")
 	s.waitText("Run again?", "already ran outside this screen", "ok, exit 0")

@@ -461,7 +461,9 @@ func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
 		return e
 	}
 	id, cr := s.runningLocked()
-	if cr == nil {
+	if cr == nil || s.lock == nil && s.lockedOutLocked() != "" {
+		// (a command another process runs and follows is its to record:
+		// the snapshot shows it, the watcher its end)
 		s.mu.Unlock()
 		return nil
 	}

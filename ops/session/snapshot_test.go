@@ -76,3 +76,30 @@ func TestWatchSeesAnotherSessionsWrites(t *testing.T) {
 		t.Errorf("Plan after the other session closed: Blocked = %q", p.Blocked)
 	}
 }
+
+// A screen opened while another process runs a command (a headless run)
+// does not take the command over: recording its end is the other
+// process's, and the watcher shows it here.
+func TestRunningLeavesAnotherProcesssCommandAlone(t *testing.T) {
+	f := newFixture(t)
+	headless := f.open(t)
+	e, err := headless.Start(context.Background(), plan(t, headless, idFifo, nil), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := f.open(t)
+	if got := screen.Running(context.Background(), nil); got != nil {
+		t.Fatalf("Running attached to %s, which another session runs and holds the lock for", got.CommandID)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go screen.Watch(ctx)
+	f.release(t, "done")
+	if cr, err := e.Wait(); err != nil || cr.Status != checklist.OK {
+		t.Fatalf("headless Wait: %+v %v", cr, err)
+	}
+	waitFor(t, "the end in the screen's snapshot", 5*time.Second, func() bool {
+		cr := screen.Snapshot().Run.Commands[idFifo]
+		return cr != nil && cr.Status == checklist.OK
+	})
+}

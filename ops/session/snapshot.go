@@ -117,6 +117,14 @@ func (s *Session) publishLocked() {
 	}
 }
 
+// republish publishes a snapshot when nothing but what it says about the
+// watcher changed.
+func (s *Session) republish() {
+	s.mu.Mutex.Lock()
+	defer s.mu.Mutex.Unlock()
+	s.publishLocked()
+}
+
 // WatchInterval is how often Watch looks at the state dir.
 const WatchInterval = 200 * time.Millisecond
 
@@ -134,8 +142,13 @@ const WatchInterval = 200 * time.Millisecond
 // the lock nobody else writes the run, and Watch only tracks it.
 func (s *Session) Watch(ctx context.Context) {
 	s.view.watched.Store(true)
-	s.mu.Lock()
-	s.mu.Unlock() // publish: the snapshot now says Holder is watched
+	s.republish() // the snapshot now says Holder is watched
+	defer func() {
+		// no longer kept current: Plan asks the lock file again
+		s.view.watched.Store(false)
+		s.view.other.Store(nil)
+		s.republish()
+	}()
 	t := time.NewTicker(WatchInterval)
 	defer t.Stop()
 	var lastState, lastLock fileStamp

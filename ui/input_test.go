@@ -54,3 +54,22 @@ func TestBubblesDeleteWordForwardStillPanics(t *testing.T) {
 	}()
 	in.Update(tea.KeyPressMsg{Code: 'd', Mod: tea.ModAlt})
 }
+
+// Through the screen: alt+d in the new-run dialog's field (esc then d
+// typed fast reads the same) deletes the word and the screen goes on.
+func TestAltDInADialogFieldDoesNotCrashTheScreen(t *testing.T) {
+	d := newDriver(t, newTestEngine(t), 100, 30)
+	d.keys("N")
+	d.waitText("what is this run for?")
+	d.typ("ab")
+	d.send(tea.KeyPressMsg{Code: tea.KeyLeft})
+	d.send(tea.KeyPressMsg{Code: 'd', Mod: tea.ModAlt})
+	dlg, ok := d.m.dlg.(*newRunDialog)
+	if !ok {
+		t.Fatalf("the dialog closed: %T", d.m.dlg)
+	}
+	if got := dlg.input.Value(); got != "a" {
+		t.Errorf("after alt+d: %q, want %q", got, "a")
+	}
+	d.waitText("> a")
+}

@@ -103,3 +103,31 @@ func TestRunningLeavesAnotherProcesssCommandAlone(t *testing.T) {
 		return cr != nil && cr.Status == checklist.OK
 	})
 }
+
+// The screen plans on every selection move: Plan and Snapshot must not
+// wait for a write in progress (a save's fsync under the run mutex).
+func TestPlanDoesNotWaitForAWrite(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return s.Snapshot().Watched })
+
+	s.mu.Mutex.Lock() // a write in progress
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Plan(idGreet, nil)
+		_ = s.Snapshot().Run.Commands[idGreet]
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Plan waited for the run mutex")
+	}
+	s.mu.Mutex.Unlock()
+}

@@ -149,6 +149,7 @@ func newModel(e backend, o Options) *Model {
 		// filled as commands run elsewhere
 		liveTails: map[string]bool{},
 		tailBusy:  map[string]bool{},
+		tailAt:    map[string]time.Time{},
 		scanner:   logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
 		now:       time.Now(),
 	}
@@ -314,7 +315,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		c.logs = map[string]*LogBuffer{}
 		c.results = map[string]checklist.CommandRun{}
 		c.tails = map[string]*LogBuffer{}
-		c.liveTails, c.tailBusy = map[string]bool{}, map[string]bool{}
+		c.liveTails, c.tailBusy, c.tailAt = map[string]bool{}, map[string]bool{}, map[string]time.Time{}
 		m.proc = nil
 		m.sync()
 		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)

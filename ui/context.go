@@ -138,6 +138,7 @@ type Context struct {
 	// (read again when it ends); tailBusy are tails being read now.
 	liveTails map[string]bool
 	tailBusy  map[string]bool
+	tailAt    map[string]time.Time // when a live tail was last asked for
 	// snap is the latest state of the stack (nil before the first one).
 	snap *monitor.Snapshot
 	// scanner classifies log lines as errors or warnings.

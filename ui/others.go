@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"planner-tui/checklist"
 )
@@ -104,11 +105,13 @@ func (m *Model) noticeOthers(before checklist.Run) {
 }
 
 // followTail is the output of a command running in another process: the
-// tail of its log file, read again (in a Cmd) at each refresh unless a
-// read is under way.
+// tail of its log file, read again (in a Cmd) at most once a second and
+// never while a read is under way (a read's answer refreshes the screen,
+// which must not ask for the next one at once).
 func (c *Context) followTail(path string) *LogBuffer {
-	if !c.tailBusy[path] {
+	if !c.tailBusy[path] && c.now.Sub(c.tailAt[path]) >= time.Second {
 		c.tailBusy[path] = true
+		c.tailAt[path] = c.now
 		c.liveTails[path] = true
 		c.emit(tailReqMsg{path: path})
 	}

@@ -2,11 +2,16 @@ package session
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/lock"
 )
 
 // A snapshot is a copy: a later write replaces it (and closes Replaced)
@@ -130,4 +135,27 @@ func TestPlanDoesNotWaitForAWrite(t *testing.T) {
 		t.Error("Plan waited for the run mutex")
 	}
 	s.mu.Mutex.Unlock()
+}
+
+// A holder killed with -9 leaves its name in the lock file; the watcher
+// does not report a process that is gone as driving.
+func TestWatcherIgnoresADeadHolder(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	path := filepath.Join(t.TempDir(), "lock")
+	for _, tt := range []struct {
+		pid  int
+		want bool
+	}{{dead.Process.Pid, false}, {os.Getpid(), true}} {
+		b, _ := json.Marshal(lock.Holder{User: "bob", Host: host, PID: tt.pid})
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := readHolder(path) != nil; got != tt.want {
+			t.Errorf("holder pid %d: named = %v, want %v", tt.pid, got, tt.want)
+		}
+	}
 }

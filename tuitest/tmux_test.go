@@ -79,6 +79,10 @@ type tui struct {
 	record   string // what the stand-in docker-compose was called with, one line per call
 	pidFile  string // planner-tui's pid
 	exitFile string // planner-tui's exit status, once it has exited
+	root     string // the temp dir holding all of the above
+	runbook  string // --runbook
+	proj     string // --dir
+	path     string // PATH: the stand-in docker-compose first
 }
 
 // start opens planner-tui on testdata/runbook.md in a fresh 120×40 tmux
@@ -104,11 +108,14 @@ func start(t *testing.T) *tui {
 		record:   filepath.Join(root, "docker-compose.calls"),
 		pidFile:  filepath.Join(root, "planner-tui.pid"),
 		exitFile: filepath.Join(root, "planner-tui.exit"),
+		root:     root,
+		runbook:  rb,
 	}
 	// The planner dir's base name is the compose project, hence the phrase
 	// of `docker-compose down`.
 	proj := filepath.Join(root, "tuiproj")
 	stand := filepath.Join(root, "bin")
+	s.proj, s.path = proj, stand+":"+os.Getenv("PATH")
 	for _, d := range []string{proj, stand, s.scratch} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)

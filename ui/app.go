@@ -104,6 +104,7 @@ type flow struct {
 	cmdID  string
 	params map[string]string
 	picked bool // the alternative was chosen already
+	again  bool // the operator said yes to running again what ran elsewhere
 }
 
 // Model is the root of the screen: it routes keys to the dialog, the
@@ -123,6 +124,9 @@ type Model struct {
 	attach   *LogBuffer
 	bgKnown  bool
 	attached bool // the look-up for a command left running has answered
+	// starting counts Start calls under way (admitted or refused, their
+	// startedMsg has not come back yet).
+	starting int
 }
 
 // New builds the root model over an engine.
@@ -143,14 +147,18 @@ func newModel(e backend, o Options) *Model {
 		logs:    map[string]*LogBuffer{},
 		results: map[string]checklist.CommandRun{},
 		tails:   map[string]*LogBuffer{},
-		scanner: logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
-		now:     time.Now(),
+		// filled as commands run elsewhere
+		liveTails: map[string]bool{},
+		tailBusy:  map[string]bool{},
+		tailAt:    map[string]time.Time{},
+		scanner:   logscan.New(logscan.DefaultErrorWords, logscan.DefaultWarningWords),
+		now:       time.Now(),
 	}
 	if c.rb == nil {
 		c.rb = &checklist.Runbook{Title: "no runbook"}
 	}
 	c.styles = NewStyles(c.dark, noColor)
-	c.run = e.Run()
+	c.setSnapshot(e.Snapshot())
 	m := &Model{
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
@@ -171,7 +179,7 @@ func (m *Model) withContext(ctx context.Context) *Model {
 // Init asks the terminal for its background, re-attaches to a command
 // still running from an earlier planner-tui, and starts the clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second(), waitSnapshot(m.c.ctx, m.c.snapshot)}
 	if mon := m.c.opts.Monitor; mon != nil {
 		cmds = append(cmds, waitSnap(m.c.ctx, mon.Snapshots()))
 	}
@@ -189,9 +197,9 @@ func (m *Model) attachCmd() tea.Cmd {
 	}
 }
 
-// sync takes a fresh snapshot of the run (cheap, in memory).
+// sync reads the engine's latest snapshot of the run (an atomic load).
 func (m *Model) sync() {
-	m.c.run = m.c.eng.Run()
+	m.c.setSnapshot(m.c.eng.Snapshot())
 	m.c.now = time.Now()
 	if m.proc != nil {
 		m.proc.refresh()
@@ -258,6 +266,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tailReqMsg:
 		return readTail(msg.path)
 	case tailMsg:
+		delete(c.tailBusy, msg.path)
 		c.tails[msg.path] = msg.buf
 		if m.proc != nil {
 			m.proc.refresh()
@@ -270,7 +279,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.setFlash("restarting "+serviceName(msg.ct)+"…", c.styles.Running)
 		return m.restart(msg.ct)
 	case restartedMsg:
-		if msg.err != nil {
+		var refused *session.RefusedError
+		if errors.As(msg.err, &refused) {
+			m.setFlash("refused, not restarted: "+refused.Reason, c.styles.Error)
+		} else if msg.err != nil {
 			m.setFlash("restart of "+serviceName(msg.ct)+" failed: "+msg.err.Error(), c.styles.Error)
 		} else {
 			m.setFlash("restarted "+serviceName(msg.ct)+" (recorded in the audit log)", c.styles.OK)
@@ -304,6 +316,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		c.logs = map[string]*LogBuffer{}
 		c.results = map[string]checklist.CommandRun{}
 		c.tails = map[string]*LogBuffer{}
+		c.liveTails, c.tailBusy, c.tailAt = map[string]bool{}, map[string]bool{}, map[string]time.Time{}
 		m.proc = nil
 		m.sync()
 		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)
@@ -317,6 +330,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case secondMsg:
 		m.sync()
 		return m.second()
+	case snapshotMsg:
+		// the engine published a newer run: this process wrote it, or the
+		// watcher saw another process (a headless run) write it
+		before := c.run
+		m.sync()
+		m.noticeOthers(before)
+		return waitSnapshot(c.ctx, c.snapshot)
 	case spinner.TickMsg:
 		if c.active == nil {
 			m.spinning = false
@@ -608,6 +628,10 @@ func (m *Model) advance(f flow) tea.Cmd {
 		m.setFlash("blocked: "+plan.Blocked, c.styles.Warn)
 		return nil
 	}
+	if cr, ok := c.ranElsewhere(f.cmdID); ok && !f.again {
+		m.askRerun(f, cr)
+		return nil
+	}
 	if !f.picked && len(plan.Alternatives) > 1 {
 		var items []pickItem
 		sel := 0
@@ -618,7 +642,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 			items = append(items, pickItem{
 				label:  alt.Title,
 				detail: firstLine(alt.Script),
-				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true}},
+				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
 			})
 		}
 		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)
@@ -627,7 +651,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 		return nil
 	}
 	if reuse := plan.NeedsPhrase() && len(plan.Reused) > 0; len(plan.Missing) > 0 || reuse {
-		id, base := f.cmdID, f.params
+		id, base, again := f.cmdID, f.params, f.again
 		names := slices.Clone(plan.Missing)
 		if reuse {
 			names = append(names, slices.Sorted(maps.Keys(plan.Reused))...)
@@ -638,7 +662,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 				p = map[string]string{}
 			}
 			maps.Copy(p, vals)
-			return flowMsg{flow{cmdID: id, params: p, picked: true}}
+			return flowMsg{flow{cmdID: id, params: p, picked: true, again: again}}
 		})
 		if reuse {
 			for name, from := range plan.Reused {
@@ -706,6 +730,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 		m.proc.refresh()
 	}
 	m.setFlash("starting "+plan.Command.Title+"…", c.styles.Faint)
+	m.starting++
 	eng, ctx := c.eng, c.ctx
 	return func() tea.Msg {
 		j, err := eng.Start(ctx, plan, conf, buf)
@@ -715,6 +740,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 
 func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	c := m.c
+	m.starting--
 	if msg.err != nil || msg.job == nil {
 		msg.buf.Close()
 		var refused *session.RefusedError
@@ -918,6 +944,7 @@ func (m *Model) bottomLine() string {
 func Run(ctx context.Context, e Engine, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	hup := make(chan os.Signal, 1)
@@ -1024,23 +1051,24 @@ func (m *Model) askRestart(ct docker.Container) {
 	}
 }
 
-// restart records the restart in the audit log, restarts, records the result.
+// restart admits the restart through the session like any command (the
+// operator lock, the confirm record: refused while another operator drives),
+// restarts, and records the result.
 func (m *Model) restart(ct docker.Container) tea.Cmd {
 	mon, eng, ctx := m.c.opts.Monitor, m.c.eng, m.c.ctx
 	return func() tea.Msg {
 		what := fmt.Sprintf("restart container %s (service %s)", ct.Name, ct.Service)
-		eng.Audit("container.restart", ct.Name, what+": requested")
 		if mon == nil {
 			return restartedMsg{ct: ct, err: errors.New("no stack monitor")}
 		}
+		act, err := eng.AdmitAction("container.restart", ct.Name, what, "yes")
+		if err != nil {
+			return restartedMsg{ct: ct, err: err}
+		}
 		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		err := mon.Restart(rctx, ct.ID)
-		if err != nil {
-			eng.Audit("container.restart", ct.Name, what+": failed: "+err.Error())
-		} else {
-			eng.Audit("container.restart", ct.Name, what+": done")
-		}
+		err = mon.Restart(rctx, ct.ID)
+		act.Done(err)
 		return restartedMsg{ct: ct, err: err}
 	}
 }

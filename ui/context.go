@@ -19,13 +19,14 @@ import (
 )
 
 // engineCore is what the screen needs from the session besides starting
-// commands. Runbook, Run, Actor, Vars, Plan and Mask are cheap and
-// in-memory (Plan reads the lock file: a few microseconds); every other
-// method takes the operator lock or writes the state or the audit log
-// (fsync), so it only ever runs inside a tea.Cmd.
+// commands. Runbook, Snapshot, Actor, Vars, Plan and Mask take no lock
+// and do no I/O (Snapshot is an atomic load; Plan is computed from it), so
+// Update may call them; every other method takes the operator lock or
+// writes the state or the audit log (fsync), so it only ever runs inside a
+// tea.Cmd.
 type engineCore interface {
 	Runbook() *checklist.Runbook
-	Run() checklist.Run
+	Snapshot() *session.Snapshot
 	Actor() string
 	Vars() map[string]string
 	Plan(cmdID string, params map[string]string) (*session.Plan, error)
@@ -37,7 +38,9 @@ type engineCore interface {
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
 	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
-	Audit(event, subject, message string)
+	// AdmitAction admits a change outside the runbook (a container
+	// restart) like a command: operator lock, confirmation, audit.
+	AdmitAction(kind, subject, what, confirmation string) (*session.Action, error)
 }
 
 // Engine is the session as the screen is given it; *session.Session
@@ -46,6 +49,9 @@ type Engine interface {
 	engineCore
 	Start(ctx context.Context, p *session.Plan, confirmation string, out io.Writer) (*session.Execution, error)
 	Running(ctx context.Context, out io.Writer) *session.Execution
+	// Watch follows other processes' writes to the state dir until ctx
+	// ends (ui.Run starts it for the screen's lifetime).
+	Watch(ctx context.Context)
 }
 
 var _ Engine = (*session.Session)(nil)
@@ -103,18 +109,20 @@ type Options struct {
 // styles, keys and the cached run snapshot. Screens read it; only the root
 // model writes it.
 type Context struct {
-	ctx     context.Context
-	eng     backend
-	rb      *checklist.Runbook
-	run     checklist.Run // refreshed by the root after anything that changes it
-	opts    Options
-	styles  Styles
-	keys    KeyMap
-	dark    bool
-	noColor bool
-	width   int
-	height  int
-	now     time.Time
+	ctx context.Context
+	eng backend
+	rb  *checklist.Runbook
+	run checklist.Run // *snapshot.Run, refreshed by the root when the snapshot changes
+	// snapshot is the engine's latest snapshot as of the last sync.
+	snapshot *session.Snapshot
+	opts     Options
+	styles   Styles
+	keys     KeyMap
+	dark     bool
+	noColor  bool
+	width    int
+	height   int
+	now      time.Time
 
 	// active is the command running now (started here or re-attached).
 	active *activeJob
@@ -126,6 +134,11 @@ type Context struct {
 	// tails are the last lines of log files of commands that ran before
 	// this screen started, by path; a nil value means "being read".
 	tails map[string]*LogBuffer
+	// liveTails are tails read while their command ran in another process
+	// (read again when it ends); tailBusy are tails being read now.
+	liveTails map[string]bool
+	tailBusy  map[string]bool
+	tailAt    map[string]time.Time // when a live tail was last asked for
 	// snap is the latest state of the stack (nil before the first one).
 	snap *monitor.Snapshot
 	// scanner classifies log lines as errors or warnings.

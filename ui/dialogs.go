@@ -114,7 +114,7 @@ func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
+	d.input, cmd = updateInput(d.input, msg)
 	return d, cmd
 }
 
@@ -243,7 +243,7 @@ func (d *pickerDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		return d, nil
 	}
 	var cmd tea.Cmd
-	*d.filter, cmd = d.filter.Update(msg)
+	*d.filter, cmd = updateInput(*d.filter, msg)
 	d.apply()
 	return d, cmd
 }
@@ -392,7 +392,7 @@ func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	d.inputs[d.focus], cmd = d.inputs[d.focus].Update(msg)
+	d.inputs[d.focus], cmd = updateInput(d.inputs[d.focus], msg)
 	return d, cmd
 }
 
@@ -463,7 +463,7 @@ func (d *noteDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
+	d.input, cmd = updateInput(d.input, msg)
 	return d, cmd
 }
 
@@ -514,7 +514,7 @@ func (d *newRunDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
+	d.input, cmd = updateInput(d.input, msg)
 	return d, cmd
 }
 

@@ -117,6 +117,13 @@ func (e *testEngine) Run() checklist.Run {
 	return r
 }
 
+// Snapshot is Run as a snapshot; it is never replaced (the test engine
+// has no other process to watch).
+func (e *testEngine) Snapshot() *session.Snapshot {
+	r := e.Run()
+	return &session.Snapshot{Run: &r}
+}
+
 func (e *testEngine) Plan(id string, params map[string]string) (*session.Plan, error) {
 	cmd, _ := findCommand(e.rb, id)
 	if cmd == nil {
@@ -286,4 +293,6 @@ func (e *testEngine) Mask(s string) string { return s }
 func (e *testEngine) RecordInteractive(string, int, time.Time, time.Time) error {
 	return nil
 }
-func (e *testEngine) Audit(string, string, string) {}
+func (e *testEngine) AdmitAction(string, string, string, string) (*session.Action, error) {
+	return &session.Action{}, nil
+}

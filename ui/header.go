@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -30,6 +31,11 @@ func (c *Context) header(w int, where string) string {
 	}
 	if !c.run.Started.IsZero() {
 		parts = append(parts, "⏱ "+fmtDuration(c.now.Sub(c.run.Started)))
+	}
+	if sn := c.snapshot; sn != nil && sn.Holder != nil && !sn.Mine {
+		// another process drives the state dir: say who, before anyone
+		// types a confirmation that would be refused
+		parts = append(parts, fmt.Sprintf("driven by %s@%s pid %d", sn.Holder.User, sn.Holder.Host, sn.Holder.PID))
 	}
 	left := st.Header.Render(title)
 	if where != "" {

@@ -245,7 +245,7 @@ func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
 				return l, nil
 			}
 			var cmd tea.Cmd
-			l.input, cmd = l.input.Update(msg)
+			l.input, cmd = updateInput(l.input, msg)
 			return l, cmd
 		}
 		switch {

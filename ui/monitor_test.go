@@ -17,6 +17,7 @@ import (
 	"planner-tui/ops"
 	"planner-tui/ops/docker/dockertest"
 	"planner-tui/ops/monitor"
+	"planner-tui/ops/session"
 )
 
 // These tests drive the screen with the real monitor: a real docker daemon
@@ -238,5 +239,52 @@ func TestStatusBarShowsAServiceWithNoContainer(t *testing.T) {
 	v := d.waitText("worker ✗ no container")
 	if !strings.Contains(v, "web ✓") {
 		t.Fatalf("the running service is not shown next to the missing one:\n%s", v)
+	}
+}
+
+// A restart from the stack pane goes through the session's admission: while
+// another operator holds the state dir's lock it is refused on screen,
+// audited, and the container is not restarted.
+func TestStackPaneRestartRefusedWhileAnotherOperatorDrives(t *testing.T) {
+	_, _, mon := throwaway(t)
+	e := newEngine(t).(*realEngine)
+	// another operator (a second session on the same state dir) drives
+	other, err := session.Open(context.Background(), sessionOptions(filepath.Dir(filepath.Dir(e.scratchDir))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.AddNote("deploy/step-1-hello", "I drive now"); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriverOpts(t, e, 100, 30, monOpts(mon))
+	d.waitText("web ✓")
+	d.keys("s")
+	d.waitText("SERVICE")
+	d.waitText("running")
+	c := dockertest.Client(t)
+	started := func() time.Time {
+		cs, err := c.Containers(context.Background(), d.m.c.snap.Project)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("containers: %v %v", cs, err)
+		}
+		return cs[0].StartedAt
+	}
+	before := started()
+	d.keys("R")
+	d.waitText("(y/N)")
+	d.keys("y")
+	d.waitText("refused, not restarted: state dir is in use by")
+	if got := started(); !got.Equal(before) {
+		t.Fatalf("restarted while another operator holds the lock: %v -> %v", before, got)
+	}
+	var events []string
+	for _, r := range auditEvents(t, e.s.StateDir()) {
+		if r["command_id"] != nil && strings.HasPrefix(fmt.Sprint(r["command_id"]), "ptt-ui-") {
+			events = append(events, fmt.Sprint(r["event"]))
+		}
+	}
+	if strings.Join(events, " ") != "lock.refused" {
+		t.Fatalf("audit of the refused restart: %q, want [lock.refused]", events)
 	}
 }

@@ -137,15 +137,19 @@ func (p *Procedure) refresh() {
 			case cr.Log != "" && cr.Status != checklist.Running:
 				// ran before this screen started: show the file's tail
 				tail, asked := p.c.tails[cr.Log]
-				if !asked {
-					p.c.tails[cr.Log] = nil
+				if !asked || p.c.liveTails[cr.Log] {
+					// (a tail read while it ran elsewhere is read once more)
+					delete(p.c.liveTails, cr.Log)
+					p.c.tails[cr.Log] = tail
 					p.c.emit(tailReqMsg{path: cr.Log})
 				}
 				buf = tail
 				empty = "reading the end of " + cr.Log + "…"
 				caption = "the end of an earlier run; full log: " + cr.Log
 			case cr.Log != "":
-				empty = "running elsewhere; full log: " + cr.Log
+				buf = p.c.followTail(cr.Log)
+				empty = "running elsewhere; reading " + cr.Log + "…"
+				caption = "running in another process (read again every second); full log: " + cr.Log
 			default:
 				empty = "not run yet: enter runs it"
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
 )
@@ -29,6 +30,7 @@ type testBackend interface {
 	startedIDs() []string // commands that started in this run
 	scratch() string      // the directory the destructive command deletes
 	idle() bool           // nothing running
+	Run() checklist.Run   // the run as the engine has it
 }
 
 // realEngine is the real session engine (ops/session) in a temp state dir,
@@ -40,6 +42,8 @@ type realEngine struct {
 }
 
 func (r *realEngine) scratch() string { return r.scratchDir }
+
+func (r *realEngine) Run() checklist.Run { return r.s.Run() }
 
 func (r *realEngine) startedIDs() []string {
 	run := r.s.Run()

@@ -30,8 +30,11 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// The snapshot, not s.run under mu: the screen plans on every selection
+	// move and must not wait for a write's fsync. Start re-checks under the
+	// lock (admit).
+	snap := s.Snapshot()
+	run := snap.Run
 
 	p := &Plan{
 		Command: cmd,
@@ -44,7 +47,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 			return nil, &ParamError{CommandID: cmd.ID, Name: name, Reason: "empty value"}
 		}
 		if !given {
-			v = s.run.Params[name]
+			v = run.Params[name]
 		}
 		if v == "" {
 			p.Missing = append(p.Missing, name)
@@ -69,7 +72,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 			if p.Reused == nil {
 				p.Reused = map[string]string{}
 			}
-			p.Reused[name] = s.paramSourceLocked(name, v)
+			p.Reused[name] = paramSourceIn(run, name, v)
 		}
 		if secret {
 			p.secrets = append(p.secrets, v)
@@ -96,11 +99,11 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		p.Alternatives = alts
 	}
-	p.Blocked = s.blockedLocked(cmd)
+	p.Blocked = s.blockedIn(run, cmd)
 	if p.Blocked == "" {
-		p.Blocked = s.lockedOutLocked()
+		p.Blocked = s.lockedOutOf(snap)
 	}
-	if other := s.startedAlternativeLocked(cmd); other != "" && p.Blocked == "" {
+	if other := s.startedAlternativeIn(run, cmd); other != "" && p.Blocked == "" {
 		// A run uses one alternative of a group. When the chosen one
 		// failed or was interrupted, the other may be what saves the day
 		// (downgrade failed: restore instead), but only knowingly.
@@ -113,7 +116,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		}
 	}
 	if cl.Gated {
-		if gate := s.backupGateLocked(); gate != "" {
+		if gate := s.backupGateIn(run); gate != "" {
 			p.Gate = strings.TrimSpace(p.Gate + " " + gate)
 			if p.Confirm == "" {
 				p.Confirm = s.target.DBName
@@ -126,11 +129,11 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 	return p, nil
 }
 
-// paramSourceLocked names the command of this run that last ran with
-// name=value, or says it is from earlier in the run.
-func (s *Session) paramSourceLocked(name, value string) string {
+// paramSourceIn names the command of run that last ran with name=value,
+// or says it is from earlier in the run.
+func paramSourceIn(run *checklist.Run, name, value string) string {
 	src, at := "", time.Time{}
-	for id, cr := range s.run.Commands {
+	for id, cr := range run.Commands {
 		if cr != nil && cr.Params[name] == value && (src == "" || cr.Started.After(at)) {
 			src, at = id, cr.Started
 		}
@@ -205,8 +208,11 @@ func fillParams(script string, values map[string]string) string {
 }
 
 // blockedLocked says why a command cannot start now, or "".
-func (s *Session) blockedLocked(cmd *checklist.Command) string {
-	if id, cr := s.runningLocked(); cr != nil {
+func (s *Session) blockedLocked(cmd *checklist.Command) string { return s.blockedIn(s.run, cmd) }
+
+// blockedIn is blockedLocked on a given run (a snapshot's).
+func (s *Session) blockedIn(run *checklist.Run, cmd *checklist.Command) string {
+	if id, cr := runningIn(run); cr != nil {
 		if id == cmd.ID {
 			return fmt.Sprintf("it is already running (since %s)", cr.Started.Local().Format("15:04:05"))
 		}
@@ -217,10 +223,10 @@ func (s *Session) blockedLocked(cmd *checklist.Command) string {
 		return fmt.Sprintf("%q is running (since %s): one command at a time", title, cr.Started.Local().Format("15:04:05"))
 	}
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
-		chosen := s.run.Choices[alts[0].ID]
+		chosen := run.Choices[alts[0].ID]
 		if chosen != "" && chosen != cmd.ID {
 			// a warning ran to its end too: the other one must not run as well
-			if cr := s.run.Commands[chosen]; cr != nil && (cr.Status == checklist.OK || cr.Status == checklist.Warning) {
+			if cr := run.Commands[chosen]; cr != nil && (cr.Status == checklist.OK || cr.Status == checklist.Warning) {
 				title := chosen
 				if c, err := s.runbook.Command(chosen); err == nil {
 					title = c.Title
@@ -246,12 +252,28 @@ func (s *Session) lockedOutLocked() string {
 	return (&lock.HeldError{Holder: h}).Error()
 }
 
-// backupGateLocked is the fresh-backup gate of a command the classifier
-// marked Gated (a migration that changes the schema, a restore): in a run
-// that has no verified backup (taken in the last day) it needs the typed
-// phrase even where it would not have.
-func (s *Session) backupGateLocked() string {
-	for _, b := range s.run.Backups {
+// lockedOutOf is lockedOutLocked for Plan: from the snapshot when Watch
+// keeps its holder current, else from the lock file (a flock probe, no mu).
+func (s *Session) lockedOutOf(snap *Snapshot) string {
+	if snap.Mine || snap.Watched {
+		return snap.lockedOut()
+	}
+	if s.store == nil {
+		return ""
+	}
+	h, held, err := lock.Read(s.store.LockPath())
+	if err != nil || !held {
+		return ""
+	}
+	return (&lock.HeldError{Holder: h}).Error()
+}
+
+// backupGateIn is the fresh-backup gate of a command the classifier marked
+// Gated (a migration that changes the schema, a restore): in a run that has
+// no verified backup (taken in the last day) it needs the typed phrase even
+// where it would not have.
+func (s *Session) backupGateIn(run *checklist.Run) string {
+	for _, b := range run.Backups {
 		if b.Verified && time.Since(b.At) < 24*time.Hour {
 			return ""
 		}
@@ -259,19 +281,19 @@ func (s *Session) backupGateLocked() string {
 	return "This run has no verified backup of " + s.target.DBName + ". Take one first (Step 1: Create Backup, `planner-tui op backup`), or type the database name to go on without one."
 }
 
-// startedAlternativeLocked names the alternative of cmd that this run
+// startedAlternativeIn names the alternative of cmd that run
 // already started and that did not succeed (failed or interrupted), or "".
 // One that succeeded blocks cmd outright (blockedLocked).
-func (s *Session) startedAlternativeLocked(cmd *checklist.Command) string {
+func (s *Session) startedAlternativeIn(run *checklist.Run, cmd *checklist.Command) string {
 	alts := s.runbook.Alternatives(cmd.ID)
 	if len(alts) < 2 {
 		return ""
 	}
-	chosen := s.run.Choices[alts[0].ID]
+	chosen := run.Choices[alts[0].ID]
 	if chosen == "" || chosen == cmd.ID {
 		return ""
 	}
-	cr := s.run.Commands[chosen]
+	cr := run.Commands[chosen]
 	if cr == nil || (cr.Status != checklist.Failed && cr.Status != checklist.Interrupted) {
 		return ""
 	}

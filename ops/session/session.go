@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,7 +50,8 @@ type Session struct {
 	secretVars map[string]string
 	envSecrets map[string]string
 
-	mu   sync.Mutex
+	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
+	view view
 	run  *checklist.Run
 	lock *lock.Lock // held from the first Start until Close
 	// running is the execution this process started or attached to.
@@ -68,6 +68,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
+	s.mu.publish = s.publishLocked
 	inherited, err := inheritedVars()
 	if err != nil {
 		return nil, err
@@ -486,19 +487,7 @@ func (s *Session) record(r audit.Record) {
 }
 
 // runningLocked returns the command of the run still marked running.
-func (s *Session) runningLocked() (string, *checklist.CommandRun) {
-	ids := make([]string, 0, len(s.run.Commands))
-	for id := range s.run.Commands {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if cr := s.run.Commands[id]; cr.Status == checklist.Running {
-			return id, cr
-		}
-	}
-	return "", nil
-}
+func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runningIn(s.run) }
 
 // Running returns the execution of a command still running (possibly
 // started by a previous planner-tui that died; its output is then followed
@@ -511,7 +500,9 @@ func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
 		return e
 	}
 	id, cr := s.runningLocked()
-	if cr == nil {
+	if cr == nil || s.lock == nil && s.lockedOutLocked() != "" {
+		// (a command another process runs and follows is its to record:
+		// the snapshot shows it, the watcher its end)
 		s.mu.Unlock()
 		return nil
 	}

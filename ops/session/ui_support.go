@@ -8,13 +8,6 @@ import (
 	"planner-tui/ops/audit"
 )
 
-// Audit appends an event the screen performed outside the runbook (a
-// container restart from the stack pane, ...) to the audit log. subject
-// names what it acted on; message is masked before it is written.
-func (s *Session) Audit(event, subject, message string) {
-	s.record(audit.Record{Event: event, RunID: s.Run().ID, CommandID: subject, Message: s.masker.Load().String(message)})
-}
-
 // RecordInteractive records how a command started with StartInteractive
 // ended: its status, exit code and times in the run, and run.end in the
 // audit log.

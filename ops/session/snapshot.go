@@ -1,0 +1,245 @@
+package session
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/lock"
+	"planner-tui/ops/mask"
+)
+
+// Snapshot is the run as a screen reads it: immutable, replaced whole after
+// every change, read without a lock or I/O. It is published (an atomic
+// pointer swap) whenever this session releases the mutex over its run, so
+// no write path can forget to, and when Watch sees another process write
+// the state dir.
+type Snapshot struct {
+	// Seq grows by one with every snapshot of this session.
+	Seq uint64
+	// Run is a deep copy: read it, never change it.
+	Run *checklist.Run
+	// Holder is who holds the operator lock, nil when nobody does (as far
+	// as this session knows: see Watched). Mine says it is this session.
+	Holder *lock.Holder
+	Mine   bool
+	// Watched says Holder comes from Watch; without a watcher (the
+	// headless CLI) another process's lock is unknown here, and Plan asks
+	// the lock file instead.
+	Watched bool
+	// EnvWarning says why secrets may not be masked ("" when .env was read).
+	EnvWarning string
+
+	masker *mask.Masker
+	next   chan struct{} // closed when a newer snapshot replaces this one
+}
+
+// Mask hides the secrets known when the snapshot was taken.
+func (sn *Snapshot) Mask(text string) string {
+	if sn.masker == nil {
+		return text
+	}
+	return sn.masker.String(text)
+}
+
+// Replaced is closed when a newer snapshot is published: a screen waits on
+// it (in a Cmd) instead of polling.
+func (sn *Snapshot) Replaced() <-chan struct{} { return sn.next }
+
+// lockedOut is Plan's "held by someone else" from the snapshot; "" when
+// nobody else holds the lock.
+func (sn *Snapshot) lockedOut() string {
+	if sn.Holder == nil || sn.Mine {
+		return ""
+	}
+	return (&lock.HeldError{Holder: *sn.Holder}).Error()
+}
+
+// Snapshot returns the latest snapshot of the run. It never blocks.
+func (s *Session) Snapshot() *Snapshot { return s.view.snap.Load() }
+
+// view is the part of the session that feeds snapshots.
+type view struct {
+	snap atomic.Pointer[Snapshot]
+	// other is the holder of the lock seen by Watch in another process
+	// (nil: nobody); watched says Watch runs.
+	other   atomic.Pointer[lock.Holder]
+	watched atomic.Bool
+}
+
+// runMutex guards the session's run. Unlock publishes a fresh snapshot
+// first: every write to the run happens under it, so every write is seen.
+type runMutex struct {
+	sync.Mutex
+	publish func() // nil until the session is built
+}
+
+func (m *runMutex) Unlock() {
+	if m.publish != nil {
+		m.publish()
+	}
+	m.Mutex.Unlock()
+}
+
+// publishLocked replaces the snapshot with a copy of the run as it is now.
+// mu is held: one publisher at a time.
+func (s *Session) publishLocked() {
+	if s.run == nil {
+		return
+	}
+	run := s.run.Clone()
+	sn := &Snapshot{
+		Run:        &run,
+		EnvWarning: s.EnvWarning(),
+		Watched:    s.view.watched.Load(),
+		masker:     s.masker.Load(),
+		next:       make(chan struct{}),
+	}
+	if s.lock != nil {
+		h := s.lock.Holder()
+		sn.Holder, sn.Mine = &h, true
+	} else {
+		sn.Holder = s.view.other.Load()
+	}
+	old := s.view.snap.Load()
+	if old != nil {
+		sn.Seq = old.Seq + 1
+	}
+	s.view.snap.Store(sn)
+	if old != nil {
+		close(old.next)
+	}
+}
+
+// republish publishes a snapshot when nothing but what it says about the
+// watcher changed.
+func (s *Session) republish() {
+	s.mu.Mutex.Lock()
+	defer s.mu.Mutex.Unlock()
+	s.publishLocked()
+}
+
+// WatchInterval is how often Watch looks at the state dir.
+const WatchInterval = 200 * time.Millisecond
+
+// Watch follows what other processes (a headless `planner-tui run`, a
+// second screen) write to the state dir until ctx ends, and publishes a
+// new snapshot when the current run's state or the lock holder changes.
+//
+// It stats the run's state.json and the lock file on a ticker: a stat is a
+// few microseconds and never takes the lock (a flock probe would make a
+// headless run's Acquire retry), every state write is an atomic rename (a
+// new inode, so even a write within one mtime tick is seen) and every lock
+// change rewrites or truncates the lock file. inotify (fsnotify) would add
+// a dependency, queue overflows and filesystems where it does not work,
+// for a latency gain of at most one interval. While this session holds
+// the lock nobody else writes the run, and Watch only tracks it.
+func (s *Session) Watch(ctx context.Context) {
+	s.view.watched.Store(true)
+	s.republish() // the snapshot now says Holder is watched
+	defer func() {
+		// no longer kept current: Plan asks the lock file again
+		s.view.watched.Store(false)
+		s.view.other.Store(nil)
+		s.republish()
+	}()
+	t := time.NewTicker(WatchInterval)
+	defer t.Stop()
+	var lastState, lastLock fileStamp
+	for {
+		s.watchOnce(&lastState, &lastLock)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// watchOnce looks once; the stamps are what it saw last time.
+func (s *Session) watchOnce(lastState, lastLock *fileStamp) {
+	sn := s.Snapshot()
+	if sn == nil || sn.Run == nil || sn.Run.ID == "" {
+		return
+	}
+	lockPath := s.store.LockPath()
+	statePath := filepath.Join(s.store.RunDir(sn.Run.ID), "state.json")
+	ls, ss := stampOf(lockPath), stampOf(statePath)
+	lockChanged, stateChanged := ls != *lastLock, ss != *lastState
+	*lastLock, *lastState = ls, ss
+	if !lockChanged && !stateChanged {
+		return
+	}
+	if lockChanged {
+		s.view.other.Store(readHolder(lockPath))
+	}
+	var fresh *checklist.Run
+	if stateChanged {
+		if r, err := s.store.Load(sn.Run.ID); err == nil {
+			fresh = r
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock() // publishes
+	if fresh != nil && s.lock == nil && s.run.ID == fresh.ID {
+		// Not ours to write until we take the lock (which reloads it
+		// anyway): show what the other process wrote.
+		s.run = fresh
+	}
+}
+
+// fileStamp is what tells one version of a file from the next.
+type fileStamp struct {
+	ino   uint64
+	size  int64
+	mtime time.Time
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	st := fileStamp{size: fi.Size(), mtime: fi.ModTime()}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.ino = sys.Ino
+	}
+	return st
+}
+
+// readHolder reads who the lock file names, without taking the lock: an
+// empty file is nobody (Release truncates it); a holder on this host
+// whose process is gone (kill -9 leaves its name behind) is nobody too.
+func readHolder(path string) *lock.Holder {
+	h, ok := lock.Named(path)
+	if !ok {
+		return nil
+	}
+	if host, err := os.Hostname(); err == nil && h.Host == host && h.PID > 0 {
+		if err := syscall.Kill(h.PID, 0); err == syscall.ESRCH {
+			return nil
+		}
+	}
+	return &h
+}
+
+// runningIn returns the command of run still marked running.
+func runningIn(run *checklist.Run) (string, *checklist.CommandRun) {
+	ids := make([]string, 0, len(run.Commands))
+	for id := range run.Commands {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if cr := run.Commands[id]; cr.Status == checklist.Running {
+			return id, cr
+		}
+	}
+	return "", nil
+}

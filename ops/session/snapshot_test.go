@@ -1,0 +1,161 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"planner-tui/checklist"
+	"planner-tui/ops/lock"
+)
+
+// A snapshot is a copy: a later write replaces it (and closes Replaced)
+// but never changes what an earlier reader holds.
+func TestSnapshotIsReplacedOnWriteAndNeverChanges(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	before := s.Snapshot()
+	if before == nil || before.Run == nil || before.Run.ID == "" {
+		t.Fatalf("no snapshot after Open: %+v", before)
+	}
+	if before.Holder != nil {
+		t.Errorf("fresh session: Holder = %+v, want nobody", before.Holder)
+	}
+	if err := s.SetCheck(checkFirst, true); err != nil {
+		t.Fatal(err)
+	}
+	after := s.Snapshot()
+	if after.Seq <= before.Seq {
+		t.Errorf("Seq %d after a write, was %d", after.Seq, before.Seq)
+	}
+	if c := after.Run.Checks[checkFirst]; c == nil || !c.Done {
+		t.Errorf("the new snapshot lacks the tick: %+v", after.Run.Checks)
+	}
+	if c := before.Run.Checks[checkFirst]; c != nil {
+		t.Errorf("the earlier snapshot changed under its reader: %+v", c)
+	}
+	select {
+	case <-before.Replaced():
+	default:
+		t.Error("Replaced of the earlier snapshot is not closed")
+	}
+	if !after.Mine || after.Holder == nil || after.Holder.PID == 0 {
+		t.Errorf("after a write this session drives: Mine=%v Holder=%+v", after.Mine, after.Holder)
+	}
+}
+
+// An idle screen sees what another process does on the same state dir:
+// its command's result, that it holds the lock, and when it lets go.
+func TestWatchSeesAnotherSessionsWrites(t *testing.T) {
+	f := newFixture(t)
+	idle := f.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go idle.Watch(ctx)
+
+	other := f.open(t)
+	if cr, _ := run(t, other, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("greet in the other session: %+v", cr)
+	}
+	waitFor(t, "the other session's result in the idle one's snapshot", 5*time.Second, func() bool {
+		cr := idle.Snapshot().Run.Commands[idGreet]
+		return cr != nil && cr.Status == checklist.OK
+	})
+	waitFor(t, "the other session as the lock holder", 5*time.Second, func() bool {
+		sn := idle.Snapshot()
+		return sn.Holder != nil && !sn.Mine
+	})
+	if p := plan(t, idle, idGreet, nil); !strings.Contains(p.Blocked, "in use by") {
+		t.Errorf("Plan while the other session drives: Blocked = %q", p.Blocked)
+	}
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the lock holder to be gone", 5*time.Second, func() bool { return idle.Snapshot().Holder == nil })
+	if p := plan(t, idle, idGreet, nil); p.Blocked != "" {
+		t.Errorf("Plan after the other session closed: Blocked = %q", p.Blocked)
+	}
+}
+
+// A screen opened while another process runs a command (a headless run)
+// does not take the command over: recording its end is the other
+// process's, and the watcher shows it here.
+func TestRunningLeavesAnotherProcesssCommandAlone(t *testing.T) {
+	f := newFixture(t)
+	headless := f.open(t)
+	e, err := headless.Start(context.Background(), plan(t, headless, idFifo, nil), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screen := f.open(t)
+	if got := screen.Running(context.Background(), nil); got != nil {
+		t.Fatalf("Running attached to %s, which another session runs and holds the lock for", got.CommandID)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go screen.Watch(ctx)
+	f.release(t, "done")
+	if cr, err := e.Wait(); err != nil || cr.Status != checklist.OK {
+		t.Fatalf("headless Wait: %+v %v", cr, err)
+	}
+	waitFor(t, "the end in the screen's snapshot", 5*time.Second, func() bool {
+		cr := screen.Snapshot().Run.Commands[idFifo]
+		return cr != nil && cr.Status == checklist.OK
+	})
+}
+
+// The screen plans on every selection move: Plan and Snapshot must not
+// wait for a write in progress (a save's fsync under the run mutex).
+func TestPlanDoesNotWaitForAWrite(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return s.Snapshot().Watched })
+
+	s.mu.Mutex.Lock() // a write in progress
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Plan(idGreet, nil)
+		_ = s.Snapshot().Run.Commands[idGreet]
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("Plan waited for the run mutex")
+	}
+	s.mu.Mutex.Unlock()
+}
+
+// A holder killed with -9 leaves its name in the lock file; the watcher
+// does not report a process that is gone as driving.
+func TestWatcherIgnoresADeadHolder(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	path := filepath.Join(t.TempDir(), "lock")
+	for _, tt := range []struct {
+		pid  int
+		want bool
+	}{{dead.Process.Pid, false}, {os.Getpid(), true}} {
+		b, _ := json.Marshal(lock.Holder{User: "bob", Host: host, PID: tt.pid})
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := readHolder(path) != nil; got != tt.want {
+			t.Errorf("holder pid %d: named = %v, want %v", tt.pid, got, tt.want)
+		}
+	}
+}

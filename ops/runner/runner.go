@@ -22,15 +22,21 @@
 //
 //	spec.json       what runs, secrets masked; Env keys only
 //	pid             "PID STARTTIME BOOTID" of the supervisor
-//	output.log      the masked output, appended; fsynced each second and at the end
-//	result.json     written last: its presence means the job ended
+//	output.log      the masked output, appended; fsynced each second and at the end;
+//	                capped (Spec.OutputCap), then one "output truncated" line
+//	result.json     blanks (reserved space) while the job runs; the result when it ended
 //	supervisor.log  the supervisor's own stderr (Go panics), normally empty
 //
-// Durability: when bash ends, the supervisor renames result.json into
-// place and sends the result to the starting process (so Wait returns at
-// once), then fsyncs output.log, result.json and the directory. A power
-// cut in those few milliseconds can lose result.json (the job then reads as
-// interrupted) or the log's tail; nothing else is on the critical path.
+// Durability: before bash starts, the supervisor reserves result.json's
+// space (resultReserve blanks); a state filesystem too full for that
+// refuses the job, so a command that ran never lacks room for its exit
+// code. When bash ends, the supervisor renames a fresh result.json into
+// place, or, if the filesystem is full by then, writes the result into the
+// reserved blocks in place; it sends the result to the starting process
+// (so Wait returns at once), then fsyncs output.log, result.json and the
+// directory. A power cut in those few milliseconds can lose result.json
+// (the job then reads as interrupted) or the log's tail; nothing else is
+// on the critical path.
 //
 // Secrets, Env values and the script itself reach the supervisor over its
 // stdin and bash over a pipe: never argv (world-readable in /proc) and never
@@ -44,6 +50,7 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +58,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"planner-tui/ops/fsutil"
@@ -67,6 +76,73 @@ type Spec struct {
 	Timeout  time.Duration // 0: none; on expiry the job is cancelled and Result.TimedOut set
 	Grace    time.Duration // SIGTERM -> SIGKILL grace; 0 means DefaultGrace
 	Secrets  []string      // masked in output.log and the live stream
+	// OutputCap bounds output.log: past it the supervisor keeps reading
+	// (the command never blocks) and keeps the live stream going, but drops
+	// the bytes from the log and ends it with a "truncated" line. 0 means
+	// DefaultOutputCap; negative means no cap.
+	OutputCap int64
+}
+
+// DefaultOutputCap is output.log's size limit when Spec.OutputCap is 0.
+const DefaultOutputCap int64 = 256 << 20
+
+// EnvOutputCap overrides the output cap of the jobs planner-tui starts:
+// a size like 1048576, 64K, 256M or 2G; "0" or "none" for no cap.
+const EnvOutputCap = "PLANNER_TUI_OUTPUT_CAP"
+
+// OutputCapFromEnv reads EnvOutputCap: 0 (the default) when it is unset,
+// -1 for no cap.
+func OutputCapFromEnv() (int64, error) {
+	v, ok := os.LookupEnv(EnvOutputCap)
+	if !ok || strings.TrimSpace(v) == "" {
+		return 0, nil
+	}
+	n, err := ParseSize(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: %w", EnvOutputCap, v, err)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// ParseSize reads a byte count with an optional K, M or G suffix (powers of
+// 1024); "none" is 0.
+func ParseSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "none") {
+		return 0, nil
+	}
+	mult := int64(1)
+	if v != "" {
+		switch strings.ToUpper(v[len(v)-1:]) {
+		case "K":
+			mult = 1 << 10
+		case "M":
+			mult = 1 << 20
+		case "G":
+			mult = 1 << 30
+		}
+		if mult > 1 {
+			v = v[:len(v)-1]
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, errors.New("want a size in bytes, optionally with K, M or G (e.g. 256M), or none")
+	}
+	return n * mult, nil
+}
+
+func (s Spec) outputCap() int64 {
+	switch {
+	case s.OutputCap == 0:
+		return DefaultOutputCap
+	case s.OutputCap < 0:
+		return -1
+	}
+	return s.OutputCap
 }
 
 // DefaultGrace is the time between SIGTERM and SIGKILL when Spec.Grace is 0.
@@ -89,9 +165,12 @@ type Result struct {
 	// for a scalar, and for an array the text declare -p printed after
 	// the '=' (like `([0]="a" [1]="b")`).
 	Vars map[string]string `json:"vars,omitempty"`
-	// Bytes is the size of the output after masking: the size of
-	// output.log.
+	// Bytes is the size of the output after masking that output.log
+	// holds (up to the cap, without the "truncated" line).
 	Bytes int64 `json:"bytes"`
+	// Dropped is the output past the cap: read and streamed live, but not
+	// in output.log.
+	Dropped int64 `json:"dropped,omitempty"`
 	// LogError is set when output.log could not be written completely
 	// (disk full...); the command itself was not affected.
 	LogError string `json:"log_error,omitempty"`
@@ -132,9 +211,10 @@ func ReadResult(jobDir string) (Result, bool, error) {
 	if err != nil {
 		return r, false, fmt.Errorf("job result: %w", err)
 	}
-	if len(b) == 0 {
-		// A power cut before the supervisor's fsync can leave the file
-		// empty: no result.
+	if len(bytes.TrimSpace(b)) == 0 {
+		// The supervisor reserves result.json's space (blanks) before the
+		// command starts; and a power cut before its fsync can leave the
+		// file empty. Either way: no result yet.
 		return r, false, nil
 	}
 	if err := json.Unmarshal(b, &r); err != nil {

@@ -55,6 +55,10 @@ type CommandRun struct {
 	// Confirmed is the phrase typed (or "yes") that let it run.
 	Confirmed string `json:"confirmed,omitempty"`
 	Error     string `json:"error,omitempty"` // why it could not start, or was interrupted
+	// EndAudit is the outcome of a run.end audit record not yet known to
+	// be written: set when the end is saved, cleared once it is audited,
+	// so that a crash in between is repaired at the next start.
+	EndAudit string `json:"end_audit,omitempty"`
 }
 
 // CheckState is a ticked manual check.

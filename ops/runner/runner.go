@@ -247,8 +247,49 @@ func diedResult(jobDir string) (Result, error) {
 		return r, err
 	}
 	r := Result{ExitCode: -1, Err: "supervisor died", Ended: time.Now().UTC()}
+	if _, err := os.Lstat(filepath.Join(jobDir, PidFile)); errors.Is(err, fs.ErrNotExist) {
+		r.Err = "never started: the supervisor ended before it started the command"
+	}
 	if fi, err := os.Stat(filepath.Join(jobDir, OutputFile)); err == nil {
 		r.Bytes = fi.Size()
 	}
 	return r, writeResult(jobDir, r)
+}
+
+// startGrace is how long after the starting process created the job dir
+// a supervisor may take to start the command (write its pid file).
+const startGrace = 3 * time.Second
+
+// NeverStarted says why a job's command never started, or "" if it did
+// (or may still). A job without a result and without a pid file never got
+// its command going: the starting process died before the supervisor
+// started (no job dir, or no spec.json), or the supervisor died before it
+// started bash. A supervisor still starting up gets startGrace from the
+// job dir's creation to write its pid file; NeverStarted waits that long
+// at most.
+func NeverStarted(jobDir string) string {
+	has := func(name string) bool {
+		_, err := os.Lstat(filepath.Join(jobDir, name))
+		return err == nil
+	}
+	fi, err := os.Stat(jobDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "planner-tui stopped before it started the supervisor"
+	}
+	if err != nil {
+		return ""
+	}
+	for time.Since(fi.ModTime()) < startGrace && !has(PidFile) {
+		if _, ok, _ := ReadResult(jobDir); ok {
+			return ""
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if has(PidFile) {
+		return ""
+	}
+	if !has(SpecFile) {
+		return "planner-tui stopped while it started the supervisor"
+	}
+	return "the supervisor ended before it started the command"
 }

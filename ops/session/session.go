@@ -433,9 +433,9 @@ func (s *Session) Close() error {
 // record appends to the audit log. A failing audit log must not go unseen,
 // but it must not stop an operator mid-incident either: the error goes to
 // stderr of the headless CLI and to the TUI's error line via AuditErr.
-func (s *Session) record(r audit.Record) {
+func (s *Session) record(r audit.Record) error {
 	if s.audit == nil {
-		return
+		return errors.New("no audit log open")
 	}
 	r.Actor = s.actor
 	r.Version = s.opts.Version
@@ -443,7 +443,9 @@ func (s *Session) record(r audit.Record) {
 		s.auditMu.Lock()
 		s.auditErr = err
 		s.auditMu.Unlock()
+		return err
 	}
+	return nil
 }
 
 // runningLocked returns the command of the run still marked running.

@@ -179,6 +179,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if err != nil {
 		return nil, err
 	}
+	// The phrase is checked against what the operator was shown, too: a
+	// wrong phrase is refused even if the state moved so that the fresh
+	// plan would not ask for one (the TUI sends a wrong phrase here to
+	// have it audited, and it must never run).
+	shownPhrase := p.Confirm
 	p = fresh
 	cmd := p.Command
 	if s.opts.ReadOnly {
@@ -190,6 +195,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
+	case shownPhrase != "" && confirmation != shownPhrase:
+		if confirmation == "" {
+			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, shownPhrase, p.Destroys))
+		}
+		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, shownPhrase))
 	case len(p.Missing) > 0:
 		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
 	case p.Blocked != "":

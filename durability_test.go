@@ -144,3 +144,66 @@ func TestNeverStarted(t *testing.T) {
 		}
 	})
 }
+
+// `runs` lists each run with its runbook and status; `runs resume` takes
+// back a run of this runbook and refuses one of another.
+func TestRunsListAndResume(t *testing.T) {
+	s := newStack(t)
+	if r := cli(t, s.args("run", idGreet)...); r.code != 0 {
+		t.Fatalf("run: exit %d: %s", r.code, r.stderr)
+	}
+	first := s.runState(t).ID
+	if r := cli(t, s.args("runs", "new", "second")...); r.code != 0 {
+		t.Fatalf("runs new: exit %d: %s", r.code, r.stderr)
+	}
+	// Another runbook on the same state dir: its own run, A's untouched.
+	other := filepath.Join(t.TempDir(), "other.md")
+	src, err := os.ReadFile(s.runbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	otherArgs := func(args ...string) []string {
+		return append([]string{"--runbook", other, "--dir", s.planner, "--state-dir", s.state, "--set", "MARK_DIR=" + s.marks}, args...)
+	}
+	if r := cli(t, otherArgs("run", idGreet)...); r.code != 0 {
+		t.Fatalf("run on the other runbook: exit %d: %s", r.code, r.stderr)
+	}
+
+	r := cli(t, s.args("runs")...)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 4 || !strings.Contains(lines[0], "RUNBOOK") || !strings.Contains(lines[0], "STATUS") {
+		t.Fatalf("runs: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		switch {
+		case strings.Contains(l, other):
+			if f[0] != "*" || f[3] != "open" {
+				t.Errorf("run of the other runbook: %q, want current and open", l)
+			}
+		case f[0] == first || f[1] == first:
+			if f[0] == "*" || f[1] != s.runbook || f[2] != "ended" {
+				t.Errorf("first run: %q, want not current, runbook %s, ended", l, s.runbook)
+			}
+		default:
+			if f[0] != "*" || f[2] != s.runbook || f[3] != "open" {
+				t.Errorf("second run: %q, want current, runbook %s, open", l, s.runbook)
+			}
+		}
+	}
+
+	if r := cli(t, otherArgs("runs", "resume", first)...); r.code == 0 || !strings.Contains(r.stderr, "belongs to runbook "+s.runbook) {
+		t.Errorf("resume of a run of another runbook: exit %d, %q", r.code, r.stderr)
+	}
+	if r := cli(t, s.args("runs", "resume", first)...); r.code != 0 || !strings.Contains(r.stdout, "current run "+first) {
+		t.Fatalf("runs resume: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var st statusReport
+	jsonOf(t, &st, s.args("status", "--json")...)
+	if st.Run != first {
+		t.Errorf("status after resume: run %s, want %s", st.Run, first)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // smallFS mounts a tmpfs of the given size in a temp dir (root only; the
@@ -141,4 +142,40 @@ func tail(s string) string {
 		return s[len(s)-80:]
 	}
 	return s
+}
+
+func TestNeverStarted(t *testing.T) {
+	old := time.Now().Add(-time.Minute)
+	tests := []struct {
+		name  string
+		files []string // created in the job dir; nil: no job dir
+		want  string
+	}{
+		{"no job dir", nil, "planner-tui stopped before it started the supervisor"},
+		{"job dir, no spec", []string{SupervisorLogFile}, "planner-tui stopped while it started the supervisor"},
+		{"spec, no pid", []string{SupervisorLogFile, SpecFile}, "the supervisor ended before it started the command"},
+		{"pid file", []string{SupervisorLogFile, SpecFile, PidFile}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "job")
+			if tt.files != nil {
+				if err := os.Mkdir(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range tt.files {
+					if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// Past the start-up grace: a supervisor would have written its pid.
+				if err := os.Chtimes(dir, old, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := NeverStarted(dir); got != tt.want {
+				t.Errorf("NeverStarted = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

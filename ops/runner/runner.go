@@ -21,7 +21,8 @@
 // Job directory:
 //
 //	spec.json       what runs, secrets masked; Env keys only
-//	pid             "PID STARTTIME BOOTID" of the supervisor
+//	pid             "PID STARTTIME BOOTID" of the supervisor, written before bash starts
+//	group           the same for bash, the command's process group leader
 //	output.log      the masked output, appended; fsynced each second and at the end;
 //	                capped (Spec.OutputCap), then one "output truncated" line
 //	result.json     blanks (reserved space) while the job runs; the result when it ended

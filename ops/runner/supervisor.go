@@ -237,6 +237,13 @@ func (s *supervisor) run() Result {
 	if err := s.reserveResult(); err != nil {
 		return fail("state filesystem: %v (nothing ran)", err)
 	}
+	// The pid file says the supervisor got going (a job without one
+	// never started: see NeverStarted). Written before bash, so that a
+	// disk filled by the command cannot keep it from being written; no
+	// fsync, so it costs the command next to nothing.
+	if err := writePidFile(s.jobDir); err != nil {
+		return fail("state filesystem: %v (nothing ran)", err)
+	}
 	if fi, err := os.Stat(s.spec.Dir); errors.Is(err, os.ErrNotExist) {
 		return fail("working directory %s does not exist", s.spec.Dir)
 	} else if err != nil {
@@ -296,12 +303,8 @@ func (s *supervisor) run() Result {
 	}
 	res.Started = time.Now().UTC()
 	pgid := cmd.Process.Pid
-	// Written after bash started: everything before that delays the
-	// command; this runs alongside it. Before "ok", so that Alive holds
-	// when Start returns.
-	if err := writePidFile(s.jobDir); err != nil {
-		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
-	}
+	// Written after bash started: it needs bash's pid. Before "ok", so
+	// that Alive holds when Start returns.
 	if err := writeGroupFile(s.jobDir, pgid); err != nil {
 		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
 	}

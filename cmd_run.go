@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
 )
 
@@ -180,6 +181,9 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 				confirmation = "yes"
 			}
 		}
+	}
+	if _, err := runner.OutputCapFromEnv(); err != nil {
+		return nothing("error", exitInternal, err) // Start would refuse it too, less plainly
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

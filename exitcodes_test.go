@@ -76,6 +76,18 @@ func TestRunExitCodesTellApart(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a bad output cap: nothing runs, 70", func(t *testing.T) {
+		s := newStack(t)
+		c := command(t, s.args("run", "touch-the-change-marker", "--yes")...)
+		c.Env = append(c.Env, "PLANNER_TUI_OUTPUT_CAP=lots")
+		out, err := c.CombinedOutput()
+		if c.ProcessState == nil || c.ProcessState.ExitCode() != exitInternal || !strings.Contains(string(out), "PLANNER_TUI_OUTPUT_CAP") {
+			t.Errorf("exit %v, %v: %s", c.ProcessState, err, out)
+		}
+		if s.exists("changed") {
+			t.Error("the command ran")
+		}
+	})
 	t.Run("without --json: a refusal says so, a command's 66 does not", func(t *testing.T) {
 		s := newStack(t)
 		ref := cli(t, s.args("run", "wipe-the-scratch-dir")...)

@@ -179,3 +179,34 @@ func TestNeverStarted(t *testing.T) {
 		})
 	}
 }
+
+// The "supervisor died" result another process records also fits in the
+// reserved space when the filesystem is full.
+func TestDiedResultOnFullFilesystem(t *testing.T) {
+	fs := smallFS(t, "64k")
+	job := filepath.Join(fs, "job")
+	if err := os.Mkdir(job, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(job, ResultFile), []byte(strings.Repeat(" ", resultReserve)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Fill what is left.
+	f, err := os.Create(filepath.Join(fs, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := f.Write(make([]byte, 4096)); err != nil {
+			break
+		}
+	}
+	f.Close()
+	if _, err := diedResult(job); err != nil {
+		t.Fatalf("diedResult on a full filesystem: %v", err)
+	}
+	r, ok, err := ReadResult(job)
+	if err != nil || !ok || r.ExitCode != -1 || !strings.Contains(r.Err, "never started") {
+		t.Errorf("result = %+v, %v, %v", r, ok, err)
+	}
+}

@@ -55,6 +55,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -229,7 +230,27 @@ func writeResult(jobDir string, r Result) error {
 	if err != nil {
 		return fmt.Errorf("job result: %w", err)
 	}
-	return fsutil.WriteFileAtomic(filepath.Join(jobDir, ResultFile), append(b, '\n'), 0o600)
+	path := filepath.Join(jobDir, ResultFile)
+	err = fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600)
+	if err == nil {
+		return nil
+	}
+	// A full filesystem: use the space the supervisor reserved, if it is
+	// there and still blank.
+	if f, oerr := os.OpenFile(path, os.O_RDWR, 0); oerr == nil {
+		defer f.Close()
+		old, rerr := io.ReadAll(f)
+		c, _ := json.Marshal(r)
+		if rerr == nil && len(bytes.TrimSpace(old)) == 0 && len(c) < len(old) {
+			buf := bytes.Repeat([]byte{' '}, len(old))
+			copy(buf, c)
+			buf[len(buf)-1] = '\n'
+			if _, werr := f.WriteAt(buf, 0); werr == nil && f.Sync() == nil {
+				return nil
+			}
+		}
+	}
+	return err
 }
 
 // diedResult records that the supervisor ended without writing a result,

@@ -195,15 +195,15 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
+	case len(p.Missing) > 0:
+		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
+	case p.Blocked != "":
+		return refuse(p.Blocked)
 	case shownPhrase != "" && confirmation != shownPhrase:
 		if confirmation == "" {
 			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, shownPhrase, p.Destroys))
 		}
 		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, shownPhrase))
-	case len(p.Missing) > 0:
-		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
-	case p.Blocked != "":
-		return refuse(p.Blocked)
 	case p.NeedsPhrase() && confirmation != p.Confirm:
 		if confirmation == "" {
 			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))

@@ -20,6 +20,9 @@ func smallFS(t *testing.T, size string) string {
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			// Busy (a process of a failed test still in it): detach it
+			// anyway rather than leave a mount behind.
+			exec.Command("umount", "-l", dir).Run()
 			t.Errorf("umount %s: %v\n%s", dir, err, out)
 		}
 	})

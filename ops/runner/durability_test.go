@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,14 +20,31 @@ func smallFS(t *testing.T, size string) string {
 		t.Fatalf("mount a %s tmpfs on %s (needs root): %v\n%s", size, dir, err, out)
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			// Busy (a process of a failed test still in it): detach it
-			// anyway rather than leave a mount behind.
-			exec.Command("umount", "-l", dir).Run()
-			t.Errorf("umount %s: %v\n%s", dir, err, out)
-		}
+		unmountTmpfs(t, dir)
 	})
 	return dir
+}
+
+// runToExit is run, and then waits for the supervisor to exit: Wait
+// returns on the reported result, and the supervisor then syncs and closes
+// its files, which keep a test mount busy until it exits.
+func runToExit(t *testing.T, spec Spec) (Result, string) {
+	t.Helper()
+	var out syncBuffer
+	job, err := Start(context.Background(), spec, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := job.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-job.procDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the supervisor did not exit")
+	}
+	return res, out.String()
 }
 
 // A command that fills the state filesystem with its output still has its
@@ -40,7 +58,7 @@ func TestFullStateFilesystemKeepsTheExitCode(t *testing.T) {
 		Script:    "head -c 4000000 /dev/zero | tr '\\0' x; exit 7",
 		OutputCap: -1, // the log alone fills the filesystem
 	}
-	res, live := run(t, spec)
+	res, live := runToExit(t, spec)
 	if res.ExitCode != 7 || res.Err != "" {
 		t.Errorf("reported result = %+v, want exit 7", res)
 	}
@@ -65,7 +83,7 @@ func TestFullStateFilesystemRefusesToStart(t *testing.T) {
 	}
 	marker := filepath.Join(t.TempDir(), "ran")
 	spec := Spec{JobDir: filepath.Join(fs, "job"), Dir: t.TempDir(), Script: "touch " + marker}
-	res, _ := run(t, spec)
+	res, _ := runToExit(t, spec)
 	if res.ExitCode != -1 || !strings.Contains(res.Err, "state filesystem") || !strings.Contains(res.Err, "nothing ran") {
 		t.Errorf("result = %+v, want a refusal naming the state filesystem", res)
 	}
@@ -211,5 +229,25 @@ func TestDiedResultOnFullFilesystem(t *testing.T) {
 	r, ok, err := ReadResult(job)
 	if err != nil || !ok || r.ExitCode != -1 || !strings.Contains(r.Err, "never started") {
 		t.Errorf("result = %+v, %v, %v", r, ok, err)
+	}
+}
+
+// unmountTmpfs unmounts a test tmpfs. A process that has just exited may
+// keep it busy for a moment: umount is retried for a few seconds, then the
+// mount is detached anyway (lazily) and the test fails.
+func unmountTmpfs(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command("umount", dir).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			exec.Command("umount", "-l", dir).Run()
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -6,12 +6,34 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/runner"
 )
 
 const fillRunbook = "---\ntitle: Full disk\nvars:\n  PLANNER_DIR: \".\"\n---\n\n# Full disk\n\n## Fill\n\n### Fill the disk\n\n" +
 	"```bash\n# Print four megabytes\nhead -c 4000000 /dev/zero | tr '\\0' x; exit 7\n```\n"
+
+// unmountTmpfs unmounts a test tmpfs. A process that has just exited may
+// keep it busy for a moment: umount is retried for a few seconds, then the
+// mount is detached anyway (lazily) and the test fails.
+func unmountTmpfs(t *testing.T, dir string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, err := exec.Command("umount", dir).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			exec.Command("umount", "-l", dir).Run()
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 // A command that fills the state filesystem keeps its exit code: once
 // space is freed, the next start records it as failed with exit 7, not as
@@ -22,12 +44,7 @@ func TestFullStateDirKeepsTheExitCode(t *testing.T) {
 		t.Fatalf("mount a tmpfs (needs root): %v\n%s", err, out)
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("umount", state).CombinedOutput(); err != nil {
-			// Busy (a process of a failed test still in it): detach it
-			// anyway rather than leave a mount behind.
-			exec.Command("umount", "-l", state).Run()
-			t.Errorf("umount %s: %v\n%s", state, err, out)
-		}
+		unmountTmpfs(t, state)
 	})
 	rb := filepath.Join(t.TempDir(), "fill.md")
 	if err := os.WriteFile(rb, []byte(fillRunbook), 0o600); err != nil {
@@ -50,6 +67,9 @@ func TestFullStateDirKeepsTheExitCode(t *testing.T) {
 	if cr.Log == "" {
 		t.Fatal("no log path")
 	}
+	// Wait returns on the reported result; the supervisor then syncs and
+	// closes its files, which keep the mount busy until it exits.
+	waitFor(t, "the supervisor to exit", 10*time.Second, func() bool { return !runner.Alive(filepath.Dir(cr.Log)) })
 	// The operator frees space and starts again.
 	if err := os.Remove(cr.Log); err != nil {
 		t.Fatal(err)

@@ -173,13 +173,13 @@ func TestRunGuards(t *testing.T) {
 		marker string // exists after the run
 		stderr string
 	}{
-		{"destructive without --confirm", []string{"run", "wipe-the-scratch-dir"}, 2, "", `"wipe-scratch"`},
-		{"destructive with a wrong phrase", []string{"run", "wipe-the-scratch-dir", "--confirm", "wipe"}, 2, "", `"wipe-scratch"`},
-		{"destructive with --yes only", []string{"run", "wipe-the-scratch-dir", "--yes"}, 2, "", `"wipe-scratch"`},
+		{"destructive without --confirm", []string{"run", "wipe-the-scratch-dir"}, exitRefused, "", `"wipe-scratch"`},
+		{"destructive with a wrong phrase", []string{"run", "wipe-the-scratch-dir", "--confirm", "wipe"}, exitRefused, "", `"wipe-scratch"`},
+		{"destructive with --yes only", []string{"run", "wipe-the-scratch-dir", "--yes"}, exitRefused, "", `"wipe-scratch"`},
 		{"destructive with the phrase", []string{"run", "wipe-the-scratch-dir", "--confirm", "wipe-scratch"}, 0, "wiped", ""},
-		{"change without --yes, no terminal", []string{"run", "touch-the-change-marker"}, 2, "", "--yes"},
+		{"change without --yes, no terminal", []string{"run", "touch-the-change-marker"}, exitRefused, "", "--yes"},
 		{"change with --yes", []string{"run", "touch-the-change-marker", "--yes"}, 0, "changed", ""},
-		{"migration without a backup", []string{"run", "migrate-the-database", "--yes"}, 2, "", `no verified backup of testdb`},
+		{"migration without a backup", []string{"run", "migrate-the-database", "--yes"}, exitRefused, "", `no verified backup of testdb`},
 		{"migration with the database name", []string{"run", "migrate-the-database", "--confirm", "testdb"}, 0, "", ""},
 	}
 	for _, tt := range tests {
@@ -208,11 +208,11 @@ func TestRunGuards(t *testing.T) {
 func TestRunParams(t *testing.T) {
 	s := newStack(t)
 	r := cli(t, s.args("run", "deploy-a-version")...)
-	if r.code != exitRefused || !strings.Contains(r.stderr, "version, token") || !strings.Contains(r.stderr, "--param") {
+	if r.code != exitBadParam || !strings.Contains(r.stderr, "version, token") || !strings.Contains(r.stderr, "--param") {
 		t.Errorf("missing params: exit %d, %q", r.code, r.stderr)
 	}
 	r = cli(t, s.args("run", "deploy-a-version", "--param", "version=;rm -rf /", "--param", "token=x")...)
-	if r.code != exitRefused || !strings.Contains(r.stderr, "<version>") {
+	if r.code != exitBadParam || !strings.Contains(r.stderr, "<version>") {
 		t.Errorf("bad param: exit %d, %q", r.code, r.stderr)
 	}
 	r = cli(t, s.args("run", "deploy-a-version", "--param", "version=v1.2.3", "--param", "<token>=tok-1")...)
@@ -221,7 +221,7 @@ func TestRunParams(t *testing.T) {
 		t.Errorf("with params: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	r = cli(t, s.args("run", "deploy-a-version", "--param", "noequals")...)
-	if r.code != exitRefused || !strings.Contains(r.stderr, "NAME=VALUE") {
+	if r.code != exitBadParam || !strings.Contains(r.stderr, "NAME=VALUE") {
 		t.Errorf("malformed --param: exit %d, %q", r.code, r.stderr)
 	}
 }
@@ -229,7 +229,7 @@ func TestRunParams(t *testing.T) {
 func TestRunChoose(t *testing.T) {
 	s := newStack(t)
 	r := cli(t, s.args("run", "pick-a", "--choose", "say-hello")...)
-	if r.code != exitRefused || !strings.Contains(r.stderr, "not an alternative") {
+	if r.code != exitBadParam || !strings.Contains(r.stderr, "not an alternative") {
 		t.Errorf("--choose a non-alternative: exit %d, %q", r.code, r.stderr)
 	}
 	r = cli(t, s.args("run", "pick-a", "--choose", "or-pick-b")...)

@@ -9,18 +9,55 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
 )
 
-// Exit codes of `planner-tui run` besides the command's own.
+// Exit codes of `planner-tui run` (and `cancel`) besides the command's own,
+// which is passed through. Ours are in 64-79 (after sysexits.h), a range
+// few commands use; a command that does exit there is told apart by the
+// "■" line on stderr and by `run --json` (docs/cli-json.md).
 const (
-	exitRefused = 2 // a guard refused: nothing ran
+	exitBadParam  = 64 // usage: a bad --param (unknown name, empty, invalid, missing) or flag; nothing ran
+	exitUnknownID = 65 // no such command (or --choose) in the runbook; nothing ran
+	exitRefused   = 66 // a guard refused (phrase, confirmation, lock, another command running); nothing ran
+	exitNoExit    = 69 // the command has no exit code: it never started, or its supervisor died
+	exitInternal  = 70 // planner-tui could not get as far as running: runbook errors, state dir, ...
 )
+
+// runOutcome is what `run --json` prints: how the run ended, in one object.
+type runOutcome struct {
+	ID string `json:"id"`
+	// Outcome is the status the command ended with (ok, warning, failed,
+	// interrupted), or, when nothing ran: refused, unknown_id,
+	// bad_parameter, error.
+	Outcome  string    `json:"outcome"`
+	Exit     int       `json:"exit"`                // planner-tui's exit code
+	Ran      bool      `json:"ran"`                 // the command started
+	ExitCode *int      `json:"exit_code,omitempty"` // the command's own, when it has one
+	Reason   string    `json:"reason,omitempty"`    // why nothing ran, or why it was interrupted
+	Detail   string    `json:"detail,omitempty"`    // why it ended warning or failed when the exit code alone does not say
+	Log      string    `json:"log,omitempty"`
+	Started  time.Time `json:"started,omitzero"`
+	Ended    time.Time `json:"ended,omitzero"`
+}
+
+func (r *runOutcome) err() error {
+	if r.Exit == 0 {
+		return nil
+	}
+	var err error
+	if !r.Ran || r.Reason != "" {
+		err = errors.New(r.Reason)
+	}
+	return &exitError{code: r.Exit, err: err}
+}
 
 func newRunCmd(o *options) *cobra.Command {
 	var (
@@ -28,6 +65,7 @@ func newRunCmd(o *options) *cobra.Command {
 		yes     bool
 		params  []string
 		choose  string
+		asJSON  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run ID",
@@ -37,24 +75,51 @@ func newRunCmd(o *options) *cobra.Command {
 
 Guards: a destructive command runs only with --confirm and its exact phrase
 (shown by 'planner-tui show ID'); a change command asks y/N on a terminal and
-needs --yes without one. A refusal exits 2 and runs nothing. Parameters
-(<placeholder> words) are given with --param NAME=VALUE; an unknown name or
-an empty value is refused. A value given earlier in the run is reused, but
-not for a command that needs a phrase: give it again with --param. The
-filled command, its risk and phrase are printed on stderr before it runs
-(risk is judged on the filled command: <action>=down is down). For a command with
-alternatives ("Or ..."), --choose ID runs the chosen one.
+needs --yes without one. Parameters (<placeholder> words) are given with
+--param NAME=VALUE; an unknown name or an empty value is refused. A value
+given earlier in the run is reused, but not for a command that needs a
+phrase: give it again with --param. The filled command, its risk and phrase
+are printed on stderr before it runs (risk is judged on the filled command:
+<action>=down is down). For a command with alternatives ("Or ..."), --choose
+ID runs the chosen one.
+
+Exit codes when nothing ran: 64 a bad or missing parameter, 65 no such
+command, 66 refused by a guard; 69 the command has no exit code (never
+started, or its supervisor died); 70 planner-tui could not get that far.
+Otherwise the command's own exit code, except: 3 when it ended with a
+warning (it ran; something needs a look: the 'planner-tui op' convention),
+and 1 when it failed with exit 0 (a fail-if matched). With --json the command's output
+goes to stderr and stdout gets one JSON object saying which it was
+(docs/cli-json.md).
 
 The command runs in a detached supervisor: if this process dies the command
 still finishes and its result is recorded for the next start. Ctrl+C cancels
-it (SIGTERM to its process group, SIGKILL after a grace period).`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			pv, err := parseParams(params)
-			if err != nil {
-				return err
+it (SIGTERM to its process group, SIGKILL after a grace period); so does
+'planner-tui cancel' from another terminal.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &exitError{code: exitBadParam, err: fmt.Errorf("run takes one command id, got %d arguments", len(args))}
 			}
-			return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes)
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := os.Stdout
+			if asJSON {
+				out = os.Stderr // stdout is for the JSON result alone
+			}
+			res := func() *runOutcome {
+				pv, err := parseParams(params)
+				if err != nil {
+					return &runOutcome{ID: args[0], Outcome: "bad_parameter", Exit: exitBadParam, Reason: err.Error()}
+				}
+				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, out)
+			}()
+			if asJSON {
+				if err := writeJSON(os.Stdout, res); err != nil {
+					return err
+				}
+			}
+			return res.err()
 		},
 	}
 	f := cmd.Flags()
@@ -62,41 +127,50 @@ it (SIGTERM to its process group, SIGKILL after a grace period).`,
 	f.BoolVar(&yes, "yes", false, "confirm a change command without asking")
 	f.StringArrayVar(&params, "param", nil, "a parameter value, NAME=VALUE (repeatable)")
 	f.StringVar(&choose, "choose", "", "for a command with alternatives: the id of the one to run")
+	f.BoolVar(&asJSON, "json", false, "print the outcome as JSON on stdout (the command's output goes to stderr)")
 	return cmd
 }
 
-func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool) error {
+func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, out *os.File) *runOutcome {
+	res := &runOutcome{ID: id}
+	nothing := func(outcome string, code int, err error) *runOutcome {
+		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
+		return res
+	}
 	s, err := o.open(ctx, false)
 	if err != nil {
-		return err
+		return nothing("error", exitInternal, err)
 	}
 	defer s.Close()
 
 	rb := s.Runbook()
 	c, err := rb.Command(id)
 	if err != nil {
-		return &exitError{code: exitRefused, err: err}
+		return nothing("unknown_id", exitUnknownID, err)
 	}
+	res.ID = c.ID
 	if choose != "" {
 		alt, err := rb.Command(choose)
 		if err != nil {
-			return &exitError{code: exitRefused, err: fmt.Errorf("--choose: %w", err)}
+			return nothing("unknown_id", exitUnknownID, fmt.Errorf("--choose: %w", err))
 		}
 		ok := false
 		for _, a := range rb.Alternatives(c.ID) {
 			ok = ok || a.ID == alt.ID
 		}
 		if !ok {
-			return &exitError{code: exitRefused, err: fmt.Errorf("--choose %s: not an alternative of %s", alt.ID, c.ID)}
+			return nothing("bad_parameter", exitBadParam, fmt.Errorf("--choose %s: not an alternative of %s", alt.ID, c.ID))
 		}
 		c = alt
+		res.ID = c.ID
 	}
 	if err := session.CheckParams(c, params); err != nil {
-		return &exitError{code: exitRefused, err: err}
+		return nothing("bad_parameter", exitBadParam, err)
 	}
 	plan, err := s.Plan(c.ID, params)
 	if err != nil {
-		return &exitError{code: exitRefused, err: err}
+		// The command is known: what Plan rejects is a parameter.
+		return nothing("bad_parameter", exitBadParam, err)
 	}
 	printPlan(os.Stderr, plan) // what runs, filled, before it runs
 	confirmation := ""
@@ -115,22 +189,27 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 			}
 		}
 	}
+	if _, err := runner.OutputCapFromEnv(); err != nil {
+		return nothing("error", exitInternal, err) // Start would refuse it too, less plainly
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	exec, err := s.Start(ctx, plan, confirmation, os.Stdout)
+	exec, err := s.Start(ctx, plan, confirmation, out)
 	var refused *session.RefusedError
 	if errors.As(err, &refused) {
 		if len(plan.Missing) > 0 {
 			// Start refused (and audited) it; say how to give them.
-			return &exitError{code: exitRefused, err: fmt.Errorf("%w (give them with --param NAME=VALUE)", refused)}
+			return nothing("bad_parameter", exitBadParam, fmt.Errorf("%w (give them with --param NAME=VALUE)", refused))
 		}
-		return &exitError{code: exitRefused, err: refused}
+		return nothing("refused", exitRefused, refused)
 	}
 	if err != nil {
-		return err
+		// Marked and recorded as interrupted, "never started".
+		return nothing("interrupted", exitNoExit, err)
 	}
+	res.Ran = true
 	fmt.Fprintf(os.Stderr, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
 	if w := s.EnvWarning(); w != "" {
 		fmt.Fprintln(os.Stderr, "planner-tui: WARNING:", w)
@@ -146,26 +225,32 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 			_ = exec.Cancel()
 		}
 	}()
-	res, err := exec.Wait()
+	cr, err := exec.Wait()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "planner-tui:", err)
 	}
-	fmt.Fprintf(os.Stderr, "■ %s: %s (exit %d, %s)  log: %s\n", c.ID, res.Status, res.ExitCode, res.Ended.Sub(res.Started).Round(1e6), res.Log)
-	if res.Detail != "" {
-		fmt.Fprintf(os.Stderr, "  %s: %s\n", res.Status, res.Detail)
+	fmt.Fprintf(os.Stderr, "■ %s: %s (exit %d, %s)  log: %s\n", c.ID, cr.Status, cr.ExitCode, cr.Ended.Sub(cr.Started).Round(1e6), cr.Log)
+	if cr.Detail != "" {
+		fmt.Fprintf(os.Stderr, "  %s: %s\n", cr.Status, cr.Detail)
 	}
-	switch res.Status {
-	case checklist.OK:
-		return nil
-	case checklist.Warning:
-		// ran, something needs a look: the `planner-tui op` convention
-		return &exitError{code: checklist.ExitWarning}
+	res.Outcome, res.Log, res.Started, res.Ended, res.Reason, res.Detail = string(cr.Status), cr.Log, cr.Started, cr.Ended, cr.Error, cr.Detail
+	if cr.ExitCode >= 0 {
+		code := cr.ExitCode
+		res.ExitCode = &code
 	}
-	code := res.ExitCode
-	if code <= 0 {
-		code = 1
+	switch {
+	case cr.Status == checklist.OK:
+		res.Exit = 0
+	case cr.Status == checklist.Warning:
+		res.Exit = checklist.ExitWarning // ran, something needs a look
+	case cr.ExitCode > 0:
+		res.Exit = cr.ExitCode
+	case cr.ExitCode == 0:
+		res.Exit = 1 // failed with exit 0: a failure the runbook detects, not the shell
+	default:
+		res.Exit = exitNoExit
 	}
-	return &exitError{code: code}
+	return res
 }
 
 func askYesNo(prompt string) bool {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/session"
 )
 
@@ -27,18 +28,22 @@ func newRunsCmd(o *options) *cobra.Command {
 					return writeJSON(cmd.OutOrStdout(), runs)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "\tRUN\tTITLE\tSTARTED\tUPDATED\tCOMMANDS")
+				fmt.Fprintln(tw, "\tRUN\tRUNBOOK\tSTATUS\tTITLE\tSTARTED\tUPDATED\tCOMMANDS")
 				for _, r := range runs {
 					cur := ""
 					if r.Current {
-						cur = "*"
+						cur = "*" // the current run of its runbook
+					}
+					if r.Err != nil {
+						fmt.Fprintf(tw, "%s\t%s\t?\tunreadable\t%v\t\t\t\n", cur, r.ID, r.Err)
+						continue
 					}
 					var counts []string
 					for st, n := range r.Counts {
 						counts = append(counts, fmt.Sprintf("%s %d", st, n))
 					}
 					sort.Strings(counts)
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cur, r.ID, r.Title,
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cur, r.ID, r.Runbook, runOpenStatus(r), r.Title,
 						r.Started.Local().Format("2006-01-02 15:04"), r.Updated.Local().Format("2006-01-02 15:04"), strings.Join(counts, ", "))
 				}
 				return tw.Flush()
@@ -67,6 +72,40 @@ func newRunsCmd(o *options) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(newRun)
+	resume := &cobra.Command{
+		Use:   "resume ID",
+		Short: "Make a run of this runbook its current run again",
+		Long: `resume makes run ID the current run of the runbook (--runbook, or the
+embedded one): the TUI, run and status then continue it. A run of another
+runbook is refused: open that runbook with --runbook to resume it. Each
+runbook has its own current run, so opening another runbook never abandons
+this one; 'runs' marks the current run of each runbook with *.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := o.open(cmd.Context(), false)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if err := s.Resume(args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "current run", s.Run().ID)
+			return nil
+		},
+	}
+	cmd.AddCommand(newRun, resume)
 	return cmd
+}
+
+// runOpenStatus is "open" until the run is ended, with "running" while one of
+// its commands runs.
+func runOpenStatus(r checklist.RunSummary) string {
+	switch {
+	case !r.Ended.IsZero():
+		return "ended"
+	case r.Counts[checklist.Running] > 0:
+		return "open, running"
+	}
+	return "open"
 }

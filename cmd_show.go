@@ -113,9 +113,9 @@ func parseParams(params []string) (map[string]string, error) {
 		k = strings.Trim(k, "<>")
 		switch {
 		case !ok || k == "":
-			return nil, &exitError{code: exitRefused, err: fmt.Errorf("--param %q: want NAME=VALUE", kv)}
+			return nil, &exitError{code: exitBadParam, err: fmt.Errorf("--param %q: want NAME=VALUE", kv)}
 		case v == "":
-			return nil, &exitError{code: exitRefused, err: fmt.Errorf("--param %s: empty value (give the value, or leave the --param out to be told what is missing)", k)}
+			return nil, &exitError{code: exitBadParam, err: fmt.Errorf("--param %s: empty value (give the value, or leave the --param out to be told what is missing)", k)}
 		}
 		pv[k] = v
 	}

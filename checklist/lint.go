@@ -36,6 +36,7 @@ func Lint(path string, src []byte) []Problem {
 		probs = append(probs, Problem{Path: path, Line: 1, Severity: Error, Message: trimPath(path, err.Error())})
 	}
 	if rb != nil {
+		probs = append(probs, lintDuplicateHeadings(path, rb)...)
 		set := map[string]bool{}
 		for k := range rb.Vars {
 			set[k] = true

@@ -62,6 +62,10 @@ type CommandRun struct {
 	// Detail says why the outcome is what it is when the exit code alone
 	// does not ("output matched fail-if ...: <line>", "exit 1 is in ok-exit").
 	Detail string `json:"detail,omitempty"`
+	// EndAudit is the outcome of a run.end audit record not yet known to
+	// be written: set when the end is saved, cleared once it is audited,
+	// so that a crash in between is repaired at the next start.
+	EndAudit string `json:"end_audit,omitempty"`
 }
 
 // CheckState is a ticked manual check.

@@ -23,7 +23,10 @@ const StateVersion = 1
 // Store is the state dir: the runs, the pointer to the current one, the
 // audit log and the operator lock.
 //
-//	<dir>/current              id of the current run (written atomically)
+//	<dir>/current.json         the current run of each runbook: {"<runbook path>": "<run id>"}
+//	<dir>/current              id of the run made current last (any runbook; read
+//	                           when current.json does not name the runbook, for state
+//	                           dirs of older versions)
 //	<dir>/runs/<id>/state.json the run (written atomically)
 //	<dir>/runs/<id>/vars.sh    shell variables the run's commands set
 //	<dir>/runs/<id>/jobs/<job> one command execution (logs, exit status)
@@ -102,6 +105,7 @@ func (s *Store) LockPath() string { return filepath.Join(s.Dir, "lock") }
 
 func (s *Store) statePath(id string) string { return filepath.Join(s.RunDir(id), "state.json") }
 func (s *Store) currentPath() string        { return filepath.Join(s.Dir, "current") }
+func (s *Store) currentMapPath() string     { return filepath.Join(s.Dir, "current.json") }
 
 var validRunID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
@@ -158,23 +162,13 @@ func (s *Store) NewRun(runbookPath, title, operator, host string, now time.Time)
 	return r, nil
 }
 
-// Current is the current run, or (nil, nil) if there is none. A current
-// run whose state cannot be read is an error (the caller decides whether
-// to start a new run).
+// Current is the run made current last, whatever its runbook, or (nil,
+// nil) if there is none. A current run whose state cannot be read is an
+// error (the caller decides whether to start a new run).
 func (s *Store) Current() (*Run, error) {
-	b, err := os.ReadFile(s.currentPath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("current run: %w", err)
-	}
-	id := strings.TrimSpace(string(b))
-	if id == "" {
-		return nil, nil
-	}
-	if err := checkRunID(id); err != nil {
-		return nil, fmt.Errorf("current run (%s): %w", s.currentPath(), err)
+	id, err := s.lastCurrentID()
+	if err != nil || id == "" {
+		return nil, err
 	}
 	r, err := s.Load(id)
 	if err != nil {
@@ -183,7 +177,70 @@ func (s *Store) Current() (*Run, error) {
 	return r, nil
 }
 
-// SetCurrent makes the run with this id the current one.
+func (s *Store) lastCurrentID() (string, error) {
+	b, err := os.ReadFile(s.currentPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("current run: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if id == "" {
+		return "", nil
+	}
+	if err := checkRunID(id); err != nil {
+		return "", fmt.Errorf("current run (%s): %w", s.currentPath(), err)
+	}
+	return id, nil
+}
+
+// currentMap reads current.json: runbook path -> run id. A missing file
+// is an empty map.
+func (s *Store) currentMap() (map[string]string, error) {
+	m := map[string]string{}
+	b, err := os.ReadFile(s.currentMapPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("current runs: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("current runs: %s: %w", s.currentMapPath(), err)
+	}
+	return m, nil
+}
+
+// CurrentFor is the current run of a runbook, or (nil, nil) if it has
+// none. Each runbook has its own current run, so that opening another
+// runbook on the same state dir does not abandon this one. A state dir of
+// an older version has only the single `current`: its run counts as the
+// current run of its own runbook.
+func (s *Store) CurrentFor(runbookPath string) (*Run, error) {
+	m, err := s.currentMap()
+	if err != nil {
+		return nil, err
+	}
+	if id, ok := m[runbookPath]; ok {
+		if err := checkRunID(id); err != nil {
+			return nil, fmt.Errorf("current run of %s (%s): %w", runbookPath, s.currentMapPath(), err)
+		}
+		r, err := s.Load(id)
+		if err != nil {
+			return nil, fmt.Errorf("current run of %s: %w", runbookPath, err)
+		}
+		return r, nil
+	}
+	r, err := s.Current()
+	if err != nil || r == nil || r.Runbook != runbookPath {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetCurrent makes the run with this id the current one of its runbook
+// (and the one made current last).
 func (s *Store) SetCurrent(id string) error {
 	if err := checkRunID(id); err != nil {
 		return fmt.Errorf("set current run: %w", err)
@@ -191,6 +248,23 @@ func (s *Store) SetCurrent(id string) error {
 	if _, err := os.Stat(s.statePath(id)); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
+	// A run whose state cannot be read has no known runbook: it becomes
+	// only the last current run, and reading it reports the damage.
+	if r, err := s.Load(id); err == nil {
+		m, err := s.currentMap()
+		if err != nil {
+			return fmt.Errorf("set current run %s: %w", id, err)
+		}
+		m[r.Runbook] = id
+		b, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			return fmt.Errorf("set current run %s: %w", id, err)
+		}
+		if err := fsutil.WriteFileAtomic(s.currentMapPath(), append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("set current run %s: %w", id, err)
+		}
+	}
+	// For older planner-tui versions, which read only this file.
 	if err := fsutil.WriteFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
@@ -309,17 +383,20 @@ func (s *Store) Runs() ([]RunSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
-	cur := ""
-	if b, err := os.ReadFile(s.currentPath()); err == nil {
-		cur = strings.TrimSpace(string(b))
+	// A run is current when it is its runbook's current run: from
+	// current.json, else (older state dirs) the single current id.
+	curMap, err := s.currentMap()
+	if err != nil {
+		return nil, err
 	}
+	last, _ := s.lastCurrentID()
 	var out []RunSummary
 	for _, e := range ents {
 		id := e.Name()
 		if !e.IsDir() || checkRunID(id) != nil {
 			continue
 		}
-		sum := RunSummary{ID: id, Current: id == cur, Counts: map[Status]int{}}
+		sum := RunSummary{ID: id, Counts: map[Status]int{}}
 		r, err := s.Load(id)
 		if err != nil {
 			sum.Err = err
@@ -333,6 +410,11 @@ func (s *Store) Runs() ([]RunSummary, error) {
 			continue
 		}
 		sum.Title, sum.Runbook, sum.Operator, sum.Host = r.Title, r.Runbook, r.Operator, r.Host
+		if cid, ok := curMap[r.Runbook]; ok {
+			sum.Current = cid == id
+		} else {
+			sum.Current = id == last
+		}
 		sum.Started, sum.Updated, sum.Ended = r.Started, r.Updated, r.Ended
 		for _, c := range r.Commands {
 			if c != nil {

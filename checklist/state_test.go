@@ -344,7 +344,7 @@ func TestCurrentAndSetCurrent(t *testing.T) {
 func TestRuns(t *testing.T) {
 	s := newStore(t)
 	old := sampleRun(t, s) // started t0: 1 ok, 1 failed, 1 check
-	mid, err := s.NewRun("rb", "mid", "bob", "h2", t0.Add(time.Hour))
+	mid, err := s.NewRun("docs/runbook.md", "mid", "bob", "h2", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,4 +482,59 @@ func TestSaveIsAtomicForReaders(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
+}
+
+// Each runbook has its own current run: making a run of runbook B current
+// does not take runbook A's away.
+func TestCurrentPerRunbook(t *testing.T) {
+	s := newStore(t)
+	a, err := s.NewRun("/rb/a.md", "A", "alice", "h", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.NewRun("/rb/b.md", "B", "alice", "h", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rb, want := range map[string]string{"/rb/a.md": a.ID, "/rb/b.md": b.ID, "/rb/c.md": ""} {
+		got, err := s.CurrentFor(rb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := ""
+		if got != nil {
+			id = got.ID
+		}
+		if id != want {
+			t.Errorf("CurrentFor(%s) = %q, want %q", rb, id, want)
+		}
+	}
+	runs, err := s.Runs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if !r.Current {
+			t.Errorf("run %s (%s) is not listed as current", r.ID, r.Runbook)
+		}
+	}
+}
+
+// A state dir written by an older version has only `current`: its run is
+// the current run of its own runbook, not of another.
+func TestCurrentFromOlderStateDir(t *testing.T) {
+	s := newStore(t)
+	a, err := s.NewRun("/rb/a.md", "A", "alice", "h", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.Dir, "current.json")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.CurrentFor("/rb/a.md"); err != nil || got == nil || got.ID != a.ID {
+		t.Errorf("CurrentFor(a) from the old file = %v, %v; want %s", got, err, a.ID)
+	}
+	if got, err := s.CurrentFor("/rb/b.md"); err != nil || got != nil {
+		t.Errorf("CurrentFor(b) = %v, %v; want none", got, err)
+	}
 }

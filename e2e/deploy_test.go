@@ -326,10 +326,10 @@ func deploy(t *testing.T, op *operator) deployment {
 			t.Fatalf("login output is not a masked token: %v\n%s", err, r)
 		}
 		tok.AccessToken = sb.login(t)
-		// <token> not given: exit 2, the parameter named, nothing run.
-		if r := op.run(t, "manual-verification/api-test-test-programs-endpoint"); r.code != 2 || r.stdout != "" ||
+		// <token> not given: exit 64 (bad parameter), the parameter named, nothing run.
+		if r := op.run(t, "manual-verification/api-test-test-programs-endpoint"); r.code != 64 || r.stdout != "" ||
 			!strings.Contains(r.stderr, "parameters: token") || !strings.Contains(r.stderr, "--param") {
-			t.Errorf("programs endpoint without --param token: want exit 2 naming the parameter, got:\n%s", r)
+			t.Errorf("programs endpoint without --param token: want exit 64 naming the parameter, got:\n%s", r)
 		}
 		r = op.mustRun(t, "manual-verification/api-test-test-programs-endpoint", "--param", "token="+tok.AccessToken)
 		var ps []program

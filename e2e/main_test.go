@@ -232,15 +232,15 @@ func (o *operator) mustRun(t *testing.T, id string, args ...string) result {
 	return r
 }
 
-// mustRefuse runs a command that a guard must refuse (exit 2, nothing run).
+// mustRefuse runs a command that a guard must refuse (exit 66, nothing run).
 func (o *operator) mustRefuse(t *testing.T, id string, args ...string) result {
 	t.Helper()
 	r := o.run(t, id, args...)
-	if r.code != 2 {
-		t.Fatalf("%s: want a refusal (exit 2), got:\n%s", id, r)
+	if r.code != 66 {
+		t.Fatalf("%s: want a refusal (exit 66), got:\n%s", id, r)
 	}
 	if !strings.Contains(r.stderr, "refused") {
-		t.Errorf("%s: exit 2 without saying it refused:\n%s", id, r)
+		t.Errorf("%s: exit 66 without saying it refused:\n%s", id, r)
 	}
 	if r.stdout != "" {
 		t.Errorf("%s was refused but printed output (did it run?):\n%s", id, r)

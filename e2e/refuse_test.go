@@ -10,7 +10,7 @@ import (
 )
 
 // TestDestructiveCommandsRefused: each destructive command, run without its
-// phrase and with a wrong one, is refused (exit 2), runs nothing, changes
+// phrase and with a wrong one, is refused (exit 66), runs nothing, changes
 // nothing, and the refusal is in the audit log.
 func TestDestructiveCommandsRefused(t *testing.T) {
 	sb := needSandbox(t)
@@ -67,11 +67,11 @@ func TestDestructiveCommandsRefused(t *testing.T) {
 	}
 
 	// op restore on its own refuses without the database name too.
-	if r := op.tui(t, "op", "restore", backup); r.code != 2 {
-		t.Errorf("op restore without --confirm: want exit 2, got %s", r)
+	if r := op.tui(t, "op", "restore", backup); r.code != 66 {
+		t.Errorf("op restore without --confirm: want exit 66 (refused), got %s", r)
 	}
-	if r := op.tui(t, "op", "restore", backup, "--confirm", "planner"); r.code != 2 {
-		t.Errorf("op restore with a wrong --confirm: want exit 2, got %s", r)
+	if r := op.tui(t, "op", "restore", backup, "--confirm", "planner"); r.code != 66 {
+		t.Errorf("op restore with a wrong --confirm: want exit 66 (refused), got %s", r)
 	}
 
 	// Nothing changed.

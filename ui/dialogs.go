@@ -107,7 +107,16 @@ func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 			if typed != d.plan.Confirm {
 				d.wrong = "That is not the phrase: nothing ran. Type it exactly, or esc to cancel."
 				d.input.Reset()
-				return d, nil
+				// Through the same admission as a headless run, which
+				// refuses a phrase that does not match what was shown
+				// and audits the refusal; nothing can run here.
+				eng, ctx, plan := c.eng, c.ctx, d.plan
+				return d, func() tea.Msg {
+					if j, err := eng.Start(ctx, plan, typed, nil); err == nil && j != nil {
+						j.Cancel() // cannot happen (admit refuses it); never let it run
+					}
+					return nil
+				}
 			}
 			c.emit(d.run(typed))
 			return nil, nil

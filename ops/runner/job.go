@@ -219,7 +219,12 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 			return // out failed: nobody to deliver to
 		}
 		// If the live stream ended early (we were too slow, or stopped),
-		// the rest is in output.log.
+		// the rest is in output.log. Past the cap the live stream has
+		// more than the log: what follows the cap in the log is only the
+		// "output truncated" line, which the live stream does not carry.
+		if c := spec.outputCap(); c >= 0 && n > c {
+			n = c
+		}
 		follow(ctx, filepath.Join(j.dir, OutputFile), n, out, j.ended, func() bool { return isClosed(j.ended) })
 	}()
 	return j, nil

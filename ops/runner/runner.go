@@ -21,16 +21,23 @@
 // Job directory:
 //
 //	spec.json       what runs, secrets masked; Env keys only
-//	pid             "PID STARTTIME BOOTID" of the supervisor
-//	output.log      the masked output, appended; fsynced each second and at the end
-//	result.json     written last: its presence means the job ended
+//	pid             "PID STARTTIME BOOTID" of the supervisor, written before bash starts
+//	group           the same for bash, the command's process group leader
+//	output.log      the masked output, appended; fsynced each second and at the end;
+//	                capped (Spec.OutputCap), then one "output truncated" line
+//	result.json     blanks (reserved space) while the job runs; the result when it ended
 //	supervisor.log  the supervisor's own stderr (Go panics), normally empty
 //
-// Durability: when bash ends, the supervisor renames result.json into
-// place and sends the result to the starting process (so Wait returns at
-// once), then fsyncs output.log, result.json and the directory. A power
-// cut in those few milliseconds can lose result.json (the job then reads as
-// interrupted) or the log's tail; nothing else is on the critical path.
+// Durability: before bash starts, the supervisor reserves result.json's
+// space (resultReserve blanks); a state filesystem too full for that
+// refuses the job, so a command that ran never lacks room for its exit
+// code. When bash ends, the supervisor renames a fresh result.json into
+// place, or, if the filesystem is full by then, writes the result into the
+// reserved blocks in place; it sends the result to the starting process
+// (so Wait returns at once), then fsyncs output.log, result.json and the
+// directory. A power cut in those few milliseconds can lose result.json
+// (the job then reads as interrupted) or the log's tail; nothing else is
+// on the critical path.
 //
 // Secrets, Env values and the script itself reach the supervisor over its
 // stdin and bash over a pipe: never argv (world-readable in /proc) and never
@@ -44,13 +51,17 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"planner-tui/ops/fsutil"
@@ -74,6 +85,73 @@ type Spec struct {
 	// EnvSecrets are the .env's secret values by key: a variable equal to
 	// one is kept in VarsFile as a reference to the key, resolved here.
 	EnvSecrets map[string]string
+	// OutputCap bounds output.log: past it the supervisor keeps reading
+	// (the command never blocks) and keeps the live stream going, but drops
+	// the bytes from the log and ends it with a "truncated" line. 0 means
+	// DefaultOutputCap; negative means no cap.
+	OutputCap int64
+}
+
+// DefaultOutputCap is output.log's size limit when Spec.OutputCap is 0.
+const DefaultOutputCap int64 = 256 << 20
+
+// EnvOutputCap overrides the output cap of the jobs planner-tui starts:
+// a size like 1048576, 64K, 256M or 2G; "0" or "none" for no cap.
+const EnvOutputCap = "PLANNER_TUI_OUTPUT_CAP"
+
+// OutputCapFromEnv reads EnvOutputCap: 0 (the default) when it is unset,
+// -1 for no cap.
+func OutputCapFromEnv() (int64, error) {
+	v, ok := os.LookupEnv(EnvOutputCap)
+	if !ok || strings.TrimSpace(v) == "" {
+		return 0, nil
+	}
+	n, err := ParseSize(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q: %w", EnvOutputCap, v, err)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// ParseSize reads a byte count with an optional K, M or G suffix (powers of
+// 1024); "none" is 0.
+func ParseSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "none") {
+		return 0, nil
+	}
+	mult := int64(1)
+	if v != "" {
+		switch strings.ToUpper(v[len(v)-1:]) {
+		case "K":
+			mult = 1 << 10
+		case "M":
+			mult = 1 << 20
+		case "G":
+			mult = 1 << 30
+		}
+		if mult > 1 {
+			v = v[:len(v)-1]
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, errors.New("want a size in bytes, optionally with K, M or G (e.g. 256M), or none")
+	}
+	return n * mult, nil
+}
+
+func (s Spec) outputCap() int64 {
+	switch {
+	case s.OutputCap == 0:
+		return DefaultOutputCap
+	case s.OutputCap < 0:
+		return -1
+	}
+	return s.OutputCap
 }
 
 // DefaultGrace is the time between SIGTERM and SIGKILL when Spec.Grace is 0.
@@ -101,9 +179,12 @@ type Result struct {
 	// that started the job gets them (over the supervisor's stdout); never
 	// in result.json; pass them on in the next Spec.SecretVars.
 	SecretVars map[string]string `json:"-"`
-	// Bytes is the size of the output after masking: the size of
-	// output.log.
+	// Bytes is the size of the output after masking that output.log
+	// holds (up to the cap, without the "truncated" line).
 	Bytes int64 `json:"bytes"`
+	// Dropped is the output past the cap: read and streamed live, but not
+	// in output.log.
+	Dropped int64 `json:"dropped,omitempty"`
 	// LogError is set when output.log could not be written completely
 	// (disk full...); the command itself was not affected.
 	LogError string `json:"log_error,omitempty"`
@@ -144,9 +225,10 @@ func ReadResult(jobDir string) (Result, bool, error) {
 	if err != nil {
 		return r, false, fmt.Errorf("job result: %w", err)
 	}
-	if len(b) == 0 {
-		// A power cut before the supervisor's fsync can leave the file
-		// empty: no result.
+	if len(bytes.TrimSpace(b)) == 0 {
+		// The supervisor reserves result.json's space (blanks) before the
+		// command starts; and a power cut before its fsync can leave the
+		// file empty. Either way: no result yet.
 		return r, false, nil
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -160,7 +242,27 @@ func writeResult(jobDir string, r Result) error {
 	if err != nil {
 		return fmt.Errorf("job result: %w", err)
 	}
-	return fsutil.WriteFileAtomic(filepath.Join(jobDir, ResultFile), append(b, '\n'), 0o600)
+	path := filepath.Join(jobDir, ResultFile)
+	err = fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600)
+	if err == nil {
+		return nil
+	}
+	// A full filesystem: use the space the supervisor reserved, if it is
+	// there and still blank.
+	if f, oerr := os.OpenFile(path, os.O_RDWR, 0); oerr == nil {
+		defer f.Close()
+		old, rerr := io.ReadAll(f)
+		c, _ := json.Marshal(r)
+		if rerr == nil && len(bytes.TrimSpace(old)) == 0 && len(c) < len(old) {
+			buf := bytes.Repeat([]byte{' '}, len(old))
+			copy(buf, c)
+			buf[len(buf)-1] = '\n'
+			if _, werr := f.WriteAt(buf, 0); werr == nil && f.Sync() == nil {
+				return nil
+			}
+		}
+	}
+	return err
 }
 
 // diedResult records that the supervisor ended without writing a result,
@@ -179,8 +281,49 @@ func diedResult(jobDir string) (Result, error) {
 		return r, err
 	}
 	r := Result{ExitCode: -1, Err: "supervisor died", Ended: time.Now().UTC()}
+	if _, err := os.Lstat(filepath.Join(jobDir, PidFile)); errors.Is(err, fs.ErrNotExist) {
+		r.Err = "never started: the supervisor ended before it started the command"
+	}
 	if fi, err := os.Stat(filepath.Join(jobDir, OutputFile)); err == nil {
 		r.Bytes = fi.Size()
 	}
 	return r, writeResult(jobDir, r)
+}
+
+// startGrace is how long after the starting process created the job dir
+// a supervisor may take to start the command (write its pid file).
+const startGrace = 3 * time.Second
+
+// NeverStarted says why a job's command never started, or "" if it did
+// (or may still). A job without a result and without a pid file never got
+// its command going: the starting process died before the supervisor
+// started (no job dir, or no spec.json), or the supervisor died before it
+// started bash. A supervisor still starting up gets startGrace from the
+// job dir's creation to write its pid file; NeverStarted waits that long
+// at most.
+func NeverStarted(jobDir string) string {
+	has := func(name string) bool {
+		_, err := os.Lstat(filepath.Join(jobDir, name))
+		return err == nil
+	}
+	fi, err := os.Stat(jobDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "planner-tui stopped before it started the supervisor"
+	}
+	if err != nil {
+		return ""
+	}
+	for time.Since(fi.ModTime()) < startGrace && !has(PidFile) {
+		if _, ok, _ := ReadResult(jobDir); ok {
+			return ""
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if has(PidFile) {
+		return ""
+	}
+	if !has(SpecFile) {
+		return "planner-tui stopped while it started the supervisor"
+	}
+	return "the supervisor ended before it started the command"
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,7 +91,14 @@ func SupervisorMain() int {
 	resultPath := filepath.Join(jobDir, ResultFile)
 	b, _ := json.MarshalIndent(res, "", "  ")
 	if err := writeFileRename(resultPath, append(b, '\n')); err != nil {
-		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+		// A full filesystem: the blocks reserved before the command
+		// started take the result instead.
+		if ierr := s.writeReserved(res); ierr != nil {
+			fmt.Fprintf(os.Stderr, "supervisor: %v; %v\n", err, ierr)
+		}
+	}
+	if s.resf != nil {
+		s.resf.Close()
 	}
 	report(res)
 	var syncErr error
@@ -152,6 +160,65 @@ type supervisor struct {
 	sigs   chan os.Signal
 	live   *os.File
 	logf   *os.File // output.log; SupervisorMain syncs and closes it
+	resf   *os.File // result.json holding the reserved blanks, open for writing in place
+}
+
+// resultReserve is the space reserved for result.json before the command
+// starts. A result that does not fit (many variables) loses its variables
+// in the reserved copy, never its exit code.
+const resultReserve = 16 << 10
+
+// reserveResult creates result.json as resultReserve blanks (which
+// ReadResult reads as "no result yet") so that the exit code has its
+// blocks even when the command then fills the filesystem.
+func (s *supervisor) reserveResult() error {
+	path := filepath.Join(s.jobDir, ResultFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("reserve %s: %w", path, err)
+	}
+	// Written, not fallocated: written blocks are allocated on every
+	// filesystem (tmpfs, ext4's delayed allocation reserves them at write).
+	if _, err := f.Write(bytes.Repeat([]byte{' '}, resultReserve)); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("reserve %d bytes for %s: %w", resultReserve, path, err)
+	}
+	s.resf = f
+	return nil
+}
+
+// writeReserved writes the result over the reserved blanks, in place: no
+// new block is needed. Padded with blanks to the reserved size, so nothing
+// of an earlier content is left and the size does not change.
+func (s *supervisor) writeReserved(res Result) error {
+	if s.resf == nil {
+		return errors.New("no space reserved for the result")
+	}
+	b, _ := json.Marshal(res)
+	if len(b) >= resultReserve {
+		res.Vars = nil
+		res.LogError = strings.TrimSpace(res.LogError + " variables not recorded: the state filesystem is full")
+		b, _ = json.Marshal(res)
+	}
+	if len(b) >= resultReserve {
+		res.Err, res.LogError = truncate(res.Err, 1024), truncate(res.LogError, 1024)
+		b, _ = json.Marshal(res)
+	}
+	buf := bytes.Repeat([]byte{' '}, resultReserve)
+	copy(buf, b)
+	buf[len(buf)-1] = '\n'
+	if _, err := s.resf.WriteAt(buf, 0); err != nil {
+		return fmt.Errorf("write the result into its reserved space: %w", err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 func (s *supervisor) run() Result {
@@ -167,6 +234,16 @@ func (s *supervisor) run() Result {
 		return fail("output log: %v", err)
 	}
 	s.logf = logf
+	if err := s.reserveResult(); err != nil {
+		return fail("state filesystem: %v (nothing ran)", err)
+	}
+	// The pid file says the supervisor got going (a job without one
+	// never started: see NeverStarted). Written before bash, so that a
+	// disk filled by the command cannot keep it from being written; no
+	// fsync, so it costs the command next to nothing.
+	if err := writePidFile(s.jobDir); err != nil {
+		return fail("state filesystem: %v (nothing ran)", err)
+	}
 	if fi, err := os.Stat(s.spec.Dir); errors.Is(err, os.ErrNotExist) {
 		return fail("working directory %s does not exist", s.spec.Dir)
 	} else if err != nil {
@@ -220,12 +297,8 @@ func (s *supervisor) run() Result {
 	}
 	res.Started = time.Now().UTC()
 	pgid := cmd.Process.Pid
-	// Written after bash started: everything before that delays the
-	// command; this runs alongside it. Before "ok", so that Alive holds
-	// when Start returns.
-	if err := writePidFile(s.jobDir); err != nil {
-		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
-	}
+	// Written after bash started: it needs bash's pid. Before "ok", so
+	// that Alive holds when Start returns.
 	if err := writeGroupFile(s.jobDir, pgid); err != nil {
 		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
 	}
@@ -237,7 +310,7 @@ func (s *supervisor) run() Result {
 	status("ok")
 
 	// Copy the output: bash -> mask -> output.log (+ live pipe).
-	sink := &sink{log: logf, live: s.live}
+	sink := &sink{log: logf, live: s.live, cap: s.spec.outputCap()}
 	defer func() { s.live = sink.live }() // nil if the live stream broke
 	mw := mask.New(s.spec.Secrets).Writer(sink)
 	vio.writeNotes(mw)
@@ -326,6 +399,7 @@ wait:
 	// stop after drainAfter.
 	outR.SetReadDeadline(time.Now().Add(drainAfter))
 	<-copied
+	sink.noteTruncation()
 
 	var ee *exec.ExitError
 	switch {
@@ -355,40 +429,81 @@ wait:
 	if n, ok := vio.remaskLog(filepath.Join(s.jobDir, OutputFile), s.spec, res.SecretVars); ok {
 		res.Bytes = n
 	}
+	res.Dropped = sink.dropped
 	if err := sink.logErr; err != nil {
 		res.LogError = strings.TrimSpace(fmt.Sprintf("output log: %v %s", err, res.LogError))
 	}
 	return res
 }
 
-// sink receives the masked output: appended to output.log, copied to the
-// live pipe while the starting process reads it.
+// sink receives the masked output: appended to output.log up to its cap,
+// copied to the live pipe while the starting process reads it (past the
+// cap too: the operator watching still sees the command go on).
 type sink struct {
 	log  *os.File
 	live *os.File
+	cap  int64 // output.log's limit; negative: none
 
-	n      atomic.Int64
-	logErr error // read only after the copy loop ended
+	n       atomic.Int64 // bytes in output.log
+	dropped int64        // bytes past the cap; read only after the copy loop ended
+	lastNL  bool         // output.log ends with a newline (or is empty)
+	logErr  error        // read only after the copy loop ended
 }
 
 func (k *sink) Write(p []byte) (int, error) {
-	if k.logErr == nil {
-		if _, err := k.log.Write(p); err != nil {
-			k.logErr = err // keep draining bash; the error goes into the result
+	keep := p
+	if k.cap >= 0 {
+		room := max(k.cap-k.n.Load(), 0)
+		if int64(len(keep)) > room {
+			keep = keep[:room]
 		}
+		k.dropped += int64(len(p) - len(keep))
 	}
-	k.n.Add(int64(len(p)))
+	if len(keep) > 0 {
+		if k.logErr == nil {
+			if _, err := k.log.Write(keep); err != nil {
+				k.logErr = err // keep draining bash; the error goes into the result
+			}
+		}
+		k.lastNL = keep[len(keep)-1] == '\n'
+		k.n.Add(int64(len(keep)))
+	}
+	k.writeLive(p)
+	return len(p), nil
+}
+
+func (k *sink) writeLive(p []byte) {
 	if k.live != nil {
 		// A gone reader gives EPIPE; a stopped one (Ctrl-Z) a timeout.
 		// Either way the live stream ends here and the reader continues
-		// from output.log, which has everything.
+		// from output.log, which has everything up to the cap.
 		k.live.SetWriteDeadline(time.Now().Add(liveStall))
 		if _, err := k.live.Write(p); err != nil {
 			k.live.Close()
 			k.live = nil
 		}
 	}
-	return len(p), nil
+}
+
+// noteTruncation ends output.log with one line
+// saying how much was dropped, if anything was. Called once the output
+// has been read to its end.
+func (k *sink) noteTruncation() {
+	if k.dropped == 0 {
+		return
+	}
+	line := fmt.Sprintf("… output truncated: %d bytes dropped (cap %d bytes, %s)\n", k.dropped, k.cap, EnvOutputCap)
+	if k.n.Load() > 0 && !k.lastNL {
+		line = "\n" + line
+	}
+	if k.logErr == nil {
+		if _, err := k.log.WriteString(line); err != nil {
+			k.logErr = err
+		}
+	}
+	// Not on the live pipe: the starting process, having streamed
+	// everything, reads the log from the cap on and so gets this line
+	// from there (see Start).
 }
 
 func (k *sink) written() int64 { return k.n.Load() }

@@ -96,33 +96,40 @@ func (e *Execution) Cancel() error {
 // need one, "yes" for Change commands, anything for Safe ones. A refusal
 // returns *RefusedError, is audited, and runs nothing.
 func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out io.Writer) (*Execution, error) {
+	outputCap, err := runner.OutputCapFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	a, err := s.admit(p, confirmation, false)
 	if err != nil {
 		return nil, err
 	}
+	crashPoint(crashBeforeSupervisor)
 	p, cmd := a.plan, a.plan.Command
 	spec := runner.Spec{
-		JobDir:   a.jobDir,
-		Dir:      s.target.Dir,
-		Script:   p.Script,
-		Env:      a.env,
-		VarsFile: s.store.VarsFile(a.runID),
-		Sets:     cmd.Sets,
-		Timeout:  cmd.Timeout,
-		Secrets:  append(a.secrets, p.secrets...),
+		JobDir:    a.jobDir,
+		Dir:       s.target.Dir,
+		Script:    p.Script,
+		Env:       a.env,
+		VarsFile:  s.store.VarsFile(a.runID),
+		Sets:      cmd.Sets,
+		Timeout:   cmd.Timeout,
+		Secrets:   append(a.secrets, p.secrets...),
+		OutputCap: outputCap,
 	}
 	s.secretVarsSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
+		// The supervisor did not start: the command never ran.
 		cr := s.run.Command(cmd.ID)
-		cr.Status = checklist.Failed
+		cr.Status = checklist.Interrupted
 		cr.Ended = time.Now().UTC()
 		cr.ExitCode = -1
-		cr.Error = err.Error()
-		saveErr := s.store.Save(s.run)
-		s.record(audit.Record{Event: "run.end", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "failed", Message: err.Error()})
+		cr.Error = "never started: " + err.Error()
+		code := -1
+		saveErr := s.saveEndsLocked([]audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
 		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
 	}
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
@@ -173,6 +180,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if err != nil {
 		return nil, err
 	}
+	// The phrase is checked against what the operator was shown, too: a
+	// wrong phrase is refused even if the state moved so that the fresh
+	// plan would not ask for one (the TUI sends a wrong phrase here to
+	// have it audited, and it must never run).
+	shownPhrase := p.Confirm
 	p = fresh
 	cmd := p.Command
 	if s.opts.ReadOnly {
@@ -190,6 +202,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		return refuse(p.Blocked)
 	case p.reusedRefusal() != "":
 		return refuse(p.reusedRefusal())
+	case shownPhrase != "" && confirmation != shownPhrase:
+		if confirmation == "" {
+			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, shownPhrase, p.Destroys))
+		}
+		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, shownPhrase))
 	case p.NeedsPhrase() && confirmation != p.Confirm:
 		if confirmation == "" {
 			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))
@@ -349,10 +366,7 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}
-	saveErr := s.store.Save(s.run)
-	if saveErr == nil {
-		s.record(rec)
-	}
+	saveErr := s.saveEndsLocked([]audit.Record{rec})
 	return *cr, errors.Join(waitErr, saveErr)
 }
 
@@ -475,22 +489,56 @@ func (s *Session) reconcileLocked() error {
 		case runner.Alive(jobDir):
 			// Still running: it stays so.
 		default:
-			// It may have written its result and exited since we looked.
+			// Never started (planner-tui died before the supervisor ran
+			// the command), or the supervisor died; it may also have
+			// written its result and exited since we looked.
+			why := runner.NeverStarted(jobDir)
 			if res, ok, err := runner.ReadResult(jobDir); err == nil && ok {
 				recs = append(recs, s.applyResultLocked(id, cr, res, nil))
+			} else if runner.Alive(jobDir) {
+				// It started while we looked: it stays running.
+			} else if why != "" {
+				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "never started: " + why}, nil))
 			} else {
 				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil))
 			}
 		}
 	}
-	if len(recs) == 0 || s.opts.ReadOnly {
+	if s.opts.ReadOnly {
 		return nil
+	}
+	// Ends saved by a planner-tui that died before auditing them.
+	missing := s.missingEndsLocked()
+	if len(recs) == 0 && len(missing) == 0 {
+		return nil
+	}
+	return s.saveEndsLocked(append(missing, recs...))
+}
+
+// saveEndsLocked saves the run with the commands of recs marked as not yet
+// audited, then writes the run.end records and clears the marks (in
+// memory: the next save writes them cleared; until then the next start
+// finds them in the audit log). A crash between the save and the audit
+// leaves the marks, and the next start writes what is missing.
+func (s *Session) saveEndsLocked(recs []audit.Record) error {
+	for _, r := range recs {
+		if cr := s.run.Commands[r.CommandID]; cr != nil {
+			cr.EndAudit = r.Outcome
+			if cr.EndAudit == "" {
+				cr.EndAudit = string(cr.Status)
+			}
+		}
 	}
 	if err := s.store.Save(s.run); err != nil {
 		return err
 	}
+	crashPoint(crashAfterSave)
 	for _, r := range recs {
-		s.record(r)
+		if s.record(r) == nil {
+			if cr := s.run.Commands[r.CommandID]; cr != nil {
+				cr.EndAudit = ""
+			}
+		}
 	}
 	return nil
 }
@@ -509,7 +557,10 @@ func (s *Session) newJobLocked(cmdID string, attempt int) (id, dir string) {
 	for n := attempt; ; n++ {
 		id = fmt.Sprintf("%s-%d", jobSlug(cmdID), n)
 		dir = s.store.JobDir(s.run.ID, id)
-		if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+		// Any error but "exists" ends the search: ENOENT is the free
+		// name; anything else (jobs/ not a directory) makes the runner
+		// fail with a clear error rather than this loop spin.
+		if _, err := os.Lstat(dir); err != nil {
 			return id, dir
 		}
 	}

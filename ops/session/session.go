@@ -93,12 +93,14 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.store, err = checklist.OpenStore(stateDir); err != nil {
 		return nil, err
 	}
-	run, err := s.store.Current()
+	// Each runbook has its own current run: one of another runbook stays
+	// current for that runbook, to be resumed when it is opened again.
+	run, err := s.store.CurrentFor(rb.Path)
 	if err != nil {
 		return nil, fmt.Errorf("resume the current run: %w (start a new one with `planner-tui runs new`)", err)
 	}
 	if o.ReadOnly {
-		if run == nil || run.Runbook != rb.Path {
+		if run == nil {
 			run = emptyRun(rb)
 		}
 		s.run = run
@@ -107,7 +109,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.audit, err = audit.Open(s.store.AuditPath()); err != nil {
 		return nil, err
 	}
-	if run == nil || run.Runbook != rb.Path {
+	if run == nil {
 		if run, err = s.store.NewRun(rb.Path, rb.Title, s.actor.String(), s.actor.Host, time.Now()); err != nil {
 			return nil, err
 		}
@@ -346,6 +348,14 @@ func (s *Session) NewRun(title string) error {
 	if title == "" {
 		title = s.runbook.Title
 	}
+	// The new run replaces this one as the runbook's current run: this
+	// one ends (`runs resume` reopens it).
+	if s.run.Ended.IsZero() && s.run.ID != "" {
+		s.run.Ended = time.Now().UTC()
+		if err := s.store.Save(s.run); err != nil {
+			return err
+		}
+	}
 	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
 	if err != nil {
 		return err
@@ -353,6 +363,49 @@ func (s *Session) NewRun(title string) error {
 	s.run = run
 	s.record(audit.Record{Event: "run.new", RunID: run.ID, Message: title})
 	return nil
+}
+
+// Resume makes the run with this id the current run of this session's
+// runbook. A run of another runbook is refused (open that runbook with
+// --runbook to resume it), and so is switching while a command of the
+// current run is still running.
+func (s *Session) Resume(id string) error {
+	if err := s.writable("resume a run"); err != nil {
+		return err
+	}
+	run, err := s.store.Load(id)
+	if err != nil {
+		return err
+	}
+	if run.Runbook != s.runbook.Path {
+		return fmt.Errorf("run %s belongs to runbook %s, not %s: open it with --runbook %s", id, run.Runbook, s.runbook.Path, run.Runbook)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
+	if s.run.ID == id {
+		return nil
+	}
+	if cid, cr := s.runningLocked(); cr != nil {
+		return fmt.Errorf("%s is still running in run %s: wait for it or cancel it first", cid, s.run.ID)
+	}
+	// Read again under the lock: another process may have written it.
+	if run, err = s.store.Load(id); err != nil {
+		return err
+	}
+	if err := s.store.SetCurrent(id); err != nil {
+		return err
+	}
+	run.Ended = time.Time{} // resumed: open again
+	if err := s.store.Save(run); err != nil {
+		return err
+	}
+	s.run = run
+	s.running = nil
+	s.record(audit.Record{Event: "run.resume", RunID: run.ID, Message: s.runbook.Path})
+	return s.reconcileLocked()
 }
 
 // SetCheck ticks or unticks a manual check.
@@ -473,9 +526,9 @@ func (s *Session) Close() error {
 // record appends to the audit log. A failing audit log must not go unseen,
 // but it must not stop an operator mid-incident either: the error goes to
 // stderr of the headless CLI and to the TUI's error line via AuditErr.
-func (s *Session) record(r audit.Record) {
+func (s *Session) record(r audit.Record) error {
 	if s.audit == nil {
-		return
+		return errors.New("no audit log open")
 	}
 	r.Actor = s.actor
 	r.Version = s.opts.Version
@@ -483,7 +536,9 @@ func (s *Session) record(r audit.Record) {
 		s.auditMu.Lock()
 		s.auditErr = err
 		s.auditMu.Unlock()
+		return err
 	}
+	return nil
 }
 
 // runningLocked returns the command of the run still marked running.

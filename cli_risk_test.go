@@ -92,8 +92,8 @@ func TestRunParamsAreNeverGuessed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := cli(t, s.args(tt.args...)...)
-		if r.code != exitRefused || !strings.Contains(r.stderr, tt.stderr) {
-			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, r.code, r.stderr, exitRefused, tt.stderr)
+		if r.code != exitBadParam || !strings.Contains(r.stderr, tt.stderr) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, r.code, r.stderr, exitBadParam, tt.stderr)
 		}
 	}
 	if r := cli(t, s.args("run", "show-a-commit", "--param", "commit=abc123")...); r.code != 0 || !strings.Contains(r.stdout, "commit abc123") {

@@ -40,10 +40,10 @@ masked, with the risk, phrase and what it destroys judged on it.`,
 					var plan *session.Plan
 					if len(pv) > 0 {
 						if err := session.CheckParams(c, pv); err != nil {
-							return &exitError{code: exitRefused, err: err}
+							return &exitError{code: exitBadParam, err: err}
 						}
 						if plan, err = s.Plan(c.ID, pv); err != nil {
-							return &exitError{code: exitRefused, err: err}
+							return &exitError{code: exitBadParam, err: err}
 						}
 					}
 					if asJSON {
@@ -60,7 +60,7 @@ masked, with the risk, phrase and what it destroys judged on it.`,
 					return nil
 				}
 				if len(pv) > 0 {
-					return &exitError{code: exitRefused, err: fmt.Errorf("--param: %s is not a command", args[0])}
+					return &exitError{code: exitBadParam, err: fmt.Errorf("--param: %s is not a command", args[0])}
 				}
 				if st, err := rb.Step(args[0]); err == nil {
 					if asJSON {

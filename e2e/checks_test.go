@@ -26,7 +26,7 @@ var postDeployChecks = []postDeployCheck{
 	{"automated-checks/api-documentation-accessible", nil, "failed", "API docs not accessible!"},
 	{"automated-checks/database-connectivity", nil, "failed", ""},
 	{"manual-verification/api-test-test-authentication-endpoint", []string{"--yes"}, "failed", ""},
-	{"manual-verification/api-test-test-programs-endpoint", []string{"--param", "token=not-a-token"}, "failed", ""},
+	{"manual-verification/api-test-test-programs-endpoint", nil, "failed", ""},
 	{"manual-verification/log-review-check-for-errors", nil, "warning", "not running"},
 	{"manual-verification/log-review-check-for-warnings", nil, "warning", "not running"},
 }
@@ -43,12 +43,13 @@ var statusLine = regexp.MustCompile(`■ (\S+): (\w+) \(exit (-?\d+)`)
 func TestPostDeploymentChecksFailWithTheAppDown(t *testing.T) {
 	sb := needSandbox(t)
 	healthyStack(t, sb)
-	op := newOperator(t, sb)
+	// A token the API refuses, given as headless runs are given one.
+	op := newOperator(t, sb).withEnv("TOKEN=not-a-token")
 	checkedAreAll(t, op)
 
 	// With the app up, a token the API refuses (401) fails the programs
 	// test: curl --fail-with-body, not a 401 body shown as ✓.
-	r := op.run(t, "manual-verification/api-test-test-programs-endpoint", "--param", "token=not-a-token")
+	r := op.run(t, "manual-verification/api-test-test-programs-endpoint")
 	if m := statusLine.FindStringSubmatch(r.stderr); r.code == 0 || m == nil || m[2] != "failed" || !strings.Contains(r.stdout+r.stderr, "401") {
 		t.Errorf("programs endpoint with a refused token: want failed on the 401:\n%s", r)
 	}

@@ -167,6 +167,14 @@ func newOperator(t *testing.T, sb *sandbox, sets ...string) *operator {
 	return &operator{sb: sb, stateDir: t.TempDir(), sets: sets}
 }
 
+// withEnv is the same operator (state dir, settings) with more environment:
+// what `KEY=VALUE planner-tui ...` gives headless.
+func (o *operator) withEnv(kv ...string) *operator {
+	c := *o
+	c.env = append(append([]string{}, o.env...), kv...)
+	return &c
+}
+
 // result of one planner-tui invocation.
 type result struct {
 	args           []string

@@ -106,6 +106,10 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 			}
 		} else if s, ok := spec.SecretVars[r.name]; ok {
 			stmt = s
+		} else if _, ok := os.LookupEnv(r.name); ok {
+			// Given in planner-tui's own environment (headless, each run a
+			// new process: `TOKEN=… planner-tui run …`): bash inherits it.
+			continue
 		} else {
 			v.notes = append(v.notes, fmt.Sprintf("planner-tui: %s is not set: it holds a secret an earlier step made, kept only in the memory of the planner-tui that ran it (gone since it stopped); run that step again\n", r.name))
 		}

@@ -106,9 +106,9 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 			}
 		} else if s, ok := spec.SecretVars[r.name]; ok {
 			stmt = s
-		} else if _, ok := os.LookupEnv(r.name); ok {
-			// Given in planner-tui's own environment (headless, each run a
-			// new process: `TOKEN=… planner-tui run …`): bash inherits it.
+		} else if inEnv(spec, r.name) {
+			// Given in the environment (headless, each run a new process:
+			// `TOKEN=… planner-tui run …`): bash inherits it.
 			continue
 		} else {
 			v.notes = append(v.notes, fmt.Sprintf("planner-tui: %s is not set: it holds a secret an earlier step made, kept only in the memory of the planner-tui that ran it (gone since it stopped); run that step again\n", r.name))
@@ -132,6 +132,20 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// inEnv says whether bash gets name from its environment: planner-tui's
+// own (which the supervisor inherits) or the spec's.
+func inEnv(spec Spec, name string) bool {
+	if _, ok := os.LookupEnv(name); ok {
+		return true
+	}
+	for _, kv := range spec.Env {
+		if k, _, _ := strings.Cut(kv, "="); k == name {
+			return true
+		}
+	}
+	return false
 }
 
 // memFile is a file in memory (memfd), or, where there is none, an

@@ -91,6 +91,17 @@ func TestStepSecretsNeverOnDisk(t *testing.T) {
 		t.Errorf("the marker of the lost NEW_KEY is gone, later commands would not say so:\n%s", vars)
 	}
 	assertNoLeak(t, state, leaks)
+
+	// Headless, a later process given the secret in its environment
+	// (`NEW_KEY=… planner-tui run …`): bash has it, and nothing says it
+	// is not set.
+	fourth := spec("4", `echo "key:${#NEW_KEY}"`)
+	fourth.Env = append(fourth.Env, "NEW_KEY="+newKey)
+	res4, out4 := run(t, fourth)
+	if res4.ExitCode != 0 || strings.Contains(out4, "is not set") || !strings.Contains(out4, "key:32") {
+		t.Errorf("given in the environment: %+v %q", res4, out4)
+	}
+	assertNoLeak(t, state, leaks)
 }
 
 // declValue is the value of a `declare -- NAME="value"` statement.

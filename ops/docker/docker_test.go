@@ -166,7 +166,12 @@ while :; do echo "tick $n"; sleep 0.2; done`})
 		return n
 	}
 	has := func(stream, text string) func() (bool, string) {
-		return func() (bool, string) { return count(stream, text) > 0, fmt.Sprintf("%d lines", len(lines)) }
+		return func() (bool, string) {
+			mu.Lock()
+			n := len(lines)
+			mu.Unlock()
+			return count(stream, text) > 0, fmt.Sprintf("%d lines", n)
+		}
 	}
 	dockertest.Eventually(t, 10*time.Second, "boot 1 on stdout", has("stdout", "boot 1"))
 	dockertest.Eventually(t, 10*time.Second, "oops 1 on stderr", has("stderr", "oops 1"))

@@ -157,51 +157,26 @@ first, and restores with ON_ERROR_STOP in one transaction that commits only
 after the whole file was read (a failed or cancelled restore changes nothing).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			oc, err := o.opContext(ctx)
+			oc, err := o.opContext(cmd.Context())
 			if err != nil {
 				return err
-			}
-			t, out := oc.target, cmd.OutOrStdout()
-			if _, err := backup.Verify(args[0]); err != nil {
-				return err
-			}
-			rep := postgres.Check(ctx, postgres.ConfigFor(t, oc.env), nil)
-			fmt.Fprintf(out, "restore  %s\ninto     database %s on %s (service %s of project %s)\n", args[0], t.DBName, rep.ServerVersion, t.DBService, t.Project)
-			if rep.Reachable {
-				fmt.Fprintf(out, "now      %s, %d active connections, alembic revision %q\n", host.Bytes(uint64(rep.DBSize)), rep.Connections, rep.Revision)
-			} else {
-				fmt.Fprintf(out, "now      %s\n", rep.Err)
 			}
 			phrase := confirm
 			if phrase == "" {
-				phrase = os.Getenv(session.EnvConfirmed)
+				phrase = os.Getenv(session.EnvConfirmed) // checked by the session when run as a step
 			}
-			if phrase != t.DBName {
-				return &exitError{code: exitRefused, err: fmt.Errorf("refused: restoring replaces everything in database %s; confirm with --confirm %s", t.DBName, t.DBName)}
+			out := cmd.OutOrStdout()
+			_, err = backup.Restore(cmd.Context(), oc.target, args[0], backup.RestoreOptions{
+				Confirm: phrase, NoFreshBackup: noFreshBackup, Env: oc.env, Out: out,
+				FreshBackup: func(r backup.Result) error {
+					printBackup(out, r)
+					return recordBackup(r)
+				},
+			})
+			if refused := (*backup.RefusedError)(nil); errors.As(err, &refused) {
+				return &exitError{code: exitRefused, err: refused}
 			}
-			d, err := docker.New(ctx)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			if !noFreshBackup {
-				fmt.Fprintln(out, "taking a fresh backup first ...")
-				pre, err := backup.PreRestore(ctx, d, t)
-				if err != nil {
-					return fmt.Errorf("fresh backup before the restore failed, nothing restored: %w", err)
-				}
-				printBackup(out, pre)
-				if err := recordBackup(pre); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(out, "restoring ...")
-			if err := backup.Restore(ctx, d, t, args[0], out); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "restored %s into %s\n", args[0], t.DBName)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&confirm, "confirm", "", "the database name, to confirm")

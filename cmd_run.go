@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -104,7 +105,13 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			// One lock for both streams: the runner's goroutine copies the
+			// command's output while this one (and the signal handler) say
+			// what happens, maybe to the same writer (--json, or a caller
+			// that passed one writer for both).
+			var mu sync.Mutex
+			stdout, errw := lockedWriter{&mu, cmd.OutOrStdout()}, lockedWriter{&mu, cmd.ErrOrStderr()}
+			out := io.Writer(stdout)
 			if asJSON {
 				out = errw // stdout is for the JSON result alone
 			}
@@ -116,7 +123,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, streams{in: cmd.InOrStdin(), out: out, err: errw})
 			}()
 			if asJSON {
-				if err := writeJSON(cmd.OutOrStdout(), res); err != nil {
+				if err := writeJSON(stdout, res); err != nil {
 					return err
 				}
 			}
@@ -266,6 +273,18 @@ func askYesNo(st streams, prompt string) bool {
 	line, _ := bufio.NewReader(st.in).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes"
+}
+
+// lockedWriter serializes writes to w with a lock it may share.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // isTerminal: r is a terminal (only an *os.File can be one; an injected

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"planner-tui/ops/session"
 )
 
 // inProcess runs the CLI in this process on its own streams, as main does
@@ -28,6 +30,12 @@ func inProcess(t *testing.T, stdin string, args ...string) result {
 func TestCLIInProcess(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	t.Setenv("NO_COLOR", "1")
+	// The stack's settings from the caller's environment (a sourced
+	// sandbox planner-tui.env) would override the runbook's: empty is unset.
+	for _, k := range []string{"PLANNER_DIR", "BASE_URL", "BACKUP_DIR", "DB_HOST", "DB_PORT", "DB_USER", "DB_NAME",
+		"COMPOSE_FILES", "COMPOSE_PROJECT_NAME", session.EnvVars, session.EnvConfirmed, session.EnvJobDir} {
+		t.Setenv(k, "")
+	}
 	s := newStack(t)
 	// A dump that verifies, for op restore's guard.
 	dump := filepath.Join(t.TempDir(), "ok.sql")

@@ -25,6 +25,7 @@ import (
 	"planner-tui/ops/fsutil"
 	"planner-tui/ops/host"
 	"planner-tui/ops/httpcheck"
+	"planner-tui/ops/monitor"
 	"planner-tui/ops/postgres"
 	"planner-tui/ops/session"
 )
@@ -157,51 +158,26 @@ first, and restores with ON_ERROR_STOP in one transaction that commits only
 after the whole file was read (a failed or cancelled restore changes nothing).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			oc, err := o.opContext(ctx)
+			oc, err := o.opContext(cmd.Context())
 			if err != nil {
 				return err
-			}
-			t, out := oc.target, cmd.OutOrStdout()
-			if _, err := backup.Verify(args[0]); err != nil {
-				return err
-			}
-			rep := postgres.Check(ctx, postgres.ConfigFor(t, oc.env), nil)
-			fmt.Fprintf(out, "restore  %s\ninto     database %s on %s (service %s of project %s)\n", args[0], t.DBName, rep.ServerVersion, t.DBService, t.Project)
-			if rep.Reachable {
-				fmt.Fprintf(out, "now      %s, %d active connections, alembic revision %q\n", host.Bytes(uint64(rep.DBSize)), rep.Connections, rep.Revision)
-			} else {
-				fmt.Fprintf(out, "now      %s\n", rep.Err)
 			}
 			phrase := confirm
 			if phrase == "" {
-				phrase = os.Getenv(session.EnvConfirmed)
+				phrase = os.Getenv(session.EnvConfirmed) // checked by the session when run as a step
 			}
-			if phrase != t.DBName {
-				return &exitError{code: exitRefused, err: fmt.Errorf("refused: restoring replaces everything in database %s; confirm with --confirm %s", t.DBName, t.DBName)}
+			out := cmd.OutOrStdout()
+			_, err = backup.Restore(cmd.Context(), oc.target, args[0], backup.RestoreOptions{
+				Confirm: phrase, NoFreshBackup: noFreshBackup, Env: oc.env, Out: out,
+				FreshBackup: func(r backup.Result) error {
+					printBackup(out, r)
+					return recordBackup(r)
+				},
+			})
+			if refused := (*backup.RefusedError)(nil); errors.As(err, &refused) {
+				return &exitError{code: exitRefused, err: refused}
 			}
-			d, err := docker.New(ctx)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			if !noFreshBackup {
-				fmt.Fprintln(out, "taking a fresh backup first ...")
-				pre, err := backup.PreRestore(ctx, d, t)
-				if err != nil {
-					return fmt.Errorf("fresh backup before the restore failed, nothing restored: %w", err)
-				}
-				printBackup(out, pre)
-				if err := recordBackup(pre); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(out, "restoring ...")
-			if err := backup.Restore(ctx, d, t, args[0], out); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "restored %s into %s\n", args[0], t.DBName)
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&confirm, "confirm", "", "the database name, to confirm")
@@ -275,15 +251,23 @@ by waiting. A container without a healthcheck must have run for a second.`,
 	return cmd
 }
 
-// stackStatus is `op status --json`.
+// stackStatus is `op status --json`: the monitor's snapshot, in the keys
+// this command has always printed.
 type stackStatus struct {
 	Project    string             `json:"project"`
 	Docker     string             `json:"docker"` // "" when reachable
 	Containers []docker.Container `json:"containers"`
-	Database   postgres.Report    `json:"database"`
-	Disk       []host.Usage       `json:"disk"`
-	Memory     host.Memory        `json:"memory"`
-	Warnings   []host.Warning     `json:"warnings"`
+	// Missing are services of the compose files without any container.
+	Missing  []string        `json:"missing"`
+	Database postgres.Report `json:"database"`
+	Disk     []host.Usage    `json:"disk"`
+	Memory   host.Memory     `json:"memory"`
+	Warnings []host.Warning  `json:"warnings"`
+}
+
+func stackStatusOf(s monitor.Snapshot) stackStatus {
+	return stackStatus{Project: s.Project, Docker: s.DockerErr, Containers: s.Containers, Missing: s.Missing,
+		Database: s.DB, Disk: s.Disk, Memory: s.Mem, Warnings: s.Warnings}
 }
 
 func newOpStatusCmd(o *options) *cobra.Command {
@@ -291,41 +275,30 @@ func newOpStatusCmd(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "The stack's containers, the database and the host's disk and memory",
-		Args:  cobra.NoArgs,
+		Long: `status reads the stack once, as the terminal UI's monitor does: the compose
+project's containers (and the services of the compose files that have none), the
+database, the host's disk and memory. Exit 1 when docker or the database cannot be
+reached; exit 3 (a warning) when a container is not running or not healthy, a
+service has no container, the database has a problem, or the host a warning; the
+same with --json.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			oc, err := o.opContext(ctx)
+			oc, err := o.opContext(cmd.Context())
 			if err != nil {
 				return err
 			}
-			st := stackStatus{Project: oc.target.Project}
-			if d, err := docker.New(ctx); err != nil {
-				st.Docker = err.Error()
-			} else {
-				cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				st.Containers, err = d.Containers(cctx, oc.target.Project)
-				cancel()
-				if err != nil {
-					st.Docker = err.Error()
-				}
-				d.Close()
-			}
-			st.Database = postgres.Check(ctx, postgres.ConfigFor(oc.target, oc.env), criticalTables(oc.s.Vars()))
-			paths := []string{"/", "/var/lib/docker"}
-			if oc.target.BackupDir != "" {
-				paths = append(paths, oc.target.BackupDir)
-			}
-			st.Disk = host.Disk(paths...)
-			st.Memory, _ = host.Mem()
-			st.Warnings = host.Warnings(st.Disk, st.Memory, host.DefaultThresholds())
+			snap := monitor.Once(cmd.Context(), oc.target, oc.env, monitor.Options{CriticalTables: criticalTables(oc.s.Vars())})
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), st)
+				if err := writeJSON(cmd.OutOrStdout(), stackStatusOf(snap)); err != nil {
+					return err
+				}
+			} else {
+				printStackStatus(cmd.OutOrStdout(), snap)
 			}
-			printStackStatus(cmd.OutOrStdout(), st)
-			if st.Docker != "" || !st.Database.Reachable {
+			if snap.Unreachable() {
 				return &exitError{code: 1}
 			}
-			if needsLook(st) {
+			if snap.NeedsLook() {
 				return &exitError{code: checklist.ExitWarning}
 			}
 			return nil
@@ -333,18 +306,6 @@ func newOpStatusCmd(o *options) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
-}
-
-// needsLook: the stack answered, but something on it is not right (a
-// container not running or not healthy, a database problem, a host
-// warning): op status exits 3, a warning rather than ✓.
-func needsLook(st stackStatus) bool {
-	for _, c := range st.Containers {
-		if !c.Ready() {
-			return true
-		}
-	}
-	return st.Database.Err != "" || len(st.Warnings) > 0
 }
 
 func criticalTables(vars map[string]string) []string {
@@ -355,11 +316,11 @@ func criticalTables(vars map[string]string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
-func printStackStatus(w io.Writer, st stackStatus) {
+func printStackStatus(w io.Writer, st monitor.Snapshot) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "compose project %s\n", st.Project)
-	if st.Docker != "" {
-		fmt.Fprintf(tw, "DOCKER UNREACHABLE: %s\n", st.Docker)
+	if st.DockerErr != "" {
+		fmt.Fprintf(tw, "DOCKER UNREACHABLE: %s\n", st.DockerErr)
 	} else {
 		fmt.Fprintln(tw, "SERVICE\tSTATE\tHEALTH\tUP SINCE\tCONTAINER")
 		for _, c := range st.Containers {
@@ -369,9 +330,12 @@ func printStackStatus(w io.Writer, st stackStatus) {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Service, c.State, c.Health, up, c.Name)
 		}
+		for _, m := range st.Missing {
+			fmt.Fprintf(tw, "%s\tno container\t\t\t\n", m)
+		}
 	}
 	tw.Flush()
-	printDBReport(w, st.Database)
+	printDBReport(w, st.DB)
 	for _, u := range st.Disk {
 		if u.Err != "" {
 			fmt.Fprintf(w, "disk %-20s %s\n", u.Path, u.Err)
@@ -379,7 +343,7 @@ func printStackStatus(w io.Writer, st stackStatus) {
 		}
 		fmt.Fprintf(w, "disk %-20s %5.1f%% used, %s free\n", u.Path, u.UsedPct, host.Bytes(u.Avail))
 	}
-	fmt.Fprintf(w, "memory %5.1f%% used, %s available\n", st.Memory.UsedPct, host.Bytes(st.Memory.Available))
+	fmt.Fprintf(w, "memory %5.1f%% used, %s available\n", st.Mem.UsedPct, host.Bytes(st.Mem.Available))
 	for _, wr := range st.Warnings {
 		fmt.Fprintf(w, "WARNING %s: %s\n", wr.What, wr.Message)
 	}

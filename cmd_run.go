@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -103,19 +105,25 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := os.Stdout
+			// One lock for both streams: the runner's goroutine copies the
+			// command's output while this one (and the signal handler) say
+			// what happens, maybe to the same writer (--json, or a caller
+			// that passed one writer for both).
+			var mu sync.Mutex
+			stdout, errw := lockedWriter{&mu, cmd.OutOrStdout()}, lockedWriter{&mu, cmd.ErrOrStderr()}
+			out := io.Writer(stdout)
 			if asJSON {
-				out = os.Stderr // stdout is for the JSON result alone
+				out = errw // stdout is for the JSON result alone
 			}
 			res := func() *runOutcome {
 				pv, err := parseParams(params)
 				if err != nil {
 					return &runOutcome{ID: args[0], Outcome: "bad_parameter", Exit: exitBadParam, Reason: err.Error()}
 				}
-				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, out)
+				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, streams{in: cmd.InOrStdin(), out: out, err: errw})
 			}()
 			if asJSON {
-				if err := writeJSON(os.Stdout, res); err != nil {
+				if err := writeJSON(stdout, res); err != nil {
 					return err
 				}
 			}
@@ -131,7 +139,14 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 	return cmd
 }
 
-func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, out *os.File) *runOutcome {
+// streams are where a headless run reads its y/N answer, streams the
+// command's output (out) and says what it does (err).
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, st streams) *runOutcome {
 	res := &runOutcome{ID: id}
 	nothing := func(outcome string, code int, err error) *runOutcome {
 		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
@@ -172,19 +187,19 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		// The command is known: what Plan rejects is a parameter.
 		return nothing("bad_parameter", exitBadParam, err)
 	}
-	printPlan(os.Stderr, plan) // what runs, filled, before it runs
+	printPlan(st.err, plan) // what runs, filled, before it runs
 	confirmation := ""
 	switch {
 	case plan.NeedsPhrase():
 		confirmation = confirm
 		if plan.Gate != "" {
-			fmt.Fprintln(os.Stderr, "planner-tui:", plan.Gate)
+			fmt.Fprintln(st.err, "planner-tui:", plan.Gate)
 		}
 	case plan.Risk == checklist.Change:
 		if yes {
 			confirmation = "yes"
-		} else if term.IsTerminal(os.Stdin.Fd()) {
-			if askYesNo(fmt.Sprintf("Run %q (%s)?\n%s\n(y/N) ", c.Title, plan.Risk, indent(plan.Display, "  "))) {
+		} else if isTerminal(st.in) {
+			if askYesNo(st, fmt.Sprintf("Run %q (%s)?\n%s\n(y/N) ", c.Title, plan.Risk, indent(plan.Display, "  "))) {
 				confirmation = "yes"
 			}
 		}
@@ -196,7 +211,7 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	exec, err := s.Start(ctx, plan, confirmation, out)
+	exec, err := s.Start(ctx, plan, confirmation, st.out)
 	var refused *session.RefusedError
 	if errors.As(err, &refused) {
 		if len(plan.Missing) > 0 {
@@ -210,28 +225,28 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		return nothing("interrupted", exitNoExit, err)
 	}
 	res.Ran = true
-	fmt.Fprintf(os.Stderr, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
+	fmt.Fprintf(st.err, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
 	if w := s.EnvWarning(); w != "" {
-		fmt.Fprintln(os.Stderr, "planner-tui: WARNING:", w)
+		fmt.Fprintln(st.err, "planner-tui: WARNING:", w)
 	}
 	if err := s.AuditErr(); err != nil {
 		// Not a reason to stop an operator mid-incident (a full disk is
 		// one), but never silent.
-		fmt.Fprintln(os.Stderr, "planner-tui: WARNING: the audit log could not be written:", err)
+		fmt.Fprintln(st.err, "planner-tui: WARNING: the audit log could not be written:", err)
 	}
 	go func() {
 		if _, ok := <-sigs; ok {
-			fmt.Fprintln(os.Stderr, "\nplanner-tui: cancelling (SIGTERM to the command, SIGKILL after the grace period)")
+			fmt.Fprintln(st.err, "\nplanner-tui: cancelling (SIGTERM to the command, SIGKILL after the grace period)")
 			_ = exec.Cancel()
 		}
 	}()
 	cr, err := exec.Wait()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "planner-tui:", err)
+		fmt.Fprintln(st.err, "planner-tui:", err)
 	}
-	fmt.Fprintf(os.Stderr, "■ %s: %s (exit %d, %s)  log: %s\n", c.ID, cr.Status, cr.ExitCode, cr.Ended.Sub(cr.Started).Round(1e6), cr.Log)
+	fmt.Fprintf(st.err, "■ %s: %s (exit %d, %s)  log: %s\n", c.ID, cr.Status, cr.ExitCode, cr.Ended.Sub(cr.Started).Round(1e6), cr.Log)
 	if cr.Detail != "" {
-		fmt.Fprintf(os.Stderr, "  %s: %s\n", cr.Status, cr.Detail)
+		fmt.Fprintf(st.err, "  %s: %s\n", cr.Status, cr.Detail)
 	}
 	res.Outcome, res.Log, res.Started, res.Ended, res.Reason, res.Detail = string(cr.Status), cr.Log, cr.Started, cr.Ended, cr.Error, cr.Detail
 	if cr.ExitCode >= 0 {
@@ -253,9 +268,28 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	return res
 }
 
-func askYesNo(prompt string) bool {
-	fmt.Fprint(os.Stderr, prompt)
-	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+func askYesNo(st streams, prompt string) bool {
+	fmt.Fprint(st.err, prompt)
+	line, _ := bufio.NewReader(st.in).ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes"
+}
+
+// lockedWriter serializes writes to w with a lock it may share.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// isTerminal: r is a terminal (only an *os.File can be one; an injected
+// stream never is).
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }

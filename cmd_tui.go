@@ -6,15 +6,16 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"planner-tui/ops/monitor"
 	"planner-tui/ui"
 )
 
 // runTUI opens the terminal UI on the current run.
-func runTUI(ctx context.Context, o *options) error {
-	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+func runTUI(cmd *cobra.Command, o *options) error {
+	ctx := cmd.Context()
+	if !isTerminal(cmd.InOrStdin()) || !isTerminal(cmd.OutOrStdout()) {
 		return errors.New(`the terminal UI needs a terminal (stdin and stdout are not one).
 Headless, use:
   planner-tui list [--json]            the runbook and the run's status

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -51,20 +52,37 @@ func main() {
 		os.Exit(runner.SupervisorMain())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	err := newRootCmd().ExecuteContext(ctx)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole CLI on the streams it is given, returning the exit code:
+// main passes the process's, tests their own (in process). The commands
+// write only to these; the terminal UI opens only when stdin and stdout are
+// terminals.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return
+		return 0
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "planner-tui:", ee.err)
+			fmt.Fprintln(stderr, "planner-tui:", ee.err)
 		}
-		os.Exit(ee.code)
+		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "planner-tui:", err)
-	os.Exit(1)
+	fmt.Fprintln(stderr, "planner-tui:", err)
+	return 1
 }
 
 func newRootCmd() *cobra.Command {
@@ -83,7 +101,7 @@ terminal.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(cmd.Context(), o)
+			return runTUI(cmd, o)
 		},
 	}
 	f := root.PersistentFlags()

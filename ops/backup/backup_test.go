@@ -113,7 +113,7 @@ func TestTakeVerifyRestoreRoundTrip(t *testing.T) {
 	// lets the dump go over the existing schema.
 	exec(t, conn, "DELETE FROM projects WHERE id > 10", "INSERT INTO projects VALUES (5000, 'new')")
 	var out bytes.Buffer
-	if err := backup.Restore(ctx, sb.Client, tg, r.Path, &out); err != nil {
+	if err := backup.Load(ctx, sb.Client, tg, r.Path, &out); err != nil {
 		t.Fatalf("restore: %v\n%s", err, out.String())
 	}
 	var n, max int64
@@ -182,7 +182,7 @@ func TestRestoreRefusesTruncatedDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec(t, conn, "DROP TABLE projects")
-	err = backup.Restore(ctx, sb.Client, tg, cut, nil)
+	err = backup.Load(ctx, sb.Client, tg, cut, nil)
 	if err == nil || !strings.Contains(err.Error(), "restore refused") || !strings.Contains(err.Error(), "truncated") {
 		t.Fatalf("err = %v", err)
 	}
@@ -216,7 +216,7 @@ func TestRestoreAllOrNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		exec(t, conn, "DELETE FROM small")
-		err = backup.Restore(ctx, sb.Client, tg, p, nil)
+		err = backup.Load(ctx, sb.Client, tg, p, nil)
 		if err == nil || !strings.Contains(err.Error(), "psql exited 3") || !strings.Contains(err.Error(), "division by zero") {
 			t.Fatalf("err = %v", err)
 		}
@@ -231,7 +231,7 @@ func TestRestoreAllOrNothing(t *testing.T) {
 		defer cancel()
 		// Cancel once psql has executed statements inside the transaction.
 		out := &cancelOn{marker: []byte("CREATE TABLE"), cancel: cancel}
-		err := backup.Restore(cctx, sb.Client, tg, r.Path, out)
+		err := backup.Load(cctx, sb.Client, tg, r.Path, out)
 		if err == nil || !strings.Contains(err.Error(), "rolled back") {
 			t.Fatalf("err = %v", err)
 		}

@@ -11,10 +11,10 @@ import (
 	"planner-tui/ops/docker"
 )
 
-// Restore loads a verified plain dump into the target database with psql in
-// the db container, the file streamed through the exec's stdin. The caller
-// asks for the confirmation phrase and takes a fresh backup first
-// (PreRestore).
+// load loads a verified plain dump into the target database with psql in
+// the db container, the file streamed through the exec's stdin. It has no
+// guard: Restore asks for the phrase and takes the fresh backup first, and
+// is the only way in from outside the package.
 //
 // All or nothing: psql runs with ON_ERROR_STOP=1 and the stream is wrapped
 // in BEGIN; ... COMMIT; by Restore itself, COMMIT being sent only after the
@@ -25,7 +25,7 @@ import (
 // rolls the transaction back. An SQL error makes psql exit 3, nothing
 // committed. (A dump with large objects carries its own BEGIN/COMMIT, which
 // would break the bracket, exactly as it does for --single-transaction.)
-func Restore(ctx context.Context, d *docker.Client, t ops.Target, path string, out io.Writer) error {
+func load(ctx context.Context, d *docker.Client, t ops.Target, path string, out io.Writer) error {
 	if out == nil {
 		out = io.Discard
 	}

@@ -217,13 +217,7 @@ func (m *Monitor) run(ctx context.Context) {
 	}()
 
 	snap := Snapshot{Project: m.target.Project}
-	readHost := func() {
-		snap.Disk = host.Disk(m.opts.DiskPaths...)
-		if mem, err := host.Mem(); err == nil {
-			snap.Mem = mem
-		}
-		snap.Warnings = host.Warnings(snap.Disk, snap.Mem, m.opts.Thresholds)
-	}
+	readHost := func() { m.readHost(&snap) }
 	readHost()
 	hostTick := time.NewTicker(m.opts.HostEvery)
 	defer hostTick.Stop()
@@ -232,11 +226,7 @@ func (m *Monitor) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case d := <-dockerCh:
-			snap.Containers, snap.DockerErr, snap.DockerKnown = d.containers, d.err, true
-			snap.Missing = nil
-			if d.err == "" {
-				snap.Missing = missingServices(m.target, d.containers)
-			}
+			m.setDocker(&snap, d)
 		case r := <-dbCh:
 			snap.DB, snap.DBKnown, snap.DBAt = r, true, time.Now()
 		case <-hostTick.C:
@@ -244,6 +234,24 @@ func (m *Monitor) run(ctx context.Context) {
 		}
 		snap.At = time.Now()
 		m.publish(snap)
+	}
+}
+
+// readHost reads the disk and memory into s, and the warnings they call for.
+func (m *Monitor) readHost(s *Snapshot) {
+	s.Disk = host.Disk(m.opts.DiskPaths...)
+	if mem, err := host.Mem(); err == nil {
+		s.Mem = mem
+	}
+	s.Warnings = host.Warnings(s.Disk, s.Mem, m.opts.Thresholds)
+}
+
+// setDocker puts what docker said into s.
+func (m *Monitor) setDocker(s *Snapshot, d dockerState) {
+	s.Containers, s.DockerErr, s.DockerKnown = d.containers, d.err, true
+	s.Missing = nil
+	if d.err == "" {
+		s.Missing = missingServices(m.target, d.containers)
 	}
 }
 

@@ -37,6 +37,7 @@ func Lint(path string, src []byte) []Problem {
 	}
 	if rb != nil {
 		probs = append(probs, lintDuplicateHeadings(path, rb)...)
+		probs = append(probs, lintTickedInDocument(path, rb)...)
 		set := map[string]bool{}
 		for k := range rb.Vars {
 			set[k] = true

@@ -32,8 +32,8 @@ const (
 type RunView interface {
 	// CommandStatus is a command's status in the run (Pending if none).
 	CommandStatus(id string) Status
-	// Ticked says whether a person ticked a manual check (or the document
-	// has it as "[x]").
+	// Ticked says whether a person ticked a manual check in this run (a
+	// "[x]" in the document does not count).
 	Ticked(ch *Check) bool
 	// Chosen is the command chosen in an alternative group, by the id of
 	// the group's first command; "" when none is.
@@ -48,12 +48,12 @@ func (r *Run) CommandStatus(id string) Status {
 	return Pending
 }
 
-// Ticked implements RunView.
+// Ticked implements RunView. Only a person's tick in this run counts: a
+// "[x]" in the document (a runbook copied from a finished checklist) is
+// no one's word that it is done now.
 func (r *Run) Ticked(ch *Check) bool {
-	if st := r.Checks[ch.ID]; st != nil {
-		return st.Done
-	}
-	return ch.Done
+	st := r.Checks[ch.ID]
+	return st != nil && st.Done
 }
 
 // Chosen implements RunView.

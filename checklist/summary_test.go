@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -173,5 +174,31 @@ func TestSummaryGroups(t *testing.T) {
 		if it.Status != ItemPending {
 			t.Errorf("%s: %s in an empty run", it.Check.Text, it.Status)
 		}
+	}
+}
+
+// A "[x]" in the document is no one's tick in this run: the item it stands
+// for starts pending, and lint says so at its line.
+func TestDocumentTickIsNotAPersonsTick(t *testing.T) {
+	const src = "# R\n\n## Prep\n\n- [x] Freeze writes\n\n## Deployment Checklist Summary\n\n- [ ] [Prepared](#prep)\n"
+	rb, _, err := Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := rb.SummarySection().Steps[0].Checks[0]
+	r := &Run{Commands: map[string]*CommandRun{}, Checks: map[string]*CheckState{}}
+	if got := SummaryItem(rb, item, r); got.Status != ItemPending || got.Done != 0 {
+		t.Errorf("with only the document's [x]: %s %d/%d, want pending 0/1", got.Status, got.Done, got.Total)
+	}
+	r.Checks["prep/freeze-writes"] = &CheckState{Done: true, By: "alice"}
+	if got := SummaryItem(rb, item, r); got.Status != ItemDone {
+		t.Errorf("ticked by a person: %s, want done", got.Status)
+	}
+	var warned bool
+	for _, p := range Lint("t.md", []byte(src)) {
+		warned = warned || (p.Line == 5 && p.Severity == SeverityWarning && strings.Contains(p.Message, "ticked in the document"))
+	}
+	if !warned {
+		t.Errorf("lint does not warn about the [x] at t.md:5: %q", problemStrings(Lint("t.md", []byte(src))))
 	}
 }

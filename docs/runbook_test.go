@@ -131,3 +131,44 @@ func TestSummaryItemsLinkToProcedures(t *testing.T) {
 		t.Errorf("only %d summary items link to a procedure", linked)
 	}
 }
+
+// No summary item of the embedded runbook ticks itself: with every command
+// it derives from ok, an item that stands for manual work ("Login
+// functionality working": log in, create a program) stays short of ✓
+// until a person ticks that work.
+func TestSummaryItemsNeedThePersonsChecks(t *testing.T) {
+	rb := parseFile(t, RunbookPath, Runbook)
+	summary := rb.SectionByTitle(rb.Meta["summary"])
+	r := &checklist.Run{Commands: map[string]*checklist.CommandRun{}, Checks: map[string]*checklist.CheckState{}}
+	for _, c := range rb.Commands() {
+		r.Commands[c.ID] = &checklist.CommandRun{Status: checklist.OK}
+	}
+	for _, text := range []string{"Login functionality working", "Core features operational"} {
+		var item *checklist.Check
+		for _, st := range summary.Steps {
+			for _, c := range st.Checks {
+				if c.Text == text {
+					item = c
+				}
+			}
+		}
+		if item == nil {
+			t.Fatalf("no summary item %q", text)
+		}
+		r.Checks = map[string]*checklist.CheckState{}
+		_, checks := rb.ItemScope(item)
+		if len(checks) == 0 {
+			t.Errorf("%q derives from commands only: it would tick itself", text)
+			continue
+		}
+		if got := checklist.SummaryItem(rb, item, r); got.Status == checklist.ItemDone {
+			t.Errorf("%q is done with its %d manual checks unticked", text, len(checks))
+		}
+		for _, c := range checks {
+			r.Checks[c.ID] = &checklist.CheckState{Done: true, By: "alice"}
+		}
+		if got := checklist.SummaryItem(rb, item, r); got.Status != checklist.ItemDone {
+			t.Errorf("%q with every command ok and every check ticked: %s (%s)", text, got.Status, got.Why)
+		}
+	}
+}

@@ -62,7 +62,7 @@ func TestCLIInProcess(t *testing.T) {
 		{name: "list", args: s.args("list"), out: []string{"Session test runbook", "basics/greet/say-hello", "[ ] Announce the test"}},
 		{name: "list --json", args: s.args("list", "--json"), check: func(t *testing.T, r result) { isJSON(t, r.stdout) }},
 		{name: "show", args: s.args("show", "say-hello"), out: []string{"Say hello  [" + idGreet + "]", "risk:    safe", `echo "hello from $PWD"`}},
-		{name: "show of an unknown id", args: s.args("show", "nosuch"), code: 1, exact: true, errs: []string{`planner-tui: no command "nosuch"`}},
+		{name: "show of an unknown id", args: s.args("show", "nosuch"), code: exitUnknownID, exact: true, errs: []string{`planner-tui: no command "nosuch"`}},
 		{name: "lint", args: []string{"lint", "testdata/lint/unclosed-fence.md"}, code: 1, out: []string{"testdata/lint/unclosed-fence.md:7: code block is never closed"},
 			errs: []string{"planner-tui: testdata/lint/unclosed-fence.md: 1 error(s)"}},
 		{name: "status before a run", args: s.args("status"), out: []string{"no run yet"}},
@@ -91,6 +91,7 @@ func TestCLIInProcess(t *testing.T) {
 			args: s.args("op", "status"), code: 1, out: []string{"compose project testproj", "DOCKER UNREACHABLE", "memory"}},
 		{name: "op status --json, docker unreachable", env: map[string]string{"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
 			args: s.args("op", "status", "--json"), code: 1, out: []string{`"docker": "docker unreachable`}, check: func(t *testing.T, r result) { isJSON(t, r.stdout) }},
+		{name: "an unknown flag is a usage error, not a failure", args: s.args("run", "--bogus", idGreet), code: exitBadParam, errs: []string{"unknown flag: --bogus"}},
 		{name: "version", args: []string{"version"}, exact: true, out: []string{"planner-tui " + version + "\n"}},
 	}
 	for _, st := range steps {

@@ -220,9 +220,18 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		}
 		return nothing("refused", exitRefused, refused)
 	}
-	if err != nil {
-		// Marked and recorded as interrupted, "never started".
+	var badParam *session.ParamError
+	switch {
+	case errors.As(err, &badParam):
+		// The state moved between Plan and Start (a value changed).
+		return nothing("bad_parameter", exitBadParam, err)
+	case err != nil && neverStarted(s.Run(), c.ID):
+		// The supervisor did not start: marked and recorded "never started".
 		return nothing("interrupted", exitNoExit, err)
+	case err != nil:
+		// Admission could not get as far as marking the command running (the
+		// state could not be saved, the lock could not be read): nothing ran.
+		return nothing("error", exitInternal, err)
 	}
 	res.Ran = true
 	fmt.Fprintf(st.err, "▶ %s  [%s, %s]\n", c.Title, c.ID, plan.Risk)
@@ -266,6 +275,13 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		res.Exit = exitNoExit
 	}
 	return res
+}
+
+// neverStarted says whether Start marked the command interrupted (its
+// supervisor did not start), as opposed to refusing before marking it.
+func neverStarted(run checklist.Run, id string) bool {
+	cr := run.Commands[id]
+	return cr != nil && cr.Status == checklist.Interrupted
 }
 
 func askYesNo(st streams, prompt string) bool {

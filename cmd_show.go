@@ -95,7 +95,7 @@ masked, with the risk, phrase and what it destroys judged on it.`,
 					return nil
 				}
 				_, err = rb.Command(args[0])
-				return fmt.Errorf("%w (nor a step or section)", err)
+				return &exitError{code: exitUnknownID, err: fmt.Errorf("%w (nor a step or section)", err)}
 			})
 		},
 	}

@@ -104,6 +104,11 @@ terminal.`,
 			return runTUI(cmd, o)
 		},
 	}
+	// A flag that does not parse is a usage error (64), not a failed
+	// command (1): scripts tell "I called it wrong" from "it failed".
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitBadParam, err: err}
+	})
 	f := root.PersistentFlags()
 	f.StringVar(&o.runbook, "runbook", "", "Markdown runbook to use instead of the embedded one")
 	f.StringVar(&o.dir, "dir", "", "the planner directory (overrides PLANNER_DIR; default: the runbook's, else the current directory)")

@@ -102,7 +102,7 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 			if val, ok := spec.EnvSecrets[r.envKey]; ok {
 				stmt = fmt.Sprintf("declare %s %s=%s", r.flags, r.name, shellQuote(val))
 			} else {
-				v.notes = append(v.notes, fmt.Sprintf("planner-tui: %s is not set: it was the .env's %s, which is gone from .env\n", r.name, r.envKey))
+				v.note(spec, r.name, fmt.Sprintf("planner-tui: %s is not set: it was the .env's %s, which is gone from .env\n", r.name, r.envKey))
 			}
 		} else if s, ok := spec.SecretVars[r.name]; ok {
 			stmt = s
@@ -111,7 +111,7 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 			// `TOKEN=… planner-tui run …`): bash inherits it.
 			continue
 		} else {
-			v.notes = append(v.notes, fmt.Sprintf("planner-tui: %s is not set: it holds a secret an earlier step made, kept only in the memory of the planner-tui that ran it (gone since it stopped); run that step again\n", r.name))
+			v.note(spec, r.name, fmt.Sprintf("planner-tui: %s is not set: it holds a secret an earlier step made, kept only in the memory of the planner-tui that ran it (gone since it stopped); run that step again\n", r.name))
 		}
 		if stmt == "" {
 			v.unresolved[r.name] = r
@@ -132,6 +132,23 @@ func openVarsIO(spec Spec) (*varsIO, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// note says why a secret variable is missing, in the output of a command
+// whose script reads it; every other command runs as if it were never set,
+// without a word that would only be noise in its output.
+func (v *varsIO) note(spec Spec, name, text string) {
+	if readsVar(spec.Script, name) {
+		v.notes = append(v.notes, text)
+	}
+}
+
+// readsVar says whether script mentions $name, ${name...}, ${#name} or
+// ${!name}: a cheap over-approximation (a mention in a comment or an inner
+// script counts too).
+func readsVar(script, name string) bool {
+	re := regexp.MustCompile(`\$\{?[#!]?` + regexp.QuoteMeta(name) + `([^A-Za-z0-9_]|$)`)
+	return re.MatchString(script)
 }
 
 // inEnv says whether bash gets name from its environment: planner-tui's

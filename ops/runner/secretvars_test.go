@@ -92,6 +92,12 @@ func TestStepSecretsNeverOnDisk(t *testing.T) {
 	}
 	assertNoLeak(t, state, leaks)
 
+	// A command that does not read NEW_KEY runs without a word about it:
+	// the note would only be noise in its output.
+	if res5, out5 := run(t, spec("5", `echo "version 1.2.2"`)); res5.ExitCode != 0 || out5 != "version 1.2.2\n" {
+		t.Errorf("a command that does not read the lost variable: %+v %q", res5, out5)
+	}
+
 	// Headless, a later process given the secret in its environment
 	// (`NEW_KEY=… planner-tui run …`): bash has it, and nothing says it
 	// is not set.

@@ -117,7 +117,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		Secrets:   append(a.secrets, p.secrets...),
 		OutputCap: outputCap,
 	}
-	s.secretVarsSpec(&spec)
+	s.secrets.fillSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -175,7 +175,7 @@ type admitted struct {
 // and returns *RefusedError.
 func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitted, error) {
 	// .env may have changed since the last command (a rotated secret).
-	secrets := s.refreshSecrets()
+	secrets := s.secrets.refresh()
 	fresh, err := s.Plan(p.Command.ID, p.given)
 	if err != nil {
 		return nil, err
@@ -190,9 +190,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if s.opts.ReadOnly {
 		return nil, errors.New("read-only session: cannot run commands")
 	}
-	shownConfirmation := s.masker.Load().String(confirmation)
+	shownConfirmation := s.secrets.Mask(confirmation)
 	refuse := func(reason string) (*admitted, error) {
-		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.masker.Load().String(reason)})
+		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
 	switch {
@@ -353,8 +353,8 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) [
 func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) (checklist.CommandRun, error) {
 	// The step may have rewritten .env, or made secrets of its own: what
 	// follows must mask the new values.
-	s.keepSecretVars(res.SecretVars)
-	s.refreshSecrets()
+	s.secrets.keepStepVars(res.SecretVars)
+	s.secrets.refresh()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr := s.run.Command(cmdID)
@@ -407,7 +407,7 @@ func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res 
 		if envfile.IsSecretKey(k) {
 			v = "***" // the value stays in vars.sh (0600) only
 		}
-		s.run.Vars[k] = s.masker.Load().String(v)
+		s.run.Vars[k] = s.secrets.Mask(v)
 	}
 	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
 	artifacts := map[string]string{}

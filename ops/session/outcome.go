@@ -54,7 +54,7 @@ func (s *Session) shown(line string) string {
 	if line == "" {
 		return ""
 	}
-	line = strings.TrimSpace(s.masker.Load().String(line))
+	line = strings.TrimSpace(s.secrets.Mask(line))
 	if r := []rune(line); len(r) > maxMatchLine {
 		line = string(r[:maxMatchLine]) + "…"
 	}

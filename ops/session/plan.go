@@ -79,7 +79,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		}
 	}
 	p.Script = fillParams(cmd.Script, p.Params)
-	shown := s.masker.Load()
+	shown := s.secrets.Masker()
 	show := func(t string) string {
 		t = shown.String(t)
 		if len(p.secrets) > 0 {

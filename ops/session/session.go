@@ -6,21 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"planner-tui/checklist"
 	"planner-tui/docs"
 	"planner-tui/ops"
 	"planner-tui/ops/audit"
-	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
-	"planner-tui/ops/mask"
 	"planner-tui/ops/runner"
 )
 
@@ -32,23 +28,11 @@ type Session struct {
 	vars    map[string]string
 	target  ops.Target
 	store   *checklist.Store
-	// secrets are the values to hide (the union of every .env read this
-	// session, so a rotated secret stays hidden under its old and new
-	// values); masker hides them. Both change together, under secretsMu.
-	secretsMu sync.Mutex
-	secrets   []string
-	masker    atomic.Pointer[mask.Masker]
-	actor     audit.Actor
-	audit     *audit.Log
-	// envWarning says why secrets may be missed: no .env in the planner
-	// dir, or lines of it that could not be parsed. Set by loadSecrets at
-	// Open and at every refreshSecrets; read by the screen.
-	envWarning atomic.Pointer[string]
-	// secretVars are the secret variables steps made (name -> declare
-	// statement, memory only) and envSecrets the .env's secret values by
-	// key: see secrets.go. Under secretsMu.
-	secretVars map[string]string
-	envSecrets map[string]string
+	choices choices
+	// secrets is the secrets part (secrets.go): the masker and what feeds it.
+	secrets *secretBook
+	actor   audit.Actor
+	audit   *audit.Log
 
 	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
 	view view
@@ -79,10 +63,8 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
 		return nil, err
 	}
-	env := loadSecrets(s.target.Dir, s.vars)
-	s.secrets, s.envSecrets = env.secrets, env.byKey
-	s.masker.Store(mask.New(s.secrets))
-	s.setEnvWarning(env.warning)
+	s.secrets = newSecretBook(s.target.Dir, s.vars)
+	s.choices = choices{dir: s.target.Dir, vars: s.vars, runbook: rb}
 
 	stateDir := o.StateDir
 	if stateDir == "" {
@@ -221,44 +203,6 @@ func inheritedVars() (map[string]string, error) {
 	return vars, nil
 }
 
-// envRead is what loadSecrets found.
-type envRead struct {
-	secrets []string          // every value to mask
-	byKey   map[string]string // the .env's secret values by key (parsed lines only)
-	warning string            // why some secret may be missed; "" if none
-}
-
-// loadSecrets reads the planner dir's .env for values to mask. Variables
-// with secret-looking names given on the command line count too. Lines of
-// .env that cannot be parsed do not turn masking off: the others are used
-// (and a secret on a bad line too, when it can be guessed), and the
-// warning names the bad lines.
-func loadSecrets(dir string, vars map[string]string) envRead {
-	var e envRead
-	for k, v := range vars {
-		if envfile.IsSecretKey(k) && v != "" {
-			e.secrets = append(e.secrets, v)
-		}
-	}
-	f, err := envfile.Load(filepath.Join(dir, ".env"))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		e.warning = "no .env in " + dir + ": no secret values to mask"
-	case err != nil:
-		e.warning = err.Error()
-	default:
-		e.secrets = append(e.secrets, f.Secrets()...)
-		e.byKey = map[string]string{}
-		for _, v := range f.Vars {
-			if envfile.IsSecretKey(v.Key) && v.Value != "" {
-				e.byKey[v.Key] = v.Value
-			}
-		}
-		e.warning = envProblemsWarning(f.Problems)
-	}
-	return e
-}
-
 func (s *Session) Runbook() *checklist.Runbook { return s.runbook }
 func (s *Session) Target() ops.Target          { return s.target }
 func (s *Session) Actor() string               { return s.actor.String() }
@@ -267,12 +211,7 @@ func (s *Session) StateDir() string            { return s.store.Dir }
 // EnvWarning says why secrets may not be masked ("" when .env was read
 // whole): no .env, or its bad lines ("/x/.env:7: unterminated ..."). It
 // follows the .env as it was at the last command; cheap, no I/O.
-func (s *Session) EnvWarning() string {
-	if w := s.envWarning.Load(); w != nil {
-		return *w
-	}
-	return ""
-}
+func (s *Session) EnvWarning() string { return s.secrets.Warning() }
 
 // Vars returns a copy of the effective variables.
 func (s *Session) Vars() map[string]string {
@@ -284,35 +223,7 @@ func (s *Session) Vars() map[string]string {
 }
 
 // Mask replaces secret values in text.
-func (s *Session) Mask(text string) string { return s.masker.Load().String(text) }
-
-// refreshSecrets reads the planner dir's .env again and adds any new secret
-// values (a step rotated SECRET_KEY, an operator edited a password) to the
-// ones masked; old values stay masked too. It returns every value to hide.
-func (s *Session) refreshSecrets() []string {
-	env := loadSecrets(s.target.Dir, s.vars)
-	fresh := env.secrets
-	s.secretsMu.Lock()
-	defer s.secretsMu.Unlock()
-	s.envSecrets = env.byKey
-	defer s.setEnvWarning(env.warning) // after the masker: the warning is masked with it
-	known := make(map[string]bool, len(s.secrets))
-	for _, v := range s.secrets {
-		known[v] = true
-	}
-	added := false
-	for _, v := range fresh {
-		if !known[v] {
-			s.secrets = append(s.secrets, v)
-			known[v] = true
-			added = true
-		}
-	}
-	if added {
-		s.masker.Store(mask.New(s.secrets))
-	}
-	return append([]string(nil), s.secrets...)
-}
+func (s *Session) Mask(text string) string { return s.secrets.Mask(text) }
 
 // AuditErr is the last failure to append to the audit log, or nil.
 func (s *Session) AuditErr() error {
@@ -463,11 +374,11 @@ func (s *Session) AddNote(stepID, text string) error {
 	if err := s.lockLocked(); err != nil {
 		return err
 	}
-	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.Load().String(text)})
+	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.secrets.Mask(text)})
 	if err := s.store.Save(s.run); err != nil {
 		return err
 	}
-	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.masker.Load().String(text)})
+	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.secrets.Mask(text)})
 	return nil
 }
 

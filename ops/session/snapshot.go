@@ -98,7 +98,7 @@ func (s *Session) publishLocked() {
 		Run:        &run,
 		EnvWarning: s.EnvWarning(),
 		Watched:    s.view.watched.Load(),
-		masker:     s.masker.Load(),
+		masker:     s.secrets.Masker(),
 		next:       make(chan struct{}),
 	}
 	if s.lock != nil {

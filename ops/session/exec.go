@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,7 +128,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		cr.ExitCode = -1
 		cr.Error = "never started: " + err.Error()
 		code := -1
-		saveErr := s.saveEndsLocked([]audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
+		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
 		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
 	}
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
@@ -275,7 +274,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if interactive {
 		msg = "interactive: the command has the terminal"
 	}
-	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
+	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
 	return a, nil
 }
 
@@ -362,99 +361,16 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 		// A newer attempt replaced this one; leave it alone.
 		return *cr, waitErr
 	}
-	rec := s.applyResultLocked(cmdID, cr, res, waitErr)
+	rec := s.rec.applyResult(s.run, cmdID, cr, res, waitErr)
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}
-	saveErr := s.saveEndsLocked([]audit.Record{rec})
+	saveErr := s.rec.saveEnds(s.run, []audit.Record{rec})
 	return *cr, errors.Join(waitErr, saveErr)
 }
 
-// applyResultLocked turns a runner result into the command's state, merges
-// the variables and artifacts it produced, and audits the outcome.
-func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
-	cr.Ended = res.Ended
-	if cr.Ended.IsZero() {
-		cr.Ended = time.Now().UTC()
-	}
-	cr.ExitCode = res.ExitCode
-	outcome := "ok"
-	switch {
-	case res.Err != "" || waitErr != nil:
-		cr.Status = checklist.Interrupted
-		cr.Error = res.Err
-		if waitErr != nil {
-			cr.Error = strings.TrimSpace(cr.Error + " " + waitErr.Error())
-		}
-		outcome = "interrupted"
-	case res.Canceled:
-		cr.Status = checklist.Interrupted
-		cr.Error = "cancelled by the operator"
-		outcome = "canceled"
-	case res.TimedOut:
-		cr.Status = checklist.Failed
-		cr.Error = "timed out"
-		outcome = "timeout"
-	default:
-		outcome = s.judgeLocked(cmdID, cr, res.ExitCode)
-	}
-	if res.LogError != "" {
-		// The command ran, but its log (or its variables) could not be
-		// written whole, e.g. a full disk: say so wherever the result shows.
-		cr.Error = strings.TrimSpace(cr.Error + " " + res.LogError)
-	}
-	for k, v := range res.Vars {
-		if envfile.IsSecretKey(k) {
-			v = "***" // the value stays in vars.sh (0600) only
-		}
-		s.run.Vars[k] = s.secrets.Mask(v)
-	}
-	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
-	artifacts := map[string]string{}
-	if a, err := readArtifacts(jobDir); err != nil {
-		cr.Error = strings.TrimSpace(cr.Error + " artifacts: " + err.Error())
-	} else {
-		for _, b := range a.Backups {
-			s.run.Backups = append(s.run.Backups, b)
-			artifacts["backup"] = b.Path
-			artifacts["backup_size"] = strconv.FormatInt(b.Size, 10)
-			artifacts["backup_sha256"] = b.SHA256
-			artifacts["backup_verified"] = strconv.FormatBool(b.Verified)
-		}
-	}
-	code := cr.ExitCode
-	var dur time.Duration
-	if !cr.Started.IsZero() {
-		dur = cr.Ended.Sub(cr.Started)
-	}
-	rec := audit.Record{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: cr.Error}
-	if len(artifacts) > 0 {
-		rec.Artifacts = artifacts
-	}
-	// The caller saves the state first, then writes this: a crash in
-	// between must not leave a run.end for a result the state lacks (the
-	// next start would apply it, and audit it, again).
-	return rec
-}
-
-func readArtifacts(jobDir string) (Artifacts, error) {
-	var a Artifacts
-	b, err := os.ReadFile(filepath.Join(jobDir, ArtifactsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return a, nil
-	}
-	if err != nil {
-		return a, err
-	}
-	if err := json.Unmarshal(b, &a); err != nil {
-		return a, fmt.Errorf("%s: %w", filepath.Join(jobDir, ArtifactsFile), err)
-	}
-	return a, nil
-}
-
 // reconcile settles commands that were running when the last planner-tui
-// stopped: finished ones get their recorded result, ones whose supervisor
-// died without a result are interrupted, live ones stay running.
+// stopped (recorder.reconcile).
 func (s *Session) reconcile() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -468,86 +384,7 @@ func (s *Session) reconcileLocked() error {
 	if s.lockedOutLocked() != "" {
 		return nil
 	}
-	var recs []audit.Record
-	for id, cr := range s.run.Commands {
-		if cr.Status != checklist.Running {
-			continue
-		}
-		if cr.JobID == "interactive" {
-			// Its process had our terminal and died with us (or we
-			// cannot tell): it did not finish under our eyes.
-			recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "planner-tui stopped while the command had the terminal"}, nil))
-			continue
-		}
-		jobDir := s.store.JobDir(s.run.ID, cr.JobID)
-		res, ok, err := runner.ReadResult(jobDir)
-		switch {
-		case err != nil:
-			return fmt.Errorf("result of %s: %w", id, err)
-		case ok:
-			recs = append(recs, s.applyResultLocked(id, cr, res, nil))
-		case runner.Alive(jobDir):
-			// Still running: it stays so.
-		default:
-			// Never started (planner-tui died before the supervisor ran
-			// the command), or the supervisor died; it may also have
-			// written its result and exited since we looked.
-			why := runner.NeverStarted(jobDir)
-			if res, ok, err := runner.ReadResult(jobDir); err == nil && ok {
-				recs = append(recs, s.applyResultLocked(id, cr, res, nil))
-			} else if runner.Alive(jobDir) {
-				// It started while we looked: it stays running.
-			} else if why != "" {
-				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "never started: " + why}, nil))
-			} else {
-				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil))
-			}
-		}
-	}
-	if s.opts.ReadOnly {
-		return nil
-	}
-	// Ends saved by a planner-tui that died before auditing them.
-	missing := s.missingEndsLocked()
-	if len(recs) == 0 && len(missing) == 0 {
-		return nil
-	}
-	return s.saveEndsLocked(append(missing, recs...))
-}
-
-// saveEndsLocked saves the run with the commands of recs marked as not yet
-// audited, then writes the run.end records and clears the marks (in
-// memory: the next save writes them cleared; until then the next start
-// finds them in the audit log). A crash between the save and the audit
-// leaves the marks, and the next start writes what is missing.
-func (s *Session) saveEndsLocked(recs []audit.Record) error {
-	for _, r := range recs {
-		if cr := s.run.Commands[r.CommandID]; cr != nil {
-			cr.EndAudit = r.Outcome
-			if cr.EndAudit == "" {
-				cr.EndAudit = string(cr.Status)
-			}
-		}
-	}
-	if err := s.store.Save(s.run); err != nil {
-		return err
-	}
-	crashPoint(crashAfterSave)
-	for _, r := range recs {
-		if s.record(r) == nil {
-			if cr := s.run.Commands[r.CommandID]; cr != nil {
-				cr.EndAudit = ""
-			}
-		}
-	}
-	return nil
-}
-
-func (s *Session) stepID(cmdID string) string {
-	if st := s.runbook.StepOf(cmdID); st != nil {
-		return st.ID
-	}
-	return ""
+	return s.rec.reconcile(s.run, s.opts.ReadOnly)
 }
 
 // newJobLocked names a job dir that no job of the run has used: the

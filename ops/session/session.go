@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"planner-tui/checklist"
@@ -32,16 +31,15 @@ type Session struct {
 	// secrets is the secrets part (secrets.go): the masker and what feeds it.
 	secrets *secretBook
 	actor   audit.Actor
-	audit   *audit.Log
+	// rec is the recording part (recording.go): saves, audit, reconcile.
+	rec *recorder
 
 	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
 	view view
 	run  *checklist.Run
 	lock *lock.Lock // held from the first Start until Close
 	// running is the execution this process started or attached to.
-	running  *Execution
-	auditMu  sync.Mutex // guards auditErr: record runs with and without mu held
-	auditErr error      // the last failure to write the audit log
+	running *Execution
 }
 
 // Open loads the runbook, works out the effective variables and the target
@@ -75,6 +73,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.store, err = checklist.OpenStore(stateDir); err != nil {
 		return nil, err
 	}
+	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
 	// Each runbook has its own current run: one of another runbook stays
 	// current for that runbook, to be resumed when it is opened again.
 	run, err := s.store.CurrentFor(rb.Path)
@@ -88,7 +87,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		s.run = run
 		return s, s.reconcile()
 	}
-	if s.audit, err = audit.Open(s.store.AuditPath()); err != nil {
+	if s.rec.log, err = audit.Open(s.store.AuditPath()); err != nil {
 		return nil, err
 	}
 	if run == nil {
@@ -226,18 +225,11 @@ func (s *Session) Vars() map[string]string {
 func (s *Session) Mask(text string) string { return s.secrets.Mask(text) }
 
 // AuditErr is the last failure to append to the audit log, or nil.
-func (s *Session) AuditErr() error {
-	s.auditMu.Lock()
-	defer s.auditMu.Unlock()
-	return s.auditErr
-}
+func (s *Session) AuditErr() error { return s.rec.Err() }
 
-// Run returns a snapshot of the current run, safe to read anywhere.
-func (s *Session) Run() checklist.Run {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.run.Clone()
-}
+// Run returns a copy of the current run, safe to read anywhere. It is the
+// snapshot's (no lock: it never waits for a write's fsync).
+func (s *Session) Run() checklist.Run { return s.Snapshot().Run.Clone() }
 
 // Runs lists the runs in the state dir, newest first.
 func (s *Session) Runs() ([]checklist.RunSummary, error) { return s.store.Runs() }
@@ -427,30 +419,12 @@ func (s *Session) Close() error {
 		errs = append(errs, s.lock.Release())
 		s.lock = nil
 	}
-	if s.audit != nil {
-		errs = append(errs, s.audit.Close())
-		s.audit = nil
-	}
+	errs = append(errs, s.rec.close())
 	return errors.Join(errs...)
 }
 
-// record appends to the audit log. A failing audit log must not go unseen,
-// but it must not stop an operator mid-incident either: the error goes to
-// stderr of the headless CLI and to the TUI's error line via AuditErr.
-func (s *Session) record(r audit.Record) error {
-	if s.audit == nil {
-		return errors.New("no audit log open")
-	}
-	r.Actor = s.actor
-	r.Version = s.opts.Version
-	if err := s.audit.Append(r); err != nil {
-		s.auditMu.Lock()
-		s.auditErr = err
-		s.auditMu.Unlock()
-		return err
-	}
-	return nil
-}
+// record appends to the audit log (recorder.record).
+func (s *Session) record(r audit.Record) error { return s.rec.record(r) }
 
 // runningLocked returns the command of the run still marked running.
 func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runningIn(s.run) }

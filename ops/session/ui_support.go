@@ -46,7 +46,7 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 		return fmt.Errorf("record %s: %w", cmd.ID, err)
 	}
 	code := exitCode
-	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
+	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
 		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: errText})
 	return nil
 }

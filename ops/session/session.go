@@ -28,6 +28,8 @@ type Session struct {
 	target  ops.Target
 	store   *checklist.Store
 	choices choices
+	// planner is the planning part (plan.go): Plan, from the snapshot.
+	planner *planner
 	// secrets is the secrets part (secrets.go): the masker and what feeds it.
 	secrets *secretBook
 	actor   audit.Actor
@@ -73,6 +75,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.store, err = checklist.OpenStore(stateDir); err != nil {
 		return nil, err
 	}
+	s.planner = &planner{runbook: rb, target: s.target, snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
 	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
 	// Each runbook has its own current run: one of another runbook stays
 	// current for that runbook, to be resumed when it is opened again.
@@ -425,6 +428,19 @@ func (s *Session) Close() error {
 
 // record appends to the audit log (recorder.record).
 func (s *Session) record(r audit.Record) error { return s.rec.record(r) }
+
+// lockedOutLocked says who holds the operator lock when another session
+// does ("" when this one holds it or nobody does). mu is held.
+func (s *Session) lockedOutLocked() string {
+	if s.lock != nil {
+		return ""
+	}
+	h, held, err := lock.Read(s.store.LockPath())
+	if err != nil || !held {
+		return ""
+	}
+	return (&lock.HeldError{Holder: h}).Error()
+}
 
 // runningLocked returns the command of the run still marked running.
 func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runningIn(s.run) }

@@ -39,7 +39,9 @@ type Session struct {
 	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
 	view view
 	run  *checklist.Run
-	lock *lock.Lock // held from the first Start until Close
+	// operator is the operator lock (admission.go), held from the first
+	// write until Close; under mu.
+	operator operatorLock
 	// running is the execution this process started or attached to.
 	running *Execution
 }
@@ -53,6 +55,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	}
 	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
 	s.mu.publish = s.publishLocked
+	s.operator.who = s.actor
 	inherited, err := inheritedVars()
 	if err != nil {
 		return nil, err
@@ -75,6 +78,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.store, err = checklist.OpenStore(stateDir); err != nil {
 		return nil, err
 	}
+	s.operator.path = s.store.LockPath()
 	s.planner = &planner{runbook: rb, target: s.target, snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
 	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
 	// Each runbook has its own current run: one of another runbook stays
@@ -418,10 +422,7 @@ func (s *Session) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	if s.lock != nil {
-		errs = append(errs, s.lock.Release())
-		s.lock = nil
-	}
+	errs = append(errs, s.operator.release())
 	errs = append(errs, s.rec.close())
 	return errors.Join(errs...)
 }
@@ -432,7 +433,7 @@ func (s *Session) record(r audit.Record) error { return s.rec.record(r) }
 // lockedOutLocked says who holds the operator lock when another session
 // does ("" when this one holds it or nobody does). mu is held.
 func (s *Session) lockedOutLocked() string {
-	if s.lock != nil {
+	if s.operator.held != nil {
 		return ""
 	}
 	h, held, err := lock.Read(s.store.LockPath())
@@ -456,7 +457,7 @@ func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
 		return e
 	}
 	id, cr := s.runningLocked()
-	if cr == nil || s.lock == nil && s.lockedOutLocked() != "" {
+	if cr == nil || s.lockedOutLocked() != "" {
 		// (a command another process runs and follows is its to record:
 		// the snapshot shows it, the watcher its end)
 		s.mu.Unlock()

@@ -101,8 +101,7 @@ func (s *Session) publishLocked() {
 		masker:     s.secrets.Masker(),
 		next:       make(chan struct{}),
 	}
-	if s.lock != nil {
-		h := s.lock.Holder()
+	if h, ok := s.operator.holder(); ok {
 		sn.Holder, sn.Mine = &h, true
 	} else {
 		sn.Holder = s.view.other.Load()
@@ -187,7 +186,7 @@ func (s *Session) watchOnce(lastState, lastLock *fileStamp) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock() // publishes
-	if fresh != nil && s.lock == nil && s.run.ID == fresh.ID {
+	if fresh != nil && s.operator.held == nil && s.run.ID == fresh.ID {
 		// Not ours to write until we take the lock (which reloads it
 		// anyway): show what the other process wrote.
 		s.run = fresh

@@ -21,6 +21,16 @@ import (
 
 // Session is one operator's handle on a runbook and its current run. All
 // methods are safe for concurrent use.
+//
+// It is a facade over parts, each in its own file with only the state it
+// needs passed in: planner (plan.go), admission (admission.go, action.go:
+// the operator lock, admit, AdmitAction), recorder (recording.go,
+// outcome.go, reconcile_audit.go: saves, audit, reconcile), secretBook
+// (secrets.go) and choices (choices.go). The Session itself owns the run:
+// s.run, s.running and the operator lock are under mu, whose Unlock
+// publishes the snapshot (snapshot.go) that every read uses. Writes hold
+// mu across their fsyncs; reads (Snapshot, Plan, Run, Vars, Mask,
+// EnvWarning, Runbook, Target, AuditErr) never take mu.
 type Session struct {
 	opts    Options
 	runbook *checklist.Runbook

@@ -72,7 +72,7 @@ func recoveredEnd(runID, stepID, cmdID string, cr *checklist.CommandRun) audit.R
 	if !cr.Started.IsZero() && !cr.Ended.IsZero() {
 		dur = cr.Ended.Sub(cr.Started)
 	}
-	msg := strings.TrimSpace(cr.Error + " (recorded at the next start: planner-tui stopped after saving this end, before auditing it)")
+	msg := strings.TrimSpace(endMessage(cr) + " (recorded at the next start: planner-tui stopped after saving this end, before auditing it)")
 	return audit.Record{Event: "run.end", RunID: runID, StepID: stepID, CommandID: cmdID, ExitCode: &code,
 		DurationMS: dur.Milliseconds(), Outcome: cr.EndAudit, Message: msg}
 }

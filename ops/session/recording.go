@@ -143,7 +143,7 @@ func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.C
 	if !cr.Started.IsZero() {
 		dur = cr.Ended.Sub(cr.Started)
 	}
-	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: cr.Error}
+	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: endMessage(cr)}
 	if len(artifacts) > 0 {
 		rec.Artifacts = artifacts
 	}
@@ -166,6 +166,20 @@ func readArtifacts(jobDir string) (Artifacts, error) {
 		return a, fmt.Errorf("%s: %w", filepath.Join(jobDir, ArtifactsFile), err)
 	}
 	return a, nil
+}
+
+// endMessage is what a run.end record says besides the outcome: the error,
+// and why a command that ran to its end is a warning or failed (a fail-if
+// match, an exit code in warn-exit): the audit log must say why, not only
+// what.
+func endMessage(cr *checklist.CommandRun) string {
+	switch {
+	case cr.Detail == "":
+		return cr.Error
+	case cr.Error == "":
+		return cr.Detail
+	}
+	return cr.Error + ": " + cr.Detail
 }
 
 // reconcile settles the commands of run that were running when the last

@@ -47,6 +47,6 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	}
 	code := exitCode
 	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
-		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: errText})
+		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: endMessage(cr)})
 	return nil
 }

@@ -175,3 +175,50 @@ func TestWatcherIgnoresADeadHolder(t *testing.T) {
 		}
 	}
 }
+
+// `planner-tui runs new` (or `runs resume`) in another process while a
+// screen is open makes another run current: the screen follows it instead
+// of showing the run that process ended.
+func TestWatchFollowsANewCurrentRun(t *testing.T) {
+	f := newFixture(t)
+	screen := f.open(t)
+	first := screen.Snapshot().Run.ID
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go screen.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return screen.Snapshot().Watched })
+
+	headless := f.open(t)
+	if err := headless.NewRun("second run"); err != nil {
+		t.Fatal(err)
+	}
+	second := headless.Snapshot().Run.ID
+	if second == first {
+		t.Fatalf("NewRun kept run %s", first)
+	}
+	waitFor(t, "the new run in the screen's snapshot", 5*time.Second, func() bool {
+		sn := screen.Snapshot()
+		return sn.Run.ID == second && sn.Run.Title == "second run"
+	})
+	if got := screen.Run().ID; got != second {
+		t.Errorf("Run() = %s, want %s", got, second)
+	}
+
+	if err := headless.Resume(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := headless.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the resumed run in the screen's snapshot", 5*time.Second, func() bool {
+		return screen.Snapshot().Run.ID == first
+	})
+	// the screen can drive the run it shows: its first write takes the
+	// lock and reloads that run
+	if cr, _ := run(t, screen, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("greet after the switch: %+v", cr)
+	}
+	if got := screen.Run().ID; got != first {
+		t.Errorf("after the screen's own run: run %s, want %s", got, first)
+	}
+}

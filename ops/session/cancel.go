@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"path/filepath"
+	"time"
+
 	"planner-tui/checklist"
+	"planner-tui/ops/audit"
 	"planner-tui/ops/lock"
+	"planner-tui/ops/runner"
 )
 
 // ErrNothingRunning is returned by CancelRunning when no command of the
@@ -63,5 +68,50 @@ func (s *Session) CancelRunning(ctx context.Context, cmdID string) (checklist.Co
 	if err := e.Cancel(); err != nil {
 		return checklist.CommandRun{}, err
 	}
-	return e.Wait()
+	return s.waitCancelled(ctx, e, runID, filepath.Dir(e.LogPath))
+}
+
+// killSlack is how long past a job's grace cancel waits before it kills
+// the group itself: the supervisor, when alive, escalates at the grace.
+const killSlack = time.Second
+
+// waitCancelled waits for a cancelled command's end. A supervisor escalates
+// to SIGKILL after the grace; when it is dead (kill -9, OOM) nothing does,
+// and a command that ignores SIGTERM would be waited for for ever: past
+// the grace, cancel sends SIGKILL to its process group itself and audits
+// it.
+func (s *Session) waitCancelled(ctx context.Context, e *Execution, runID, jobDir string) (checklist.CommandRun, error) {
+	type ended struct {
+		cr  checklist.CommandRun
+		err error
+	}
+	done := make(chan ended, 1)
+	go func() {
+		cr, err := e.Wait()
+		done <- ended{cr, err}
+	}()
+	grace := runner.Grace(jobDir)
+	t := time.NewTimer(grace + killSlack)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.cr, r.err
+	case <-ctx.Done():
+		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, context.Cause(ctx))
+	case <-t.C:
+	}
+	pgid, err := runner.KillGroup(jobDir)
+	if err != nil {
+		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, err)
+	}
+	if pgid != 0 {
+		s.record(audit.Record{Event: "cancel.kill", RunID: runID, CommandID: e.CommandID, Outcome: "killed",
+			Message: fmt.Sprintf("the command ignored SIGTERM for %s and its supervisor is gone: SIGKILL to process group %d", grace, pgid)})
+	}
+	select {
+	case r := <-done:
+		return r.cr, r.err
+	case <-ctx.Done():
+		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, context.Cause(ctx))
+	}
 }

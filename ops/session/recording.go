@@ -106,6 +106,9 @@ func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.C
 	case res.Canceled:
 		cr.Status = checklist.Interrupted
 		cr.Error = "cancelled by the operator"
+		if res.Signal == "SIGKILL" {
+			cr.Error += " (killed with SIGKILL: it did not stop on SIGTERM)"
+		}
 		outcome = "canceled"
 	case res.TimedOut:
 		cr.Status = checklist.Failed

@@ -59,6 +59,10 @@ func (r *recorder) record(rec audit.Record) error {
 	return nil
 }
 
+// save writes the run's state (atomically, fsync'd). The caller holds the
+// run mutex.
+func (r *recorder) save(run *checklist.Run) error { return r.store.Save(run) }
+
 // Err is the last failure to append to the audit log, or nil.
 func (r *recorder) Err() error {
 	if e := r.err.Load(); e != nil {
@@ -253,7 +257,7 @@ func (r *recorder) saveEnds(run *checklist.Run, recs []audit.Record) error {
 			}
 		}
 	}
-	if err := r.store.Save(run); err != nil {
+	if err := r.save(run); err != nil {
 		return err
 	}
 	crashPoint(crashAfterSave)

@@ -272,7 +272,7 @@ func (s *Session) NewRun(title string) error {
 	// one ends (`runs resume` reopens it).
 	if s.run.Ended.IsZero() && s.run.ID != "" {
 		s.run.Ended = time.Now().UTC()
-		if err := s.store.Save(s.run); err != nil {
+		if err := s.rec.save(s.run); err != nil {
 			return err
 		}
 	}
@@ -319,7 +319,7 @@ func (s *Session) Resume(id string) error {
 		return err
 	}
 	run.Ended = time.Time{} // resumed: open again
-	if err := s.store.Save(run); err != nil {
+	if err := s.rec.save(run); err != nil {
 		return err
 	}
 	s.run = run
@@ -345,7 +345,7 @@ func (s *Session) SetCheck(checkID string, done bool) error {
 		return err
 	}
 	s.run.Checks[checkID] = &checklist.CheckState{Done: done, By: s.actor.String(), At: time.Now().UTC()}
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
 	s.record(audit.Record{Event: "check", RunID: s.run.ID, StepID: checkID, Outcome: map[bool]string{true: "done", false: "undone"}[done]})
@@ -384,7 +384,7 @@ func (s *Session) AddNote(stepID, text string) error {
 		return err
 	}
 	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.secrets.Mask(text)})
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
 	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.secrets.Mask(text)})
@@ -411,7 +411,7 @@ func (s *Session) Skip(cmdID string) error {
 	}
 	cr.Status = checklist.Skipped
 	cr.Ended = time.Now().UTC()
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
 	s.record(audit.Record{Event: "skip", RunID: s.run.ID, CommandID: cmd.ID})

@@ -42,7 +42,7 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	outcome := string(status)
 	cr.Status, cr.ExitCode, cr.Error, cr.Detail = status, exitCode, errText, detail
 	cr.Started, cr.Ended = started.UTC(), ended.UTC()
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return fmt.Errorf("record %s: %w", cmd.ID, err)
 	}
 	code := exitCode

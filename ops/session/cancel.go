@@ -68,50 +68,37 @@ func (s *Session) CancelRunning(ctx context.Context, cmdID string) (checklist.Co
 	if err := e.Cancel(); err != nil {
 		return checklist.CommandRun{}, err
 	}
-	return s.waitCancelled(ctx, e, runID, filepath.Dir(e.LogPath))
+	return e.Wait()
 }
 
-// killSlack is how long past a job's grace cancel waits before it kills
+// killSlack is how long past a job's grace a cancel waits before it kills
 // the group itself: the supervisor, when alive, escalates at the grace.
 const killSlack = time.Second
 
-// waitCancelled waits for a cancelled command's end. A supervisor escalates
-// to SIGKILL after the grace; when it is dead (kill -9, OOM) nothing does,
-// and a command that ignores SIGTERM would be waited for for ever: past
-// the grace, cancel sends SIGKILL to its process group itself and audits
-// it.
-func (s *Session) waitCancelled(ctx context.Context, e *Execution, runID, jobDir string) (checklist.CommandRun, error) {
-	type ended struct {
-		cr  checklist.CommandRun
-		err error
-	}
-	done := make(chan ended, 1)
-	go func() {
-		cr, err := e.Wait()
-		done <- ended{cr, err}
-	}()
+// escalate follows a cancelled command. Its supervisor escalates to
+// SIGKILL after the grace; when the supervisor is dead (kill -9, OOM)
+// nothing does, and a command that ignores SIGTERM would run, and be
+// waited for, for ever: past the grace this process sends SIGKILL to its
+// process group (runner.KillGroup, which also writes the result) and
+// audits it. It returns at once when the command ends first.
+func (e *Execution) escalate() {
+	jobDir := filepath.Dir(e.LogPath)
 	grace := runner.Grace(jobDir)
 	t := time.NewTimer(grace + killSlack)
 	defer t.Stop()
 	select {
-	case r := <-done:
-		return r.cr, r.err
-	case <-ctx.Done():
-		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, context.Cause(ctx))
+	case <-e.waited:
+		return
 	case <-t.C:
 	}
 	pgid, err := runner.KillGroup(jobDir)
-	if err != nil {
-		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, err)
+	rec := audit.Record{Event: "cancel.kill", RunID: e.s.Run().ID, CommandID: e.CommandID, Outcome: "killed",
+		Message: fmt.Sprintf("the command ignored SIGTERM for %s and its supervisor is gone: SIGKILL to process group %d", grace, pgid)}
+	switch {
+	case err != nil:
+		rec.Outcome, rec.Message = "failed", "SIGKILL after the grace: "+err.Error()
+	case pgid == 0:
+		return // it ended, or its supervisor escalates
 	}
-	if pgid != 0 {
-		s.record(audit.Record{Event: "cancel.kill", RunID: runID, CommandID: e.CommandID, Outcome: "killed",
-			Message: fmt.Sprintf("the command ignored SIGTERM for %s and its supervisor is gone: SIGKILL to process group %d", grace, pgid)})
-	}
-	select {
-	case r := <-done:
-		return r.cr, r.err
-	case <-ctx.Done():
-		return checklist.CommandRun{}, fmt.Errorf("cancel %s: %w", e.CommandID, context.Cause(ctx))
-	}
+	e.s.record(rec)
 }

@@ -53,6 +53,9 @@ type Execution struct {
 	job    *runner.Job
 	once   sync.Once
 	waited chan struct{}
+	// escalation is the watch for a cancel its supervisor cannot finish
+	// (cancel.go).
+	escalation sync.Once
 	result checklist.CommandRun
 	err    error
 }
@@ -81,10 +84,16 @@ func (e *Execution) Wait() (checklist.CommandRun, error) {
 	return e.result, e.err
 }
 
-// Cancel sends SIGTERM to the command's process group, SIGKILL after a grace.
+// Cancel sends SIGTERM to the command's process group, SIGKILL after a
+// grace: the supervisor's, or, when the supervisor is dead, this
+// process's (escalate, cancel.go). It does not wait: Wait does.
 func (e *Execution) Cancel() error {
 	e.s.record(audit.Record{Event: "cancel", RunID: e.s.Run().ID, CommandID: e.CommandID})
-	return e.job.Cancel()
+	if err := e.job.Cancel(); err != nil {
+		return err
+	}
+	e.escalation.Do(func() { go e.escalate() })
+	return nil
 }
 
 // Start runs the plan in the background, in a detached supervisor that

@@ -105,25 +105,8 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
 	}
-	switch {
-	case len(p.Missing) > 0:
-		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
-	case p.Blocked != "":
-		return refuse(p.Blocked)
-	case p.reusedRefusal() != "":
-		return refuse(p.reusedRefusal())
-	case shownPhrase != "" && confirmation != shownPhrase:
-		if confirmation == "" {
-			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, shownPhrase, p.Destroys))
-		}
-		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, shownPhrase))
-	case p.NeedsPhrase() && confirmation != p.Confirm:
-		if confirmation == "" {
-			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))
-		}
-		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, p.Confirm))
-	case !p.NeedsPhrase() && p.Risk == checklist.Change && confirmation != "yes":
-		return refuse("change command: not confirmed (answer y, or --yes headless)")
+	if reason := refusal(p, shownPhrase, confirmation, shownConfirmation); reason != "" {
+		return refuse(reason)
 	}
 
 	s.mu.Lock()
@@ -187,6 +170,37 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	}
 	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
 	return a, nil
+}
+
+// refusal is why the guards refuse plan p with this confirmation, or ""
+// when it may run: missing parameters, a block, values reused for a
+// command that needs a phrase, a phrase not typed exactly (the one the
+// operator was shown, shownPhrase, as well as the fresh plan's), or a
+// change not answered "yes". shownConfirmation is confirmation masked,
+// for the reason's text. It reads only the plan: the state checks that
+// need the lock come after it in admit.
+func refusal(p *Plan, shownPhrase, confirmation, shownConfirmation string) string {
+	switch {
+	case len(p.Missing) > 0:
+		return "missing parameters: " + strings.Join(p.Missing, ", ")
+	case p.Blocked != "":
+		return p.Blocked
+	case p.reusedRefusal() != "":
+		return p.reusedRefusal()
+	}
+	for _, phrase := range []string{shownPhrase, p.Confirm} {
+		switch {
+		case phrase == "" || confirmation == phrase:
+		case confirmation == "":
+			return fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, phrase, p.Destroys)
+		default:
+			return fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, phrase)
+		}
+	}
+	if !p.NeedsPhrase() && p.Risk == checklist.Change && confirmation != "yes" {
+		return "change command: not confirmed (answer y, or --yes headless)"
+	}
+	return ""
 }
 
 // keptParams are the parameters worth keeping in the run's state: not the

@@ -129,7 +129,8 @@ const WatchInterval = 200 * time.Millisecond
 
 // Watch follows what other processes (a headless `planner-tui run`, a
 // second screen) write to the state dir until ctx ends, and publishes a
-// new snapshot when the current run's state or the lock holder changes.
+// new snapshot when the current run's state or the lock holder changes, or
+// another run of this runbook is made current (`runs new`, `runs resume`).
 //
 // It stats the run's state.json and the lock file on a ticker: a stat is a
 // few microseconds and never takes the lock (a flock probe would make a

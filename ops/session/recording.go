@@ -36,7 +36,7 @@ type recorder struct {
 	// mask hides secrets in what is stored (the secrets part's masker).
 	mask func(string) string
 
-	logMu sync.Mutex            // guards log (opened once, closed by Close)
+	logMu sync.Mutex            // guards log (opened by Open, closed by close)
 	log   *audit.Log            // nil in a read-only session
 	err   atomic.Pointer[error] // the last failure to append to the audit log
 }
@@ -90,8 +90,9 @@ func (r *recorder) hasLog() bool {
 	return r.log != nil
 }
 
-// applyResult turns a runner result into the command's state, merges
-// the variables and artifacts it produced, and audits the outcome.
+// applyResult turns a runner result into the command's state and merges
+// the variables and artifacts it produced into run; it returns the run.end
+// record, which the caller writes after saving (saveEnds).
 func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
 	cr.Ended = res.Ended
 	if cr.Ended.IsZero() {

@@ -56,8 +56,8 @@ type Execution struct {
 	// escalation is the watch for a cancel its supervisor cannot finish
 	// (cancel.go).
 	escalation sync.Once
-	result checklist.CommandRun
-	err    error
+	result     checklist.CommandRun
+	err        error
 }
 
 func (e *Execution) done() bool {

@@ -80,6 +80,12 @@ func (m *Model) askRerun(f flow, cr checklist.CommandRun) {
 // do: a command another process started or finished.
 func (m *Model) noticeOthers(before checklist.Run) {
 	c := m.c
+	if before.ID != "" && c.run.ID != before.ID {
+		// `runs new` / `runs resume` elsewhere: the watcher moved the
+		// session to the runbook's current run
+		m.setFlash("now showing run "+c.run.ID+" ("+c.run.Title+"): made current by another process", c.styles.Warn)
+		return
+	}
 	ids := slices.Sorted(maps.Keys(c.run.Commands))
 	for _, id := range ids {
 		now := c.run.Commands[id]

@@ -1,8 +1,13 @@
 package ui
 
 import (
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"planner-tui/ops/session"
 )
 
 // The tail of a command running elsewhere is read at most once a second:
@@ -39,5 +44,35 @@ func TestFollowTailAsksAtMostOnceASecond(t *testing.T) {
 	c.followTail("/x/output.log")
 	if n := reads(); n != 1 {
 		t.Fatalf("a second later: %d reads, want 1", n)
+	}
+}
+
+// `planner-tui runs new` in another process while the screen is open: the
+// screen switches to the new current run (the watcher follows it) and says
+// so, instead of showing the run that process ended.
+func TestScreenFollowsARunMadeCurrentElsewhere(t *testing.T) {
+	e := newEngine(t).(*realEngine)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.s.Watch(ctx)
+	d := newDriver(t, e, 120, 30)
+	first := e.s.Snapshot().Run.ID
+	d.waitText("run " + first)
+
+	other, err := session.Open(context.Background(), sessionOptions(filepath.Dir(filepath.Dir(e.scratchDir))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.NewRun("the night shift"); err != nil {
+		t.Fatal(err)
+	}
+	second := other.Snapshot().Run.ID
+	v := d.waitText("run " + second)
+	if !strings.Contains(v, "now showing run "+second) {
+		t.Errorf("the switch is not said on screen:\n%s", v)
+	}
+	if strings.Contains(v, "run "+first+" ") {
+		t.Errorf("the old run is still shown:\n%s", v)
 	}
 }

@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"path/filepath"
+	"time"
+
 	"planner-tui/checklist"
+	"planner-tui/ops/audit"
 	"planner-tui/ops/lock"
+	"planner-tui/ops/runner"
 )
 
 // ErrNothingRunning is returned by CancelRunning when no command of the
@@ -64,4 +69,36 @@ func (s *Session) CancelRunning(ctx context.Context, cmdID string) (checklist.Co
 		return checklist.CommandRun{}, err
 	}
 	return e.Wait()
+}
+
+// killSlack is how long past a job's grace a cancel waits before it kills
+// the group itself: the supervisor, when alive, escalates at the grace.
+const killSlack = time.Second
+
+// escalate follows a cancelled command. Its supervisor escalates to
+// SIGKILL after the grace; when the supervisor is dead (kill -9, OOM)
+// nothing does, and a command that ignores SIGTERM would run, and be
+// waited for, for ever: past the grace this process sends SIGKILL to its
+// process group (runner.KillGroup, which also writes the result) and
+// audits it. It returns at once when the command ends first.
+func (e *Execution) escalate() {
+	jobDir := filepath.Dir(e.LogPath)
+	grace := runner.Grace(jobDir)
+	t := time.NewTimer(grace + killSlack)
+	defer t.Stop()
+	select {
+	case <-e.waited:
+		return
+	case <-t.C:
+	}
+	pgid, err := runner.KillGroup(jobDir)
+	rec := audit.Record{Event: "cancel.kill", RunID: e.s.Run().ID, CommandID: e.CommandID, Outcome: "killed",
+		Message: fmt.Sprintf("the command ignored SIGTERM for %s and its supervisor is gone: SIGKILL to process group %d", grace, pgid)}
+	switch {
+	case err != nil:
+		rec.Outcome, rec.Message = "failed", "SIGKILL after the grace: "+err.Error()
+	case pgid == 0:
+		return // it ended, or its supervisor escalates
+	}
+	e.s.record(rec)
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"mvdan.cc/sh/v3/shell"
+
+	"planner-tui/checklist"
 )
 
 // ParamChoices lists values for a placeholder where they can be listed:
@@ -21,6 +23,21 @@ import (
 // backup files for a restore. It runs git and reads files, so call it from
 // a goroutine (a tea.Cmd in the TUI). An empty list means "type it".
 func (s *Session) ParamChoices(ctx context.Context, name string) ([]Choice, error) {
+	return s.choices.list(ctx, name)
+}
+
+// choices is the parameter-choices part of a session: it offers values for
+// a placeholder from the stack's checkout (git, alembic migration files)
+// and from disk (backup files). It reads only the planner dir and the
+// runbook, never the run, and holds no lock.
+type choices struct {
+	dir     string            // the planner dir (the git checkout)
+	vars    map[string]string // the effective variables (read only)
+	runbook *checklist.Runbook
+}
+
+// list is ParamChoices.
+func (s choices) list(ctx context.Context, name string) ([]Choice, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	n := strings.ToLower(name)
@@ -35,17 +52,17 @@ func (s *Session) ParamChoices(ctx context.Context, name string) ([]Choice, erro
 	return s.globChoices(name)
 }
 
-func (s *Session) git(ctx context.Context, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", s.target.Dir}, args...)...)
+func (s choices) git(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", s.dir}, args...)...)
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("git %s in %s: %w", strings.Join(args, " "), s.target.Dir, err)
+		return nil, fmt.Errorf("git %s in %s: %w", strings.Join(args, " "), s.dir, err)
 	}
 	return out, nil
 }
 
 // gitCommits offers the recent commits and the tags, newest first.
-func (s *Session) gitCommits(ctx context.Context) ([]Choice, error) {
+func (s choices) gitCommits(ctx context.Context) ([]Choice, error) {
 	out, err := s.git(ctx, "log", "--format=%h%x09%d %s (%cr)", "-20", "--all")
 	if err != nil {
 		return nil, err
@@ -59,7 +76,7 @@ func (s *Session) gitCommits(ctx context.Context) ([]Choice, error) {
 	return cs, nil
 }
 
-func (s *Session) gitTags(ctx context.Context) ([]Choice, error) {
+func (s choices) gitTags(ctx context.Context) ([]Choice, error) {
 	out, err := s.git(ctx, "tag", "--sort=-creatordate", "--format=%(refname:short)%09%(subject)")
 	if err != nil {
 		return nil, err
@@ -84,13 +101,13 @@ var (
 // (ALEMBIC_VERSIONS_DIR, default backend/alembic/versions): revision, what
 // it follows and its title, ordered from head to base. "base" is offered
 // last (downgrade everything).
-func (s *Session) alembicRevisions() ([]Choice, error) {
+func (s choices) alembicRevisions() ([]Choice, error) {
 	dir := s.vars["ALEMBIC_VERSIONS_DIR"]
 	if dir == "" {
 		dir = filepath.Join("backend", "alembic", "versions")
 	}
 	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(s.target.Dir, dir)
+		dir = filepath.Join(s.dir, dir)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.py"))
 	if err != nil {
@@ -142,7 +159,7 @@ func (s *Session) alembicRevisions() ([]Choice, error) {
 // globChoices finds the shell word around <name> in the runbook's commands
 // that use it (such as "${BACKUP_DIR}/pre-deploy-<timestamp>.sql"), expands
 // its variables and offers what matches on disk, newest first.
-func (s *Session) globChoices(name string) ([]Choice, error) {
+func (s choices) globChoices(name string) ([]Choice, error) {
 	ph := "<" + name + ">"
 	seen := map[string]bool{}
 	type found struct {

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,15 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"planner-tui/checklist"
 	"planner-tui/ops/audit"
-	"planner-tui/ops/envfile"
-	"planner-tui/ops/lock"
 	"planner-tui/ops/runner"
 )
 
@@ -57,8 +53,11 @@ type Execution struct {
 	job    *runner.Job
 	once   sync.Once
 	waited chan struct{}
-	result checklist.CommandRun
-	err    error
+	// escalation is the watch for a cancel its supervisor cannot finish
+	// (cancel.go).
+	escalation sync.Once
+	result     checklist.CommandRun
+	err        error
 }
 
 func (e *Execution) done() bool {
@@ -85,10 +84,16 @@ func (e *Execution) Wait() (checklist.CommandRun, error) {
 	return e.result, e.err
 }
 
-// Cancel sends SIGTERM to the command's process group, SIGKILL after a grace.
+// Cancel sends SIGTERM to the command's process group, SIGKILL after a
+// grace: the supervisor's, or, when the supervisor is dead, this
+// process's (escalate, cancel.go). It does not wait: Wait does.
 func (e *Execution) Cancel() error {
 	e.s.record(audit.Record{Event: "cancel", RunID: e.s.Run().ID, CommandID: e.CommandID})
-	return e.job.Cancel()
+	if err := e.job.Cancel(); err != nil {
+		return err
+	}
+	e.escalation.Do(func() { go e.escalate() })
+	return nil
 }
 
 // Start runs the plan in the background, in a detached supervisor that
@@ -117,7 +122,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		Secrets:   append(a.secrets, p.secrets...),
 		OutputCap: outputCap,
 	}
-	s.secretVarsSpec(&spec)
+	s.secrets.fillSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,7 +134,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		cr.ExitCode = -1
 		cr.Error = "never started: " + err.Error()
 		code := -1
-		saveErr := s.saveEndsLocked([]audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
+		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
 		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
 	}
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
@@ -159,202 +164,12 @@ func (s *Session) StartInteractive(p *Plan, confirmation, editor string) (*exec.
 
 var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)
 
-// admitted is a command that passed the guards and is marked running.
-type admitted struct {
-	plan    *Plan
-	runID   string
-	jobID   string
-	jobDir  string   // "" for interactive commands
-	env     []string // what the command sees besides our environment
-	secrets []string // the .env values to mask, read just now
-}
-
-// admit re-plans (state may have moved since the caller planned), checks
-// the confirmation and every guard, takes the operator lock, marks the
-// command running in the saved state and audits it. A refusal is audited
-// and returns *RefusedError.
-func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitted, error) {
-	// .env may have changed since the last command (a rotated secret).
-	secrets := s.refreshSecrets()
-	fresh, err := s.Plan(p.Command.ID, p.given)
-	if err != nil {
-		return nil, err
-	}
-	// The phrase is checked against what the operator was shown, too: a
-	// wrong phrase is refused even if the state moved so that the fresh
-	// plan would not ask for one (the TUI sends a wrong phrase here to
-	// have it audited, and it must never run).
-	shownPhrase := p.Confirm
-	p = fresh
-	cmd := p.Command
-	if s.opts.ReadOnly {
-		return nil, errors.New("read-only session: cannot run commands")
-	}
-	shownConfirmation := s.masker.Load().String(confirmation)
-	refuse := func(reason string) (*admitted, error) {
-		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.masker.Load().String(reason)})
-		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
-	}
-	switch {
-	case len(p.Missing) > 0:
-		return refuse("missing parameters: " + strings.Join(p.Missing, ", "))
-	case p.Blocked != "":
-		return refuse(p.Blocked)
-	case p.reusedRefusal() != "":
-		return refuse(p.reusedRefusal())
-	case shownPhrase != "" && confirmation != shownPhrase:
-		if confirmation == "" {
-			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, shownPhrase, p.Destroys))
-		}
-		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, shownPhrase))
-	case p.NeedsPhrase() && confirmation != p.Confirm:
-		if confirmation == "" {
-			return refuse(fmt.Sprintf("%s command: type %q to confirm (it destroys %s)", p.Risk, p.Confirm, p.Destroys))
-		}
-		return refuse(fmt.Sprintf("the confirmation %q does not match %q", shownConfirmation, p.Confirm))
-	case !p.NeedsPhrase() && p.Risk == checklist.Change && confirmation != "yes":
-		return refuse("change command: not confirmed (answer y, or --yes headless)")
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.lockLocked(); err != nil {
-		var held *lock.HeldError
-		if errors.As(err, &held) {
-			s.record(audit.Record{Event: "lock.refused", RunID: s.run.ID, CommandID: cmd.ID, Outcome: "refused", Message: err.Error()})
-			return nil, &RefusedError{CommandID: cmd.ID, Reason: err.Error()}
-		}
-		return nil, err
-	}
-	// Plan checked this with mu released since (and taking the lock may
-	// have reloaded the run): another Start may have begun a command.
-	if blocked := s.blockedLocked(cmd); blocked != "" {
-		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: blocked})
-		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
-	}
-
-	// Restored if the state cannot be saved: a command that never started
-	// must not stay "running" in memory and block every other one.
-	before := s.run.Clone()
-	cr := s.run.Command(cmd.ID)
-	cr.Attempt++
-	a := &admitted{plan: p, runID: s.run.ID, secrets: secrets}
-	if interactive {
-		a.jobID = "interactive"
-	} else {
-		a.jobID, a.jobDir = s.newJobLocked(cmd.ID, cr.Attempt)
-	}
-	*cr = checklist.CommandRun{
-		Status:    checklist.Running,
-		JobID:     a.jobID,
-		Attempt:   cr.Attempt,
-		Started:   time.Now().UTC(),
-		Params:    keptParams(p.Params),
-		Confirmed: shownConfirmation,
-	}
-	if a.jobDir != "" {
-		cr.Log = filepath.Join(a.jobDir, runner.OutputFile)
-	}
-	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
-		s.run.Choices[alts[0].ID] = cmd.ID
-	}
-	for k, v := range keptParams(p.Params) {
-		s.run.Params[k] = v
-	}
-	if err := s.store.Save(s.run); err != nil {
-		*s.run = before
-		return nil, err
-	}
-	confirmed := ""
-	if p.NeedsPhrase() {
-		confirmed = confirmation
-		s.record(audit.Record{Event: "confirm", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: p.Destroys})
-	}
-	a.env = s.commandEnv(cmd, a.jobDir, confirmed)
-	msg := ""
-	if interactive {
-		msg = "interactive: the command has the terminal"
-	}
-	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
-	return a, nil
-}
-
-// keptParams are the parameters worth keeping in the run's state: not the
-// secret ones (a <token> is asked for again rather than stored).
-func keptParams(params map[string]string) map[string]string {
-	out := make(map[string]string, len(params))
-	for k, v := range params {
-		if !envfile.IsSecretKey(k) {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// lockLocked takes the operator lock on first use and keeps it.
-func (s *Session) lockLocked() error {
-	if s.lock != nil {
-		return nil
-	}
-	l, err := lock.Acquire(s.store.LockPath(), lock.Holder{
-		User: s.actor.User, Host: s.actor.Host, PID: os.Getpid(), Since: time.Now().UTC(),
-		Purpose: s.run.Title,
-	})
-	if err != nil {
-		return err
-	}
-	s.lock = l
-	// Until now another process may have written the run (a headless run,
-	// a second screen): start from what is on disk, so that no write of
-	// ours puts back an older state over theirs. From here on only this
-	// session writes it.
-	if run, err := s.store.Load(s.run.ID); err == nil {
-		s.run = run
-	}
-	return s.reconcileLocked()
-}
-
-// commandEnv is what a command sees on top of planner-tui's environment:
-// the runbook variables its script reads (and no others: docker-compose
-// prefers the environment to .env when it substitutes, so exporting DB_HOST
-// everywhere would override the stack's own settings), this binary first on
-// PATH, and, for `planner-tui op` steps, the effective variables and where
-// to report artifacts.
-func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) []string {
-	env := make([]string, 0, len(cmd.Uses)+5)
-	for _, k := range cmd.Uses {
-		if v, ok := s.vars[k]; ok {
-			env = append(env, k+"="+v)
-		}
-	}
-	path := os.Getenv("PATH")
-	if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, ".test") {
-		path = filepath.Dir(exe) + string(os.PathListSeparator) + path
-	}
-	if bin := os.Getenv("PLANNER_TUI_BIN"); bin != "" {
-		path = filepath.Dir(bin) + string(os.PathListSeparator) + path
-	}
-	vars, _ := json.Marshal(s.vars)
-	// The phrase was checked by admit: `planner-tui op restore` in the step
-	// reads it instead of refusing. Every other step gets it empty, so a
-	// confirmation never leaks into steps (or shells) that were not
-	// confirmed through the environment they inherit.
-	return append(env,
-		"PATH="+path,
-		EnvVars+"="+string(vars),
-		EnvStateDir+"="+s.store.Dir,
-		EnvRunID+"="+s.run.ID,
-		EnvJobDir+"="+jobDir,
-		EnvConfirmed+"="+confirmed,
-	)
-}
-
 // finish records a job's result in the run state and the audit log.
 func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) (checklist.CommandRun, error) {
 	// The step may have rewritten .env, or made secrets of its own: what
 	// follows must mask the new values.
-	s.keepSecretVars(res.SecretVars)
-	s.refreshSecrets()
+	s.secrets.keepStepVars(res.SecretVars)
+	s.secrets.refresh()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr := s.run.Command(cmdID)
@@ -362,99 +177,16 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 		// A newer attempt replaced this one; leave it alone.
 		return *cr, waitErr
 	}
-	rec := s.applyResultLocked(cmdID, cr, res, waitErr)
+	rec := s.rec.applyResult(s.run, cmdID, cr, res, waitErr)
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}
-	saveErr := s.saveEndsLocked([]audit.Record{rec})
+	saveErr := s.rec.saveEnds(s.run, []audit.Record{rec})
 	return *cr, errors.Join(waitErr, saveErr)
 }
 
-// applyResultLocked turns a runner result into the command's state, merges
-// the variables and artifacts it produced, and audits the outcome.
-func (s *Session) applyResultLocked(cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
-	cr.Ended = res.Ended
-	if cr.Ended.IsZero() {
-		cr.Ended = time.Now().UTC()
-	}
-	cr.ExitCode = res.ExitCode
-	outcome := "ok"
-	switch {
-	case res.Err != "" || waitErr != nil:
-		cr.Status = checklist.Interrupted
-		cr.Error = res.Err
-		if waitErr != nil {
-			cr.Error = strings.TrimSpace(cr.Error + " " + waitErr.Error())
-		}
-		outcome = "interrupted"
-	case res.Canceled:
-		cr.Status = checklist.Interrupted
-		cr.Error = "cancelled by the operator"
-		outcome = "canceled"
-	case res.TimedOut:
-		cr.Status = checklist.Failed
-		cr.Error = "timed out"
-		outcome = "timeout"
-	default:
-		outcome = s.judgeLocked(cmdID, cr, res.ExitCode)
-	}
-	if res.LogError != "" {
-		// The command ran, but its log (or its variables) could not be
-		// written whole, e.g. a full disk: say so wherever the result shows.
-		cr.Error = strings.TrimSpace(cr.Error + " " + res.LogError)
-	}
-	for k, v := range res.Vars {
-		if envfile.IsSecretKey(k) {
-			v = "***" // the value stays in vars.sh (0600) only
-		}
-		s.run.Vars[k] = s.masker.Load().String(v)
-	}
-	jobDir := s.store.JobDir(s.run.ID, cr.JobID)
-	artifacts := map[string]string{}
-	if a, err := readArtifacts(jobDir); err != nil {
-		cr.Error = strings.TrimSpace(cr.Error + " artifacts: " + err.Error())
-	} else {
-		for _, b := range a.Backups {
-			s.run.Backups = append(s.run.Backups, b)
-			artifacts["backup"] = b.Path
-			artifacts["backup_size"] = strconv.FormatInt(b.Size, 10)
-			artifacts["backup_sha256"] = b.SHA256
-			artifacts["backup_verified"] = strconv.FormatBool(b.Verified)
-		}
-	}
-	code := cr.ExitCode
-	var dur time.Duration
-	if !cr.Started.IsZero() {
-		dur = cr.Ended.Sub(cr.Started)
-	}
-	rec := audit.Record{Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: cr.Error}
-	if len(artifacts) > 0 {
-		rec.Artifacts = artifacts
-	}
-	// The caller saves the state first, then writes this: a crash in
-	// between must not leave a run.end for a result the state lacks (the
-	// next start would apply it, and audit it, again).
-	return rec
-}
-
-func readArtifacts(jobDir string) (Artifacts, error) {
-	var a Artifacts
-	b, err := os.ReadFile(filepath.Join(jobDir, ArtifactsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return a, nil
-	}
-	if err != nil {
-		return a, err
-	}
-	if err := json.Unmarshal(b, &a); err != nil {
-		return a, fmt.Errorf("%s: %w", filepath.Join(jobDir, ArtifactsFile), err)
-	}
-	return a, nil
-}
-
 // reconcile settles commands that were running when the last planner-tui
-// stopped: finished ones get their recorded result, ones whose supervisor
-// died without a result are interrupted, live ones stay running.
+// stopped (recorder.reconcile).
 func (s *Session) reconcile() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -468,112 +200,5 @@ func (s *Session) reconcileLocked() error {
 	if s.lockedOutLocked() != "" {
 		return nil
 	}
-	var recs []audit.Record
-	for id, cr := range s.run.Commands {
-		if cr.Status != checklist.Running {
-			continue
-		}
-		if cr.JobID == "interactive" {
-			// Its process had our terminal and died with us (or we
-			// cannot tell): it did not finish under our eyes.
-			recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "planner-tui stopped while the command had the terminal"}, nil))
-			continue
-		}
-		jobDir := s.store.JobDir(s.run.ID, cr.JobID)
-		res, ok, err := runner.ReadResult(jobDir)
-		switch {
-		case err != nil:
-			return fmt.Errorf("result of %s: %w", id, err)
-		case ok:
-			recs = append(recs, s.applyResultLocked(id, cr, res, nil))
-		case runner.Alive(jobDir):
-			// Still running: it stays so.
-		default:
-			// Never started (planner-tui died before the supervisor ran
-			// the command), or the supervisor died; it may also have
-			// written its result and exited since we looked.
-			why := runner.NeverStarted(jobDir)
-			if res, ok, err := runner.ReadResult(jobDir); err == nil && ok {
-				recs = append(recs, s.applyResultLocked(id, cr, res, nil))
-			} else if runner.Alive(jobDir) {
-				// It started while we looked: it stays running.
-			} else if why != "" {
-				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "never started: " + why}, nil))
-			} else {
-				recs = append(recs, s.applyResultLocked(id, cr, runner.Result{ExitCode: -1, Err: "the supervisor died before the command finished"}, nil))
-			}
-		}
-	}
-	if s.opts.ReadOnly {
-		return nil
-	}
-	// Ends saved by a planner-tui that died before auditing them.
-	missing := s.missingEndsLocked()
-	if len(recs) == 0 && len(missing) == 0 {
-		return nil
-	}
-	return s.saveEndsLocked(append(missing, recs...))
-}
-
-// saveEndsLocked saves the run with the commands of recs marked as not yet
-// audited, then writes the run.end records and clears the marks (in
-// memory: the next save writes them cleared; until then the next start
-// finds them in the audit log). A crash between the save and the audit
-// leaves the marks, and the next start writes what is missing.
-func (s *Session) saveEndsLocked(recs []audit.Record) error {
-	for _, r := range recs {
-		if cr := s.run.Commands[r.CommandID]; cr != nil {
-			cr.EndAudit = r.Outcome
-			if cr.EndAudit == "" {
-				cr.EndAudit = string(cr.Status)
-			}
-		}
-	}
-	if err := s.store.Save(s.run); err != nil {
-		return err
-	}
-	crashPoint(crashAfterSave)
-	for _, r := range recs {
-		if s.record(r) == nil {
-			if cr := s.run.Commands[r.CommandID]; cr != nil {
-				cr.EndAudit = ""
-			}
-		}
-	}
-	return nil
-}
-
-func (s *Session) stepID(cmdID string) string {
-	if st := s.runbook.StepOf(cmdID); st != nil {
-		return st.ID
-	}
-	return ""
-}
-
-// newJobLocked names a job dir that no job of the run has used: the
-// command's last id part and its attempt, bumped past any existing dir (a
-// changed runbook can map two commands to the same name).
-func (s *Session) newJobLocked(cmdID string, attempt int) (id, dir string) {
-	for n := attempt; ; n++ {
-		id = fmt.Sprintf("%s-%d", jobSlug(cmdID), n)
-		dir = s.store.JobDir(s.run.ID, id)
-		// Any error but "exists" ends the search: ENOENT is the free
-		// name; anything else (jobs/ not a directory) makes the runner
-		// fail with a clear error rather than this loop spin.
-		if _, err := os.Lstat(dir); err != nil {
-			return id, dir
-		}
-	}
-}
-
-// jobSlug keeps the last part of a command id: readable and short enough
-// for a directory name.
-func jobSlug(id string) string {
-	if i := strings.LastIndex(id, "/"); i >= 0 {
-		id = id[i+1:]
-	}
-	if len(id) > 40 {
-		id = id[:40]
-	}
-	return id
+	return s.rec.reconcile(s.run, s.opts.ReadOnly)
 }

@@ -19,14 +19,14 @@ const maxMatchLine = 160
 // of a longer line is skipped (a megabyte of base64 is no check's output).
 const maxScanLine = 64 << 10
 
-// judgeLocked decides how a command that ran to its end did: ok, warning or
+// judge decides how a command that ran to its end did: ok, warning or
 // failed, from its exit code, its fence's outcome rules and, for fail-if /
 // warn-if, its masked output.log read line by line. It sets cr.Status and
-// cr.Detail and returns the audit outcome. s.mu is held (it only reads the
-// runbook and the log).
-func (s *Session) judgeLocked(cmdID string, cr *checklist.CommandRun, exitCode int) string {
+// cr.Detail and returns the audit outcome. It only reads the runbook and the
+// log.
+func (r *recorder) judge(cmdID string, cr *checklist.CommandRun, exitCode int) string {
 	var o checklist.Outcome
-	if cmd, err := s.runbook.Command(cmdID); err == nil {
+	if cmd, err := r.runbook.Command(cmdID); err == nil {
 		o = cmd.Outcome
 	}
 	var failLine, warnLine string
@@ -43,18 +43,18 @@ func (s *Session) judgeLocked(cmdID string, cr *checklist.CommandRun, exitCode i
 			return string(cr.Status)
 		}
 	}
-	status, detail := o.Judge(exitCode, s.shown(failLine), s.shown(warnLine))
+	status, detail := o.Judge(exitCode, r.shown(failLine), r.shown(warnLine))
 	cr.Status, cr.Detail = status, detail
 	return string(status)
 }
 
 // shown is a matched line as the detail quotes it: masked (again: .env may
 // have changed since the supervisor masked it) and cut.
-func (s *Session) shown(line string) string {
+func (r *recorder) shown(line string) string {
 	if line == "" {
 		return ""
 	}
-	line = strings.TrimSpace(s.masker.Load().String(line))
+	line = strings.TrimSpace(r.mask(line))
 	if r := []rune(line); len(r) > maxMatchLine {
 		line = string(r[:maxMatchLine]) + "…"
 	}

@@ -72,14 +72,22 @@ func TestOutcomeOfRealJobs(t *testing.T) {
 			if saved.Status != tt.status || saved.Detail != cr.Detail {
 				t.Errorf("saved %s %q, want %s %q", saved.Status, saved.Detail, tt.status, cr.Detail)
 			}
-			var outcome string
+			var outcome, message string
 			for _, r := range auditEvents(t, f.state) {
 				if r.Event == "run.end" && r.CommandID == tt.id {
-					outcome = r.Outcome
+					outcome, message = r.Outcome, r.Message
 				}
 			}
 			if outcome != string(tt.status) {
 				t.Errorf("audit run.end outcome %q, want %q", outcome, tt.status)
+			}
+			// the audit log says why, not only what: a warning, or a
+			// failure on a fail-if match with exit 0
+			if !strings.Contains(message, cr.Detail) {
+				t.Errorf("audit run.end message %q lacks the reason %q", message, cr.Detail)
+			}
+			if tt.detailLack != "" && strings.Contains(message, tt.detailLack) {
+				t.Errorf("audit run.end message %q shows %q", message, tt.detailLack)
 			}
 		})
 	}

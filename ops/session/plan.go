@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops"
 	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
 	"planner-tui/ops/mask"
@@ -26,14 +27,36 @@ var paramValue = regexp.MustCompile(`^[A-Za-z0-9._:@+=/-]+$`)
 // alternatives); CheckParams refuses them where the operator typed them.
 // Risk, phrase and what is destroyed are judged on the filled script.
 func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
+	return s.planner.plan(cmdID, params)
+}
+
+// planner is the planning part of a session: it resolves what a command
+// would do from the runbook, the target and the latest snapshot of the run
+// (snapshot.go). It takes no lock and writes nothing: the screen calls it
+// on every selection move. admit (admission.go) plans again and re-checks
+// what matters under the run mutex and the operator lock.
+type planner struct {
+	runbook *checklist.Runbook
+	target  ops.Target
+	// snapshot is the session's latest snapshot (an atomic load).
+	snapshot func() *Snapshot
+	// masker is the secrets part's masker of the moment.
+	masker func() *mask.Masker
+	// lockPath is the operator lock file, probed when no watcher keeps
+	// the snapshot's holder current (the headless CLI).
+	lockPath string
+}
+
+// plan is Plan.
+func (s *planner) plan(cmdID string, params map[string]string) (*Plan, error) {
 	cmd, err := s.runbook.Command(cmdID)
 	if err != nil {
 		return nil, err
 	}
-	// The snapshot, not s.run under mu: the screen plans on every selection
-	// move and must not wait for a write's fsync. Start re-checks under the
-	// lock (admit).
-	snap := s.Snapshot()
+	// The snapshot, not the run under mu: the screen plans on every
+	// selection move and must not wait for a write's fsync. Start
+	// re-checks under the lock (admit).
+	snap := s.snapshot()
 	run := snap.Run
 
 	p := &Plan{
@@ -79,7 +102,7 @@ func (s *Session) Plan(cmdID string, params map[string]string) (*Plan, error) {
 		}
 	}
 	p.Script = fillParams(cmd.Script, p.Params)
-	shown := s.masker.Load()
+	shown := s.masker()
 	show := func(t string) string {
 		t = shown.String(t)
 		if len(p.secrets) > 0 {
@@ -208,10 +231,13 @@ func fillParams(script string, values map[string]string) string {
 }
 
 // blockedLocked says why a command cannot start now, or "".
-func (s *Session) blockedLocked(cmd *checklist.Command) string { return s.blockedIn(s.run, cmd) }
+func (s *Session) blockedLocked(cmd *checklist.Command) string {
+	return s.planner.blockedIn(s.run, cmd)
+}
 
-// blockedIn is blockedLocked on a given run (a snapshot's).
-func (s *Session) blockedIn(run *checklist.Run, cmd *checklist.Command) string {
+// blockedIn says why cmd cannot start in run (a snapshot's, or the
+// session's under mu), or "".
+func (s *planner) blockedIn(run *checklist.Run, cmd *checklist.Command) string {
 	if id, cr := runningIn(run); cr != nil {
 		if id == cmd.ID {
 			return fmt.Sprintf("it is already running (since %s)", cr.Started.Local().Format("15:04:05"))
@@ -238,30 +264,18 @@ func (s *Session) blockedIn(run *checklist.Run, cmd *checklist.Command) string {
 	return ""
 }
 
-// lockedOutLocked says who holds the operator lock when another session
-// does, so the operator learns it before typing a confirmation; Start
-// still takes the lock itself.
-func (s *Session) lockedOutLocked() string {
-	if s.lock != nil || s.store == nil {
-		return ""
-	}
-	h, held, err := lock.Read(s.store.LockPath())
-	if err != nil || !held {
-		return ""
-	}
-	return (&lock.HeldError{Holder: h}).Error()
-}
-
-// lockedOutOf is lockedOutLocked for Plan: from the snapshot when Watch
-// keeps its holder current, else from the lock file (a flock probe, no mu).
-func (s *Session) lockedOutOf(snap *Snapshot) string {
+// lockedOutOf says who holds the operator lock when another session does,
+// so the operator learns it before typing a confirmation: from the snapshot
+// when Watch keeps its holder current, else from the lock file (a
+// non-blocking flock probe). Start still takes the lock itself.
+func (s *planner) lockedOutOf(snap *Snapshot) string {
 	if snap.Mine || snap.Watched {
 		return snap.lockedOut()
 	}
-	if s.store == nil {
+	if s.lockPath == "" {
 		return ""
 	}
-	h, held, err := lock.Read(s.store.LockPath())
+	h, held, err := lock.Read(s.lockPath)
 	if err != nil || !held {
 		return ""
 	}
@@ -272,7 +286,7 @@ func (s *Session) lockedOutOf(snap *Snapshot) string {
 // Gated (a migration that changes the schema, a restore): in a run that has
 // no verified backup (taken in the last day) it needs the typed phrase even
 // where it would not have.
-func (s *Session) backupGateIn(run *checklist.Run) string {
+func (s *planner) backupGateIn(run *checklist.Run) string {
 	for _, b := range run.Backups {
 		if b.Verified && time.Since(b.At) < 24*time.Hour {
 			return ""
@@ -284,7 +298,7 @@ func (s *Session) backupGateIn(run *checklist.Run) string {
 // startedAlternativeIn names the alternative of cmd that run
 // already started and that did not succeed (failed or interrupted), or "".
 // One that succeeded blocks cmd outright (blockedLocked).
-func (s *Session) startedAlternativeIn(run *checklist.Run, cmd *checklist.Command) string {
+func (s *planner) startedAlternativeIn(run *checklist.Run, cmd *checklist.Command) string {
 	alts := s.runbook.Alternatives(cmd.ID)
 	if len(alts) < 2 {
 		return ""

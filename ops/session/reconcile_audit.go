@@ -34,25 +34,25 @@ func crashPoint(name string) {
 	}
 }
 
-// missingEndsLocked returns the run.end records that a planner-tui killed
+// missingEnds returns the run.end records that a planner-tui killed
 // between saving a command's end and auditing it never wrote (the command
 // still carries its EndAudit mark and the audit log has no run.end for it
 // since it started). Marks whose record is in the log are cleared.
-func (s *Session) missingEndsLocked() []audit.Record {
+func (r *recorder) missingEnds(run *checklist.Run) []audit.Record {
 	var ids []string
-	for id, cr := range s.run.Commands {
+	for id, cr := range run.Commands {
 		if cr.EndAudit != "" {
 			ids = append(ids, id)
 		}
 	}
-	if len(ids) == 0 || s.audit == nil {
+	if len(ids) == 0 || !r.hasLog() {
 		return nil
 	}
 	sort.Strings(ids)
 	var recs []audit.Record
 	for _, id := range ids {
-		cr := s.run.Commands[id]
-		found, err := auditHasEnd(s.store.AuditPath(), s.run.ID, id, cr.Started)
+		cr := run.Commands[id]
+		found, err := auditHasEnd(r.store.AuditPath(), run.ID, id, cr.Started)
 		if err != nil {
 			continue // unreadable now: the mark stays for the next start
 		}
@@ -60,7 +60,7 @@ func (s *Session) missingEndsLocked() []audit.Record {
 			cr.EndAudit = ""
 			continue
 		}
-		recs = append(recs, recoveredEnd(s.run.ID, s.stepID(id), id, cr))
+		recs = append(recs, recoveredEnd(run.ID, r.stepID(id), id, cr))
 	}
 	return recs
 }
@@ -72,7 +72,7 @@ func recoveredEnd(runID, stepID, cmdID string, cr *checklist.CommandRun) audit.R
 	if !cr.Started.IsZero() && !cr.Ended.IsZero() {
 		dur = cr.Ended.Sub(cr.Started)
 	}
-	msg := strings.TrimSpace(cr.Error + " (recorded at the next start: planner-tui stopped after saving this end, before auditing it)")
+	msg := strings.TrimSpace(endMessage(cr) + " (recorded at the next start: planner-tui stopped after saving this end, before auditing it)")
 	return audit.Record{Event: "run.end", RunID: runID, StepID: stepID, CommandID: cmdID, ExitCode: &code,
 		DurationMS: dur.Milliseconds(), Outcome: cr.EndAudit, Message: msg}
 }

@@ -6,58 +6,54 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"planner-tui/checklist"
 	"planner-tui/docs"
 	"planner-tui/ops"
 	"planner-tui/ops/audit"
-	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
-	"planner-tui/ops/mask"
 	"planner-tui/ops/runner"
 )
 
 // Session is one operator's handle on a runbook and its current run. All
 // methods are safe for concurrent use.
+//
+// It is a facade over parts, each in its own file with only the state it
+// needs passed in: planner (plan.go), admission (admission.go, action.go:
+// the operator lock, admit, AdmitAction), recorder (recording.go,
+// outcome.go, reconcile_audit.go: saves, audit, reconcile), secretBook
+// (secrets.go) and choices (choices.go). The Session itself owns the run:
+// s.run, s.running and the operator lock are under mu, whose Unlock
+// publishes the snapshot (snapshot.go) that every read uses. Writes hold
+// mu across their fsyncs; reads (Snapshot, Plan, Run, Vars, Mask,
+// EnvWarning, Runbook, Target, AuditErr) never take mu.
 type Session struct {
 	opts    Options
 	runbook *checklist.Runbook
 	vars    map[string]string
 	target  ops.Target
 	store   *checklist.Store
-	// secrets are the values to hide (the union of every .env read this
-	// session, so a rotated secret stays hidden under its old and new
-	// values); masker hides them. Both change together, under secretsMu.
-	secretsMu sync.Mutex
-	secrets   []string
-	masker    atomic.Pointer[mask.Masker]
-	actor     audit.Actor
-	audit     *audit.Log
-	// envWarning says why secrets may be missed: no .env in the planner
-	// dir, or lines of it that could not be parsed. Set by loadSecrets at
-	// Open and at every refreshSecrets; read by the screen.
-	envWarning atomic.Pointer[string]
-	// secretVars are the secret variables steps made (name -> declare
-	// statement, memory only) and envSecrets the .env's secret values by
-	// key: see secrets.go. Under secretsMu.
-	secretVars map[string]string
-	envSecrets map[string]string
+	choices choices
+	// planner is the planning part (plan.go): Plan, from the snapshot.
+	planner *planner
+	// secrets is the secrets part (secrets.go): the masker and what feeds it.
+	secrets *secretBook
+	actor   audit.Actor
+	// rec is the recording part (recording.go): saves, audit, reconcile.
+	rec *recorder
 
 	mu   runMutex // Unlock publishes a snapshot (snapshot.go)
 	view view
 	run  *checklist.Run
-	lock *lock.Lock // held from the first Start until Close
+	// operator is the operator lock (admission.go), held from the first
+	// write until Close; under mu.
+	operator operatorLock
 	// running is the execution this process started or attached to.
-	running  *Execution
-	auditMu  sync.Mutex // guards auditErr: record runs with and without mu held
-	auditErr error      // the last failure to write the audit log
+	running *Execution
 }
 
 // Open loads the runbook, works out the effective variables and the target
@@ -69,6 +65,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	}
 	s := &Session{opts: o, runbook: rb, actor: audit.CurrentActor()}
 	s.mu.publish = s.publishLocked
+	s.operator.who = s.actor
 	inherited, err := inheritedVars()
 	if err != nil {
 		return nil, err
@@ -79,10 +76,8 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
 		return nil, err
 	}
-	env := loadSecrets(s.target.Dir, s.vars)
-	s.secrets, s.envSecrets = env.secrets, env.byKey
-	s.masker.Store(mask.New(s.secrets))
-	s.setEnvWarning(env.warning)
+	s.secrets = newSecretBook(s.target.Dir, s.vars)
+	s.choices = choices{dir: s.target.Dir, vars: s.vars, runbook: rb}
 
 	stateDir := o.StateDir
 	if stateDir == "" {
@@ -93,6 +88,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if s.store, err = checklist.OpenStore(stateDir); err != nil {
 		return nil, err
 	}
+	s.operator.path = s.store.LockPath()
+	s.planner = &planner{runbook: rb, target: s.target, snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
+	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
 	// Each runbook has its own current run: one of another runbook stays
 	// current for that runbook, to be resumed when it is opened again.
 	run, err := s.store.CurrentFor(rb.Path)
@@ -106,7 +104,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		s.run = run
 		return s, s.reconcile()
 	}
-	if s.audit, err = audit.Open(s.store.AuditPath()); err != nil {
+	if s.rec.log, err = audit.Open(s.store.AuditPath()); err != nil {
 		return nil, err
 	}
 	if run == nil {
@@ -221,44 +219,6 @@ func inheritedVars() (map[string]string, error) {
 	return vars, nil
 }
 
-// envRead is what loadSecrets found.
-type envRead struct {
-	secrets []string          // every value to mask
-	byKey   map[string]string // the .env's secret values by key (parsed lines only)
-	warning string            // why some secret may be missed; "" if none
-}
-
-// loadSecrets reads the planner dir's .env for values to mask. Variables
-// with secret-looking names given on the command line count too. Lines of
-// .env that cannot be parsed do not turn masking off: the others are used
-// (and a secret on a bad line too, when it can be guessed), and the
-// warning names the bad lines.
-func loadSecrets(dir string, vars map[string]string) envRead {
-	var e envRead
-	for k, v := range vars {
-		if envfile.IsSecretKey(k) && v != "" {
-			e.secrets = append(e.secrets, v)
-		}
-	}
-	f, err := envfile.Load(filepath.Join(dir, ".env"))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		e.warning = "no .env in " + dir + ": no secret values to mask"
-	case err != nil:
-		e.warning = err.Error()
-	default:
-		e.secrets = append(e.secrets, f.Secrets()...)
-		e.byKey = map[string]string{}
-		for _, v := range f.Vars {
-			if envfile.IsSecretKey(v.Key) && v.Value != "" {
-				e.byKey[v.Key] = v.Value
-			}
-		}
-		e.warning = envProblemsWarning(f.Problems)
-	}
-	return e
-}
-
 func (s *Session) Runbook() *checklist.Runbook { return s.runbook }
 func (s *Session) Target() ops.Target          { return s.target }
 func (s *Session) Actor() string               { return s.actor.String() }
@@ -267,12 +227,7 @@ func (s *Session) StateDir() string            { return s.store.Dir }
 // EnvWarning says why secrets may not be masked ("" when .env was read
 // whole): no .env, or its bad lines ("/x/.env:7: unterminated ..."). It
 // follows the .env as it was at the last command; cheap, no I/O.
-func (s *Session) EnvWarning() string {
-	if w := s.envWarning.Load(); w != nil {
-		return *w
-	}
-	return ""
-}
+func (s *Session) EnvWarning() string { return s.secrets.Warning() }
 
 // Vars returns a copy of the effective variables.
 func (s *Session) Vars() map[string]string {
@@ -284,49 +239,14 @@ func (s *Session) Vars() map[string]string {
 }
 
 // Mask replaces secret values in text.
-func (s *Session) Mask(text string) string { return s.masker.Load().String(text) }
-
-// refreshSecrets reads the planner dir's .env again and adds any new secret
-// values (a step rotated SECRET_KEY, an operator edited a password) to the
-// ones masked; old values stay masked too. It returns every value to hide.
-func (s *Session) refreshSecrets() []string {
-	env := loadSecrets(s.target.Dir, s.vars)
-	fresh := env.secrets
-	s.secretsMu.Lock()
-	defer s.secretsMu.Unlock()
-	s.envSecrets = env.byKey
-	defer s.setEnvWarning(env.warning) // after the masker: the warning is masked with it
-	known := make(map[string]bool, len(s.secrets))
-	for _, v := range s.secrets {
-		known[v] = true
-	}
-	added := false
-	for _, v := range fresh {
-		if !known[v] {
-			s.secrets = append(s.secrets, v)
-			known[v] = true
-			added = true
-		}
-	}
-	if added {
-		s.masker.Store(mask.New(s.secrets))
-	}
-	return append([]string(nil), s.secrets...)
-}
+func (s *Session) Mask(text string) string { return s.secrets.Mask(text) }
 
 // AuditErr is the last failure to append to the audit log, or nil.
-func (s *Session) AuditErr() error {
-	s.auditMu.Lock()
-	defer s.auditMu.Unlock()
-	return s.auditErr
-}
+func (s *Session) AuditErr() error { return s.rec.Err() }
 
-// Run returns a snapshot of the current run, safe to read anywhere.
-func (s *Session) Run() checklist.Run {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.run.Clone()
-}
+// Run returns a copy of the current run, safe to read anywhere. It is the
+// snapshot's (no lock: it never waits for a write's fsync).
+func (s *Session) Run() checklist.Run { return s.Snapshot().Run.Clone() }
 
 // Runs lists the runs in the state dir, newest first.
 func (s *Session) Runs() ([]checklist.RunSummary, error) { return s.store.Runs() }
@@ -352,7 +272,7 @@ func (s *Session) NewRun(title string) error {
 	// one ends (`runs resume` reopens it).
 	if s.run.Ended.IsZero() && s.run.ID != "" {
 		s.run.Ended = time.Now().UTC()
-		if err := s.store.Save(s.run); err != nil {
+		if err := s.rec.save(s.run); err != nil {
 			return err
 		}
 	}
@@ -399,7 +319,7 @@ func (s *Session) Resume(id string) error {
 		return err
 	}
 	run.Ended = time.Time{} // resumed: open again
-	if err := s.store.Save(run); err != nil {
+	if err := s.rec.save(run); err != nil {
 		return err
 	}
 	s.run = run
@@ -425,7 +345,7 @@ func (s *Session) SetCheck(checkID string, done bool) error {
 		return err
 	}
 	s.run.Checks[checkID] = &checklist.CheckState{Done: done, By: s.actor.String(), At: time.Now().UTC()}
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
 	s.record(audit.Record{Event: "check", RunID: s.run.ID, StepID: checkID, Outcome: map[bool]string{true: "done", false: "undone"}[done]})
@@ -463,11 +383,11 @@ func (s *Session) AddNote(stepID, text string) error {
 	if err := s.lockLocked(); err != nil {
 		return err
 	}
-	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.masker.Load().String(text)})
-	if err := s.store.Save(s.run); err != nil {
+	s.run.Notes[st.ID] = append(s.run.Notes[st.ID], checklist.Note{By: s.actor.String(), At: time.Now().UTC(), Text: s.secrets.Mask(text)})
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
-	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.masker.Load().String(text)})
+	s.record(audit.Record{Event: "note", RunID: s.run.ID, StepID: st.ID, Message: s.secrets.Mask(text)})
 	return nil
 }
 
@@ -491,7 +411,7 @@ func (s *Session) Skip(cmdID string) error {
 	}
 	cr.Status = checklist.Skipped
 	cr.Ended = time.Now().UTC()
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return err
 	}
 	s.record(audit.Record{Event: "skip", RunID: s.run.ID, CommandID: cmd.ID})
@@ -512,33 +432,25 @@ func (s *Session) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	if s.lock != nil {
-		errs = append(errs, s.lock.Release())
-		s.lock = nil
-	}
-	if s.audit != nil {
-		errs = append(errs, s.audit.Close())
-		s.audit = nil
-	}
+	errs = append(errs, s.operator.release())
+	errs = append(errs, s.rec.close())
 	return errors.Join(errs...)
 }
 
-// record appends to the audit log. A failing audit log must not go unseen,
-// but it must not stop an operator mid-incident either: the error goes to
-// stderr of the headless CLI and to the TUI's error line via AuditErr.
-func (s *Session) record(r audit.Record) error {
-	if s.audit == nil {
-		return errors.New("no audit log open")
+// record appends to the audit log (recorder.record).
+func (s *Session) record(r audit.Record) error { return s.rec.record(r) }
+
+// lockedOutLocked says who holds the operator lock when another session
+// does ("" when this one holds it or nobody does). mu is held.
+func (s *Session) lockedOutLocked() string {
+	if s.operator.held != nil {
+		return ""
 	}
-	r.Actor = s.actor
-	r.Version = s.opts.Version
-	if err := s.audit.Append(r); err != nil {
-		s.auditMu.Lock()
-		s.auditErr = err
-		s.auditMu.Unlock()
-		return err
+	h, held, err := lock.Read(s.store.LockPath())
+	if err != nil || !held {
+		return ""
 	}
-	return nil
+	return (&lock.HeldError{Holder: h}).Error()
 }
 
 // runningLocked returns the command of the run still marked running.
@@ -555,7 +467,7 @@ func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
 		return e
 	}
 	id, cr := s.runningLocked()
-	if cr == nil || s.lock == nil && s.lockedOutLocked() != "" {
+	if cr == nil || s.lockedOutLocked() != "" {
 		// (a command another process runs and follows is its to record:
 		// the snapshot shows it, the watcher its end)
 		s.mu.Unlock()

@@ -98,11 +98,10 @@ func (s *Session) publishLocked() {
 		Run:        &run,
 		EnvWarning: s.EnvWarning(),
 		Watched:    s.view.watched.Load(),
-		masker:     s.masker.Load(),
+		masker:     s.secrets.Masker(),
 		next:       make(chan struct{}),
 	}
-	if s.lock != nil {
-		h := s.lock.Holder()
+	if h, ok := s.operator.holder(); ok {
 		sn.Holder, sn.Mine = &h, true
 	} else {
 		sn.Holder = s.view.other.Load()
@@ -130,7 +129,8 @@ const WatchInterval = 200 * time.Millisecond
 
 // Watch follows what other processes (a headless `planner-tui run`, a
 // second screen) write to the state dir until ctx ends, and publishes a
-// new snapshot when the current run's state or the lock holder changes.
+// new snapshot when the current run's state or the lock holder changes, or
+// another run of this runbook is made current (`runs new`, `runs resume`).
 //
 // It stats the run's state.json and the lock file on a ticker: a stat is a
 // few microseconds and never takes the lock (a flock probe would make a
@@ -151,9 +151,9 @@ func (s *Session) Watch(ctx context.Context) {
 	}()
 	t := time.NewTicker(WatchInterval)
 	defer t.Stop()
-	var lastState, lastLock fileStamp
+	var last watchStamps
 	for {
-		s.watchOnce(&lastState, &lastLock)
+		s.watchOnce(&last)
 		select {
 		case <-ctx.Done():
 			return
@@ -163,36 +163,62 @@ func (s *Session) Watch(ctx context.Context) {
 }
 
 // watchOnce looks once; the stamps are what it saw last time.
-func (s *Session) watchOnce(lastState, lastLock *fileStamp) {
+func (s *Session) watchOnce(last *watchStamps) {
 	sn := s.Snapshot()
 	if sn == nil || sn.Run == nil || sn.Run.ID == "" {
 		return
 	}
 	lockPath := s.store.LockPath()
 	statePath := filepath.Join(s.store.RunDir(sn.Run.ID), "state.json")
-	ls, ss := stampOf(lockPath), stampOf(statePath)
-	lockChanged, stateChanged := ls != *lastLock, ss != *lastState
-	*lastLock, *lastState = ls, ss
-	if !lockChanged && !stateChanged {
+	now := watchStamps{
+		lock:  stampOf(lockPath),
+		state: stampOf(statePath),
+		// the runbook's current run: `runs new` or `runs resume` in
+		// another process makes another run current (current.json, and
+		// current for state dirs of older versions)
+		current:    stampOf(filepath.Join(s.store.Dir, "current.json")),
+		currentOld: stampOf(filepath.Join(s.store.Dir, "current")),
+	}
+	lockChanged, stateChanged := now.lock != last.lock, now.state != last.state
+	currentChanged := now.current != last.current || now.currentOld != last.currentOld
+	*last = now
+	if !lockChanged && !stateChanged && !currentChanged {
 		return
 	}
 	if lockChanged {
 		s.view.other.Store(readHolder(lockPath))
 	}
 	var fresh *checklist.Run
-	if stateChanged {
+	if currentChanged {
+		if r, err := s.store.CurrentFor(s.runbook.Path); err == nil && r != nil && r.ID != sn.Run.ID {
+			fresh = r
+		}
+	}
+	if fresh == nil && stateChanged {
 		if r, err := s.store.Load(sn.Run.ID); err == nil {
 			fresh = r
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock() // publishes
-	if fresh != nil && s.lock == nil && s.run.ID == fresh.ID {
-		// Not ours to write until we take the lock (which reloads it
-		// anyway): show what the other process wrote.
-		s.run = fresh
+	if fresh == nil || s.operator.held != nil || s.run.ID != sn.Run.ID {
+		// Nothing new, or ours to write (nobody else writes the run while
+		// we hold the lock), or the run changed here since we looked.
+		return
 	}
+	if fresh.ID != s.run.ID {
+		// Another process made another run of this runbook current: show
+		// that one (what the operator would find on restart), not the one
+		// it ended. An execution followed here belongs to the old run.
+		s.running = nil
+	}
+	// Not ours to write until we take the lock (which reloads it
+	// anyway): show what the other process wrote.
+	s.run = fresh
 }
+
+// watchStamps are the files Watch looks at, as it saw them last.
+type watchStamps struct{ lock, state, current, currentOld fileStamp }
 
 // fileStamp is what tells one version of a file from the next.
 type fileStamp struct {

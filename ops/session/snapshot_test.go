@@ -109,8 +109,9 @@ func TestRunningLeavesAnotherProcesssCommandAlone(t *testing.T) {
 	})
 }
 
-// The screen plans on every selection move: Plan and Snapshot must not
-// wait for a write in progress (a save's fsync under the run mutex).
+// The screen plans on every selection move: Plan, Snapshot and every other
+// read the screen or the CLI makes must not wait for a write in progress
+// (a save's fsync under the run mutex, an audit append's under the log's).
 func TestPlanDoesNotWaitForAWrite(t *testing.T) {
 	f := newFixture(t)
 	s := f.open(t)
@@ -119,22 +120,37 @@ func TestPlanDoesNotWaitForAWrite(t *testing.T) {
 	go s.Watch(ctx)
 	waitFor(t, "the watcher", 5*time.Second, func() bool { return s.Snapshot().Watched })
 
-	s.mu.Mutex.Lock() // a write in progress
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.Plan(idGreet, nil)
-		_ = s.Snapshot().Run.Commands[idGreet]
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Error(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Error("Plan waited for the run mutex")
+	reads := []struct {
+		name string
+		read func() error
+	}{
+		{"Plan", func() error { _, err := s.Plan(idGreet, nil); return err }},
+		{"Snapshot", func() error { _ = s.Snapshot().Run.Commands[idGreet]; return nil }},
+		{"Run", func() error { _ = s.Run(); return nil }},
+		{"Vars", func() error { _ = s.Vars(); return nil }},
+		{"Mask", func() error { _ = s.Mask(secretValue); return nil }},
+		{"EnvWarning", func() error { _ = s.EnvWarning(); return nil }},
+		{"Runbook", func() error { _ = s.Runbook(); return nil }},
+		{"Target", func() error { _ = s.Target(); return nil }},
+		{"AuditErr", func() error { return s.AuditErr() }},
 	}
-	s.mu.Mutex.Unlock()
+	// a write in progress: the run saved, its audit record being appended
+	s.mu.Mutex.Lock()
+	s.rec.logMu.Lock()
+	defer s.mu.Mutex.Unlock()
+	defer s.rec.logMu.Unlock()
+	for _, r := range reads {
+		done := make(chan error, 1)
+		go func() { done <- r.read() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", r.name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s waited for a write in progress", r.name)
+		}
+	}
 }
 
 // A holder killed with -9 leaves its name in the lock file; the watcher
@@ -157,5 +173,52 @@ func TestWatcherIgnoresADeadHolder(t *testing.T) {
 		if got := readHolder(path) != nil; got != tt.want {
 			t.Errorf("holder pid %d: named = %v, want %v", tt.pid, got, tt.want)
 		}
+	}
+}
+
+// `planner-tui runs new` (or `runs resume`) in another process while a
+// screen is open makes another run current: the screen follows it instead
+// of showing the run that process ended.
+func TestWatchFollowsANewCurrentRun(t *testing.T) {
+	f := newFixture(t)
+	screen := f.open(t)
+	first := screen.Snapshot().Run.ID
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go screen.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return screen.Snapshot().Watched })
+
+	headless := f.open(t)
+	if err := headless.NewRun("second run"); err != nil {
+		t.Fatal(err)
+	}
+	second := headless.Snapshot().Run.ID
+	if second == first {
+		t.Fatalf("NewRun kept run %s", first)
+	}
+	waitFor(t, "the new run in the screen's snapshot", 5*time.Second, func() bool {
+		sn := screen.Snapshot()
+		return sn.Run.ID == second && sn.Run.Title == "second run"
+	})
+	if got := screen.Run().ID; got != second {
+		t.Errorf("Run() = %s, want %s", got, second)
+	}
+
+	if err := headless.Resume(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := headless.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the resumed run in the screen's snapshot", 5*time.Second, func() bool {
+		return screen.Snapshot().Run.ID == first
+	})
+	// the screen can drive the run it shows: its first write takes the
+	// lock and reloads that run
+	if cr, _ := run(t, screen, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Fatalf("greet after the switch: %+v", cr)
+	}
+	if got := screen.Run().ID; got != first {
+		t.Errorf("after the screen's own run: run %s, want %s", got, first)
 	}
 }

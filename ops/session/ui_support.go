@@ -42,11 +42,11 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	outcome := string(status)
 	cr.Status, cr.ExitCode, cr.Error, cr.Detail = status, exitCode, errText, detail
 	cr.Started, cr.Ended = started.UTC(), ended.UTC()
-	if err := s.store.Save(s.run); err != nil {
+	if err := s.rec.save(s.run); err != nil {
 		return fmt.Errorf("record %s: %w", cmd.ID, err)
 	}
 	code := exitCode
-	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
-		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: errText})
+	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
+		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: endMessage(cr)})
 	return nil
 }

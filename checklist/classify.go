@@ -452,7 +452,9 @@ func (c *classifier) undecided(ctx cctx, word string) bool {
 // "${TOOL:-x}") when a step of this run sets it, else "".
 func (c *classifier) stepSet(exp string) string {
 	name := strings.TrimPrefix(strings.TrimPrefix(exp, "$"), "{")
-	if i := strings.IndexFunc(name, func(r rune) bool { return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool {
+		return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}); i >= 0 {
 		name = name[:i]
 	}
 	if _, local := c.locals[name]; !local && c.t.StepSet[name] {

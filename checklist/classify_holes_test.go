@@ -71,6 +71,10 @@ func TestRunbookStepSet(t *testing.T) {
 	if !set["TOOL"] {
 		t.Fatalf("StepSet = %v, want TOOL", set)
 	}
+	// list and lint judge the runbook so too.
+	if cmds := rb.Commands(); len(cmds) != 2 || cmds[1].Risk != Destructive || strings.Contains(cmds[1].Destroys, "ls") {
+		t.Errorf("after Parse, $TOOL -rf /x is %v", cmds[len(cmds)-1])
+	}
 	tg := TargetOf(map[string]string{"TOOL": "ls"}).WithStepSet(set)
 	if cl := Judge("$TOOL -rf /x", nil, tg); cl.Risk != Destructive || strings.Contains(cl.Destroys, "ls") {
 		t.Errorf("$TOOL after a step set it: %s %q %q", cl.Risk, cl.Reason, cl.Destroys)

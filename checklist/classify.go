@@ -318,7 +318,7 @@ func (c *classifier) substParams(word string) []string {
 // the arguments given.
 func (c *classifier) callFunc(ctx cctx, name string, fb funcBody, args []string) {
 	c.calls++
-	if c.depth >= 8 || c.calls > 64 || fb.shifts {
+	if c.depth >= 8 || c.calls > 256 || fb.shifts {
 		why := "calls nest too deep to be judged"
 		if fb.shifts {
 			why = "shifts its arguments, so which reaches where is not known"
@@ -850,9 +850,12 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.callFunc(ctx, raw, fb, args)
 		return
 	}
-	if _, fn := c.funcs[raw]; (!fn || ctx.where != "") && !strings.HasPrefix(raw, "$EDITOR") && !strings.HasPrefix(raw, "${EDITOR") &&
-		!strings.HasPrefix(raw, "$VISUAL") && !strings.HasPrefix(raw, "${VISUAL") &&
-		!(strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE")) && c.undecided(ctx, raw) {
+	// $EDITOR and a $...COMPOSE... variable are taken for what they are
+	// named after, unless a step of this run set them.
+	named := c.stepSet(raw) == "" && (strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
+		strings.HasPrefix(raw, "$VISUAL") || strings.HasPrefix(raw, "${VISUAL") ||
+		strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE"))
+	if _, fn := c.funcs[raw]; (!fn || ctx.where != "") && !named && c.undecided(ctx, raw) {
 		return
 	}
 	if f := c.openFlag(args); f != "" && !safeCommands[name] {

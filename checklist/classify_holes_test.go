@@ -57,18 +57,19 @@ func TestClassifyStepSetVariables(t *testing.T) {
 		{"database set by a step", "dropdb planner_staging", stepSet, Destructive, "planner_staging", "", "planner_staging", ""},
 		{"downgrade on a database set by a step", "alembic downgrade -1", stepSet, Destructive, "downgrade", "", "", "planner_production"},
 		{"the script's own value wins", "TOOL=ls; $TOOL /x", stepSet, Safe, "", "ls", "", ""},
+		{"a compose variable set by a step", "$COMPOSE ps", plain.WithStepSet(map[string]bool{"COMPOSE": true}), Destructive, "planner", "$COMPOSE decides", "", ""},
 		{"project set by a step", "docker compose down", projSet, Destructive, "unknown-project", "", "COMPOSE_PROJECT_NAME", "project planner"},
 	})
 }
 
 // The session passes the names the runbook's steps set.
 func TestRunbookStepSet(t *testing.T) {
-	rb, _, err := Parse("x.md", []byte("---\nvars:\n  TOOL: ls\n---\n# T\n## S\n### A\n```sh\nTOOL=rm\n```\n### B\n```sh\n$TOOL -rf /x\n```\n"))
+	rb, _, err := Parse("x.md", []byte("---\nvars:\n  TOOL: ls\n---\n# T\n## S\n### A\n```sh\nTOOL=rm\n```\n### B\n```sh\nexport TOOL\nf() { local DB=x; }\n$TOOL -rf /x\n```\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := rb.StepSet()
-	if !set["TOOL"] {
+	if !set["TOOL"] || len(set) != 1 {
 		t.Fatalf("StepSet = %v, want TOOL", set)
 	}
 	// list and lint judge the runbook so too.
@@ -133,7 +134,7 @@ func TestClassifyXargs(t *testing.T) {
 		{"rm from a list", "xargs rm < list", Target{}, Destructive, "unknown-target", "to rm", "files named on the input", ""},
 		{"arg file", "xargs -a f docker compose", Target{}, Destructive, "planner", "", "compose project planner", ""},
 		{"git", "echo x | xargs git", Target{}, Destructive, "planner", "to git", "unknown", ""},
-		{"psql", "cat q | xargs psql -d scratch -c", Target{}, Destructive, "scratch", "", "database scratch", ""},
+		{"psql", "xargs -a q psql -d scratch -c", Target{}, Destructive, "scratch", "", "database scratch", ""},
 		{"grep only reads", "ls | xargs grep -l TODO", Target{}, Safe, "", "grep", "", ""},
 	})
 }

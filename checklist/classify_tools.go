@@ -921,7 +921,7 @@ func (c *classifier) ssh(ctx cctx, args []string) {
 	if cl.Destroys != "" {
 		what = "unknown: on " + host + ", " + cl.Destroys
 	}
-	phrase := host
+	phrase := c.resolve(host)
 	if i := strings.LastIndexByte(phrase, '@'); i >= 0 {
 		phrase = phrase[i+1:]
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Target is where the planner stack lives, how to reach it, and what
@@ -48,8 +50,8 @@ func (t Target) WithStepSet(names map[string]bool) Target {
 func (rb *Runbook) StepSet() map[string]bool {
 	out := map[string]bool{}
 	for _, cmd := range rb.Commands() {
-		for _, s := range cmd.Sets {
-			out[s] = true
+		if f, err := parseShell(cmd.Script); err == nil {
+			scriptAssigns(f, func(name string, _ syntax.Pos) { out[name] = true })
 		}
 	}
 	return out

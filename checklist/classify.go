@@ -77,6 +77,8 @@ type cctx struct {
 	stdin string // "<" redirect target, heredoc or here-string text marker
 	piped bool   // stdin comes from a pipe
 	where string // "in service db: " for commands inside compose exec
+	// noFunc says the command word is not a function (command, builtin).
+	noFunc bool
 	// env are the command's inline assignments (COMPOSE_PROJECT_NAME=x
 	// docker compose down), resolved.
 	env map[string]string
@@ -826,6 +828,8 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	if len(argv) == 0 || argv[0] == "" {
 		return
 	}
+	noFunc := ctx.noFunc
+	ctx.noFunc = false
 	for i := 1; i < len(argv); i++ {
 		// "docker-compose $ACTION" with ACTION a runbook variable is judged
 		// on its value; "$BACKUP_DIR/x" stays as written (phrases resolve it).
@@ -846,23 +850,28 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	}
 	name := path.Base(raw)
 	args := argv[1:]
-	if fb, ok := c.bodies[raw]; ok && ctx.where == "" {
+	inFunc := ctx.where == "" && !noFunc // a function of this shell can run
+	if fb, ok := c.bodies[raw]; ok && inFunc {
 		c.callFunc(ctx, raw, fb, args)
-		return
+		if !shadows[raw] {
+			return
+		}
+		// A function named after a tool (alembic() { ...; }) is judged as
+		// that tool as well: the runbook means it as one.
 	}
 	// $EDITOR and a $...COMPOSE... variable are taken for what they are
 	// named after, unless a step of this run set them.
 	named := c.stepSet(raw) == "" && (strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
 		strings.HasPrefix(raw, "$VISUAL") || strings.HasPrefix(raw, "${VISUAL") ||
 		strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE"))
-	if _, fn := c.funcs[raw]; (!fn || ctx.where != "") && !named && c.undecided(ctx, raw) {
+	if _, fn := c.funcs[raw]; (!fn || !inFunc) && !named && c.undecided(ctx, raw) {
 		return
 	}
 	if f := c.openFlag(args); f != "" && !safeCommands[name] {
 		c.undecided(ctx, f)
 		return
 	}
-	if wraps, ok := c.funcs[raw]; ok && ctx.where == "" {
+	if wraps, ok := c.funcs[raw]; ok && inFunc {
 		if wraps && len(args) > 0 {
 			c.command(ctx, args)
 			return
@@ -930,6 +939,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 	case "nohup", "time", "exec", "builtin", "stdbuf", "nice", "ionice", "chronic", "unbuffer":
 		cmd, rest := cutCommand(args, "-n", "-c", "-i", "-o", "-e", "-p")
+		ctx.noFunc = name == "builtin"
 		c.command(ctx, prepend(cmd, rest))
 	case "command":
 		if hasFlag(args, "-v", "-V") {
@@ -937,6 +947,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		cmd, rest := cutCommand(args)
+		ctx.noFunc = true // command skips functions
 		c.command(ctx, prepend(cmd, rest))
 	case "timeout":
 		pos := 0

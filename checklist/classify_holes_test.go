@@ -97,7 +97,7 @@ func TestClassifyStringScripts(t *testing.T) {
 		{"env", "env -i PATH=/bin rm -rf /srv/x", Target{}, Destructive, "/srv/x", "", "", ""},
 		{"env -S", "env -S 'docker compose down'", Target{}, Destructive, "planner", "compose down", "", ""},
 		{"nohup", "nohup docker system prune -af &", Target{}, Destructive, "prod1", "prune", "", ""},
-		{"timeout with options", "timeout -s KILL 10 docker compose down", Target{}, Destructive, "planner", "compose down", "", ""},
+		{"timeout with options", "timeout -s KILL 10 docker compose down", Target{}, Destructive, "planner", "compose down", "", "nest too deep"},
 		{"ssh down", "ssh prod2 'docker compose down'", Target{}, Destructive, "prod2", "remote", "on prod2", ""},
 		{"ssh user@host", "ssh -p 2222 deploy@prod2 rm -rf /srv/app", Target{}, Destructive, "prod2", "ssh runs a remote command", "on deploy@prod2", ""},
 		{"ssh change is undecided", "ssh prod2 'docker compose up -d'", Target{}, Destructive, "prod2", "remote", "unknown", ""},
@@ -152,6 +152,8 @@ func TestClassifyFunctionArguments(t *testing.T) {
 		{"set --", "set -- down; docker compose \"$@\"", Target{}, Destructive, "planner", "$@", "unknown", ""},
 		{"$* at top level", "docker compose $*", Target{}, Destructive, "planner", "$*", "", ""},
 		{"$1 at top level", "$1 -rf /x", Target{}, Destructive, "planner", "$1", "", ""},
+		{"a fake tool is judged as the tool", "alembic() { echo \"fake alembic $*\"; }\nalembic downgrade -1", Target{}, Destructive, "planner_production", "downgrade", "", ""},
+		{"command skips the function", "docker() { command docker \"$@\"; }\ndocker compose down", Target{}, Destructive, "planner", "compose down", "", "nest too deep"},
 		{"in a container the tool is the real one", "alembic() { docker-compose exec -T app alembic \"$@\"; }\nalembic downgrade -1", Target{}, Destructive, "planner_production", "downgrade", "", ""},
 	})
 }

@@ -97,7 +97,7 @@ func TestClassifyStringScripts(t *testing.T) {
 		{"env", "env -i PATH=/bin rm -rf /srv/x", Target{}, Destructive, "/srv/x", "", "", ""},
 		{"env -S", "env -S 'docker compose down'", Target{}, Destructive, "planner", "compose down", "", ""},
 		{"nohup", "nohup docker system prune -af &", Target{}, Destructive, "prod1", "prune", "", ""},
-		{"timeout with options", "timeout -s KILL 10 docker compose down", Target{}, Destructive, "planner", "compose down", "", "nest too deep"},
+		{"timeout with options", "timeout -s KILL 10 docker compose down", Target{}, Destructive, "planner", "compose down", "", ""},
 		{"ssh down", "ssh prod2 'docker compose down'", Target{}, Destructive, "prod2", "remote", "on prod2", ""},
 		{"ssh user@host", "ssh -p 2222 deploy@prod2 rm -rf /srv/app", Target{}, Destructive, "prod2", "ssh runs a remote command", "on deploy@prod2", ""},
 		{"ssh change is undecided", "ssh prod2 'docker compose up -d'", Target{}, Destructive, "prod2", "remote", "unknown", ""},

@@ -1140,7 +1140,13 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.plannerTUI(ctx, args)
 	case "awk", "gawk", "mawk", "nawk":
 		// awk reads, unless its program runs commands or writes files.
-		for _, a := range args {
+		for i, a := range args {
+			if (a == "-i" || a == "--include") && i+1 < len(args) && args[i+1] == "inplace" {
+				// gawk -i inplace edits its files, as sed -i does.
+				files := positional(args[i+2:], "-v", "-f", "-F")
+				c.inPlaceEdit(ctx, name+" -i inplace", files[min(1, len(files)):], strings.Join(args, " "))
+				return
+			}
 			if strings.Contains(a, "system(") || strings.ContainsAny(a, ">|") {
 				c.add(Change, ctx.where+name+" program runs commands or writes files", "", "")
 				return

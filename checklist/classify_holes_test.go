@@ -172,6 +172,7 @@ func TestClassifyMoreDestructive(t *testing.T) {
 		{"alter role password", "psql -d app <<'SQL'\nALTER ROLE app PASSWORD 'y';\nSQL", Target{}, Destructive, "app", "secret rotation", "", ""},
 		{"perl -pi on .env secret", `perl -pi -e 's/^SECRET_KEY=.*/SECRET_KEY=x/' .env`, Target{}, Destructive, "planner", "secret rotation", ".env", ""},
 		{"perl -i.bak -pe", `perl -i.bak -pe 's/^DB_PASSWORD=.*/DB_PASSWORD=x/' /srv/planner/.env`, Target{}, Destructive, "planner", "secret", "", ""},
+		{"gawk -i inplace on .env secret", `gawk -i inplace '/^API_KEY=/{$0="API_KEY=x"}1' .env`, Target{}, Destructive, "planner", "secret rotation", "", ""},
 		{"perl -pi on .env setting", `perl -pi -e 's/DEBUG=true/DEBUG=false/' .env`, Target{}, Change, "", "in place", "", ""},
 	})
 }

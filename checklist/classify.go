@@ -1059,7 +1059,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	case "dd":
 		for _, a := range args {
 			if strings.HasPrefix(a, "of=") {
-				of := a[3:]
+				of := cleanPath(c.resolve(a[3:]))
 				c.add(Destructive, ctx.where+"dd overwrites "+of, firstNonEmpty(c.typeable(of), c.t.Host, "dd"), "the contents of "+of+" (overwritten)")
 				return
 			}
@@ -1067,7 +1067,11 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.safe(ctx, "dd")
 	case "truncate":
 		files := positional(args, "-s", "--size", "-r", "--reference")
-		f := strings.Join(files, " ")
+		shown := make([]string, len(files))
+		for i, p := range files {
+			shown[i] = cleanPath(c.resolve(p))
+		}
+		f := strings.Join(shown, " ")
 		c.add(Destructive, ctx.where+"truncate cuts "+f, firstNonEmpty(c.typeable(firstOf(files)), "truncate"), "the contents of "+f)
 	case "sed":
 		c.sed(ctx, args)

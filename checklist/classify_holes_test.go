@@ -184,6 +184,9 @@ func TestClassifyCleanTargets(t *testing.T) {
 		{"dot-dot glob", "rm -f /var/backups/planner/../x/*.sql", Target{}, Destructive, "/var/backups/x", "", "", ""},
 		{"unknown variable", `rm -rf "$NOPE/old"`, Target{}, Destructive, "unknown-target", "", "is not known before it runs", ""},
 		{"dot-dot after a variable", `rm -rf "$BACKUP_DIR/$X/../../etc"`, Target{}, Destructive, "unknown-target", "", "unknown", ""},
+		{"truncate dot-dot", "truncate -s 0 /var/log/planner/../app.log", Target{}, Destructive, "/var/log/app.log", "", "/var/log/app.log", "../"},
+		{"dd dot-dot", "dd if=/dev/zero of=/srv/x/../y", Target{}, Destructive, "/srv/y", "", "/srv/y", "../"},
+		{"find -exec with a function in bash -c", `find /srv/x -exec bash -c 'f() { rm -rf "$@"; }; f "$0"' {} \;`, Target{}, Destructive, "/srv/x", "find -exec", "", ""},
 		{"find under an unknown dir", `find "$NOPE" -delete`, Target{}, Destructive, "unknown-target", "", "", ""},
 	})
 }

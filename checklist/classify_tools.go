@@ -560,7 +560,7 @@ func (c *classifier) find(ctx cctx, args []string) {
 	expr := args[i:]
 	shown := make([]string, len(dirs))
 	for i, d := range dirs {
-		shown[i] = c.resolve(d)
+		shown[i] = cleanPath(c.resolve(d))
 	}
 	dir := firstNonEmpty(strings.Join(shown, " "), ".")
 	var matching []string
@@ -575,7 +575,8 @@ func (c *classifier) find(ctx cctx, args []string) {
 			for k < len(expr) && expr[k] != ";" && expr[k] != "+" && expr[k] != `\;` {
 				k++
 			}
-			sub := &classifier{t: c.t, funcs: c.funcs}
+			sub := &classifier{t: c.t, funcs: c.funcs, bodies: c.bodies, ph: c.ph, locals: c.locals, top: c.top, pos: c.pos,
+				cwd: c.cwd, cwdUnknown: c.cwdUnknown, projectUnknown: c.projectUnknown}
 			sub.command(ctx, expr[j+1:k])
 			inner = append(inner, sub.found...)
 			j = k

@@ -941,6 +941,28 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		cmd, rest := cutCommand(args, "-n", "-c", "-i", "-o", "-e", "-p")
 		ctx.noFunc = name == "builtin"
 		c.command(ctx, prepend(cmd, rest))
+	case "setsid", "doas", "runuser":
+		cmd, rest := cutCommand(args, "-u", "-C", "-g", "-G", "-w")
+		if code, ok := flagValue(args, "-c", "--command"); ok && name == "runuser" {
+			c.inner(ctx, "runuser -c", code)
+			return
+		}
+		if cmd != "" && name == "runuser" && len(rest) > 0 && !hasFlag(args, "-u", "--user") {
+			cmd, rest = firstOf(rest), rest[1:] // runuser USER cmd
+		}
+		c.command(ctx, prepend(cmd, rest))
+	case "flock":
+		// flock [opts] FILE cmd..., or flock FILE -c 'script'.
+		if code, ok := flagValue(args, "-c", "--command"); ok {
+			c.inner(ctx, "flock -c", code)
+			return
+		}
+		_, rest := cutCommand(args, "-w", "--timeout", "-E", "--conflict-exit-code")
+		if cmd, rest := cutCommand(rest); cmd != "" {
+			c.command(ctx, prepend(cmd, rest))
+			return
+		}
+		c.safe(ctx, "flock")
 	case "command":
 		if hasFlag(args, "-v", "-V") {
 			c.safe(ctx, "command -v")

@@ -77,6 +77,11 @@ type cctx struct {
 	stdin string // "<" redirect target, heredoc or here-string text marker
 	piped bool   // stdin comes from a pipe
 	where string // "in service db: " for commands inside compose exec
+	// noFunc says the command word is not a function (command, builtin).
+	noFunc bool
+	// env are the command's inline assignments (COMPOSE_PROJECT_NAME=x
+	// docker compose down), resolved.
+	env map[string]string
 }
 
 type classifier struct {
@@ -92,6 +97,27 @@ type classifier struct {
 	locals map[string]local
 	top    *syntax.File
 	pos    uint
+	// bodies are the functions whose body reads their arguments ("$@",
+	// "$1"): such a body is judged where the function is called, with the
+	// call's arguments in params (a call nests depth deep; calls counts
+	// them all, so that no script makes judging it explode).
+	bodies map[string]funcBody
+	params []string
+	depth  int
+	calls  int
+	// cwd is where a cd took the script ("" while in the target's
+	// directory); cwdUnknown says why it is not known.
+	cwd, cwdUnknown string
+	// projectUnknown says why the compose project is not known although
+	// the target names one (a step of this run sets COMPOSE_PROJECT_NAME).
+	projectUnknown string
+}
+
+// funcBody is a function that reads its arguments; shifts says they are
+// shifted or reset (shift, set --), so which is where is not known.
+type funcBody struct {
+	body   *syntax.Stmt
+	shifts bool
 }
 
 // Classify decides the risk of a shell script by walking its syntax tree:
@@ -107,7 +133,21 @@ func Classify(script string, t Target) Classification {
 			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),
 			Destroys: "unknown: the script could not be parsed, so what it does was not checked"}
 	}
-	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script), top: f}
+	// A variable a step of this run set is not the runbook's value: the
+	// target's fields that came from it are not known.
+	if t.StepSet["DB_NAME"] {
+		t.DBName = ""
+	}
+	if t.StepSet["BACKUP_DIR"] {
+		t.BackupDir = ""
+	}
+	if t.StepSet["HOST"] {
+		t.Host = ""
+	}
+	c := &classifier{t: t, funcs: map[string]bool{}, ph: Placeholders(script), top: f, bodies: map[string]funcBody{}}
+	if t.StepSet["COMPOSE_PROJECT_NAME"] {
+		c.projectUnknown = "a step of this run sets COMPOSE_PROJECT_NAME"
+	}
 	c.collectLocals(f)
 	c.file(f, cctx{})
 	cl := c.result()
@@ -147,13 +187,20 @@ func Judge(script string, attrs map[string]string, t Target) Classification {
 	return cl
 }
 
-func (c *classifier) file(f *syntax.File, base cctx) {
+func (c *classifier) file(f *syntax.File, base cctx) { c.walk(f, base) }
+
+// walk classifies every simple command under root (a script, or the body
+// of a function at its call).
+func (c *classifier) walk(root syntax.Node, base cctx) {
 	piped := map[*syntax.Stmt]bool{}
-	syntax.Walk(f, func(n syntax.Node) bool {
+	syntax.Walk(root, func(n syntax.Node) bool {
 		switch n := n.(type) {
 		case *syntax.FuncDecl:
 			if n.Name == nil {
 				return true // an anonymous function: its body runs where it stands
+			}
+			if fb, ok := readsParams(n.Body); ok {
+				c.bodies[n.Name.Value] = fb
 			}
 			c.funcs[n.Name.Value] = false
 			// A wrapper like retry() { until "$@"; do ...; } runs its
@@ -171,26 +218,126 @@ func (c *classifier) file(f *syntax.File, base cctx) {
 		}
 		return true
 	})
-	syntax.Walk(f, func(n syntax.Node) bool {
+	syntax.Walk(root, func(n syntax.Node) bool {
+		if fd, ok := n.(*syntax.FuncDecl); ok && fd.Name != nil && c.bodies[fd.Name.Value].body == fd.Body {
+			return false // judged where it is called, with its arguments
+		}
 		st, ok := n.(*syntax.Stmt)
 		if !ok {
 			return true
 		}
-		if f == c.top {
+		if root == c.top {
 			c.pos = uint(st.Pos().Offset())
 		}
 		ctx := base
 		ctx.piped = ctx.piped || piped[st]
 		c.redirects(st.Redirs, &ctx)
 		if call, ok := st.Cmd.(*syntax.CallExpr); ok && len(call.Args) > 0 {
-			argv := make([]string, len(call.Args))
-			for i, w := range call.Args {
-				argv[i] = wordText(w)
+			var argv []string
+			for _, w := range call.Args {
+				argv = append(argv, c.substParams(wordText(w))...)
 			}
-			c.command(ctx, argv)
+			if len(call.Assigns) > 0 {
+				ctx.env = map[string]string{}
+				for k, v := range base.env {
+					ctx.env[k] = v
+				}
+				for _, a := range call.Assigns {
+					if a.Name != nil {
+						ctx.env[a.Name.Value] = c.resolve(wordText(a.Value))
+					}
+				}
+			}
+			if len(argv) > 0 {
+				c.command(ctx, argv)
+			}
 		}
 		return true
 	})
+}
+
+// readsParams reports whether a function body reads its arguments.
+func readsParams(body *syntax.Stmt) (funcBody, bool) {
+	fb := funcBody{body: body}
+	reads := false
+	syntax.Walk(body, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.ParamExp:
+			if n.Param != nil && positionalParam.MatchString("$"+n.Param.Value) {
+				reads = true
+			}
+		case *syntax.CallExpr:
+			if len(n.Args) > 0 {
+				switch wordText(n.Args[0]) {
+				case "shift", "getopts":
+					fb.shifts = true
+				case "set":
+					if len(n.Args) > 1 && wordText(n.Args[1]) == "--" {
+						fb.shifts = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return fb, reads
+}
+
+// substParams puts a function's arguments in place of "$@", "$*", "$1"...
+// while its body is judged at a call; elsewhere a word stays as it is (and
+// open finds it unknown).
+func (c *classifier) substParams(word string) []string {
+	if c.params == nil || !strings.Contains(word, "$") {
+		return []string{word}
+	}
+	switch word {
+	case "$@", "${@}", "$*", "${*}":
+		return slices.Clone(c.params)
+	}
+	return []string{positionalParam.ReplaceAllStringFunc(word, func(m string) string {
+		name := strings.Trim(m, "${}")
+		switch {
+		case name == "@" || name == "*":
+			return strings.Join(c.params, " ")
+		case name == "#":
+			return fmt.Sprint(len(c.params))
+		}
+		i := 0
+		if _, err := fmt.Sscan(name, &i); err != nil || len(name) != len(fmt.Sprint(i)) {
+			return m // ${1:-x} and the like: left unknown
+		}
+		if i == 0 {
+			return "bash"
+		}
+		if i <= len(c.params) {
+			return c.params[i-1]
+		}
+		return ""
+	})}
+}
+
+// callFunc judges a function that reads its arguments at its call, on
+// the arguments given.
+func (c *classifier) callFunc(ctx cctx, name string, fb funcBody, args []string) {
+	c.calls++
+	if c.depth >= 8 || c.calls > 256 || fb.shifts {
+		why := "calls nest too deep to be judged"
+		if fb.shifts {
+			why = "shifts its arguments, so which reaches where is not known"
+		}
+		c.add(Destructive, ctx.where+"function "+name+" "+why, firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"),
+			"unknown: what function "+name+" runs with the arguments "+strings.Join(args, " "))
+		return
+	}
+	saved := c.params
+	c.params = args
+	if c.params == nil {
+		c.params = []string{}
+	}
+	c.depth++
+	c.walk(fb.body, ctx)
+	c.depth--
+	c.params = saved
 }
 
 // redirects records output redirections and notes where stdin comes from.
@@ -244,6 +391,11 @@ func (c *classifier) gate() { c.found[len(c.found)-1].gated = true }
 // function is called.
 var expansion = regexp.MustCompile(`\$(\{[A-Za-z_][^}]*\}|[A-Za-z_][A-Za-z0-9_]*)`)
 
+// positionalParam is "$@", "$*", "$1" and the like: the arguments of the
+// script or of a function. A function's are substituted where it is
+// called; anywhere else they are unknown.
+var positionalParam = regexp.MustCompile(`\$(\{[@*#0-9][^}]*\}|[@*#0-9])`)
+
 // open says what in a word is not known before the command runs: a
 // placeholder ("<action>") or a variable that is not a runbook variable
 // ("$TOOL"); "" when the word is known.
@@ -255,6 +407,9 @@ func (c *classifier) open(word string) string {
 	}
 	if strings.Contains(word, "$(") || strings.Contains(word, "`") {
 		return word // a command substitution: known only when it runs
+	}
+	if m := positionalParam.FindString(word); m != "" {
+		return m // "$@", "$1": outside a function call, not known here
 	}
 	if strings.Contains(word, "$") {
 		for _, m := range expansion.FindAllString(word, -1) {
@@ -281,12 +436,33 @@ func (c *classifier) undecided(ctx cctx, word string) bool {
 	case strings.Contains(u, "$(") || strings.Contains(u, "`"):
 		reason = u + " decides what runs and is only known when it runs: it cannot be judged"
 		destroys = "unknown: " + u + " decides what runs, and its output is not known before it runs"
+	case c.stepSet(u) != "":
+		reason = u + " decides what runs and is set by an earlier step of this run (not the runbook's value): it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and a step of this run set it to a value not known here"
+	case positionalParam.MatchString(u):
+		reason = u + " (the script's or a function's arguments) decides what runs and is not known here: it cannot be judged"
+		destroys = "unknown: " + u + " decides what runs, and its value is not known before it runs"
 	case !strings.HasPrefix(u, "<"):
 		reason = u + " decides what runs and is not a runbook variable: it cannot be judged"
 		destroys = "unknown: " + u + " decides what runs, and its value is not known before it runs"
 	}
 	c.add(Destructive, ctx.where+reason, firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), destroys)
 	return true
+}
+
+// stepSet is the name of the variable in an expansion ("$TOOL",
+// "${TOOL:-x}") when a step of this run sets it, else "".
+func (c *classifier) stepSet(exp string) string {
+	name := strings.TrimPrefix(strings.TrimPrefix(exp, "$"), "{")
+	if i := strings.IndexFunc(name, func(r rune) bool {
+		return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}); i >= 0 {
+		name = name[:i]
+	}
+	if _, local := c.locals[name]; !local && c.t.StepSet[name] {
+		return name
+	}
+	return ""
 }
 
 // openFlag finds a flag whose name is not known yet ("-<flags>", "--$OPT"):
@@ -377,6 +553,9 @@ func (c *classifier) resolve(s string) string {
 			}
 			return unknown
 		}
+		if c.t.StepSet[name] {
+			return unknown // a step of this run set it: the runbook value is stale
+		}
 		switch t := map[string]string{"DB_NAME": c.t.DBName, "COMPOSE_PROJECT_NAME": c.t.Project,
 			"BACKUP_DIR": c.t.BackupDir, "HOST": c.t.Host}[name]; {
 		case t != "":
@@ -391,6 +570,9 @@ func (c *classifier) resolve(s string) string {
 
 // local is a variable the script assigns itself.
 type local struct {
+	// loop are the values of a for loop's variable over literal words
+	// ("for t in a b"): each is known, which one is not.
+	loop  []string
 	value string
 	known bool // assigned exactly once, to a value without unknown expansions
 	at    uint // offset of the assigning statement
@@ -431,7 +613,21 @@ func (c *classifier) collectLocals(f *syntax.File) {
 			assigns(n.Args, uint(n.Pos().Offset()))
 		case *syntax.ForClause:
 			if wi, ok := n.Loop.(*syntax.WordIter); ok && wi.Name != nil {
+				_, twice := c.locals[wi.Name.Value]
 				set(wi.Name.Value, "", false, 0)
+				var vals []string
+				for _, w := range wi.Items {
+					if v := wordText(w); literal(v) && !twice {
+						vals = append(vals, v)
+					} else {
+						vals = nil
+						break
+					}
+				}
+				if l := c.locals[wi.Name.Value]; len(vals) > 0 {
+					l.loop = vals
+					c.locals[wi.Name.Value] = l
+				}
 			}
 		}
 		return true
@@ -453,17 +649,36 @@ func (c *classifier) collectLocals(f *syntax.File) {
 // else its nearest parent directory without expansions or globs.
 func (c *classifier) typeable(p string) string {
 	p = c.resolve(p)
-	for strings.ContainsAny(p, "$*?[{`") {
-		d := path.Dir(p)
-		if d == p {
-			return ""
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if !strings.ContainsAny(part, "$*?[{`") {
+			continue
 		}
-		p = d
+		if slices.Contains(parts[i+1:], "..") {
+			return "" // "$X/../etc" is under no directory known here
+		}
+		p = strings.Join(parts[:i], "/")
+		if p == "" && i > 0 {
+			p = "/"
+		}
+		break
 	}
-	if p == "." {
+	if p == "" {
+		return ""
+	}
+	if p = path.Clean(p); p == "." {
 		return ""
 	}
 	return p
+}
+
+// cleanPath is p as path.Clean names it ("/a/b/../../etc" is /etc) when
+// it holds no expansion, whose value ".." could not see through.
+func cleanPath(p string) string {
+	if p == "" || strings.ContainsAny(p, "$`") {
+		return p
+	}
+	return path.Clean(p)
 }
 
 func literal(s string) bool { return s != "" && !strings.ContainsAny(s, "$`*?") }
@@ -613,6 +828,8 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	if len(argv) == 0 || argv[0] == "" {
 		return
 	}
+	noFunc := ctx.noFunc
+	ctx.noFunc = false
 	for i := 1; i < len(argv); i++ {
 		// "docker-compose $ACTION" with ACTION a runbook variable is judged
 		// on its value; "$BACKUP_DIR/x" stays as written (phrases resolve it).
@@ -633,21 +850,28 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	}
 	name := path.Base(raw)
 	args := argv[1:]
-	switch {
-	case runsArgs(raw):
-		c.safe(ctx, "runs its arguments (classified where it is called)")
-		return
+	inFunc := ctx.where == "" && !noFunc // a function of this shell can run
+	if fb, ok := c.bodies[raw]; ok && inFunc {
+		c.callFunc(ctx, raw, fb, args)
+		if !shadows[raw] {
+			return
+		}
+		// A function named after a tool (alembic() { ...; }) is judged as
+		// that tool as well: the runbook means it as one.
 	}
-	if _, fn := c.funcs[raw]; !fn && !strings.HasPrefix(raw, "$EDITOR") && !strings.HasPrefix(raw, "${EDITOR") &&
-		!strings.HasPrefix(raw, "$VISUAL") && !strings.HasPrefix(raw, "${VISUAL") &&
-		!(strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE")) && c.undecided(ctx, raw) {
+	// $EDITOR and a $...COMPOSE... variable are taken for what they are
+	// named after, unless a step of this run set them.
+	named := c.stepSet(raw) == "" && (strings.HasPrefix(raw, "$EDITOR") || strings.HasPrefix(raw, "${EDITOR") ||
+		strings.HasPrefix(raw, "$VISUAL") || strings.HasPrefix(raw, "${VISUAL") ||
+		strings.HasPrefix(raw, "$") && strings.Contains(strings.ToUpper(raw), "COMPOSE"))
+	if _, fn := c.funcs[raw]; (!fn || !inFunc) && !named && c.undecided(ctx, raw) {
 		return
 	}
 	if f := c.openFlag(args); f != "" && !safeCommands[name] {
 		c.undecided(ctx, f)
 		return
 	}
-	if wraps, ok := c.funcs[raw]; ok {
+	if wraps, ok := c.funcs[raw]; ok && inFunc {
 		if wraps && len(args) > 0 {
 			c.command(ctx, args)
 			return
@@ -678,15 +902,36 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	switch name {
 	case "sudo":
 		cmd, rest := cutCommand(args, "-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D")
+		if cmd == "" {
+			if hasFlag(args, "-s", "-i", "--shell", "--login") {
+				c.add(Change, ctx.where+"sudo starts a root shell", "", "")
+			} else {
+				c.safe(ctx, "sudo "+strings.Join(args, " "))
+			}
+			return
+		}
 		c.command(ctx, prepend(cmd, rest))
 	case "env":
 		i := 0
+		env := map[string]string{}
+		for k, v := range ctx.env {
+			env[k] = v
+		}
 		for i < len(args) && (strings.HasPrefix(args[i], "-") || strings.Contains(args[i], "=")) {
-			if args[i] == "-u" || args[i] == "-C" || args[i] == "-S" {
+			if (args[i] == "-S" || args[i] == "--split-string") && i+1 < len(args) {
+				// env -S 'cmd args': the string is split into the command.
+				c.inner(ctx, "env -S", strings.Join(append([]string{args[i+1]}, args[i+2:]...), " "))
+				return
+			}
+			if k, v, ok := strings.Cut(args[i], "="); ok && !strings.HasPrefix(args[i], "-") {
+				env[k] = c.resolve(v)
+			}
+			if args[i] == "-u" || args[i] == "-C" {
 				i++
 			}
 			i++
 		}
+		ctx.env = env
 		if i < len(args) {
 			c.command(ctx, args[i:])
 		} else {
@@ -694,13 +939,37 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 	case "nohup", "time", "exec", "builtin", "stdbuf", "nice", "ionice", "chronic", "unbuffer":
 		cmd, rest := cutCommand(args, "-n", "-c", "-i", "-o", "-e", "-p")
+		ctx.noFunc = name == "builtin"
 		c.command(ctx, prepend(cmd, rest))
+	case "setsid", "doas", "runuser":
+		cmd, rest := cutCommand(args, "-u", "-C", "-g", "-G", "-w")
+		if code, ok := flagValue(args, "-c", "--command"); ok && name == "runuser" {
+			c.inner(ctx, "runuser -c", code)
+			return
+		}
+		if cmd != "" && name == "runuser" && len(rest) > 0 && !hasFlag(args, "-u", "--user") {
+			cmd, rest = firstOf(rest), rest[1:] // runuser USER cmd
+		}
+		c.command(ctx, prepend(cmd, rest))
+	case "flock":
+		// flock [opts] FILE cmd..., or flock FILE -c 'script'.
+		if code, ok := flagValue(args, "-c", "--command"); ok {
+			c.inner(ctx, "flock -c", code)
+			return
+		}
+		_, rest := cutCommand(args, "-w", "--timeout", "-E", "--conflict-exit-code")
+		if cmd, rest := cutCommand(rest); cmd != "" {
+			c.command(ctx, prepend(cmd, rest))
+			return
+		}
+		c.safe(ctx, "flock")
 	case "command":
 		if hasFlag(args, "-v", "-V") {
 			c.safe(ctx, "command -v")
 			return
 		}
 		cmd, rest := cutCommand(args)
+		ctx.noFunc = true // command skips functions
 		c.command(ctx, prepend(cmd, rest))
 	case "timeout":
 		pos := 0
@@ -719,20 +988,35 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			c.command(ctx, prepend(cmd, rest))
 		}
 	case "xargs":
-		cmd, rest := cutCommand(args, "-I", "-n", "-P", "-d", "-L", "-s", "-a", "-E", "-i")
+		cmd, rest := cutCommand(args, "-I", "-n", "-P", "-d", "-L", "-s", "-a", "-E", "-i",
+			"--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-lines", "--max-chars", "--replace", "--eof")
 		if cmd == "" {
 			c.safe(ctx, "xargs echo")
 			return
 		}
-		c.command(ctx, prepend(cmd, rest))
+		c.xargs(ctx, cmd, rest)
+	case "trap":
+		// trap 'script' EXIT runs the script when the shell exits.
+		if len(args) >= 2 && !strings.HasPrefix(args[0], "-") {
+			c.inner(ctx, "trap", args[0])
+			return
+		}
+		c.safe(ctx, "trap")
+	case "eval":
+		c.inner(ctx, "eval", strings.Join(args, " "))
+	case "su":
+		if code, ok := flagValue(args, "-c", "--command"); ok {
+			c.inner(ctx, "su -c", code)
+			return
+		}
+		c.add(Change, ctx.where+"su starts a shell as "+firstNonEmpty(lastOf(positional(args, "-s", "--shell", "-g", "--group", "-w")), "root"), "", "")
+	case "ssh":
+		c.ssh(ctx, args)
+	case "perl":
+		c.perl(ctx, args)
 	case "bash", "sh", "zsh", "dash", "ksh":
 		if code, ok := flagValue(args, "-c"); ok {
-			f, err := parseShell(code)
-			if err != nil {
-				c.add(Destructive, ctx.where+name+" -c script could not be parsed", firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), "unknown: the inner script could not be checked")
-				return
-			}
-			c.file(f, ctx)
+			c.inner(ctx, name+" -c", code)
 			return
 		}
 		if p := positional(args); len(p) > 0 {
@@ -740,6 +1024,9 @@ func (c *classifier) command(ctx cctx, argv []string) {
 			return
 		}
 		c.add(Change, ctx.where+"starts an interactive shell", "", "")
+	case "cd":
+		c.cd(ctx, args)
+		c.safe(ctx, "cd")
 	case "source", ".":
 		c.add(Change, ctx.where+"runs "+strings.Join(args, " ")+" in this shell (not checked)", "", "")
 	case "docker":
@@ -794,7 +1081,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 	case "dd":
 		for _, a := range args {
 			if strings.HasPrefix(a, "of=") {
-				of := a[3:]
+				of := cleanPath(c.resolve(a[3:]))
 				c.add(Destructive, ctx.where+"dd overwrites "+of, firstNonEmpty(c.typeable(of), c.t.Host, "dd"), "the contents of "+of+" (overwritten)")
 				return
 			}
@@ -802,7 +1089,11 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.safe(ctx, "dd")
 	case "truncate":
 		files := positional(args, "-s", "--size", "-r", "--reference")
-		f := strings.Join(files, " ")
+		shown := make([]string, len(files))
+		for i, p := range files {
+			shown[i] = cleanPath(c.resolve(p))
+		}
+		f := strings.Join(shown, " ")
 		c.add(Destructive, ctx.where+"truncate cuts "+f, firstNonEmpty(c.typeable(firstOf(files)), "truncate"), "the contents of "+f)
 	case "sed":
 		c.sed(ctx, args)
@@ -824,7 +1115,7 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.add(Change, ctx.where+"writes "+strings.Join(files, " "), "", "")
 	case "touch", "mkdir", "chmod", "chown", "chgrp", "gzip", "gunzip", "bzip2", "xz", "zip", "unzip",
 		"ssh-keygen", "htpasswd", "setfacl", "logrotate", "crontab", "apt", "apt-get", "pip", "pip3",
-		"useradd", "usermod", "passwd", "chpasswd", "ufw", "iptables", "ssh", "scp", "make", "npm", "certbot":
+		"useradd", "usermod", "passwd", "chpasswd", "ufw", "iptables", "scp", "make", "npm", "certbot":
 		if name == "crontab" && hasFlag(args, "-r") {
 			c.add(Destructive, ctx.where+"crontab -r deletes the crontab", firstNonEmpty(c.t.Host, "crontab"), "the whole crontab of the user")
 			return
@@ -875,7 +1166,13 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		c.plannerTUI(ctx, args)
 	case "awk", "gawk", "mawk", "nawk":
 		// awk reads, unless its program runs commands or writes files.
-		for _, a := range args {
+		for i, a := range args {
+			if (a == "-i" || a == "--include") && i+1 < len(args) && args[i+1] == "inplace" {
+				// gawk -i inplace edits its files, as sed -i does.
+				files := positional(args[i+2:], "-v", "-f", "-F")
+				c.inPlaceEdit(ctx, name+" -i inplace", files[min(1, len(files)):], strings.Join(args, " "))
+				return
+			}
 			if strings.Contains(a, "system(") || strings.ContainsAny(a, ">|") {
 				c.add(Change, ctx.where+name+" program runs commands or writes files", "", "")
 				return
@@ -903,6 +1200,17 @@ func (c *classifier) command(ctx cctx, argv []string) {
 		}
 		c.add(Change, ctx.where+"unknown command "+raw, "", "")
 	}
+}
+
+// inner judges a script given as a string (bash -c, eval, trap, su -c)
+// where it stands.
+func (c *classifier) inner(ctx cctx, what, code string) {
+	f, err := parseShell(code)
+	if err != nil {
+		c.add(Destructive, ctx.where+what+" script could not be parsed", firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), "unknown: the inner script could not be checked")
+		return
+	}
+	c.file(f, ctx)
 }
 
 func runsArgs(word string) bool {

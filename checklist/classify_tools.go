@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,13 +14,118 @@ import (
 var composeGlobalValue = []string{"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file",
 	"--profile", "--ansi", "--log-level", "-H", "--host", "--parallel", "--progress", "--context", "-c"}
 
-func (c *classifier) compose(ctx cctx, args []string) {
-	project := c.t.Project
-	if p, ok := flagValue(args, "-p", "--project-name"); ok && literal(p) {
-		project = p
+// unknownProject is the phrase of a compose command whose project is not
+// known: typing it says so.
+const unknownProject = "unknown-project"
+
+// composeProject is the project a compose command (its global options
+// given) acts on, found as compose finds it: -p, then COMPOSE_PROJECT_NAME
+// (inline, or the runbook's, which the runner exports), then the base name
+// of --project-directory, of the first -f's directory, of the working
+// directory. unknown says why it cannot be known here ("" when it is).
+func (c *classifier) composeProject(ctx cctx, global []string) (project, unknown string) {
+	if p, ok := flagValue(global, "-p", "--project-name"); ok {
+		if p = c.resolve(p); literal(p) {
+			return p, ""
+		}
+		return "", "its -p " + p + " is not known before it runs"
 	}
+	if p, ok := ctx.env["COMPOSE_PROJECT_NAME"]; ok {
+		if literal(p) {
+			return p, ""
+		}
+		return "", "COMPOSE_PROJECT_NAME=" + p + " is not known before it runs"
+	}
+	if c.projectUnknown != "" {
+		return "", c.projectUnknown
+	}
+	if strings.TrimSpace(c.t.Vars["COMPOSE_PROJECT_NAME"]) != "" {
+		return c.t.Project, ""
+	}
+	dirName := func(what, d string) (string, string) {
+		d = c.resolve(d)
+		if !literal(d) {
+			return "", what + " " + d + " is not known before it runs"
+		}
+		if !path.IsAbs(d) {
+			if c.cwdUnknown != "" {
+				return "", c.cwdUnknown
+			}
+			base := firstNonEmpty(c.cwd, c.t.Dir)
+			if base == "" {
+				return "", what + " " + d + " is relative to a directory not known here"
+			}
+			d = path.Join(base, d)
+		}
+		if n := ComposeProjectName(d); n != "" {
+			return n, ""
+		}
+		return "", what + " " + d + " gives no project name"
+	}
+	if d, ok := flagValue(global, "--project-directory"); ok {
+		return dirName("--project-directory", d)
+	}
+	if f, ok := flagValue(global, "-f", "--file"); ok && f != "-" {
+		if r := c.resolve(f); !literal(r) || path.IsAbs(r) || c.cwd != "" || c.cwdUnknown != "" {
+			return dirName("the directory of -f", path.Dir(f))
+		}
+	}
+	if c.cwdUnknown != "" {
+		return "", c.cwdUnknown
+	}
+	if c.cwd != "" {
+		return "", "the script changed directory to " + c.cwd + ", and compose names the project after that directory (or its .env)"
+	}
+	return c.t.Project, ""
+}
+
+// cd follows the script's working directory, for the compose project.
+func (c *classifier) cd(ctx cctx, args []string) {
+	if ctx.where != "" {
+		return // in a container: not the host's directory
+	}
+	pos := positional(args)
+	if len(pos) == 0 || pos[0] == "-" || strings.HasPrefix(pos[0], "~") {
+		c.cwd, c.cwdUnknown = "", "the script changed to a directory not known here (cd "+strings.Join(pos, " ")+")"
+		return
+	}
+	d := c.resolve(pos[0])
+	if !literal(d) {
+		c.cwd, c.cwdUnknown = "", "the script changed to "+d+", a directory not known before it runs"
+		return
+	}
+	if !path.IsAbs(d) {
+		if c.cwdUnknown != "" {
+			return
+		}
+		base := firstNonEmpty(c.cwd, c.t.Dir)
+		if base == "" {
+			c.cwdUnknown = "the script changed to " + d + ", relative to a directory not known here"
+			return
+		}
+		d = path.Join(base, d)
+	}
+	d = path.Clean(d)
+	c.cwdUnknown = ""
+	if c.t.Dir != "" && d == path.Clean(c.t.Dir) {
+		c.cwd = ""
+		return
+	}
+	c.cwd = d
+}
+
+func (c *classifier) compose(ctx cctx, args []string) {
 	sub, rest := cutCommand(args, composeGlobalValue...)
+	global := args
+	if sub != "" {
+		global = args[:len(args)-len(rest)-1]
+	}
+	project, unknown := c.composeProject(ctx, global)
 	proj := firstNonEmpty(project, "in this directory")
+	if unknown != "" {
+		proj = "not known here (" + unknown + ")"
+		project = unknownProject
+	}
 	w := ctx.where
 	if c.undecided(ctx, sub) {
 		return
@@ -51,6 +157,11 @@ func (c *classifier) compose(ctx cctx, args []string) {
 		}
 		c.add(Destructive, w+"compose rm removes containers", firstNonEmpty(project, c.t.Host, "rm"), d)
 	case "up":
+		if hasFlag(rest, "-V", "--renew-anon-volumes") {
+			c.add(Destructive, w+"compose up -V recreates the anonymous volumes of the containers", firstNonEmpty(project, c.t.Host, "up"),
+				fmt.Sprintf("the data in the anonymous volumes of compose project %s (they are recreated empty)", proj))
+			return
+		}
 		c.add(Change, w+"compose up (re)creates and starts containers", "", "")
 	case "build", "pull", "push", "restart", "start", "create", "pause", "unpause", "scale", "cp", "wait", "watch", "attach":
 		what := strings.Join(positional(rest, "--build-arg", "-t", "--timeout", "--progress", "--index", "-m", "--memory"), " ")
@@ -189,6 +300,7 @@ func (c *classifier) dockerStop(ctx cctx, args []string) {
 
 var (
 	sqlDestructive = regexp.MustCompile(`(?is)\b(DROP|TRUNCATE)\b|\bDELETE\s+FROM\b`)
+	sqlPassword    = regexp.MustCompile(`(?is)\bALTER\s+(USER|ROLE)\b.*\bPASSWORD\b`)
 	sqlSafeStart   = regexp.MustCompile(`(?i)^\s*(SELECT|WITH|SHOW|EXPLAIN|TABLE|VALUES)\b`)
 	sqlWriteWord   = regexp.MustCompile(`(?i)\b(INSERT|UPDATE|ALTER|CREATE|GRANT|REVOKE|COPY|pg_terminate_backend|setval|nextval)\b`)
 	psqlSafeMeta   = regexp.MustCompile(`^\s*\\(d[a-zA-Z+]*|l\+?|list|conninfo|du|dn|dt|dv|di|ds|df|encoding|timing|x)(\s|$)`)
@@ -199,6 +311,24 @@ func (c *classifier) sql(ctx cctx, text, db string) {
 	short := strings.Join(strings.Fields(text), " ")
 	if len(short) > 60 {
 		short = short[:57] + "..."
+	}
+	if u := c.open(text); u != "" && !strings.HasPrefix(u, "<") {
+		// "for t in a b; do psql -c "... $t"": judged with each value.
+		name := strings.Trim(u, "${}")
+		if l, ok := c.locals[name]; ok && len(l.loop) > 0 && (u == "$"+name || u == "${"+name+"}") {
+			for _, v := range l.loop {
+				c.sql(ctx, strings.ReplaceAll(text, u, v), db)
+			}
+			return
+		}
+		c.add(Destructive, ctx.where+"SQL from "+u+", which is not known before it runs", firstNonEmpty(db, c.t.Project, c.t.Host, "run-unchecked"),
+			fmt.Sprintf("unknown: data in database %s (the SQL comes from %s)", firstNonEmpty(db, "(default)"), u))
+		return
+	}
+	if sqlPassword.MatchString(text) {
+		c.add(Destructive, ctx.where+"SQL that sets a role's password (secret rotation): "+short, firstNonEmpty(db, "password"),
+			fmt.Sprintf("the current password of a role of database %s (whatever logs in with it is locked out)", firstNonEmpty(db, "(default)")))
+		return
 	}
 	if sqlDestructive.MatchString(text) {
 		c.add(Destructive, ctx.where+"SQL that deletes data: "+short, firstNonEmpty(db, "drop"),
@@ -389,7 +519,7 @@ func (c *classifier) rm(ctx cctx, name string, args []string) {
 	// Named as the phrase names them: "$SCRATCH/old" is /srv/scratch/old.
 	shown := make([]string, len(paths))
 	for i, p := range paths {
-		shown[i] = c.resolve(p)
+		shown[i] = cleanPath(c.resolve(p))
 	}
 	list := strings.Join(shown, " ")
 	recursive := name == "rm" && (shortFlag(args, 'r') || shortFlag(args, 'R') || hasFlag(args, "--recursive"))
@@ -397,7 +527,13 @@ func (c *classifier) rm(ctx cctx, name string, args []string) {
 	if recursive {
 		d = "the directory trees " + list + " and everything under them"
 	}
-	c.add(Destructive, ctx.where+name+" deletes "+list+c.judgedWhenFilled(paths), firstNonEmpty(c.typeable(firstOf(paths)), name), d)
+	phrase := c.typeable(firstOf(paths))
+	if phrase == "" {
+		// Named by what it is not: the operator types that the target is unknown.
+		phrase = unknownTarget
+		d = "unknown: " + d + " (" + firstNonEmpty(list, "no path given") + " is not known before it runs)"
+	}
+	c.add(Destructive, ctx.where+name+" deletes "+list+c.judgedWhenFilled(paths), phrase, d)
 }
 
 // judgedWhenFilled says, for a path not filled yet, that the phrase and
@@ -424,7 +560,7 @@ func (c *classifier) find(ctx cctx, args []string) {
 	expr := args[i:]
 	shown := make([]string, len(dirs))
 	for i, d := range dirs {
-		shown[i] = c.resolve(d)
+		shown[i] = cleanPath(c.resolve(d))
 	}
 	dir := firstNonEmpty(strings.Join(shown, " "), ".")
 	var matching []string
@@ -439,7 +575,8 @@ func (c *classifier) find(ctx cctx, args []string) {
 			for k < len(expr) && expr[k] != ";" && expr[k] != "+" && expr[k] != `\;` {
 				k++
 			}
-			sub := &classifier{t: c.t, funcs: c.funcs}
+			sub := &classifier{t: c.t, funcs: c.funcs, bodies: c.bodies, ph: c.ph, locals: c.locals, top: c.top, pos: c.pos,
+				cwd: c.cwd, cwdUnknown: c.cwdUnknown, projectUnknown: c.projectUnknown}
 			sub.command(ctx, expr[j+1:k])
 			inner = append(inner, sub.found...)
 			j = k
@@ -447,7 +584,11 @@ func (c *classifier) find(ctx cctx, args []string) {
 			matching = append(matching, e)
 		}
 	}
-	confirm := firstNonEmpty(c.typeable(firstOf(dirs)), "delete")
+	confirm := c.typeable(firstOf(dirs))
+	if confirm == "" && len(dirs) > 0 && strings.ContainsAny(c.resolve(dirs[0]), "$`") {
+		confirm = unknownTarget
+	}
+	confirm = firstNonEmpty(confirm, "delete")
 	d := fmt.Sprintf("files matching %s under %s", firstNonEmpty(strings.Join(matching, " "), "anything"), dir)
 	if deletes {
 		c.add(Destructive, ctx.where+"find -delete deletes files under "+dir+c.judgedWhenFilled(dirs), confirm, d)
@@ -656,13 +797,45 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 
 var pyWrite = regexp.MustCompile(`\.(write|commit|unlink|remove|rmtree|rename|replace|delete|execute|truncate)\(|open\([^)]*['"][wa]`)
 
+var (
+	// pyDestroys in a one-liner runs commands or deletes files or data.
+	pyDestroys = regexp.MustCompile(`\bos\.(system|popen|remove|unlink|rmdir|removedirs|kill|exec\w*|spawn\w*)\b|\bsubprocess\b|\bshutil\.rmtree\b|\bdrop_all\b|\bDROP\s|\bTRUNCATE\b|\bDELETE\s+FROM\b`)
+	pyString   = regexp.MustCompile(`'[^']*'|"[^"]*"`)
+	pyCall     = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_.]*)\s*\(`)
+	// pyReads are the calls a one-liner may make and still clearly only
+	// read: printing, converting, looking up settings, opening a session.
+	pyReads = map[string]bool{"print": true, "len": true, "str": true, "repr": true, "int": true, "float": true,
+		"bool": true, "sorted": true, "list": true, "dict": true, "tuple": true, "min": true, "max": true,
+		"sum": true, "any": true, "all": true, "getattr": true, "hasattr": true, "isinstance": true, "type": true,
+		"format": true, "strip": true, "split": true, "join": true, "keys": true, "items": true, "values": true,
+		"get": true, "getenv": true, "dumps": true, "loads": true, "upper": true, "lower": true, "exists": true,
+		"isfile": true, "isdir": true, "SessionLocal": true, "python_version": true, "version": true}
+)
+
+// python judges a one-liner by what it calls: commands, deletions and
+// destructive SQL are destructive; writes and calls not known to only read
+// are a change; only a one-liner that clearly reads is safe.
 func (c *classifier) python(ctx cctx, args []string) {
 	if code, ok := flagValue(args, "-c"); ok {
+		unquoted := pyString.ReplaceAllString(code, "''")
+		var unknownCalls []string
+		for _, m := range pyCall.FindAllStringSubmatch(unquoted, -1) {
+			name := m[1][strings.LastIndexByte(m[1], '.')+1:]
+			if !pyReads[name] && !slices.Contains(unknownCalls, m[1]) {
+				unknownCalls = append(unknownCalls, m[1])
+			}
+		}
 		switch {
+		case pyDestroys.MatchString(code) && !sqlDestructive.MatchString(code):
+			m := pyDestroys.FindString(code)
+			c.add(Destructive, ctx.where+"a Python one-liner that runs commands or deletes ("+m+")",
+				firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"), "unknown: what the Python one-liner's "+m+" runs or deletes")
 		case sqlDestructive.MatchString(code):
 			c.sql(ctx, code, c.t.DBName)
 		case pyWrite.MatchString(code):
 			c.add(Change, ctx.where+"a Python one-liner that may write", "", "")
+		case len(unknownCalls) > 0:
+			c.add(Change, ctx.where+"a Python one-liner that calls "+strings.Join(unknownCalls, ", ")+" (not known to only read)", "", "")
 		default:
 			c.safe(ctx, "python -c (a read-only one-liner)")
 		}
@@ -678,4 +851,133 @@ func (c *classifier) python(ctx cctx, args []string) {
 		return
 	}
 	c.add(Change, ctx.where+"runs python "+strings.Join(positional(args), " "), "", "")
+}
+
+// unknownTarget is the phrase of a deletion whose target is not known
+// before it runs: typing it says so.
+const unknownTarget = "unknown-target"
+
+// xargs runs cmd with arguments read from its input appended (or put in
+// place of -I's string): they decide what a tool like compose, rm, git or
+// psql does, and are not known here. Commands that only read stay as they
+// are.
+func (c *classifier) xargs(ctx cctx, cmd string, rest []string) {
+	name := path.Base(cmd)
+	if safeCommands[name] && name != "env" && name != "watch" {
+		c.command(ctx, prepend(cmd, rest))
+		return
+	}
+	known := strings.TrimSpace(cmd + " " + strings.Join(rest, " "))
+	reason := ctx.where + "xargs passes arguments read from its input to " + known + ": they decide what it does and are not known here"
+	compose := name == "docker-compose" || name == "podman-compose" || name == "docker" && firstOf(positional(rest, "-H", "--host", "--context", "-c")) == "compose"
+	switch {
+	case compose:
+		args := rest
+		if name == "docker" {
+			_, args = cutCommand(rest, "-H", "--host", "--context", "-c")
+		}
+		sub, after := cutCommand(args, composeGlobalValue...)
+		global := args
+		if sub != "" {
+			global = args[:len(args)-len(after)-1]
+		}
+		project, unknown := c.composeProject(ctx, global)
+		proj := "compose project " + firstNonEmpty(project, "in this directory")
+		if unknown != "" {
+			proj, project = "a compose project not known here ("+unknown+")", unknownProject
+		}
+		c.add(Destructive, reason, firstNonEmpty(project, c.t.Host, "run-unchecked"),
+			"unknown: what "+known+" does to "+proj+" with the arguments read from its input (down, rm and kill are possible)")
+	case name == "rm" || name == "rmdir" || name == "unlink" || name == "shred":
+		c.add(Destructive, reason, unknownTarget, "unknown: the files named on the input of xargs ("+name+" deletes them)")
+	case name == "psql" || name == "dropdb" || name == "pg_restore":
+		db := c.database(rest, nil)
+		c.add(Destructive, reason, firstNonEmpty(db, c.t.Project, c.t.Host, "run-unchecked"),
+			"unknown: data in database "+firstNonEmpty(db, "(default)")+" ("+known+" is given arguments read from its input)")
+	default:
+		c.add(Destructive, reason, firstNonEmpty(c.t.Project, c.t.Host, "run-unchecked"),
+			"unknown: what "+known+" does with the arguments read from its input")
+	}
+}
+
+// sshValued are ssh's options that take a value.
+var sshValued = []string{"-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w", "-B"}
+
+// ssh judges the remote command as a script: safe when it only reads,
+// else destructive, since what it acts on there (its variables, its
+// compose project) is not known here.
+func (c *classifier) ssh(ctx cctx, args []string) {
+	host, rest := cutCommand(args, sshValued...)
+	if len(rest) == 0 {
+		c.add(Change, ctx.where+"ssh opens a session on "+firstNonEmpty(host, "a remote host"), "", "")
+		return
+	}
+	remote := strings.Join(rest, " ")
+	cl := Classify(remote, Target{})
+	if cl.Risk == Safe {
+		c.safe(ctx, "on "+host+" over ssh: "+strings.TrimPrefix(cl.Reason, "reads only: "))
+		return
+	}
+	what := "unknown: what it changes on " + host
+	if cl.Destroys != "" {
+		what = "unknown: on " + host + ", " + cl.Destroys
+	}
+	phrase := c.resolve(host)
+	if i := strings.LastIndexByte(phrase, '@'); i >= 0 {
+		phrase = phrase[i+1:]
+	}
+	if !literal(phrase) {
+		phrase = ""
+	}
+	c.add(Destructive, ctx.where+"ssh runs a remote command on "+host+" ("+cl.Reason+"); remote effects are not judged here",
+		firstNonEmpty(phrase, c.t.Host, "run-unchecked"), what)
+}
+
+// perl -i edits files in place: on .env it is judged as sed -i is.
+func (c *classifier) perl(ctx cctx, args []string) {
+	inPlace := false
+	var code []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if len(a) > 1 && a[0] == '-' && a[1] != '-' {
+			// -pi, -i.bak, -pie 'code': a cluster; -e and -E take the code.
+			if k := strings.IndexAny(a, "eE"); k > 0 {
+				inPlace = inPlace || strings.Contains(a[:k], "i")
+				if v := a[k+1:]; v != "" {
+					code = append(code, v)
+				} else if i+1 < len(args) {
+					i++
+					code = append(code, args[i])
+				}
+				continue
+			}
+			if strings.Contains(a, "i") {
+				inPlace = true
+			}
+		}
+	}
+	files := positional(args, "-e", "-E", "-I", "-M", "-m")
+	if len(code) == 0 && len(files) > 0 {
+		code, files = files[:1], files[1:]
+	}
+	if !inPlace {
+		c.add(Change, ctx.where+"runs perl (not checked)", "", "")
+		return
+	}
+	c.inPlaceEdit(ctx, "perl -i", files, strings.Join(code, " "))
+}
+
+// inPlaceEdit is sed -i, perl -i and the like on files: on .env, an
+// edit of a secret is a secret rotation.
+func (c *classifier) inPlaceEdit(ctx cctx, what string, files []string, program string) {
+	for _, f := range files {
+		if isEnvFile(f) && secretWord.MatchString(program) {
+			c.envRewrite(ctx.where, what+" rewrites secrets in "+f)
+			return
+		}
+	}
+	c.add(Change, ctx.where+what+" edits "+strings.Join(files, " ")+" in place", "", "")
 }

@@ -56,6 +56,7 @@ func Lint(path string, src []byte) []Problem {
 			}
 		}
 		probs = append(probs, lintSwallow(path, rb)...)
+		probs = append(probs, lintShadow(path, rb)...)
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return probs

@@ -511,20 +511,25 @@ func (l *swallowLint) curl(c *syntax.CallExpr, f *syntax.File) {
 			break
 		}
 	}
+	writeOut := false
 	for i := 0; i < len(args); i++ {
 		a := wordText(args[i])
 		switch {
 		case a == "--fail" || a == "--fail-with-body",
-			a == "--write-out" || strings.HasPrefix(a, "--write-out="),
 			a == "--version" || a == "--help":
 			return
+		case a == "--write-out" || strings.HasPrefix(a, "--write-out="):
+			writeOut = true
 		case strings.HasPrefix(a, "--"):
 			// other long options: none of them is --fail
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			for j := 1; j < len(a); j++ {
 				r := a[j]
-				if r == 'f' || r == 'w' || r == 'V' || r == 'h' {
+				if r == 'f' || r == 'V' || r == 'h' {
 					return
+				}
+				if r == 'w' {
+					writeOut = true
 				}
 				if strings.IndexByte(curlArgFlags, r) >= 0 {
 					if j == len(a)-1 {
@@ -534,6 +539,15 @@ func (l *swallowLint) curl(c *syntax.CallExpr, f *syntax.File) {
 				}
 			}
 		}
+	}
+	if writeOut {
+		// -w '%{http_code}' prints the status; it decides only when the
+		// script compares it.
+		if statusChecked(f, c) {
+			return
+		}
+		l.warn(c.Pos(), "curl", "curl -w prints the HTTP status but exits 0 on an HTTP error such as 500, and nothing here checks what it printed, so the check passes when the endpoint fails: compare it ([ \"$(curl ... -w '%%{http_code}' ...)\" = 200 ], or pipe it into grep -qx 200), add -f, or say on the fence what output means failed with fail-if=\"...\"")
+		return
 	}
 	l.warn(c.Pos(), "curl", "curl without -f (--fail) exits 0 on an HTTP error such as 401, 404 or 500, so the check passes when the endpoint fails: add -f (as in curl -fsS, or --fail-with-body to see the error's body), or say on the fence what output means failed with fail-if=\"...\"")
 }
@@ -630,4 +644,53 @@ func exitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// statusChecked reports whether what curl call c prints is compared: c is
+// inside a test ([ ], [[ ]], test, case) or in a command substitution
+// assigned to a variable that a test or case reads.
+func statusChecked(f *syntax.File, c *syntax.CallExpr) bool {
+	isTest := func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.TestClause, *syntax.CaseClause:
+			return true
+		case *syntax.CallExpr:
+			if len(n.Args) > 0 {
+				name := wordText(n.Args[0])
+				return name == "[" || name == "test"
+			}
+		}
+		return false
+	}
+	var vars []string
+	checked := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if checked {
+			return false
+		}
+		if isTest(n) && contains(n, c) {
+			checked = true
+			return false
+		}
+		if a, ok := n.(*syntax.Assign); ok && a.Name != nil && a.Value != nil && contains(a.Value, c) {
+			vars = append(vars, a.Name.Value)
+		}
+		return true
+	})
+	if checked || len(vars) == 0 {
+		return checked
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if checked || !isTest(n) {
+			return !checked
+		}
+		syntax.Walk(n, func(m syntax.Node) bool {
+			if p, ok := m.(*syntax.ParamExp); ok && p.Param != nil && slices.Contains(vars, p.Param.Value) {
+				checked = true
+			}
+			return !checked
+		})
+		return false
+	})
+	return checked
 }

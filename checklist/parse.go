@@ -781,7 +781,7 @@ func (rb *Runbook) ApplyVars(vars map[string]string) {
 		vars = map[string]string{}
 	}
 	rb.Vars = vars
-	t := TargetOf(vars)
+	t := TargetOf(vars).WithStepSet(rb.StepSet()) // a step's assignment reaches later steps
 	for _, cmd := range rb.Commands() {
 		cl := Judge(cmd.Script, cmd.Attrs, t)
 		cmd.Risk, cmd.Reason, cmd.Confirm, cmd.Destroys = cl.Risk, cl.Reason, cl.Confirm, cl.Destroys

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // Target is where the planner stack lives, how to reach it, and what
@@ -27,6 +29,32 @@ type Target struct {
 	// Vars are all the runbook variables: a path such as "$SCRATCH/old" in a
 	// deletion becomes a phrase the operator can type ("/srv/scratch/old").
 	Vars map[string]string
+	// StepSet are variables that steps of this run set themselves: a later
+	// step sees the step's value, not the runbook's, so the classifier
+	// treats them as unknown (`$TOOL -rf /x` after a step did TOOL=rm is
+	// not judged as the runbook's TOOL=ls).
+	StepSet map[string]bool
+}
+
+// WithStepSet is t with StepSet set to names: the variables steps of the
+// run set (see Runbook.StepSet).
+func (t Target) WithStepSet(names map[string]bool) Target {
+	t.StepSet = names
+	return t
+}
+
+// StepSet is every variable a command of the runbook assigns. A step's
+// assignments reach later steps, so these names are never taken for their
+// runbook values when a command is judged. It is the conservative
+// superset of what the steps of any one run set.
+func (rb *Runbook) StepSet() map[string]bool {
+	out := map[string]bool{}
+	for _, cmd := range rb.Commands() {
+		if f, err := parseShell(cmd.Script); err == nil {
+			scriptAssigns(f, func(name string, _ syntax.Pos) { out[name] = true })
+		}
+	}
+	return out
 }
 
 // ComposeProjectName derives a compose project name from a directory the way

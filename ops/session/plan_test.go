@@ -221,3 +221,29 @@ func TestPhraseWithoutPlannerDirIsTheWorkingDirectorysProject(t *testing.T) {
 		s.Close()
 	}
 }
+
+// A variable a step assigns is not its front matter value when a later
+// command is judged: TOOL is "ls" in the front matter, a step sets TOOL=rm,
+// and `$TOOL -rf` must need its phrase, never run on a y (or on nothing,
+// as a "safe ls" would).
+func TestPlanDoesNotTrustAVariableAStepSets(t *testing.T) {
+	f, s := openRisk(t)
+	victim := filepath.Join(f.marks, "y")
+	if err := os.MkdirAll(victim, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p := plan(t, s, "shadow/use-the-picked-tool", nil); p.Risk != checklist.Destructive || strings.Contains(p.Reason, "ls") {
+		t.Fatalf("before any step: %s (%s), want destructive and no word of ls", p.Risk, p.Reason)
+	}
+	if _, refused := start(t, s, "shadow/pick-a-tool", nil, "yes"); refused != nil {
+		t.Fatalf("pick a tool: %v", refused)
+	}
+	for _, conf := range []string{"", "yes"} {
+		if _, refused := start(t, s, "shadow/use-the-picked-tool", nil, conf); refused == nil {
+			t.Fatalf("$TOOL -rf ran with confirmation %q after a step set TOOL=rm", conf)
+		}
+	}
+	if _, err := os.Stat(victim); err != nil {
+		t.Errorf("%s is gone: %v", victim, err)
+	}
+}

@@ -768,9 +768,15 @@ func (m *Model) startSpin() tea.Cmd {
 }
 
 func (m *Model) waitJob(j job, buf *LogBuffer) tea.Cmd {
+	eng := m.c.eng
 	return func() tea.Msg {
 		cr, err := j.Wait()
 		buf.Close()
+		// Wait made the engine learn the secrets the step created (the
+		// runner re-masked output.log with them): the lines the live
+		// stream brought must not keep them in clear. onDone's sync
+		// redraws the panes.
+		buf.Remask(eng.Mask)
 		return jobDoneMsg{cmdID: j.CommandID(), cr: cr, err: err}
 	}
 }

@@ -131,6 +131,11 @@ func (p *Procedure) refresh() {
 	case ok && r.kind == rowCmd:
 		p.plan, p.planErr = p.c.eng.Plan(r.cmd.ID, p.c.run.Params)
 		buf = p.c.logs[r.cmd.ID]
+		if _, other := p.c.ranElsewhere(r.cmd.ID); other && !p.c.launching[r.cmd.ID] {
+			// run (again) by another process since: its log, not what
+			// this screen kept of an older attempt
+			buf = nil
+		}
 		if buf == nil {
 			cr := p.c.status(r.cmd.ID)
 			switch {

@@ -47,13 +47,12 @@ func TestStepMadeSecretRemaskedOnScreen(t *testing.T) {
 	d := newDriver(t, e, 120, 32)
 	openCmd(d, e, id)
 	d.keys("enter")
-	d.waitText("generated ")
-	d.waitIdle(e) // onDone: the job's end reached the screen
+	d.waitText("✓ Make a key: ok") // onDone: the job's end reached the screen
 	v := d.view()
 	if strings.Contains(v, stepSecret) {
 		t.Fatalf("the key the step made shows in clear after it ended:\n%s", v)
 	}
-	if !strings.Contains(v, "generated ***") {
+	if !strings.Contains(v, "│generated ***") {
 		t.Fatalf("the masked line is not shown:\n%s", v)
 	}
 	lines, _ := d.m.c.logs[id].Lines(0, 1<<20)

@@ -441,6 +441,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.advance(msg.f)
 	case startReqMsg:
 		return m.start(msg.plan, msg.conf)
+	case wrongPhraseMsg:
+		m.onWrongPhrase(msg)
+		m.sync()
+		return nil
 	case cancelReqMsg:
 		if c.active == nil {
 			m.setFlash("nothing is running", c.styles.Faint)

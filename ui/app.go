@@ -146,7 +146,10 @@ func newModel(e backend, o Options) *Model {
 		noColor: noColor,
 		logs:    map[string]*LogBuffer{},
 		results: map[string]checklist.CommandRun{},
-		tails:   map[string]*LogBuffer{},
+		mine:    map[string]attemptKey{},
+		// launching: Start (or StartInteractive) under way in a Cmd
+		launching: map[string]bool{},
+		tails:     map[string]*LogBuffer{},
 		// filled as commands run elsewhere
 		liveTails: map[string]bool{},
 		tailBusy:  map[string]bool{},
@@ -204,6 +207,14 @@ func (m *Model) sync() {
 	if m.proc != nil {
 		m.proc.refresh()
 	}
+}
+
+// syncMine is sync after this screen started cmdID: the attempt the run
+// now records is marked as this screen's before the panes are refreshed.
+func (m *Model) syncMine(cmdID string) {
+	m.c.setSnapshot(m.c.eng.Snapshot())
+	m.c.markMine(cmdID)
+	m.sync()
 }
 
 func (m *Model) bodyHeight() int { return m.c.height - 3 }
@@ -381,7 +392,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		c.logs[id] = msg.buf
 		c.active = &activeJob{cmdID: id, job: msg.job, buf: msg.buf, started: time.Now()}
-		m.sync()
+		m.syncMine(id)
 		title := id
 		if cmd, t := findCommand(c.rb, id); cmd != nil {
 			title = cmd.Title
@@ -402,11 +413,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case interactiveReadyMsg:
+		delete(c.launching, msg.cmdID)
 		if msg.err != nil {
 			m.setFlash(msg.err.Error(), c.styles.Error)
 			return nil
 		}
 		id, started := msg.cmdID, time.Now()
+		m.syncMine(id) // admitted: the run says running, this attempt
 		return tea.ExecProcess(msg.cmd, func(err error) tea.Msg {
 			return interactiveDoneMsg{cmdID: id, err: err, started: started}
 		})
@@ -428,6 +441,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.advance(msg.f)
 	case startReqMsg:
 		return m.start(msg.plan, msg.conf)
+	case wrongPhraseMsg:
+		m.onWrongPhrase(msg)
+		m.sync()
+		return nil
 	case cancelReqMsg:
 		if c.active == nil {
 			m.setFlash("nothing is running", c.styles.Faint)
@@ -725,6 +742,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 	}
 	buf := NewLogBuffer(logCap)
 	c.logs[id] = buf
+	c.launching[id] = true
 	delete(c.results, id)
 	if m.proc != nil {
 		m.proc.refresh()
@@ -741,6 +759,7 @@ func (m *Model) start(plan *session.Plan, conf string) tea.Cmd {
 func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	c := m.c
 	m.starting--
+	delete(c.launching, msg.cmdID)
 	if msg.err != nil || msg.job == nil {
 		msg.buf.Close()
 		var refused *session.RefusedError
@@ -755,7 +774,7 @@ func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 	}
 	c.active = &activeJob{cmdID: msg.cmdID, job: msg.job, buf: msg.buf, started: time.Now()}
 	m.setFlash("", c.styles.Faint)
-	m.sync()
+	m.syncMine(msg.cmdID) // Start marked it running before it returned
 	return tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
 }
 
@@ -768,9 +787,15 @@ func (m *Model) startSpin() tea.Cmd {
 }
 
 func (m *Model) waitJob(j job, buf *LogBuffer) tea.Cmd {
+	eng := m.c.eng
 	return func() tea.Msg {
 		cr, err := j.Wait()
 		buf.Close()
+		// Wait made the engine learn the secrets the step created (the
+		// runner re-masked output.log with them): the lines the live
+		// stream brought must not keep them in clear. onDone's sync
+		// redraws the panes.
+		buf.Remask(eng.Mask)
 		return jobDoneMsg{cmdID: j.CommandID(), cr: cr, err: err}
 	}
 }
@@ -813,6 +838,7 @@ func (m *Model) onDone(msg jobDoneMsg) {
 // records how it ended (RecordInteractive).
 func (m *Model) interactive(plan *session.Plan, conf string) tea.Cmd {
 	eng, editor, id := m.c.eng, m.editor, plan.Command.ID
+	m.c.launching[id] = true
 	return func() tea.Msg {
 		cmd, err := eng.StartInteractive(plan, conf, editor)
 		return interactiveReadyMsg{cmdID: id, cmd: cmd, err: err}
@@ -834,6 +860,9 @@ func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {
 		// as the engine will record it (RecordInteractive)
 		cr.Status, cr.Detail = cmd.Outcome.JudgeUnseen(cr.ExitCode)
 	}
+	// the attempt it answers for: a later one (another process) wins
+	k := m.c.mine[msg.cmdID]
+	cr.JobID, cr.Attempt = k.jobID, k.attempt
 	m.c.results[msg.cmdID] = cr
 	m.onDone(jobDoneMsg{cmdID: msg.cmdID, cr: cr})
 	eng, id := m.c.eng, msg.cmdID

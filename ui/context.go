@@ -130,7 +130,14 @@ type Context struct {
 	logs map[string]*LogBuffer
 	// results are outcomes the engine did not record (interactive commands).
 	results map[string]checklist.CommandRun
-	spin    string // current spinner frame
+	// mine are the attempts this screen started (or re-attached to), by
+	// command id: a record with another job or attempt is another
+	// process's run, whatever this screen did before.
+	mine map[string]attemptKey
+	// launching are the commands this screen is starting now: the engine
+	// may publish the run saying running before Start returns.
+	launching map[string]bool
+	spin      string // current spinner frame
 	// tails are the last lines of log files of commands that ran before
 	// this screen started, by path; a nil value means "being read".
 	tails map[string]*LogBuffer
@@ -169,20 +176,49 @@ func (c *Context) status(cmdID string) checklist.CommandRun {
 		return cr
 	}
 	if r, ok := c.results[cmdID]; ok {
-		if e := c.run.Commands[cmdID]; e == nil || e.Ended.Before(r.Ended) {
+		// Ours until the engine records it (RecordInteractive, in a Cmd):
+		// the run still says running for the same job and attempt. A
+		// record of another attempt (run again elsewhere, its Ended zero
+		// while it runs) is the truth, not our older result.
+		if e := c.run.Commands[cmdID]; e == nil || (keyOf(*e) == keyOf(r) && e.Status == checklist.Running) {
 			return r
 		}
 	}
 	if r := c.run.Commands[cmdID]; r != nil {
-		cr := *r
-		if cr.Status == checklist.Running {
-			// the engine says running but no job is attached here: the
-			// supervisor is gone or belongs to nobody we can follow.
-			cr.Status = checklist.Running
-		}
-		return cr
+		// Running with no job attached here: another process runs it
+		// (its output is followed from the log file); an orphan is
+		// settled by the engine's reconcile, not guessed here.
+		return *r
 	}
 	return checklist.CommandRun{Status: checklist.Pending}
+}
+
+// attemptKey names one run of a command: its job and attempt number.
+type attemptKey struct {
+	jobID   string
+	attempt int
+}
+
+func keyOf(cr checklist.CommandRun) attemptKey { return attemptKey{cr.JobID, cr.Attempt} }
+
+// markMine remembers the run record's current attempt of cmdID as one this
+// screen started; call it after the sync that follows the start.
+func (c *Context) markMine(cmdID string) {
+	if cr := c.run.Commands[cmdID]; cr != nil {
+		c.mine[cmdID] = keyOf(*cr)
+	}
+}
+
+// isMine says whether the run's record of cmdID is an attempt this screen
+// started: false for a command it never started, or one run again by
+// another process since.
+func (c *Context) isMine(cmdID string) bool {
+	k, ok := c.mine[cmdID]
+	if !ok {
+		return false
+	}
+	cr := c.run.Commands[cmdID]
+	return cr == nil || keyOf(*cr) == k
 }
 
 // checked says whether a manual check is ticked in this run (or in the

@@ -109,14 +109,8 @@ func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 				d.input.Reset()
 				// Through the same admission as a headless run, which
 				// refuses a phrase that does not match what was shown
-				// and audits the refusal; nothing can run here.
-				eng, ctx, plan := c.eng, c.ctx, d.plan
-				return d, func() tea.Msg {
-					if j, err := eng.Start(ctx, plan, typed, nil); err == nil && j != nil {
-						j.Cancel() // cannot happen (admit refuses it); never let it run
-					}
-					return nil
-				}
+				// and audits the refusal (wrongphrase.go).
+				return d, auditWrongPhrase(c.ctx, c.eng, d.plan, typed)
 			}
 			c.emit(d.run(typed))
 			return nil, nil

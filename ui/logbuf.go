@@ -176,6 +176,56 @@ func (b *LogBuffer) Close() {
 	close(b.done)
 }
 
+// Remask runs the kept lines through mask again: a secret a step made is
+// known only once the step ended (the runner masks output.log then), and
+// the live stream showed it in clear. The lines are joined and masked in
+// one call (a secret may span lines), copied out under the lock and put
+// back under it, so the screen never waits on the masking; lines pushed
+// out meanwhile are left alone. It costs one pass over the ring (at most
+// logCap × maxLineBytes) and runs once per job end, in a Cmd.
+func (b *LogBuffer) Remask(mask func(string) string) {
+	b.mu.Lock()
+	b.processLocked()
+	oldest := b.total - int64(b.n)
+	lines := make([]string, b.n)
+	for i := range lines {
+		lines[i] = b.ring[(b.start+i)%len(b.ring)]
+	}
+	partial := string(b.partial)
+	b.mu.Unlock()
+
+	joined := strings.Join(lines, "\n")
+	masked := mask(joined)
+	maskedPartial := partial
+	if partial != "" {
+		maskedPartial = mask(partial)
+	}
+	if masked == joined && maskedPartial == partial {
+		return
+	}
+	out := strings.Split(masked, "\n")
+	if len(out) != len(lines) {
+		// A mask took a line break with it: line by line instead.
+		out = out[:0]
+		for _, l := range lines {
+			out = append(out, mask(l))
+		}
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.total - int64(b.n)
+	for i, l := range out {
+		abs := oldest + int64(i)
+		if abs >= now && abs < b.total {
+			b.ring[(b.start+int(abs-now))%len(b.ring)] = l
+		}
+	}
+	if maskedPartial != partial && string(b.partial) == partial {
+		b.partial = append(b.partial[:0], maskedPartial...)
+	}
+}
+
 // Stats returns the number of complete lines ever written and how many of
 // them fell out of the ring.
 func (b *LogBuffer) Stats() (total, dropped int64) {

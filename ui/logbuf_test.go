@@ -144,3 +144,33 @@ func TestLogBufferBigWritesMatchLineByLine(t *testing.T) {
 		}
 	}
 }
+
+// Remask masks the kept lines in place: after the ring wrapped, with a
+// secret that spans a line break (masked line by line then), and leaves
+// the counts alone.
+func TestLogBufferRemask(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		mask  func(string) string
+		want  []string
+		total int64
+	}{
+		{"ring wrapped", "l1 k3y\nl2 k3y\nl3 k3y\nl4\n", func(s string) string { return strings.ReplaceAll(s, "k3y", "***") },
+			[]string{"l2 ***", "l3 ***", "l4"}, 4},
+		{"mask takes a line break", "a\nb\nc\n", func(s string) string { return strings.ReplaceAll(s, "a\nb", "***") },
+			[]string{"a", "b", "c"}, 3},
+		{"nothing to mask", "x\ny\n", func(s string) string { return s }, []string{"x", "y"}, 2},
+	}
+	for _, tt := range tests {
+		b := NewLogBuffer(3)
+		b.Write([]byte(tt.in))
+		b.Close()
+		b.Remask(tt.mask)
+		total, _ := b.Stats()
+		lines, _ := b.Lines(0, total)
+		if strings.Join(lines, "|") != strings.Join(tt.want, "|") || total != tt.total {
+			t.Errorf("%s: lines %q (total %d), want %q (total %d)", tt.name, lines, total, tt.want, tt.total)
+		}
+	}
+}

@@ -16,12 +16,12 @@ import (
 
 // ranElsewhere is the record of a command this screen did not start but
 // the run says ran or runs (another process, or an earlier screen); ok is
-// false for one still pending, skipped, or started here.
+// false for one still pending, skipped, or whose latest attempt started
+// here. Compared by job and attempt: a command this screen ran (or tried
+// to: a refused start leaves its buffer) and another process ran again
+// since is "elsewhere" again.
 func (c *Context) ranElsewhere(cmdID string) (checklist.CommandRun, bool) {
-	if _, mine := c.logs[cmdID]; mine {
-		return checklist.CommandRun{}, false
-	}
-	if _, mine := c.results[cmdID]; mine {
+	if c.isMine(cmdID) {
 		return checklist.CommandRun{}, false
 	}
 	cr := c.run.Commands[cmdID]
@@ -89,7 +89,7 @@ func (m *Model) noticeOthers(before checklist.Run) {
 	ids := slices.Sorted(maps.Keys(c.run.Commands))
 	for _, id := range ids {
 		now := c.run.Commands[id]
-		if _, mine := c.logs[id]; mine || (c.active != nil && c.active.cmdID == id) {
+		if c.isMine(id) || c.launching[id] || (c.active != nil && c.active.cmdID == id) {
 			continue
 		}
 		was := before.Commands[id]

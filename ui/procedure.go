@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,8 +131,15 @@ func (p *Procedure) refresh() {
 	caption := ""
 	switch {
 	case ok && r.kind == rowCmd:
-		p.plan, p.planErr = p.c.eng.Plan(r.cmd.ID, p.c.run.Params)
+		// As advance plans it (no values given): what the run would
+		// reuse shows as reused, and the pane shows the plan enter acts on.
+		p.plan, p.planErr = p.c.eng.Plan(r.cmd.ID, nil)
 		buf = p.c.logs[r.cmd.ID]
+		if _, other := p.c.ranElsewhere(r.cmd.ID); other && !p.c.launching[r.cmd.ID] {
+			// run (again) by another process since: its log, not what
+			// this screen kept of an older attempt
+			buf = nil
+		}
 		if buf == nil {
 			cr := p.c.status(r.cmd.ID)
 			switch {
@@ -315,6 +324,17 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		}
 		if len(p.plan.Missing) > 0 {
 			out = append(out, st.Faint.Render("asks for: "+strings.Join(p.plan.Missing, ", ")))
+		}
+		for _, name := range slices.Sorted(maps.Keys(p.plan.Reused)) {
+			from := p.plan.Reused[name]
+			if c, _ := findCommand(p.c.rb, from); c != nil {
+				from = c.Title
+			}
+			line := fmt.Sprintf("reuses <%s> = %s, the value given to %s", name, p.c.eng.Mask(p.plan.Params[name]), from)
+			if p.plan.NeedsPhrase() {
+				line += " (confirmed before it runs)"
+			}
+			out = append(out, st.Warn.Render(fit(line, w)))
 		}
 		if len(p.plan.Alternatives) > 1 {
 			out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick", len(p.plan.Alternatives))))

@@ -21,6 +21,9 @@ import (
 type rule struct {
 	re   *regexp.Regexp // group 1 is the secret
 	tail *regexp.Regexp // an unfinished match at the end ($)
+	// long: the unfinished match is one long word (a JWT) that is held
+	// back past maxWord: its shape already says it is a token.
+	long bool
 }
 
 // holdCap bounds what a rule makes a Writer hold back of an unfinished
@@ -79,7 +82,19 @@ var rules = []rule{
 		re:   regexp.MustCompile(`\b[a-z][a-z0-9+.\-]*://[^:@/\s"']*:([^@/\s"']+)@`),
 		tail: regexp.MustCompile(`\b[a-z][a-z0-9+.\-]*(?::(?:/(?:/[^:@/\s"']*(?::[^@/\s"']*)?)?)?)?$`),
 	},
+	{
+		// A bare JWT (a token printed alone, in a header other than
+		// Authorization, in a log line): base64url of a JSON header, which
+		// always starts `{"` = "eyJ", a payload and a signature, with
+		// lengths no word or path in ordinary output has.
+		re:   regexp.MustCompile(`(?:^|[^A-Za-z0-9_\-])(eyJ` + b64url + `{10,}\.` + b64url + `{10,}\.` + b64url + `{16,})`),
+		tail: regexp.MustCompile(`(?:^|[^A-Za-z0-9_\-])(?:ey?|eyJ` + b64url + `*(?:\.` + b64url + `*(?:\.` + b64url + `*)?)?)$`),
+		long: true,
+	},
 }
+
+// b64url is a character of base64url (RFC 4648 §5), a JWT's alphabet.
+const b64url = `[A-Za-z0-9_\-]`
 
 // prefixes is a regexp alternation of the non-empty proper prefixes of
 // word.
@@ -168,7 +183,7 @@ func ruleHold(b []byte, from int) int {
 			continue
 		}
 		// A long word that is not (yet) a field: not worth holding.
-		if m := b[from+loc[0]:]; len(m) > maxWord+1 && !bytes.ContainsAny(m, "=:") {
+		if m := b[from+loc[0]:]; !r.long && len(m) > maxWord+1 && !bytes.ContainsAny(m, "=:") {
 			continue
 		}
 		hold = from + loc[0]
@@ -179,8 +194,12 @@ func ruleHold(b []byte, from int) int {
 // triggers are the words every rule match contains, lower case; a match
 // of the JSON or form rule ends its field name with one, the bearer rule
 // starts with one, a URL has "://", Basic credentials follow
-// "Authorization".
+// "Authorization". A JWT starts with "eyJ" (in that case): it is looked
+// for with bytes.Index, not in the byte loop, where 'e', the commonest
+// letter, would cost every scan.
 var triggers = []string{"token", "passw", "secret", "key", "bearer", "://", "authorization"}
+
+const jwtTrigger = "eyJ"
 
 // triggerFirst maps the first letter of each trigger, in both cases, to
 // its index in triggers plus one (the first letters differ).
@@ -199,12 +218,27 @@ func mayHaveRuleMatch(b []byte) bool { return nextTrigger(b, 0) >= 0 }
 // nextTrigger returns the index of the first trigger word in b[from:], or
 // -1.
 func nextTrigger(b []byte, from int) int {
+	i := nextWord(b, from)
+	// An "eyJ" before the word found (or before the end); the search is
+	// bounded by it, so repeated calls stay linear.
+	if j := bytes.Index(b[from:min(i+len(jwtTrigger)-1, len(b))], []byte(jwtTrigger)); j >= 0 {
+		return from + j
+	}
+	if i == len(b) {
+		return -1
+	}
+	return i
+}
+
+// nextWord returns the index of the first trigger word of triggers in
+// b[from:], or len(b).
+func nextWord(b []byte, from int) int {
 	for i := from; i < len(b); i++ {
 		if t := triggerFirst[b[i]]; t != 0 && hasFold(b[i:], triggers[t-1]) {
 			return i
 		}
 	}
-	return -1
+	return len(b)
 }
 
 // hasFold reports whether b starts with the lower-case ASCII word, in any

@@ -36,6 +36,13 @@ func TestRulesMaskUnnamedSecrets(t *testing.T) {
 		{"db_password=pw-1 api_key=k-1", "db_password=*** api_key=***"},
 		{"no secrets: tokens, passwords and keys are words", "no secrets: tokens, passwords and keys are words"},
 		{"DATABASE_URL=postgresql://planner:dsn-pw-1@db:5432/planner", "DATABASE_URL=postgresql://planner:***@db:5432/planner"},
+		{"token: " + testJWT + "\n", "token: ***\n"},
+		{testJWT, "***"},
+		{`{"id_token_hint":"x","jwt":"` + testJWT + `"}`, `{"id_token_hint":"x","jwt":"***"}`},
+		{"X-Auth: " + testJWT + "; next", "X-Auth: ***; next"},
+		{"eyJ is how base64 of {\" starts; eyJhbGciOi.eyJzdWIi.SflKxwRJ is too short", "eyJ is how base64 of {\" starts; eyJhbGciOi.eyJzdWIi.SflKxwRJ is too short"},
+		{"src/eyJabcdefghijk.eyJabcdefghijk.py", "src/eyJabcdefghijk.eyJabcdefghijk.py"},
+		{"aeyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV", "aeyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV"},
 		{"redis://:redis-pw-2@redis:6379/0 and http://host:8080/path and mailto:x@y", "redis://:***@redis:6379/0 and http://host:8080/path and mailto:x@y"},
 	}
 	m := New(nil)
@@ -59,8 +66,11 @@ func TestRulesStreamingSplits(t *testing.T) {
 		`echo "{\"access_token\":\"abc123secretvalue\"}"` + "\n",
 		"connecting to postgres://planner:abc123secretvalue@db:5432/x\n",
 		"> authorization: basic abc123secretvalue==\n",
+		// A bare JWT, longer than maxWord, alone and after other text.
+		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhYmMxMjNzZWNyZXR2YWx1ZSIsImlhdCI6MTUxNjIzOTAyMn0.abc123secretvalue_abc123secretvalue-xyz\n",
+		"id: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhYmMxMjNzZWNyZXR2YWx1ZSIsImlhdCI6MTUxNjIzOTAyMn0.abc123secretvalue_abc123secretvalue-xyz",
 	}
-	leaks := []string{"abc123secretvalue", "abc123", "secretvalue"}
+	leaks := []string{"abc123secretvalue", "abc123", "secretvalue", "eyJzdWIiOiJhYmMx"}
 	for _, secrets := range [][]string{nil, {"other-known-secret"}} {
 		m := New(secrets)
 		for _, text := range texts {
@@ -101,6 +111,9 @@ func TestRulesStreamingSplits(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// testJWT is jwt.io's example token (HS256, "John Doe").
+const testJWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 
 // The base64 of a secret as `base64` prints it (wrapped at 76 columns) is
 // masked, as is openssl's 64-column wrap.

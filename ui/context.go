@@ -221,11 +221,6 @@ func (c *Context) isMine(cmdID string) bool {
 	return cr == nil || keyOf(*cr) == k
 }
 
-// checked says whether a manual check is ticked in this run (or in the
-// document itself).
-func (c *Context) checked(ch *checklist.Check) bool {
-	if st := c.run.Checks[ch.ID]; st != nil {
-		return st.Done
-	}
-	return ch.Done
-}
+// checked says whether a person ticked a manual check in this run (a
+// "[x]" in the document does not count: Run.Ticked).
+func (c *Context) checked(ch *checklist.Check) bool { return c.run.Ticked(ch) }

@@ -170,6 +170,13 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 	// follows must mask the new values.
 	s.secrets.keepStepVars(res.SecretVars)
 	s.secrets.refresh()
+	// fail-if/warn-if read the whole log: not under the run mutex, which
+	// every write (and the watcher) waits for. judge scans again if the
+	// command's log is not this one (the run changed meanwhile).
+	var pre *outputScan
+	if sn := s.Snapshot(); sn != nil && sn.Run != nil && sn.Run.ID != "" {
+		pre = s.rec.scanFor(cmdID, filepath.Join(s.store.JobDir(sn.Run.ID, jobID), runner.OutputFile), res)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr := s.run.Command(cmdID)
@@ -177,7 +184,7 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 		// A newer attempt replaced this one; leave it alone.
 		return *cr, waitErr
 	}
-	rec := s.rec.applyResult(s.run, cmdID, cr, res, waitErr)
+	rec := s.rec.applyScanned(s.run, cmdID, cr, res, waitErr, pre)
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}

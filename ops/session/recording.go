@@ -94,6 +94,12 @@ func (r *recorder) hasLog() bool {
 // the variables and artifacts it produced into run; it returns the run.end
 // record, which the caller writes after saving (saveEnds).
 func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
+	return r.applyScanned(run, cmdID, cr, res, waitErr, nil)
+}
+
+// applyScanned is applyResult with the output already scanned (pre, from
+// scanFor; nil to scan now).
+func (r *recorder) applyScanned(run *checklist.Run, cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error, pre *outputScan) audit.Record {
 	cr.Ended = res.Ended
 	if cr.Ended.IsZero() {
 		cr.Ended = time.Now().UTC()
@@ -120,7 +126,7 @@ func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.C
 		cr.Error = "timed out"
 		outcome = "timeout"
 	default:
-		outcome = r.judge(cmdID, cr, res.ExitCode)
+		outcome = r.judge(cmdID, cr, res, pre)
 	}
 	if res.LogError != "" {
 		// The command ran, but its log (or its variables) could not be

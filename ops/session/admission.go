@@ -185,7 +185,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if interactive {
 		msg = "interactive: the command has the terminal"
 	}
-	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
+	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, JobID: a.jobID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
 	return a, nil
 }
 

@@ -134,7 +134,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		cr.ExitCode = -1
 		cr.Error = "never started: " + err.Error()
 		code := -1
-		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
+		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, JobID: cr.JobID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
 		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
 	}
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}

@@ -157,7 +157,7 @@ func (r *recorder) applyScanned(run *checklist.Run, cmdID string, cr *checklist.
 	if !cr.Started.IsZero() {
 		dur = cr.Ended.Sub(cr.Started)
 	}
-	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: endMessage(cr)}
+	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, JobID: cr.JobID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: endMessage(cr)}
 	if len(artifacts) > 0 {
 		rec.Artifacts = artifacts
 	}

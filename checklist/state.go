@@ -251,6 +251,11 @@ func (s *Store) SetCurrent(id string) error {
 	// A run whose state cannot be read has no known runbook: it becomes
 	// only the last current run, and reading it reports the damage.
 	if r, err := s.Load(id); err == nil {
+		unlock, err := s.lockCurrent()
+		if err != nil {
+			return fmt.Errorf("set current run %s: %w", id, err)
+		}
+		defer unlock()
 		m, err := s.currentMap()
 		if err != nil {
 			return fmt.Errorf("set current run %s: %w", id, err)

@@ -124,6 +124,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 		}
 		return nil, err
 	}
+	if reason := s.endedLocked(); reason != "" {
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: reason})
+		s.followCurrentLocked()
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	}
 	// Taking the lock may have reloaded the run (another process wrote
 	// it): plan once more from the run as it is now, and run only what the
 	// operator was shown. A value reused from the run may have changed.
@@ -187,6 +192,27 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	}
 	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, JobID: a.jobID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
 	return a, nil
+}
+
+// endedLocked is why no command may start in the session's run, or "": it
+// has ended (another process did `runs new` or `runs resume`; taking the
+// lock reloaded it). mu is held.
+func (s *Session) endedLocked() string {
+	if s.run.Ended.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("run %s has ended (another planner-tui started a new run or resumed another at %s): nothing runs in it; look again (the current run is shown now)",
+		s.run.ID, s.run.Ended.Local().Format("15:04:05"))
+}
+
+// followCurrentLocked makes the current run of the runbook the session's,
+// when another process made another one current, as the watcher does: the
+// screen must not stay on a run that ended. mu is held.
+func (s *Session) followCurrentLocked() {
+	if r, err := s.store.CurrentFor(s.runbook.Path); err == nil && r != nil && r.ID != s.run.ID {
+		s.run = r
+		s.running = nil
+	}
 }
 
 // changedSince is why a plan cannot run in place of the one the operator

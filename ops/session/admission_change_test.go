@@ -75,3 +75,45 @@ func TestStartRefusesACommandThatChangedSinceShown(t *testing.T) {
 		})
 	}
 }
+
+// A run another process ended (`runs new`) takes no more commands: Start
+// is refused, audited, with the reason, and the session follows the new
+// current run, where the command then runs.
+func TestStartRefusedInARunThatEnded(t *testing.T) {
+	f := newFixture(t)
+	screen := f.open(t)
+	old := screen.Run().ID
+	p := plan(t, screen, idGreet, nil)
+
+	other := f.open(t)
+	if err := other.NewRun("second"); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+
+	_, err := screen.Start(context.Background(), p, "", nil)
+	var refused *RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "run "+old+" has ended") {
+		t.Fatalf("Start in the ended run: %v, want a refusal saying it ended", err)
+	}
+	if !hasEvent(auditEvents(t, f.state), "refuse", idGreet) {
+		t.Error("the refusal is not audited")
+	}
+	st, err := checklist.OpenStore(f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, err := st.Load(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr := ended.Commands[idGreet]; cr != nil {
+		t.Errorf("the ended run got the command: %+v", cr)
+	}
+	if now := screen.Run().ID; now == old {
+		t.Errorf("the session still shows the ended run %s", old)
+	}
+	if cr, _ := run(t, screen, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Errorf("greet in the new run: %+v", cr)
+	}
+}

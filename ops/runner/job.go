@@ -464,3 +464,18 @@ func Attach(ctx context.Context, jobDir string, out io.Writer, opts ...AttachOpt
 	}()
 	return j, nil
 }
+
+// StartPending says whether a job with neither a result nor a pid file may
+// still start: its supervisor is within startGrace of the job dir's
+// creation. NeverStarted waits out that window; a caller holding a lock
+// asks this first and waits (NeverStarted) after releasing it.
+func StartPending(jobDir string) bool {
+	fi, err := os.Stat(jobDir)
+	if err != nil {
+		return false
+	}
+	if _, err := os.Lstat(filepath.Join(jobDir, PidFile)); err == nil {
+		return false
+	}
+	return time.Since(fi.ModTime()) < startGrace
+}

@@ -195,6 +195,15 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 // reconcile settles commands that were running when the last planner-tui
 // stopped (recorder.reconcile).
 func (s *Session) reconcile() error {
+	// A supervisor still starting (runner.StartPending) is waited for
+	// here, before mu: Open's caller (a headless run) must find the
+	// command settled, and nothing may wait seconds under mu.
+	s.mu.Lock()
+	starting := s.rec.startingJobs(s.run)
+	s.mu.Unlock()
+	for _, dir := range starting {
+		runner.NeverStarted(dir)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reconcileLocked()
@@ -207,5 +216,27 @@ func (s *Session) reconcileLocked() error {
 	if s.lockedOutLocked() != "" {
 		return nil
 	}
-	return s.rec.reconcile(s.run, s.opts.ReadOnly)
+	pending, err := s.rec.reconcile(s.run, s.opts.ReadOnly)
+	if len(pending) > 0 {
+		go s.settleLater(pending)
+	}
+	return err
+}
+
+// settleLater waits, with mu released, for the supervisors reconcile left
+// starting (up to the runner's start grace), then reconciles again if this
+// session still drives the run: a command whose supervisor never came is
+// settled as never started without blocking every write for seconds.
+func (s *Session) settleLater(jobDirs []string) {
+	for _, dir := range jobDirs {
+		runner.NeverStarted(dir)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock() // publishes
+	if s.operator.held == nil {
+		return // not ours to write (closed, or never took the lock)
+	}
+	if err := s.reconcileLocked(); err != nil {
+		s.rec.noteErr(fmt.Errorf("settle commands that never started: %w", err))
+	}
 }

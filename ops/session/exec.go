@@ -124,6 +124,10 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	}
 	s.secrets.fillSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
+	var canceled *runner.StartCanceledError
+	if errors.As(err, &canceled) {
+		return nil, s.startCanceled(a, canceled)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -140,6 +144,23 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
 	s.running = e
 	return e, nil
+}
+
+// startCanceled records a command whose start was cancelled (ctx ended
+// during the supervisor's handshake): the supervisor was told to stop, but
+// bash may have run. It follows the job to its real end, as a cancel does
+// (escalating if the supervisor cannot), and records that, not a guessed
+// "never started". The error says what was recorded.
+func (s *Session) startCanceled(a *admitted, c *runner.StartCanceledError) error {
+	cmdID := a.plan.Command.ID
+	e := &Execution{JobID: a.jobID, CommandID: cmdID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: c.Job, waited: make(chan struct{})}
+	s.mu.Lock()
+	s.running = e
+	s.mu.Unlock()
+	s.record(audit.Record{Event: "cancel", RunID: a.runID, CommandID: cmdID, JobID: a.jobID, Message: "cancelled while its supervisor started: " + c.Err.Error()})
+	e.escalation.Do(func() { go e.escalate() })
+	cr, err := e.Wait()
+	return errors.Join(fmt.Errorf("start %s: %w; recorded as %s %s", cmdID, c, cr.Status, strings.TrimSpace(cr.Error+" "+cr.Detail)), err)
 }
 
 // StartInteractive admits a command that needs the terminal (an editor on

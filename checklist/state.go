@@ -24,6 +24,7 @@ const StateVersion = 1
 // audit log and the operator lock.
 //
 //	<dir>/current.json         the current run of each runbook: {"<runbook path>": "<run id>"}
+//	<dir>/current.lock         flock around current.json's read-modify-write
 //	<dir>/current              id of the run made current last (any runbook; read
 //	                           when current.json does not name the runbook, for state
 //	                           dirs of older versions)

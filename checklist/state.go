@@ -24,6 +24,7 @@ const StateVersion = 1
 // audit log and the operator lock.
 //
 //	<dir>/current.json         the current run of each runbook: {"<runbook path>": "<run id>"}
+//	<dir>/current.lock         flock around current.json's read-modify-write
 //	<dir>/current              id of the run made current last (any runbook; read
 //	                           when current.json does not name the runbook, for state
 //	                           dirs of older versions)
@@ -251,6 +252,11 @@ func (s *Store) SetCurrent(id string) error {
 	// A run whose state cannot be read has no known runbook: it becomes
 	// only the last current run, and reading it reports the damage.
 	if r, err := s.Load(id); err == nil {
+		unlock, err := s.lockCurrent()
+		if err != nil {
+			return fmt.Errorf("set current run %s: %w", id, err)
+		}
+		defer unlock()
 		m, err := s.currentMap()
 		if err != nil {
 			return fmt.Errorf("set current run %s: %w", id, err)

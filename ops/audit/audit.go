@@ -36,8 +36,12 @@ type Record struct {
 	RunID     string `json:"run_id,omitempty"`
 	StepID    string `json:"step_id,omitempty"`
 	CommandID string `json:"command_id,omitempty"`
-	Actor     Actor  `json:"actor"`
-	Version   string `json:"version,omitempty"` // planner-tui version
+	// JobID names the attempt of the command (its job dir) in run.start
+	// and run.end, so that crash repair tells one attempt's end from the
+	// next's. Absent in records of older versions.
+	JobID   string `json:"job_id,omitempty"`
+	Actor   Actor  `json:"actor"`
+	Version string `json:"version,omitempty"` // planner-tui version
 	// Command is the script as run, secrets already masked by the caller.
 	Command string `json:"command,omitempty"`
 	// Confirmation is what the operator typed (the phrase or "yes"); never

@@ -40,6 +40,20 @@ type Job struct {
 	err  error
 }
 
+// StartCanceledError is Start's error when its ctx ended before the
+// supervisor said whether bash runs: the supervisor was sent SIGTERM, but
+// bash may have started. Job follows it: Job.Wait returns the real end
+// (cancelled, or why it never ran), which is what to record.
+type StartCanceledError struct {
+	Job *Job
+	Err error // ctx's
+}
+
+func (e *StartCanceledError) Error() string {
+	return "runner: start: " + e.Err.Error() + " (the supervisor was told to stop)"
+}
+func (e *StartCanceledError) Unwrap() error { return e.Err }
+
 // Start runs spec in a new, detached supervisor and returns once bash has
 // been started (or the supervisor has recorded why it could not be). out,
 // if not nil, receives the masked output live and in order; it is written
@@ -47,7 +61,8 @@ type Job struct {
 // cancelling ctx only stops the copy to out: the job runs on (use Cancel),
 // and Wait still reports its end.
 //
-// An error means no job was started. Failures of the command itself (a
+// An error means no job was started, except *StartCanceledError: ctx ended
+// during the start and the job may have run; wait for it. Failures of the command itself (a
 // missing working directory, no bash) are reported by Wait in Result.Err.
 func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	if spec.JobDir == "" {
@@ -199,11 +214,16 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	select {
 	case <-hs:
 	case <-ctx.Done():
+		// The supervisor may have started bash already (its "ok" not read
+		// yet): asked to stop, it ends the command and reports how. The
+		// job is handed back so that its real end is waited for and
+		// recorded, not guessed as "never started".
 		j.Cancel()
 		if liveR != nil {
 			liveR.Close()
 		}
-		return nil, fmt.Errorf("runner: start: %w", ctx.Err())
+		close(j.followDone) // no follower: Wait reads the result
+		return nil, &StartCanceledError{Job: j, Err: ctx.Err()}
 	}
 
 	if specErr != nil {
@@ -463,4 +483,19 @@ func Attach(ctx context.Context, jobDir string, out io.Writer, opts ...AttachOpt
 		follow(ctx, filepath.Join(jobDir, OutputFile), o.offset, out, nil, finished)
 	}()
 	return j, nil
+}
+
+// StartPending says whether a job with neither a result nor a pid file may
+// still start: its supervisor is within startGrace of the job dir's
+// creation. NeverStarted waits out that window; a caller holding a lock
+// asks this first and waits (NeverStarted) after releasing it.
+func StartPending(jobDir string) bool {
+	fi, err := os.Stat(jobDir)
+	if err != nil {
+		return false
+	}
+	if _, err := os.Lstat(filepath.Join(jobDir, PidFile)); err == nil {
+		return false
+	}
+	return time.Since(fi.ModTime()) < startGrace
 }

@@ -48,6 +48,17 @@ func (s *Session) AdmitAction(kind, subject, what, confirmation string) (*Action
 		}
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	// One thing at a time, as for commands: a restart under a running
+	// migration or backup is what the operator did not see coming.
+	if id, cr := s.runningLocked(); cr != nil {
+		title := id
+		if c, err := s.runbook.Command(id); err == nil {
+			title = c.Title
+		}
+		reason := fmt.Sprintf("%q is running (since %s): one command at a time; wait for it or cancel it first", title, cr.Started.Local().Format("15:04:05"))
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: subject, Command: what, Confirmation: shown, Outcome: "refused", Message: s.Mask(reason)})
+		return nil, &RefusedError{CommandID: subject, Reason: reason}
+	}
 	s.record(audit.Record{Event: "confirm", RunID: s.run.ID, CommandID: subject, Command: what, Confirmation: shown, Message: kind})
 	s.record(audit.Record{Event: kind, RunID: s.run.ID, CommandID: subject, Message: s.Mask(what + ": requested")})
 	return &Action{s: s, kind: kind, subject: subject, what: what, started: time.Now()}, nil

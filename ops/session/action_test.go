@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -63,4 +64,38 @@ func TestAdmitActionTakesTheLockAndIsAudited(t *testing.T) {
 	if _, err := third.AdmitAction("container.restart", "planner-api-1", what, "yes"); !errors.As(err, &refused) {
 		t.Errorf("a third session while the second holds the lock: %v", err)
 	}
+}
+
+// A container restart is refused (and audited) while a command runs,
+// naming it, and admitted once it ended.
+func TestAdmitActionRefusedWhileACommandRuns(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	e, err := s.Start(context.Background(), plan(t, s, idFifo, nil), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const what = "restart container planner-api-1 (service api)"
+	_, err = s.AdmitAction("container.restart", "planner-api-1", what, "yes")
+	var refused *RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, `"Wait on the fifo" is running`) {
+		t.Errorf("while a command runs: %v, want a refusal naming it", err)
+	}
+	for _, r := range auditEvents(t, f.state) {
+		if r.Event == "container.restart" {
+			t.Errorf("a refused restart was recorded as requested: %+v", r)
+		}
+	}
+	if !hasEvent(auditEvents(t, f.state), "refuse", "planner-api-1") {
+		t.Error("the refusal is not audited")
+	}
+	f.release(t, "go")
+	if _, err := e.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	act, err := s.AdmitAction("container.restart", "planner-api-1", what, "yes")
+	if err != nil {
+		t.Fatalf("after the command ended: %v", err)
+	}
+	act.Done(nil)
 }

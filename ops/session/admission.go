@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -94,6 +95,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	// wrong phrase is refused even if the state moved so that the fresh
 	// plan would not ask for one (the TUI sends a wrong phrase here to
 	// have it audited, and it must never run).
+	shown := p
 	shownPhrase := p.Confirm
 	p = fresh
 	cmd := p.Command
@@ -104,6 +106,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	refuse := func(reason string) (*admitted, error) {
 		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	}
+	if reason := changedSince(shown, p); reason != "" {
+		return refuse(reason)
 	}
 	if reason := refusal(p, shownPhrase, confirmation, shownConfirmation); reason != "" {
 		return refuse(reason)
@@ -118,6 +123,23 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 			return nil, &RefusedError{CommandID: cmd.ID, Reason: err.Error()}
 		}
 		return nil, err
+	}
+	if reason := s.endedLocked(); reason != "" {
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: reason})
+		s.followCurrentLocked()
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	}
+	// Taking the lock may have reloaded the run (another process wrote
+	// it): plan once more from the run as it is now, and run only what the
+	// operator was shown. A value reused from the run may have changed.
+	s.publishLocked()
+	if again, err := s.Plan(cmd.ID, p.given); err != nil {
+		return nil, err
+	} else if reason := changedSince(shown, again); reason != "" {
+		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: again.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
+		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	} else {
+		p = again
 	}
 	// Plan checked this with mu released since (and taking the lock may
 	// have reloaded the run): another Start may have begun a command.
@@ -168,8 +190,45 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if interactive {
 		msg = "interactive: the command has the terminal"
 	}
-	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
+	s.record(audit.Record{Event: "run.start", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, JobID: a.jobID, Command: p.Display, Confirmation: shownConfirmation, Message: msg})
 	return a, nil
+}
+
+// endedLocked is why no command may start in the session's run, or "": it
+// has ended (another process did `runs new` or `runs resume`; taking the
+// lock reloaded it). mu is held.
+func (s *Session) endedLocked() string {
+	if s.run.Ended.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("run %s has ended (another planner-tui started a new run or resumed another at %s): nothing runs in it; look again (the current run is shown now)",
+		s.run.ID, s.run.Ended.Local().Format("15:04:05"))
+}
+
+// followCurrentLocked makes the current run of the runbook the session's,
+// when another process made another one current, as the watcher does: the
+// screen must not stay on a run that ended. mu is held.
+func (s *Session) followCurrentLocked() {
+	if r, err := s.store.CurrentFor(s.runbook.Path); err == nil && r != nil && r.ID != s.run.ID {
+		s.run = r
+		s.running = nil
+	}
+}
+
+// changedSince is why a plan cannot run in place of the one the operator
+// was shown, or "": the script (a parameter reused from the run that
+// another process changed since), its risk or its phrase differ. What runs
+// is never other than what was confirmed.
+func changedSince(shown, fresh *Plan) string {
+	switch {
+	case fresh.Script != shown.Script:
+		return fmt.Sprintf("the command changed since you confirmed it: %q is now %q, look again", shown.Display, fresh.Display)
+	case fresh.Risk != shown.Risk:
+		return fmt.Sprintf("the command changed since you confirmed it: it is now %s (was %s), look again", fresh.Risk, shown.Risk)
+	case fresh.Confirm != shown.Confirm:
+		return fmt.Sprintf("the command changed since you confirmed it: its phrase is now %q (was %q), look again", fresh.Confirm, shown.Confirm)
+	}
+	return ""
 }
 
 // refusal is why the guards refuse plan p with this confirmation, or ""
@@ -232,17 +291,14 @@ func (s *Session) lockLocked() error {
 }
 
 // commandEnv is what a command sees on top of planner-tui's environment:
-// the runbook variables its script reads (and no others: docker-compose
-// prefers the environment to .env when it substitutes, so exporting DB_HOST
-// everywhere would override the stack's own settings), this binary first on
+// the runbook variables its script reads (scriptVars), this binary first on
 // PATH, and, for `planner-tui op` steps, the effective variables and where
 // to report artifacts.
 func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) []string {
-	env := make([]string, 0, len(cmd.Uses)+5)
-	for _, k := range cmd.Uses {
-		if v, ok := s.vars[k]; ok {
-			env = append(env, k+"="+v)
-		}
+	names := scriptVars(cmd, s.vars)
+	env := make([]string, 0, len(names)+6)
+	for _, k := range names {
+		env = append(env, k+"="+s.vars[k])
 	}
 	path := os.Getenv("PATH")
 	if exe, err := os.Executable(); err == nil && !strings.HasSuffix(exe, ".test") {
@@ -264,6 +320,35 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) [
 		EnvJobDir+"="+jobDir,
 		EnvConfirmed+"="+confirmed,
 	)
+}
+
+// varRef is a shell variable reference, $NAME or ${NAME...}.
+var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// scriptVars are the runbook variables (names in vars) a command reads:
+// the ones its syntax tree reads (cmd.Uses) and every one named anywhere in
+// its text, so that one read only inside an inner script (`bash -c '...
+// "$SCRATCH" ...'`, which the classifier resolves for the phrase) is the
+// value the script sees, not empty (`rm -rf "$SCRATCH/old"` would be
+// `rm -rf /old`). Not every variable everywhere: docker compose prefers the
+// environment to .env when it substitutes, so exporting DB_PORT to every
+// step would override the stack's own settings.
+func scriptVars(cmd *checklist.Command, vars map[string]string) []string {
+	seen := map[string]bool{}
+	var names []string
+	add := func(k string) {
+		if _, ok := vars[k]; ok && !seen[k] {
+			seen[k] = true
+			names = append(names, k)
+		}
+	}
+	for _, k := range cmd.Uses {
+		add(k)
+	}
+	for _, m := range varRef.FindAllStringSubmatch(cmd.Script, -1) {
+		add(m[1])
+	}
+	return names
 }
 
 // newJobLocked names a job dir that no job of the run has used: the

@@ -124,6 +124,10 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	}
 	s.secrets.fillSpec(&spec)
 	job, err := runner.Start(ctx, spec, out)
+	var canceled *runner.StartCanceledError
+	if errors.As(err, &canceled) {
+		return nil, s.startCanceled(a, canceled)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -134,12 +138,29 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 		cr.ExitCode = -1
 		cr.Error = "never started: " + err.Error()
 		code := -1
-		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
+		saveErr := s.rec.saveEnds(s.run, []audit.Record{{Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, JobID: cr.JobID, ExitCode: &code, Outcome: "interrupted", Message: cr.Error}})
 		return nil, errors.Join(fmt.Errorf("start %s: %w", cmd.ID, err), saveErr)
 	}
 	e := &Execution{JobID: a.jobID, CommandID: cmd.ID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: job, waited: make(chan struct{})}
 	s.running = e
 	return e, nil
+}
+
+// startCanceled records a command whose start was cancelled (ctx ended
+// during the supervisor's handshake): the supervisor was told to stop, but
+// bash may have run. It follows the job to its real end, as a cancel does
+// (escalating if the supervisor cannot), and records that, not a guessed
+// "never started". The error says what was recorded.
+func (s *Session) startCanceled(a *admitted, c *runner.StartCanceledError) error {
+	cmdID := a.plan.Command.ID
+	e := &Execution{JobID: a.jobID, CommandID: cmdID, LogPath: filepath.Join(a.jobDir, runner.OutputFile), s: s, job: c.Job, waited: make(chan struct{})}
+	s.mu.Lock()
+	s.running = e
+	s.mu.Unlock()
+	s.record(audit.Record{Event: "cancel", RunID: a.runID, CommandID: cmdID, JobID: a.jobID, Message: "cancelled while its supervisor started: " + c.Err.Error()})
+	e.escalation.Do(func() { go e.escalate() })
+	cr, err := e.Wait()
+	return errors.Join(fmt.Errorf("start %s: %w; recorded as %s %s", cmdID, c, cr.Status, strings.TrimSpace(cr.Error+" "+cr.Detail)), err)
 }
 
 // StartInteractive admits a command that needs the terminal (an editor on
@@ -170,6 +191,13 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 	// follows must mask the new values.
 	s.secrets.keepStepVars(res.SecretVars)
 	s.secrets.refresh()
+	// fail-if/warn-if read the whole log: not under the run mutex, which
+	// every write (and the watcher) waits for. judge scans again if the
+	// command's log is not this one (the run changed meanwhile).
+	var pre *outputScan
+	if sn := s.Snapshot(); sn != nil && sn.Run != nil && sn.Run.ID != "" {
+		pre = s.rec.scanFor(cmdID, filepath.Join(s.store.JobDir(sn.Run.ID, jobID), runner.OutputFile), res)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cr := s.run.Command(cmdID)
@@ -177,7 +205,7 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 		// A newer attempt replaced this one; leave it alone.
 		return *cr, waitErr
 	}
-	rec := s.rec.applyResult(s.run, cmdID, cr, res, waitErr)
+	rec := s.rec.applyScanned(s.run, cmdID, cr, res, waitErr, pre)
 	if s.running != nil && s.running.JobID == jobID {
 		s.running = nil
 	}
@@ -188,6 +216,15 @@ func (s *Session) finish(cmdID, jobID string, res runner.Result, waitErr error) 
 // reconcile settles commands that were running when the last planner-tui
 // stopped (recorder.reconcile).
 func (s *Session) reconcile() error {
+	// A supervisor still starting (runner.StartPending) is waited for
+	// here, before mu: Open's caller (a headless run) must find the
+	// command settled, and nothing may wait seconds under mu.
+	s.mu.Lock()
+	starting := s.rec.startingJobs(s.run)
+	s.mu.Unlock()
+	for _, dir := range starting {
+		runner.NeverStarted(dir)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reconcileLocked()
@@ -200,5 +237,27 @@ func (s *Session) reconcileLocked() error {
 	if s.lockedOutLocked() != "" {
 		return nil
 	}
-	return s.rec.reconcile(s.run, s.opts.ReadOnly)
+	pending, err := s.rec.reconcile(s.run, s.opts.ReadOnly)
+	if len(pending) > 0 {
+		go s.settleLater(pending)
+	}
+	return err
+}
+
+// settleLater waits, with mu released, for the supervisors reconcile left
+// starting (up to the runner's start grace), then reconciles again if this
+// session still drives the run: a command whose supervisor never came is
+// settled as never started without blocking every write for seconds.
+func (s *Session) settleLater(jobDirs []string) {
+	for _, dir := range jobDirs {
+		runner.NeverStarted(dir)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock() // publishes
+	if s.operator.held == nil {
+		return // not ours to write (closed, or never took the lock)
+	}
+	if err := s.reconcileLocked(); err != nil {
+		s.rec.noteErr(fmt.Errorf("settle commands that never started: %w", err))
+	}
 }

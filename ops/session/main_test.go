@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if runner.IsSupervisor() {
 		os.Exit(runner.SupervisorMain())
 	}
+	if path := os.Getenv(envHoldLock); path != "" {
+		os.Exit(holdLock(path))
+	}
 	os.Exit(m.Run())
 }
 

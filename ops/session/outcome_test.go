@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/runner"
 )
 
 // openOutcome opens a session on testdata/outcome.md, with a stand-in
@@ -120,11 +121,11 @@ func TestScanOutputLongLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := rb.Commands()[0].Outcome
-	failLine, warnLine, err := scanOutput(log, o)
-	if err != nil || failLine != "Health check failed!" || !strings.HasPrefix(warnLine, "WARNING ww") {
-		t.Fatalf("fail %q warn %.20q err %v", failLine, warnLine, err)
+	failLine, warnLine, longLine, err := scanOutput(log, o)
+	if err != nil || failLine != "Health check failed!" || !strings.HasPrefix(warnLine, "WARNING ww") || !longLine {
+		t.Fatalf("fail %q warn %.20q long line %v err %v", failLine, warnLine, longLine, err)
 	}
-	if _, _, err := scanOutput(filepath.Join(t.TempDir(), "none.log"), o); err == nil {
+	if _, _, _, err := scanOutput(filepath.Join(t.TempDir(), "none.log"), o); err == nil {
 		t.Error("a missing log is not an error")
 	}
 }
@@ -154,5 +155,82 @@ func TestTickOnDerivedSummaryItemRefused(t *testing.T) {
 	// unticking stays possible (a tick an older version stored)
 	if err := s.SetCheck("summary/after/health-checks-passing", false); err != nil {
 		t.Errorf("untick: %v", err)
+	}
+}
+
+// partialRunbook has fail-if commands whose output the log cannot hold
+// whole: past the output cap, and in a line longer than what is scanned.
+const partialRunbook = "---\ntitle: Partial\nvars:\n  PLANNER_DIR: \".\"\n---\n\n# Partial\n\n## Out\n\n### Loud\n\n" +
+	"```bash {fail-if=\"failed!$\"}\n# Fail past the cap\nfor i in $(seq 1 400); do echo \"line $i\"; done; echo 'Health check failed!'\n```\n\n" +
+	"```bash {fail-if=\"failed!$\"}\n# Quiet and fine\necho fine\n```\n\n" +
+	"```bash {fail-if=\"failed!$\"}\n# Fail at the end of a long line\nhead -c 70000 /dev/zero | tr '\\0' x; echo ' failed!'\n```\n\n" +
+	"```bash\n# Loud without rules\nfor i in $(seq 1 400); do echo \"line $i\"; done\n```\n"
+
+// fail-if checked on a log that lacks part of the output gives no ✓: the
+// best outcome is a warning that says the output was not fully checked.
+func TestIncompleteLogIsNotOK(t *testing.T) {
+	f := newFixture(t)
+	f.runbook = filepath.Join(t.TempDir(), "partial.md")
+	if err := os.WriteFile(f.runbook, []byte(partialRunbook), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := f.open(t)
+	tests := []struct {
+		id        string
+		cap       string
+		status    checklist.Status
+		detailHas string
+	}{
+		{"out/loud/fail-past-the-cap", "1K", checklist.Warning, "output not fully checked: "},
+		{"out/loud/quiet-and-fine", "1K", checklist.OK, ""},
+		{"out/loud/fail-at-the-end-of-a-long-line", "", checklist.Warning, "output not fully checked: a line longer than 64 KiB"},
+		// no rule reads the output: the cap changes nothing
+		{"out/loud/loud-without-rules", "1K", checklist.OK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			t.Setenv("PLANNER_TUI_OUTPUT_CAP", tt.cap)
+			cr, _ := run(t, s, tt.id, nil, "")
+			if cr.Status != tt.status || !strings.Contains(cr.Detail, tt.detailHas) || tt.detailHas == "" && cr.Detail != "" {
+				t.Fatalf("status %s detail %q, want %s with %q", cr.Status, cr.Detail, tt.status, tt.detailHas)
+			}
+			if tt.status == checklist.Warning {
+				var msg string
+				for _, r := range auditEvents(t, f.state) {
+					if r.Event == "run.end" && r.CommandID == tt.id {
+						msg = r.Message
+					}
+				}
+				if !strings.Contains(msg, "output not fully checked") {
+					t.Errorf("run.end says %q, want why it is a warning", msg)
+				}
+			}
+		})
+	}
+	if cr := s.Run().Commands["out/loud/fail-past-the-cap"]; !strings.Contains(cr.Detail, "past the output cap") {
+		t.Errorf("detail %q does not say the cap dropped output", cr.Detail)
+	}
+}
+
+// A log the disk could not hold whole (LogError) cannot vouch for a
+// fail-if either, and a fail-if match in what was logged still fails.
+func TestJudgeWithLogError(t *testing.T) {
+	s, _ := openOutcome(t)
+	log := filepath.Join(t.TempDir(), "output.log")
+	if err := os.WriteFile(log, []byte("all good so far\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const id = "checks/health/passing-health-check"
+	cr := &checklist.CommandRun{Log: log}
+	s.rec.judge(id, cr, runner.Result{ExitCode: 0, LogError: "write output.log: no space left on device"}, nil)
+	if cr.Status != checklist.Warning || !strings.Contains(cr.Detail, "output not fully checked: the log is incomplete (write output.log: no space left on device)") {
+		t.Errorf("status %s detail %q, want a warning naming the log error", cr.Status, cr.Detail)
+	}
+	if err := os.WriteFile(log, []byte("Health check failed!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.rec.judge(id, cr, runner.Result{ExitCode: 0, LogError: "disk full"}, nil)
+	if cr.Status != checklist.Failed {
+		t.Errorf("a fail-if match in an incomplete log: %s %q", cr.Status, cr.Detail)
 	}
 }

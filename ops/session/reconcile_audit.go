@@ -52,7 +52,7 @@ func (r *recorder) missingEnds(run *checklist.Run) []audit.Record {
 	var recs []audit.Record
 	for _, id := range ids {
 		cr := run.Commands[id]
-		found, err := auditHasEnd(r.store.AuditPath(), run.ID, id, cr.Started)
+		found, err := auditHasEnd(r.store.AuditPath(), run.ID, id, cr.JobID, cr.Started)
 		if err != nil {
 			continue // unreadable now: the mark stays for the next start
 		}
@@ -73,15 +73,18 @@ func recoveredEnd(runID, stepID, cmdID string, cr *checklist.CommandRun) audit.R
 		dur = cr.Ended.Sub(cr.Started)
 	}
 	msg := strings.TrimSpace(endMessage(cr) + " (recorded at the next start: planner-tui stopped after saving this end, before auditing it)")
-	return audit.Record{Event: "run.end", RunID: runID, StepID: stepID, CommandID: cmdID, ExitCode: &code,
+	return audit.Record{Event: "run.end", RunID: runID, StepID: stepID, CommandID: cmdID, JobID: cr.JobID, ExitCode: &code,
 		DurationMS: dur.Milliseconds(), Outcome: cr.EndAudit, Message: msg}
 }
 
-// auditHasEnd reports whether the audit log at path has a run.end of the
-// command in the run, written since the command started. It reads the log
-// backwards from its end, only as far back as since: the records are in
-// time order.
-func auditHasEnd(path, runID, cmdID string, since time.Time) (bool, error) {
+// auditHasEnd reports whether the audit log at path has a run.end of this
+// attempt (jobID) of the command in the run. It reads the log backwards
+// from its end, only as far back as since (when the attempt started): the
+// records are in time order. A record without a job id (older versions)
+// counts when it is not older than a second before since; one with a job
+// id only when it is this attempt's: a quick re-run killed between its save
+// and its audit must not take the previous attempt's end for its own.
+func auditHasEnd(path, runID, cmdID, jobID string, since time.Time) (bool, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
@@ -118,12 +121,20 @@ func auditHasEnd(path, runID, cmdID string, since time.Time) (bool, error) {
 				Event     string    `json:"event"`
 				RunID     string    `json:"run_id"`
 				CommandID string    `json:"command_id"`
+				JobID     string    `json:"job_id"`
 			}
 			if len(bytes.TrimSpace(lines[i])) == 0 || json.Unmarshal(lines[i], &r) != nil {
 				continue
 			}
 			if r.Event == "run.end" && r.RunID == runID && r.CommandID == cmdID {
-				return true, nil
+				switch {
+				case r.JobID != "" && jobID != "":
+					if r.JobID == jobID {
+						return true, nil
+					}
+				case since.IsZero() || !r.Time.Before(since.Add(-time.Second)):
+					return true, nil
+				}
 			}
 			if !since.IsZero() && r.Time.Before(since.Add(-time.Second)) {
 				return false, nil

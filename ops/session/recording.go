@@ -63,6 +63,10 @@ func (r *recorder) record(rec audit.Record) error {
 // run mutex.
 func (r *recorder) save(run *checklist.Run) error { return r.store.Save(run) }
 
+// noteErr keeps a failure of work done in the background (settleLater)
+// where the screen shows audit failures: it must not go unseen.
+func (r *recorder) noteErr(err error) { r.err.Store(&err) }
+
 // Err is the last failure to append to the audit log, or nil.
 func (r *recorder) Err() error {
 	if e := r.err.Load(); e != nil {
@@ -94,6 +98,12 @@ func (r *recorder) hasLog() bool {
 // the variables and artifacts it produced into run; it returns the run.end
 // record, which the caller writes after saving (saveEnds).
 func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error) audit.Record {
+	return r.applyScanned(run, cmdID, cr, res, waitErr, nil)
+}
+
+// applyScanned is applyResult with the output already scanned (pre, from
+// scanFor; nil to scan now).
+func (r *recorder) applyScanned(run *checklist.Run, cmdID string, cr *checklist.CommandRun, res runner.Result, waitErr error, pre *outputScan) audit.Record {
 	cr.Ended = res.Ended
 	if cr.Ended.IsZero() {
 		cr.Ended = time.Now().UTC()
@@ -120,7 +130,7 @@ func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.C
 		cr.Error = "timed out"
 		outcome = "timeout"
 	default:
-		outcome = r.judge(cmdID, cr, res.ExitCode)
+		outcome = r.judge(cmdID, cr, res, pre)
 	}
 	if res.LogError != "" {
 		// The command ran, but its log (or its variables) could not be
@@ -151,7 +161,7 @@ func (r *recorder) applyResult(run *checklist.Run, cmdID string, cr *checklist.C
 	if !cr.Started.IsZero() {
 		dur = cr.Ended.Sub(cr.Started)
 	}
-	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: endMessage(cr)}
+	rec := audit.Record{Event: "run.end", RunID: run.ID, StepID: r.stepID(cmdID), CommandID: cmdID, JobID: cr.JobID, ExitCode: &code, DurationMS: dur.Milliseconds(), Outcome: outcome, Message: endMessage(cr)}
 	if len(artifacts) > 0 {
 		rec.Artifacts = artifacts
 	}
@@ -196,7 +206,12 @@ func endMessage(cr *checklist.CommandRun) string {
 // running; and it writes the run.end records a planner-tui killed between
 // saving an end and auditing it never wrote. The caller holds the run
 // mutex and the operator lock (or is read-only: then nothing is written).
-func (r *recorder) reconcile(run *checklist.Run, readOnly bool) error {
+//
+// It does not wait under that mutex for a supervisor still starting (the
+// job dir is younger than the runner's start grace, no pid file yet): such
+// a command stays running and its job dir is returned in pending, for the
+// caller to wait on with the mutex released (Session.settleLater).
+func (r *recorder) reconcile(run *checklist.Run, readOnly bool) (pending []string, err error) {
 	var recs []audit.Record
 	for id, cr := range run.Commands {
 		if cr.Status != checklist.Running {
@@ -212,11 +227,14 @@ func (r *recorder) reconcile(run *checklist.Run, readOnly bool) error {
 		res, ok, err := runner.ReadResult(jobDir)
 		switch {
 		case err != nil:
-			return fmt.Errorf("result of %s: %w", id, err)
+			return pending, fmt.Errorf("result of %s: %w", id, err)
 		case ok:
 			recs = append(recs, r.applyResult(run, id, cr, res, nil))
 		case runner.Alive(jobDir):
 			// Still running: it stays so.
+		case runner.StartPending(jobDir):
+			// Its supervisor may still be starting: not waited for here.
+			pending = append(pending, jobDir)
 		default:
 			// Never started (planner-tui died before the supervisor ran
 			// the command), or the supervisor died; it may also have
@@ -234,14 +252,28 @@ func (r *recorder) reconcile(run *checklist.Run, readOnly bool) error {
 		}
 	}
 	if readOnly {
-		return nil
+		return pending, nil
 	}
 	// Ends saved by a planner-tui that died before auditing them.
 	missing := r.missingEnds(run)
 	if len(recs) == 0 && len(missing) == 0 {
-		return nil
+		return pending, nil
 	}
-	return r.saveEnds(run, append(missing, recs...))
+	return pending, r.saveEnds(run, append(missing, recs...))
+}
+
+// startingJobs are the job dirs of run's commands whose supervisor may
+// still be starting (runner.StartPending).
+func (r *recorder) startingJobs(run *checklist.Run) []string {
+	var dirs []string
+	for _, cr := range run.Commands {
+		if cr.Status == checklist.Running && cr.JobID != "" && cr.JobID != "interactive" {
+			if dir := r.store.JobDir(run.ID, cr.JobID); runner.StartPending(dir) {
+				dirs = append(dirs, dir)
+			}
+		}
+	}
+	return dirs
 }
 
 // saveEnds saves the run with the commands of recs marked as not yet

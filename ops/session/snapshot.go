@@ -181,12 +181,22 @@ func (s *Session) watchOnce(last *watchStamps) {
 	}
 	lockChanged, stateChanged := now.lock != last.lock, now.state != last.state
 	currentChanged := now.current != last.current || now.currentOld != last.currentOld
+	now.probed = last.probed
 	*last = now
-	if !lockChanged && !stateChanged && !currentChanged {
+	// A holder killed with -9 leaves the lock file as it was (the kernel
+	// drops the flock): while one is recorded, ask each tick whether it is
+	// still alive, or every screen stays blocked by a dead process.
+	holderGone := false
+	if h := s.view.other.Load(); h != nil && !lockChanged {
+		holderGone = !holderAlive(lockPath, h, &last.probed)
+	}
+	if !lockChanged && !stateChanged && !currentChanged && !holderGone {
 		return
 	}
 	if lockChanged {
 		s.view.other.Store(readHolder(lockPath))
+	} else if holderGone {
+		s.view.other.Store(nil)
 	}
 	var fresh *checklist.Run
 	if currentChanged {
@@ -217,8 +227,36 @@ func (s *Session) watchOnce(last *watchStamps) {
 	s.run = fresh
 }
 
-// watchStamps are the files Watch looks at, as it saw them last.
-type watchStamps struct{ lock, state, current, currentOld fileStamp }
+// watchStamps are the files Watch looks at, as it saw them last, and when
+// it last asked flock about a holder (holderAlive).
+type watchStamps struct {
+	lock, state, current, currentOld fileStamp
+	probed                           time.Time
+}
+
+// holderProbeEvery is how often the watcher asks flock whether a recorded
+// holder still holds the lock. A probe takes the lock shared for an
+// instant (Acquire rides it out), so not every tick: between probes a
+// holder on this host is checked by its pid.
+const holderProbeEvery = 2 * time.Second
+
+// holderAlive says whether h, read from the lock file, still holds it: a
+// same-host holder whose pid is gone does not (kill -9; checked each
+// tick), and every holderProbeEvery a flock probe settles it for any
+// holder (a pid reused, another host on a shared filesystem).
+func holderAlive(path string, h *lock.Holder, probed *time.Time) bool {
+	if host, err := os.Hostname(); err == nil && h.Host == host && h.PID > 0 {
+		if err := syscall.Kill(h.PID, 0); err == syscall.ESRCH {
+			return false
+		}
+	}
+	if time.Since(*probed) < holderProbeEvery {
+		return true
+	}
+	*probed = time.Now()
+	_, held, err := lock.Read(path)
+	return err != nil || held // unreadable: keep what we know
+}
 
 // fileStamp is what tells one version of a file from the next.
 type fileStamp struct {

@@ -1,12 +1,16 @@
 package session
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -220,5 +224,73 @@ func TestWatchFollowsANewCurrentRun(t *testing.T) {
 	}
 	if got := screen.Run().ID; got != first {
 		t.Errorf("after the screen's own run: run %s, want %s", got, first)
+	}
+}
+
+// envHoldLock makes the test binary a second process that takes the
+// operator lock at the path it names, says "locked" and holds it until it
+// is killed or its stdin closes.
+const envHoldLock = "PLANNER_TUI_TEST_HOLD_LOCK"
+
+func holdLock(path string) int {
+	host, _ := os.Hostname()
+	l, err := lock.Acquire(path, lock.Holder{User: "bob", Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Purpose: "headless run"})
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	fmt.Println("locked")
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	l.Release()
+	return 0
+}
+
+// A lock holder killed with -9 leaves the lock file unchanged: the
+// watcher notices it is gone all the same, so the screen is not blocked
+// for ever by a dead process.
+func TestWatcherSeesAHolderKilledWithSIGKILL(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	holder := exec.Command(os.Args[0], "-test.run=^$")
+	holder.Env = append(os.Environ(), envHoldLock+"="+filepath.Join(f.state, "lock"))
+	stdin, err := holder.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "locked\n" {
+		t.Fatalf("the holder said %q (%v)", line, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx)
+	waitFor(t, "the watcher to see the holder", 5*time.Second, func() bool {
+		return strings.Contains(plan(t, s, idGreet, nil).Blocked, "in use by")
+	})
+	before, _ := os.ReadFile(filepath.Join(f.state, "lock"))
+	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	holder.Wait()
+	if after, _ := os.ReadFile(filepath.Join(f.state, "lock")); !bytes.Equal(before, after) {
+		t.Fatalf("kill -9 changed the lock file: %q -> %q", before, after)
+	}
+	waitFor(t, "the watcher to see the holder is gone", 5*time.Second, func() bool {
+		return s.Snapshot().Holder == nil
+	})
+	if p := plan(t, s, idGreet, nil); p.Blocked != "" {
+		t.Errorf("blocked after the holder died: %q", p.Blocked)
+	}
+	if cr, _ := run(t, s, idGreet, nil, ""); cr.Status != checklist.OK {
+		t.Errorf("greet after the holder died: %+v", cr)
 	}
 }

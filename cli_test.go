@@ -539,7 +539,7 @@ func TestAuditRecords(t *testing.T) {
 		}
 	}
 	if r := find("refuse", idDrop); r != nil {
-		if !strings.Contains(r.Command, `rm -rf "$MARK_DIR/***"`) || r.Confirmation != "nope" || r.Outcome != "refused" {
+		if !strings.Contains(r.Command, `rm -rf "$MARK_DIR/***"`) || r.Confirmation != "<4 characters, not shown: not the phrase nor a typo of it>" || r.Outcome != "refused" {
 			t.Errorf("refuse record: %+v", r)
 		}
 	}

@@ -98,6 +98,9 @@ func lookup(kind, id string, ids []string) (int, error) {
 	}
 }
 
+// EditDistance is the Levenshtein distance of two short strings (bytes).
+func EditDistance(a, b string) int { return editDistance(a, b) }
+
 // editDistance is the Levenshtein distance of two short strings.
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)

@@ -102,7 +102,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if s.opts.ReadOnly {
 		return nil, errors.New("read-only session: cannot run commands")
 	}
-	shownConfirmation := s.secrets.Mask(confirmation)
+	shownConfirmation := s.secrets.Mask(recordedConfirmation(confirmation, shownPhrase, p.Confirm))
 	refuse := func(reason string) (*admitted, error) {
 		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
@@ -260,6 +260,26 @@ func refusal(p *Plan, shownPhrase, confirmation, shownConfirmation string) strin
 		return "change command: not confirmed (answer y, or --yes headless)"
 	}
 	return ""
+}
+
+// recordedConfirmation is what the audit log, the state and a refusal say
+// the operator typed: the text itself when it is the phrase, "yes", or
+// near enough to a phrase to be a typo of it; otherwise only its length. A
+// password typed into the wrong field is not a phrase, and the secrets
+// masker does not know it.
+func recordedConfirmation(typed string, phrases ...string) string {
+	if typed == "" || typed == "yes" {
+		return typed
+	}
+	for _, ph := range phrases {
+		if ph == "" {
+			continue
+		}
+		if typed == ph || len(typed) <= len(ph)+3 && checklist.EditDistance(typed, ph) <= max(2, len(ph)/4) {
+			return typed
+		}
+	}
+	return fmt.Sprintf("<%d characters, not shown: not the phrase nor a typo of it>", len(typed))
 }
 
 // keptParams are the parameters worth keeping in the run's state: not the

@@ -247,3 +247,39 @@ func TestPlanDoesNotTrustAVariableAStepSets(t *testing.T) {
 		t.Errorf("%s is gone: %v", victim, err)
 	}
 }
+
+// What the operator typed is recorded only when it is the phrase or a typo
+// of it: a password typed into the phrase field never reaches the audit
+// log or the refusal.
+func TestWrongConfirmationNotRecordedUnlessATypo(t *testing.T) {
+	for _, tt := range []struct{ typed, want string }{
+		{"", ""},
+		{"yes", "yes"},
+		{"testproj", "testproj"},
+		{"testpoj", "testpoj"},
+		{"testproj ", "testproj "},
+		{"TESTPROJ", "<8 characters, not shown: not the phrase nor a typo of it>"},
+		{"hunter2-S3cret!", "<15 characters, not shown: not the phrase nor a typo of it>"},
+	} {
+		if got := recordedConfirmation(tt.typed, "testproj"); got != tt.want {
+			t.Errorf("recordedConfirmation(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+
+	f, s := openRisk(t)
+	const password = "hunter2-S3cret!pw"
+	_, refused := start(t, s, idTool, map[string]string{"tool": "rm"}, password)
+	if refused == nil {
+		t.Fatal("rm -rf ran with a password for a phrase")
+	}
+	if strings.Contains(refused.Error(), password) {
+		t.Errorf("the refusal shows what was typed: %v", refused)
+	}
+	b, err := os.ReadFile(filepath.Join(f.state, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), password) || !strings.Contains(string(b), "not the phrase nor a typo of it") {
+		t.Errorf("audit log:\n%s", b)
+	}
+}

@@ -948,11 +948,11 @@ func (m *Model) bottomLine() string {
 	case m.proc != nil && m.proc.Capturing():
 		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
 	case m.proc != nil && m.proc.zoom:
-		b = []key.Binding{k.Up, k.Down, k.Search}
+		b = []key.Binding{unzoomKey, k.Up, k.Down, k.Search}
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.NextPending, k.PrevPending, unzoomKey)
+		b = append(b, k.Wrap, k.Bottom, k.NextPending, k.PrevPending)
 	case m.proc != nil && m.proc.focus == 1:
 		b = []key.Binding{k.Up, k.Down, k.Search}
 		if m.proc.log.HasQuery() {

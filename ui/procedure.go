@@ -55,19 +55,26 @@ type Procedure struct {
 }
 
 func newProcedure(c *Context, sec *checklist.Section) *Procedure {
-	p := &Procedure{c: c, sec: sec, log: newLogPane(c)}
-	for si, st := range sec.Steps {
-		p.rows = append(p.rows, procRow{kind: rowStep, step: si})
-		for _, ch := range st.Checks {
-			p.rows = append(p.rows, procRow{kind: rowCheck, step: si, check: ch})
-		}
-		for _, cmd := range st.Commands {
-			p.rows = append(p.rows, procRow{kind: rowCmd, step: si, cmd: cmd})
-		}
-	}
+	p := &Procedure{c: c, sec: sec, log: newLogPane(c), rows: procRows(sec)}
 	p.sel = p.firstUseful(0)
 	p.refresh()
 	return p
+}
+
+// procRows lists a section as the procedure shows it: each step, then its
+// checks, then its commands.
+func procRows(sec *checklist.Section) []procRow {
+	var rows []procRow
+	for si, st := range sec.Steps {
+		rows = append(rows, procRow{kind: rowStep, step: si})
+		for _, ch := range st.Checks {
+			rows = append(rows, procRow{kind: rowCheck, step: si, check: ch})
+		}
+		for _, cmd := range st.Commands {
+			rows = append(rows, procRow{kind: rowCmd, step: si, cmd: cmd})
+		}
+	}
+	return rows
 }
 
 // firstUseful skips from a step row to its first command or check when the

@@ -967,7 +967,8 @@ func (m *Model) bottomLine() string {
 		if r, ok := m.proc.selected(); ok && r.kind == rowCmd {
 			b = append(b, k.Skip)
 		}
-		b = append(b, k.NextPending, k.PrevPending, k.Zoom, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
+		// [ is in help: the line has no room for every pair
+		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
 	default:
 		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections, k.Stack, k.Database, k.NewRun}
 	}

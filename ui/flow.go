@@ -18,6 +18,9 @@ type flowView struct {
 	// group is the alternative group of a command (itself alone when it
 	// has no alternatives).
 	group func(cmdID string) []*checklist.Command
+	// linked are the rows a step without commands or checks of its own
+	// leads to ("See [Database Migration Procedure](#...)"); nil for others.
+	linked func(r procRow) []procRow
 }
 
 // pendingRow says whether a row is something still to do: a manual check
@@ -28,6 +31,19 @@ type flowView struct {
 // pending: they wait for the operator's judgement, not for the next key.
 func (v flowView) pendingRow(r procRow) bool {
 	switch r.kind {
+	case rowStep:
+		// a step that only leads elsewhere is a stop while what it leads
+		// to has work left: the flow must not pass "Run Database
+		// Migrations" silently (one level deep: no cycles)
+		if v.linked == nil {
+			return false
+		}
+		for _, lr := range v.linked(r) {
+			if lr.kind != rowStep && v.pendingRow(lr) {
+				return true
+			}
+		}
+		return false
 	case rowCheck:
 		return !v.ticked(r.check)
 	case rowCmd:
@@ -120,7 +136,37 @@ func (p *Procedure) flowView() flowView {
 		status: p.c.status,
 		ticked: p.c.checked,
 		group:  p.c.rb.Alternatives,
+		linked: func(r procRow) []procRow { return linkedRows(p.c.rb, p.sec, r) },
 	}
+}
+
+// linkedRows are the rows a step row of sec leads to when the step has no
+// commands or checks of its own: its first link's section (only that
+// step's rows when the link names a step). Nil for other rows, and for a
+// target in sec itself (its rows are on the way already) or nowhere.
+func linkedRows(rb *checklist.Runbook, sec *checklist.Section, r procRow) []procRow {
+	if r.kind != rowStep {
+		return nil
+	}
+	st := sec.Steps[r.step]
+	if len(st.Commands) > 0 || len(st.Checks) > 0 || len(st.Links) == 0 {
+		return nil
+	}
+	tsec, tst := rb.Anchor(st.Links[0])
+	if tsec == nil || tsec == sec {
+		return nil
+	}
+	rows := procRows(tsec)
+	if tst == nil {
+		return rows
+	}
+	var out []procRow
+	for _, lr := range rows {
+		if tsec.Steps[lr.step] == tst {
+			out = append(out, lr)
+		}
+	}
+	return out
 }
 
 // counted says whether a step counts in "Step k/N": an implicit step (the

@@ -37,13 +37,22 @@ echo checkout
 
 ### Step 3: Migrate
 
-Nothing to run here.
+See [Migrations](#migrations).
 
 ### Step 4: Finish
 
 ` + "```bash" + `
 # Last
 echo last
+` + "```" + `
+
+## Migrations
+
+### Migrate
+
+` + "```bash" + `
+# Upgrade
+echo upgrade
 ` + "```" + `
 `
 
@@ -54,7 +63,9 @@ func TestNextPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := procRows(rb.SectionByTitle("Deploy"))
+	sec := rb.SectionByTitle("Deploy")
+	rows := procRows(sec)
+	upgrade := rb.SectionByTitle("Migrations").Steps[0].Commands[0].ID
 	if len(rows) != 10 || rows[1].kind != rowCheck || rows[6].cmd.AltOf == "" {
 		t.Fatalf("fixture rows changed: %d rows", len(rows))
 	}
@@ -77,21 +88,27 @@ func TestNextPending(t *testing.T) {
 		{"a ticked check is passed", nil, true, 0, 1, 2},
 		{"after an ok command, the next command", map[int]checklist.Status{2: ok}, true, 2, 1, 3},
 		{"step rows are passed", map[int]checklist.Status{2: ok, 3: ok}, true, 3, 1, 5},
-		{"an open group stops on its first command only", nil, true, 5, 1, 9},
-		{"a group whose first failed is not pending", map[int]checklist.Status{5: failed}, true, 3, 1, 9},
-		{"the first of a group whose alternative ran is not chosen", map[int]checklist.Status{6: ok}, true, 3, 1, 9},
-		{"a running command is not pending", map[int]checklist.Status{5: running}, true, 3, 1, 9},
+		{"an open group stops on its first command only; a step leading to work left is a stop", nil, true, 5, 1, 7},
+		{"a step whose linked procedure is done is passed", map[int]checklist.Status{-1: ok}, true, 5, 1, 9},
+		{"a group whose first failed is not pending", map[int]checklist.Status{5: failed, -1: ok}, true, 3, 1, 9},
+		{"the first of a group whose alternative ran is not chosen", map[int]checklist.Status{6: ok, -1: ok}, true, 3, 1, 9},
+		{"a running command is not pending", map[int]checklist.Status{5: running, -1: ok}, true, 3, 1, 9},
 		{"skipped is passed", map[int]checklist.Status{3: skipped}, true, 2, 1, 5},
 		{"a warning is passed (it waits for a look, not a run)", map[int]checklist.Status{3: warned}, true, 2, 1, 5},
-		{"back: the group's first command", nil, true, 9, -1, 5},
+		{"back: the step leading to work left", nil, true, 9, -1, 7},
+		{"back: the group's first command", nil, true, 7, -1, 5},
 		{"back: the previous command", nil, true, 5, -1, 3},
 		{"back: nothing before the first item", nil, false, 1, -1, -1},
-		{"nothing left", map[int]checklist.Status{2: ok, 3: ok, 5: ok, 9: skipped}, true, 0, 1, -1},
+		{"nothing left", map[int]checklist.Status{2: ok, 3: ok, 5: ok, 9: skipped, -1: ok}, true, 0, 1, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			byID := map[string]checklist.Status{}
 			for i, s := range tt.statuses {
+				if i == -1 { // the linked procedure's command
+					byID[upgrade] = s
+					continue
+				}
 				byID[rows[i].cmd.ID] = s
 			}
 			v := flowView{
@@ -103,6 +120,7 @@ func TestNextPending(t *testing.T) {
 				},
 				ticked: func(*checklist.Check) bool { return tt.ticked },
 				group:  rb.Alternatives,
+				linked: func(r procRow) []procRow { return linkedRows(rb, sec, r) },
 			}
 			if got := nextPending(rows, tt.from, tt.dir, v); got != tt.want {
 				t.Errorf("nextPending(from %d, dir %d) = %d, want %d", tt.from, tt.dir, got, tt.want)
@@ -204,14 +222,20 @@ func TestFlowMovesOnAfterOK(t *testing.T) {
 	}
 
 	// ] walks the pending items: step rows and the unchosen alternative are passed
+	// Step 4 leads to the rollback procedure, whose command is still to do:
+	// a stop ("" is its step row)
 	for _, want := range []string{idFail, "deploy/step-1-hello/slow-output", "deploy/step-1-hello/sleep-a-while",
-		"deploy/step-1-hello/million-lines", idPull, idWipe, "deploy/step-5-edit-env/update-env"} {
+		"deploy/step-1-hello/million-lines", idPull, idWipe, "", "deploy/step-5-edit-env/update-env"} {
 		d.keys("]")
 		d.wantSelected(want)
 	}
 	d.keys("]")
 	d.waitText("nothing left to do after this in Deploy")
 	d.wantSelected("deploy/step-5-edit-env/update-env")
+	d.keys("[")
+	if r, _ := d.m.proc.selected(); r.kind != rowStep || d.m.proc.sec.Steps[r.step].Title != "Step 4: Run Database Migrations" {
+		t.Fatalf("[ did not stop on the linking step:\n%s", d.view())
+	}
 	d.keys("[", "[")
 	d.wantSelected(idPull)
 	d.keys("[", "[", "[", "[", "[")

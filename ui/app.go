@@ -586,6 +586,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			if m.proc.log.HasQuery() && m.proc.focus == 1 {
 				return m.proc.Update(msg)
 			}
+			if m.proc.zoom {
+				m.proc.setZoom(false)
+				return nil
+			}
 			m.proc = nil
 		}
 		return nil
@@ -823,6 +827,11 @@ func (m *Model) onDone(msg jobDoneMsg) {
 		m.setFlash(title+": "+msg.err.Error(), c.styles.Error)
 	case cr.Status == checklist.OK:
 		m.setFlash(fmt.Sprintf("✓ %s: ok (exit %d)%s", title, cr.ExitCode, dur), c.styles.OK)
+		// on to the next thing to do; a warning or a failure keeps the
+		// selection, so the operator reads it
+		if m.proc != nil {
+			m.proc.advanceAfter(msg.cmdID)
+		}
 	case cr.Status == checklist.Warning:
 		m.setFlash(fmt.Sprintf("⚠ %s: warning, exit %d%s: %s", title, cr.ExitCode, dur, cr.Detail), c.styles.Warn)
 	case cr.Status == checklist.Failed:
@@ -938,12 +947,18 @@ func (m *Model) bottomLine() string {
 		b = m.page.Keys()
 	case m.proc != nil && m.proc.Capturing():
 		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
+	case m.proc != nil && m.proc.zoom:
+		b = []key.Binding{unzoomKey, k.Up, k.Down, k.Search}
+		if m.proc.log.HasQuery() {
+			b = append(b, k.Next, k.Prev)
+		}
+		b = append(b, k.Wrap, k.Bottom, k.NextPending, k.PrevPending)
 	case m.proc != nil && m.proc.focus == 1:
 		b = []key.Binding{k.Up, k.Down, k.Search}
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.PrevPane, k.Back)
+		b = append(b, k.Wrap, k.Bottom, k.Zoom, k.PrevPane, k.Back)
 	case m.proc != nil:
 		b = []key.Binding{k.Up, k.Down, k.Enter}
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
@@ -952,20 +967,42 @@ func (m *Model) bottomLine() string {
 		if r, ok := m.proc.selected(); ok && r.kind == rowCmd {
 			b = append(b, k.Skip)
 		}
-		b = append(b, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
+		// [ is in help: the line has no room for every pair
+		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
 	default:
 		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections, k.Stack, k.Database, k.NewRun}
 	}
 	if c.active != nil {
 		b = append(b, k.Cancel)
 	}
-	b = append(b, k.Help, k.Quit)
+	b = append(b, k.Quit)
+	return keyLine(c.styles, b, k.Help, c.width)
+}
+
+// unzoomKey is how the key line names the way back from the zoomed output.
+var unzoomKey = key.NewBinding(key.WithKeys("z", "esc"), key.WithHelp("z/esc", "unzoom"))
+
+// keyLine renders bindings in w cells, always ending with the help key:
+// what does not fit is cut before it, never it.
+func keyLine(st Styles, b []key.Binding, help key.Binding, w int) string {
+	render := func(kb key.Binding) string {
+		h := kb.Help()
+		return st.Key.Render(h.Key) + " " + st.Faint.Render(h.Desc)
+	}
 	var parts []string
 	for _, kb := range b {
-		h := kb.Help()
-		parts = append(parts, c.styles.Key.Render(h.Key)+" "+c.styles.Faint.Render(h.Desc))
+		parts = append(parts, render(kb))
 	}
-	return fit(strings.Join(parts, "  "), c.width)
+	tail := render(help)
+	rest := w - ansiWidth(tail) - 2
+	if rest < 1 {
+		return fit(tail, w)
+	}
+	line := strings.Join(parts, "  ")
+	if ansiWidth(line) > rest {
+		line = ansi.Truncate(line, rest, "…")
+	}
+	return fit(line+"  "+tail, w)
 }
 
 // Run shows the screen until the user quits. A hang-up (SSH dropped) only

@@ -82,6 +82,8 @@ func TestRunSafeCommandStreamsOutputAndStatus(t *testing.T) {
 	d.keys("enter")
 	d.waitText("$ echo hello-from-echo")
 	d.keys("enter")
+	d.waitText("✓ Say hello: ok (exit 0)")
+	d.keys("up") // the selection went on to the next command: back to it
 	v := d.waitText("✓ ok (exit 0)")
 	if !strings.Contains(v, "hello-from-echo") {
 		t.Fatalf("output not shown:\n%s", v)
@@ -134,6 +136,8 @@ func TestChangeConfirmDefaultsToNo(t *testing.T) {
 	d.keys("enter")
 	d.waitText("(y/N)")
 	d.keys("y")
+	d.waitText("✓ Pull latest code: ok (exit 0)")
+	d.m.proc.Select(target{cmdID: idPull}) // the selection went on to the next command
 	v := d.waitText("✓ ok (exit 0)")
 	if !strings.Contains(v, "│pulled-latest") {
 		t.Fatalf("output not shown:\n%s", v)
@@ -176,7 +180,7 @@ func TestDestructiveNeedsTheExactPhrase(t *testing.T) {
 	d.typ("planner_production")
 	d.keys("enter")
 	d.waitIdle(e)
-	d.waitText("✓ ok")
+	d.waitText("✓ Wipe scratch: ok")
 	if _, err := os.Stat(scratch); !os.IsNotExist(err) {
 		t.Fatalf("scratch dir still there after the confirmed run: %v", err)
 	}
@@ -342,6 +346,7 @@ func TestReattachesToRunningCommand(t *testing.T) {
 	e.detach()
 	second := newDriver(t, e, 100, 30)
 	second.waitText("re-attached to Slow output")
+	second.keys("tab") // watching its output: the selection stays when it ends
 	v := second.waitText("│slow-400")
 	if !strings.Contains(v, "Slow output") {
 		t.Fatalf("not opened at the running command:\n%s", v)

@@ -22,7 +22,7 @@ func TestEnvWarningShownOnScreen(t *testing.T) {
 	d.keys("enter")
 	d.waitText("$ echo hello-from-echo")
 	d.keys("enter")
-	d.waitText("✓ ok (exit 0)")
+	d.waitText("✓ Say hello: ok (exit 0)")
 	v := d.waitText("⚠ .env:2: unterminated \" quote in the value of REDIS_PASSWORD (other secrets masked) │ stack")
 	if strings.Contains(v, "ui-test-secret-1") || strings.Contains(v, "redis-open-quote-pw") {
 		t.Errorf("the screen shows a secret:\n%s", v)

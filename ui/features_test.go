@@ -52,7 +52,7 @@ func TestEarlierCommandShowsItsLogTail(t *testing.T) {
 	first := newDriver(t, e, 100, 30)
 	openCmd(first, e, "deploy/step-1-hello/count-lines")
 	first.keys("enter")
-	first.waitText("✓ ok (exit 0)")
+	first.waitText("✓ Count lines: ok (exit 0)")
 	// a new screen (as after a restart of planner-tui): no buffer of its own
 	second := newDriver(t, e, 100, 30)
 	openCmd(second, e, "deploy/step-1-hello/count-lines")

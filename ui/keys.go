@@ -26,6 +26,9 @@ type KeyMap struct {
 	Restart        key.Binding
 	Refresh        key.Binding
 	Skip           key.Binding
+	NextPending    key.Binding // the next item still to do in the procedure
+	PrevPending    key.Binding
+	Zoom           key.Binding // the output pane over the whole screen
 	NewRun         key.Binding
 	Help           key.Binding
 	Quit           key.Binding
@@ -37,43 +40,46 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:        b("↑/k", "up", "up", "k"),
-		Down:      b("↓/j", "down", "down", "j"),
-		NextPane:  b("tab/→/l", "next pane", "tab", "right", "l"),
-		PrevPane:  b("⇧tab/←/h", "prev pane", "shift+tab", "left", "h"),
-		Enter:     b("enter", "open / run", "enter"),
-		Tick:      b("space", "tick check", "space"),
-		Back:      b("esc", "back", "esc"),
-		Search:    b("/", "search", "/"),
-		Next:      b("n", "next match", "n"),
-		Prev:      b("N", "prev match", "N"),
-		Emergency: b("e", "emergency", "e"),
-		Rollback:  b("r", "rollback", "r"),
-		Sections:  b("g", "all sections", "g"),
-		Note:      b("n", "add note", "n"),
-		Wrap:      b("w", "wrap log", "w"),
-		Top:       b("home", "log top", "home"),
-		Bottom:    b("end/G", "log end, follow", "end", "G"),
-		PageUp:    b("pgup", "page up", "pgup"),
-		PageDn:    b("pgdn", "page down", "pgdown"),
-		Cancel:    b("ctrl+c", "cancel step", "ctrl+c"),
-		Stack:     b("s", "stack", "s"),
-		Database:  b("d", "database", "d"),
-		Restart:   b("R", "restart container", "R"),
-		Refresh:   b("r/enter", "check again", "r"),
-		Skip:      b("x", "skip command", "x"),
-		NewRun:    b("N", "new run", "N"),
-		Help:      b("?", "help", "?"),
-		Quit:      b("q", "quit", "q"),
+		Up:          b("↑/k", "up", "up", "k"),
+		Down:        b("↓/j", "down", "down", "j"),
+		NextPane:    b("tab/→/l", "next pane", "tab", "right", "l"),
+		PrevPane:    b("⇧tab/←/h", "prev pane", "shift+tab", "left", "h"),
+		Enter:       b("enter", "open / run", "enter"),
+		Tick:        b("space", "tick check", "space"),
+		Back:        b("esc", "back", "esc"),
+		Search:      b("/", "search", "/"),
+		Next:        b("n", "next match", "n"),
+		Prev:        b("N", "prev match", "N"),
+		Emergency:   b("e", "emergency", "e"),
+		Rollback:    b("r", "rollback", "r"),
+		Sections:    b("g", "all sections", "g"),
+		Note:        b("n", "add note", "n"),
+		Wrap:        b("w", "wrap log", "w"),
+		Top:         b("home", "log top", "home"),
+		Bottom:      b("end/G", "log end, follow", "end", "G"),
+		PageUp:      b("pgup", "page up", "pgup"),
+		PageDn:      b("pgdn", "page down", "pgdown"),
+		Cancel:      b("ctrl+c", "cancel step", "ctrl+c"),
+		Stack:       b("s", "stack", "s"),
+		Database:    b("d", "database", "d"),
+		Restart:     b("R", "restart container", "R"),
+		Refresh:     b("r/enter", "check again", "r"),
+		Skip:        b("x", "skip command", "x"),
+		NextPending: b("]", "next to do", "]"),
+		PrevPending: b("[", "prev to do", "["),
+		Zoom:        b("z", "zoom output", "z"),
+		NewRun:      b("N", "new run", "N"),
+		Help:        b("?", "help", "?"),
+		Quit:        b("q", "quit", "q"),
 	}
 }
 
 // FullHelp groups the bindings for the ? overlay.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
+		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
 		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun},
-		{k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
+		{k.Zoom, k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

@@ -49,7 +49,8 @@ func TestWarningCommandNeverShowsTick(t *testing.T) {
 	// one driver for the table (the driver fails its own test): no subtests
 	for _, tt := range tests {
 		openCmd(d, engineBackend{s}, tt.id)
-		d.keys("enter")
+		// from the output pane: an ok end keeps the selection there
+		d.keys("tab", "enter")
 		v := d.waitText(tt.row)
 		for _, w := range tt.want {
 			if !strings.Contains(v, w) {

@@ -40,7 +40,11 @@ type Procedure struct {
 	sel   int
 	off   int // first visible row
 	focus int // 0 list, 1 log
-	log   LogPane
+	// zoom shows the output pane over the whole procedure; zoomFrom is
+	// the focus to go back to.
+	zoom     bool
+	zoomFrom int
+	log      LogPane
 
 	plan    *session.Plan // of the selected command, refreshed in Update
 	planErr error
@@ -51,19 +55,26 @@ type Procedure struct {
 }
 
 func newProcedure(c *Context, sec *checklist.Section) *Procedure {
-	p := &Procedure{c: c, sec: sec, log: newLogPane(c)}
-	for si, st := range sec.Steps {
-		p.rows = append(p.rows, procRow{kind: rowStep, step: si})
-		for _, ch := range st.Checks {
-			p.rows = append(p.rows, procRow{kind: rowCheck, step: si, check: ch})
-		}
-		for _, cmd := range st.Commands {
-			p.rows = append(p.rows, procRow{kind: rowCmd, step: si, cmd: cmd})
-		}
-	}
+	p := &Procedure{c: c, sec: sec, log: newLogPane(c), rows: procRows(sec)}
 	p.sel = p.firstUseful(0)
 	p.refresh()
 	return p
+}
+
+// procRows lists a section as the procedure shows it: each step, then its
+// checks, then its commands.
+func procRows(sec *checklist.Section) []procRow {
+	var rows []procRow
+	for si, st := range sec.Steps {
+		rows = append(rows, procRow{kind: rowStep, step: si})
+		for _, ch := range st.Checks {
+			rows = append(rows, procRow{kind: rowCheck, step: si, check: ch})
+		}
+		for _, cmd := range st.Commands {
+			rows = append(rows, procRow{kind: rowCmd, step: si, cmd: cmd})
+		}
+	}
+	return rows
 }
 
 // firstUseful skips from a step row to its first command or check when the
@@ -180,7 +191,9 @@ func (p *Procedure) refresh() {
 func (p *Procedure) layout() {
 	p.detail = p.detailLinesCached()
 	p.logH = p.h - len(p.detail)
-	if p.logH >= 4 {
+	if p.zoom {
+		p.log.SetSize(p.w-2, p.h-2)
+	} else if p.logH >= 4 {
 		p.log.SetSize(p.w-p.leftWidth()-2, p.logH-2)
 	}
 	p.scrollList()
@@ -195,6 +208,21 @@ func (p *Procedure) scrollList() {
 		p.off = p.sel - n + 1
 	}
 	p.off = max(0, min(p.off, max(0, len(p.rows)-n)))
+}
+
+// setZoom shows the output pane over the whole screen (on) or puts it back.
+// Zoomed, the keys go to the log pane, as with its focus.
+func (p *Procedure) setZoom(on bool) {
+	if on == p.zoom {
+		return
+	}
+	if on {
+		p.zoomFrom, p.focus = p.focus, 1
+	} else {
+		p.focus = p.zoomFrom
+	}
+	p.zoom = on
+	p.layout()
 }
 
 // Capturing reports whether the procedure takes every key (log search).
@@ -220,6 +248,9 @@ func (p *Procedure) emergency() bool {
 func (p *Procedure) detailLines(w int) []string {
 	if p.emergency() {
 		return append(p.c.stackLines(w), p.detailBody(w)...)
+	}
+	if pr := p.progress(); pr.steps > 1 {
+		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, p.detailBody(w)...)
 	}
 	return p.detailBody(w)
 }
@@ -456,7 +487,11 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 		p.log, cmd = p.log.Update(msg)
 		return cmd
 	case tea.KeyPressMsg:
-		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick)) ||
+		if !p.log.Capturing() && key.Matches(msg, k.Zoom) {
+			p.setZoom(!p.zoom)
+			return nil
+		}
+		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick, k.NextPending, k.PrevPending)) ||
 			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) {
 			var cmd tea.Cmd
 			p.log, cmd = p.log.Update(msg)
@@ -464,7 +499,18 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
+			if p.zoom {
+				return nil // the list is hidden: z or esc shows it
+			}
 			p.focus = 1 - p.focus
+		case key.Matches(msg, k.NextPending):
+			if !p.gotoPending(1) {
+				p.c.emit(flashMsg{text: "nothing left to do after this in " + p.sec.Title})
+			}
+		case key.Matches(msg, k.PrevPending):
+			if !p.gotoPending(-1) {
+				p.c.emit(flashMsg{text: "nothing left to do before this in " + p.sec.Title})
+			}
 		case key.Matches(msg, k.Up):
 			p.sel = p.firstUseful(p.sel - 1)
 			p.refresh()
@@ -529,6 +575,13 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 // View renders the procedure in w×h cells.
 func (p *Procedure) View() string {
 	st := p.c.styles
+	if p.zoom {
+		title := "output"
+		if r, ok := p.selected(); ok && r.kind == rowCmd {
+			title += " · " + r.cmd.Title
+		}
+		return st.box(title+" · z/esc: back", strings.Split(p.log.View(), "\n"), p.w, p.h, true)
+	}
 	lw := p.leftWidth()
 	rw := p.w - lw
 	n := max(1, p.h-2)
@@ -558,7 +611,15 @@ func (p *Procedure) rowView(r procRow, sel bool, w int) string {
 	var s string
 	switch r.kind {
 	case rowStep:
-		s = st.Bold.Render(p.sec.Steps[r.step].Title)
+		title := p.sec.Steps[r.step].Title
+		if d := p.stepDuration(r.step); d != "" && w > len(d)+8 {
+			// the duration flush right, the title cut before it
+			tw := w - 1 - len(d) - 1
+			title = fit(title, tw)
+			s = st.Bold.Render(title) + strings.Repeat(" ", max(1, tw-ansiWidth(title)+1)) + st.Faint.Render(d)
+		} else {
+			s = st.Bold.Render(title)
+		}
 	case rowCheck:
 		s = "  " + p.c.checkMark(r.check, p.sec) + " " + r.check.Text
 	case rowCmd:

@@ -119,6 +119,8 @@ func TestRealSessionRunsAndGuards(t *testing.T) {
 	d.keys("enter") // home: "Say hello"
 	d.waitText("$ echo hello-from-echo")
 	d.keys("enter")
+	d.waitText("✓ Say hello: ok (exit 0)")
+	d.keys("up") // the selection went on to the next command
 	v := d.waitText("✓ ok (exit 0)")
 	if !strings.Contains(v, "│hello-from-echo") {
 		t.Fatalf("output not shown:\n%s", v)

@@ -39,11 +39,15 @@ func TestProgramRunsACommandEndToEnd(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitScreen(t, tm, "echo hello-from-echo")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitScreen(t, tm, "hello-from-echo", "exit 0")
+	waitScreen(t, tm, "Say hello: ok (exit 0)")
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	if st := fm.c.status(idHello); st.Status != "ok" || st.ExitCode != 0 {
 		t.Fatalf("final status %+v", st)
+	}
+	// ok: the selection went on to the next command
+	if r, ok := fm.proc.selected(); !ok || r.kind != rowCmd || r.cmd.ID != "deploy/step-1-hello/count-lines" {
+		t.Fatalf("selection after ok: %+v", r)
 	}
 }
 

@@ -33,6 +33,11 @@ func TestSearchRunStreams(t *testing.T) {
 		t.Fatalf("the command cannot have finished before the gate:\n%s", scr)
 	}
 	s.touchGate()
+	// An ok end moves the selection on to the next pending command (issue
+	// 9's flow); the message says how it ended, and going back up shows
+	// the whole output.
+	s.waitText("Stream numbered lines: ok (exit 0)")
+	s.keys("k")
 	s.waitText("│after-gate", "ok (exit 0)")
 
 	// A failing command shows its exit status.
@@ -132,7 +137,7 @@ func TestQuit(t *testing.T) {
 	}
 	s.waitText("running")
 	s.touchGate()
-	s.waitText("│after-gate", "ok (exit 0)")
+	s.waitText("Stream numbered lines: ok (exit 0)")
 
 	s.keys("q")
 	pid, ok := s.pid()

@@ -3,27 +3,17 @@ package runner
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"planner-tui/ops/fsutil/fstest"
 )
 
-// smallFS mounts a tmpfs of the given size in a temp dir (root only; the
-// test machines run as root) and unmounts it at the end of the test.
-func smallFS(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount a %s tmpfs on %s (needs root): %v\n%s", size, dir, err, out)
-	}
-	t.Cleanup(func() {
-		unmountTmpfs(t, dir)
-	})
-	return dir
-}
+// smallFS is a tmpfs of the given size, unmounted at the end of the test.
+func smallFS(t *testing.T, size string) string { return fstest.SmallFS(t, size) }
 
 // runToExit is run, and then waits for the supervisor to exit: Wait
 // returns on the reported result, and the supervisor then syncs and closes
@@ -229,25 +219,5 @@ func TestDiedResultOnFullFilesystem(t *testing.T) {
 	r, ok, err := ReadResult(job)
 	if err != nil || !ok || r.ExitCode != -1 || !strings.Contains(r.Err, "never started") {
 		t.Errorf("result = %+v, %v, %v", r, ok, err)
-	}
-}
-
-// unmountTmpfs unmounts a test tmpfs. A process that has just exited may
-// keep it busy for a moment: umount is retried for a few seconds, then the
-// mount is detached anyway (lazily) and the test fails.
-func unmountTmpfs(t *testing.T, dir string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, err := exec.Command("umount", dir).CombinedOutput()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			exec.Command("umount", "-l", dir).Run()
-			t.Errorf("umount %s: %v\n%s", dir, err, out)
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

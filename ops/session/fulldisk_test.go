@@ -3,49 +3,23 @@ package session
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/fsutil/fstest"
 	"planner-tui/ops/runner"
 )
 
 const fillRunbook = "---\ntitle: Full disk\nvars:\n  PLANNER_DIR: \".\"\n---\n\n# Full disk\n\n## Fill\n\n### Fill the disk\n\n" +
 	"```bash\n# Print four megabytes\nhead -c 4000000 /dev/zero | tr '\\0' x; exit 7\n```\n"
 
-// unmountTmpfs unmounts a test tmpfs. A process that has just exited may
-// keep it busy for a moment: umount is retried for a few seconds, then the
-// mount is detached anyway (lazily) and the test fails.
-func unmountTmpfs(t *testing.T, dir string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, err := exec.Command("umount", dir).CombinedOutput()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			exec.Command("umount", "-l", dir).Run()
-			t.Errorf("umount %s: %v\n%s", dir, err, out)
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // A command that fills the state filesystem keeps its exit code: once
 // space is freed, the next start records it as failed with exit 7, not as
 // interrupted.
 func TestFullStateDirKeepsTheExitCode(t *testing.T) {
-	state := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", state).CombinedOutput(); err != nil {
-		t.Fatalf("mount a tmpfs (needs root): %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		unmountTmpfs(t, state)
-	})
+	state := fstest.SmallFS(t, "2m")
 	rb := filepath.Join(t.TempDir(), "fill.md")
 	if err := os.WriteFile(rb, []byte(fillRunbook), 0o600); err != nil {
 		t.Fatal(err)

@@ -484,6 +484,11 @@ func TestSupervisorDied(t *testing.T) {
 	if err != nil || res.ExitCode != -1 || res.Err != "supervisor died" {
 		t.Errorf("result %+v %v", res, err)
 	}
+	// The attached follower writes the result too when it sees the job
+	// dead; let it finish before the job dir is removed.
+	if _, err := att.Wait(); err != nil {
+		t.Errorf("attached Wait: %v", err)
+	}
 	if r, ok, _ := ReadResult(spec.JobDir); !ok || r.Err != "supervisor died" {
 		t.Errorf("result.json = %+v %v", r, ok)
 	}

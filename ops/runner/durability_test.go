@@ -47,6 +47,10 @@ func TestFullStateFilesystemKeepsTheExitCode(t *testing.T) {
 		Dir:       t.TempDir(),
 		Script:    "head -c 4000000 /dev/zero | tr '\\0' x; exit 7",
 		OutputCap: -1, // the log alone fills the filesystem
+		// The log is incomplete here, so the live stream must carry
+		// everything: a reader starved of CPU (race detector, 2 cores)
+		// must not end it.
+		LiveStall: time.Minute,
 	}
 	res, live := runToExit(t, spec)
 	if res.ExitCode != 7 || res.Err != "" {

@@ -90,6 +90,10 @@ type Spec struct {
 	// the bytes from the log and ends it with a "truncated" line. 0 means
 	// DefaultOutputCap; negative means no cap.
 	OutputCap int64
+	// LiveStall is how long a write to the live stream may block before
+	// the stream ends and the reader falls back to output.log; 0 means
+	// defaultLiveStall. Tests on a loaded machine give more.
+	LiveStall time.Duration `json:",omitempty"`
 }
 
 // DefaultOutputCap is output.log's size limit when Spec.OutputCap is 0.
@@ -142,6 +146,13 @@ func ParseSize(v string) (int64, error) {
 		return 0, errors.New("want a size in bytes, optionally with K, M or G (e.g. 256M), or none")
 	}
 	return n * mult, nil
+}
+
+func (s Spec) liveStall() time.Duration {
+	if s.LiveStall > 0 {
+		return s.LiveStall
+	}
+	return defaultLiveStall
 }
 
 func (s Spec) outputCap() int64 {

@@ -26,12 +26,12 @@ const envSupervisor = "PLANNER_TUI_SUPERVISOR"
 
 // Tuning.
 const (
-	chunkSize     = 256 << 10              // read size from bash's output pipe
-	pipeSize      = 1 << 20                // requested capacity of the output and live pipes
-	syncEvery     = time.Second            // output.log fsync period while output flows
-	drainAfter    = 500 * time.Millisecond // output read after bash exits, if background processes keep the pipe open
-	liveStall     = 2 * time.Second        // a live write blocked this long: stop the live stream
-	groupPollTick = 20 * time.Millisecond
+	chunkSize        = 256 << 10              // read size from bash's output pipe
+	pipeSize         = 1 << 20                // requested capacity of the output and live pipes
+	syncEvery        = time.Second            // output.log fsync period while output flows
+	drainAfter       = 500 * time.Millisecond // output read after bash exits, if background processes keep the pipe open
+	defaultLiveStall = 2 * time.Second        // a live write blocked this long: stop the live stream (Spec.LiveStall)
+	groupPollTick    = 20 * time.Millisecond
 )
 
 // supervisorInput travels over the supervisor's stdin: the whole spec,
@@ -310,7 +310,7 @@ func (s *supervisor) run() Result {
 	status("ok")
 
 	// Copy the output: bash -> mask -> output.log (+ live pipe).
-	sink := &sink{log: logf, live: s.live, cap: s.spec.outputCap()}
+	sink := &sink{log: logf, live: s.live, cap: s.spec.outputCap(), stall: s.spec.liveStall()}
 	defer func() { s.live = sink.live }() // nil if the live stream broke
 	mw := mask.New(s.spec.Secrets).Writer(sink)
 	vio.writeNotes(mw)
@@ -440,9 +440,10 @@ wait:
 // copied to the live pipe while the starting process reads it (past the
 // cap too: the operator watching still sees the command go on).
 type sink struct {
-	log  *os.File
-	live *os.File
-	cap  int64 // output.log's limit; negative: none
+	log   *os.File
+	live  *os.File
+	cap   int64         // output.log's limit; negative: none
+	stall time.Duration // how long a live write may block
 
 	n       atomic.Int64 // bytes in output.log
 	dropped int64        // bytes past the cap; read only after the copy loop ended
@@ -477,7 +478,7 @@ func (k *sink) writeLive(p []byte) {
 		// A gone reader gives EPIPE; a stopped one (Ctrl-Z) a timeout.
 		// Either way the live stream ends here and the reader continues
 		// from output.log, which has everything up to the cap.
-		k.live.SetWriteDeadline(time.Now().Add(liveStall))
+		k.live.SetWriteDeadline(time.Now().Add(k.stall))
 		if _, err := k.live.Write(p); err != nil {
 			k.live.Close()
 			k.live = nil

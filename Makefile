@@ -30,20 +30,26 @@ run: build
 	  exec $(BIN); \
 	fi
 
-# What the tests need beyond Go: tmux for the end-to-end TUI tests, and the
-# sandbox stack (which installs Docker and friends itself).
+# What the tests need beyond Go (see scripts/deps.sh), and the sandbox stack
+# (which installs Docker and friends itself).
 deps:
-	@command -v tmux >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) ; } || { echo "tmux is missing and I am not root to install it"; exit 1; }
+	scripts/deps.sh
 
 # The end-to-end tests deploy, roll back and break the sandbox stack, so they
 # run alone, after the packages that only read it (those run in parallel).
 # The sandbox's settings are not exported: tests read them from
 # $(PLANNER_SANDBOX)/planner-tui.env themselves, and in the environment they
 # would override the variables of the tests' own runbooks.
+#
+# Then the deploy, the rollback and a playbook again with the runbook's
+# docker-compose lines on compose v2 (the plugin, through planner-tui's
+# shim: PLANNER_TUI_COMPOSE=plugin); the sandbox installs both.
+E2E_COMPOSE_V2 ?= TestDeployThenRollbackByDowngrade|TestEmergencyServiceCompletelyDown
 test: deps sandbox-up build
 	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) $$(go list ./... | grep -v '/e2e$$') && \
-	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/
+	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/ && \
+	  PLANNER_TUI_COMPOSE=plugin go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v -run '^($(E2E_COMPOSE_V2))$$' ./e2e/
 
 # Tests that need nothing but Go, bash and files.
 unit:

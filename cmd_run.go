@@ -207,6 +207,11 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	if _, err := runner.OutputCapFromEnv(); err != nil {
 		return nothing("error", exitInternal, err) // Start would refuse it too, less plainly
 	}
+	// Said before the command, once: its docker-compose lines may run the
+	// compose plugin through a shim (ops/compose).
+	if dec, err := s.Compose(); err == nil && dec.Note != "" {
+		fmt.Fprintln(st.err, "planner-tui:", dec.Note)
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)

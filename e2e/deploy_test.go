@@ -42,11 +42,12 @@ type deployment struct {
 func verifyEnvironment(t *testing.T, op *operator, version string) {
 	step(t, "environment verification", func(t *testing.T) {
 		r := op.mustRun(t, "environment-verification/verify-current-version")
-		if got := strings.TrimSpace(r.stdout); got != version {
+		if got := strings.TrimSpace(commandOutput(r)); got != version {
 			t.Errorf("version printed: %q, want %q", got, version)
 		}
 		r = op.mustRun(t, "environment-verification/check-system-resources")
-		wantOutput(t, r, "Filesystem", "Mem:", "MEM USAGE", "planner_app_1")
+		wantOutput(t, r, "Filesystem", "Mem:", "MEM USAGE")
+		wantContainerNames(t, r, "app")
 		r = op.mustRun(t, "environment-verification/verify-database-connectivity")
 		wantOutput(t, r, "PostgreSQL 15.")
 	})
@@ -233,13 +234,15 @@ func deploy(t *testing.T, op *operator) deployment {
 	})
 
 	step(t, "step 4: build new images", func(t *testing.T) {
-		before := docker(t, "image", "inspect", "-f", "{{.Id}}", "planner_app")
+		// Under v2 there may be no planner-app yet: the sandbox built
+		// planner_app with v1. A build makes one either way.
+		before := imageIDs(t, appImage())
 		op.mustRun(t, "step-4-build-new-images/build-production-images", "--yes")
-		if after := docker(t, "image", "inspect", "-f", "{{.Id}}", "planner_app"); after == before {
-			t.Errorf("planner_app is still image %s after build --no-cache", before)
+		if after := docker(t, "image", "inspect", "-f", "{{.Id}}", appImage()); after == before {
+			t.Errorf("%s is still image %s after build --no-cache", appImage(), before)
 		}
 		r := op.mustRun(t, "step-4-build-new-images/verify-images-built-successfully")
-		wantOutput(t, r, "planner_app")
+		wantOutput(t, r, appImage())
 	})
 
 	step(t, "step 5: database migration procedure", func(t *testing.T) {
@@ -295,6 +298,7 @@ func deploy(t *testing.T, op *operator) deployment {
 		r := op.mustRun(t, "step-6-deploy-new-version/wait-for-services-to-be-healthy")
 		wantOutput(t, r, "healthy")
 		wantRunning(t, nil, "db", "redis", "app")
+		wantComposeRan(t, "db", "redis", "app")
 	})
 
 	step(t, "step 7: post-deployment verification", func(t *testing.T) {
@@ -367,12 +371,12 @@ func rebuildAndVerifyRollback(t *testing.T, op *operator) dbReport {
 		op.mustRun(t, "step-4-rebuild-and-restart/rebuild-images", "--yes")
 		op.mustRun(t, "step-4-rebuild-and-restart/start-services", "--yes")
 		r := op.mustRun(t, "step-4-rebuild-and-restart/verify-services")
-		wantOutput(t, r, "planner_app_1", "planner_db_1", "planner_redis_1")
+		wantContainerNames(t, r, "app", "db", "redis")
 	})
 	step(t, "rollback step 5: verify rollback", func(t *testing.T) {
 		op.mustRun(t, "step-5-verify-rollback/wait-for-services-to-be-healthy")
 		r := op.mustRun(t, "step-5-verify-rollback/check-application-version")
-		if got := strings.TrimSpace(r.stdout); got != "1.2.2" {
+		if got := strings.TrimSpace(commandOutput(r)); got != "1.2.2" {
 			t.Errorf("version after the rollback: %q, want 1.2.2", got)
 		}
 		r = op.mustRun(t, "step-5-verify-rollback/test-health-endpoint")

@@ -16,7 +16,7 @@ remove_images() {
 	phase "images"
 	local refs n
 	refs=$(docker images --format '{{.Repository}}:{{.Tag}}' |
-		grep -E "^($IMG_APP|planner-sandbox/[a-z]+):" || true)
+		grep -E "^(planner_app|planner-app|planner-sandbox/[a-z]+):" || true)
 	n=$(grep -c . <<<"$refs" || true)
 	[[ -z $refs ]] || docker rmi -f $refs >/dev/null
 	# Intermediate images of our builds are left dangling; only prune on our own daemon.

@@ -26,8 +26,10 @@ SANDBOX_APP_PORT=${PLANNER_SANDBOX_APP_PORT:-18000}
 IMG_POSTGRES=planner-sandbox/postgres:15
 IMG_REDIS=planner-sandbox/redis:7
 IMG_PYTHON=planner-sandbox/python:3.11
-# The app image docker-compose v1 builds for project "planner", service "app".
-IMG_APP=planner_app
+# The app image compose builds for project "planner", service "app": v1
+# names it planner_app, v2 planner-app. The sandbox builds with v1 when it
+# has it (see compose below).
+img_app() { if have docker-compose; then echo planner_app; else echo planner-app; fi; }
 
 COMPOSE_PROJECT=planner
 COMPOSE_ARGS=(-f docker-compose.yml -f docker-compose.prod.yml)
@@ -75,8 +77,15 @@ have() { command -v "$1" >/dev/null 2>&1; }
 docker_answers() { have docker && timeout 10 docker info >/dev/null 2>&1; }
 
 # compose runs docker-compose from the planner dir with the production files,
-# exactly as the runbook does.
-compose() { (cd "$PLANNER_DIR" && docker-compose "${COMPOSE_ARGS[@]}" "$@"); }
+# exactly as the runbook does; `docker compose` on a v2-only sandbox
+# (PLANNER_SANDBOX_COMPOSE=v2, see compose-v2.sh).
+compose() {
+	if have docker-compose; then
+		(cd "$PLANNER_DIR" && docker-compose "${COMPOSE_ARGS[@]}" "$@")
+	else
+		(cd "$PLANNER_DIR" && docker compose "${COMPOSE_ARGS[@]}" "$@")
+	fi
+}
 
 # env_get KEY prints KEY's value from the planner .env (empty if absent).
 env_get() {

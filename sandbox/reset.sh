@@ -15,7 +15,7 @@ main() {
 	phase "stack"
 	remove_project
 	# The app image may hold another release's code.
-	docker rmi -f "$IMG_APP" >/dev/null 2>&1 || true
+	docker rmi -f planner_app planner-app >/dev/null 2>&1 || true
 	phase_done "containers, network, db volume and app image removed"
 	phase "files"
 	rm -rf "$PLANNER_DIR" "$ORIGIN_DIR" "$BACKUP_DIR" "$ENV_OUT" "$PLANNER_KEY_FILE" "$PLANNER_SANDBOX/compose.log"

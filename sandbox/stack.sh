@@ -131,13 +131,13 @@ start_stack() {
 	else
 		# An app image built on an older python base image is rebuilt (up -d alone
 		# only builds a missing image).
-		if image_exists "$IMG_APP" && [[ $(first_layer "$IMG_APP") != $(first_layer "$IMG_PYTHON") ]]; then
+		if image_exists "$(img_app)" && [[ $(first_layer "$(img_app)") != $(first_layer "$IMG_PYTHON") ]]; then
 			log "app image was built on an older base image: rebuilding"
 			compose build >>"$PLANNER_SANDBOX/compose.log" 2>&1 || die "docker-compose build failed; see $PLANNER_SANDBOX/compose.log"
 		fi
 		# A missing app image: start db and redis first so the database's first
 		# start (initdb) overlaps the app build.
-		if ! image_exists "$IMG_APP"; then
+		if ! image_exists "$(img_app)"; then
 			compose up -d db redis >>"$PLANNER_SANDBOX/compose.log" 2>&1 || true
 			compose build app >>"$PLANNER_SANDBOX/compose.log" 2>&1 ||
 				{ tail -n 30 "$PLANNER_SANDBOX/compose.log" >&2; die "docker-compose build app failed; log tail above"; }

@@ -11,14 +11,17 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$SANDBOX_SRC/images.sh"
 source "$SANDBOX_SRC/stack.sh"
+source "$SANDBOX_SRC/compose-v2.sh"
 
 APT_PACKAGES=(
-	docker.io docker-compose
+	docker.io
 	postgresql-15 postgresql-client-15
 	redis-server redis-tools
 	python3-fastapi python3-uvicorn python3-sqlalchemy python3-psycopg2 python3-alembic python3-redis
 	busybox-static git curl ca-certificates
 )
+
+wants_compose v1 && APT_PACKAGES+=(docker-compose)
 
 # Services whose packages' maintainer scripts may start them; the sandbox never
 # leaves a system service of these running.
@@ -132,6 +135,7 @@ main() {
 	mkdir -p "$PLANNER_SANDBOX"
 	log "bringing up the planner sandbox in $PLANNER_SANDBOX"
 	install_packages
+	install_compose_v2
 	start_docker
 	if [[ -d $PLANNER_DIR ]] && ! planner_dir_current; then
 		# Made by an older sandbox/stack (other compose files, other ports or

@@ -25,22 +25,28 @@ const pingTimeout = 3 * time.Second
 
 // Client is a Docker Engine API client with its API version settled.
 type Client struct {
-	api  *client.Client
-	host string // what the user configured (DOCKER_HOST), for messages
+	api     *client.Client
+	host    string // what the user configured (DOCKER_HOST or a context), for messages
+	context string // the docker context, if the host came from one
 }
 
 // New connects to the daemon named by the environment (DOCKER_HOST,
-// DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION), including
+// DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION) or the current
+// docker context (ResolveEndpoint), including
 // ssh://user@host through `ssh ... docker system dial-stdio` as the docker CLI
 // does. It negotiates the API version up front (a 20.10 daemon rejects the
 // client's default version) and fails plainly when the daemon cannot be
 // reached.
 func New(ctx context.Context) (*Client, error) {
-	host := os.Getenv("DOCKER_HOST")
-	if host == "" {
-		host = client.DefaultDockerHost
+	ep, err := ResolveEndpoint(os.Getenv)
+	if err != nil {
+		return nil, err
 	}
+	host := ep.Host
 	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if ep.Context != "" {
+		opts = append(opts, client.WithHost(host))
+	}
 	helper, err := connhelper.GetConnectionHelper(host)
 	if err != nil {
 		return nil, fmt.Errorf("docker host %q: %w", host, err)
@@ -57,7 +63,7 @@ func New(ctx context.Context) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker client for %s: %w", host, err)
 	}
-	c := &Client{api: api, host: host}
+	c := &Client{api: api, host: host, context: ep.Context}
 	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()
 	ping, err := api.Ping(pctx)
@@ -74,6 +80,10 @@ func (c *Client) Close() error { return c.api.Close() }
 
 // Host is the daemon address the client talks to, as configured.
 func (c *Client) Host() string { return c.host }
+
+// Context is the docker context the host came from ("" for DOCKER_HOST or
+// the default socket).
+func (c *Client) Context() string { return c.context }
 
 // APIVersion is the negotiated Engine API version.
 func (c *Client) APIVersion() string { return c.api.ClientVersion() }

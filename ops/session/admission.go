@@ -102,6 +102,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if s.opts.ReadOnly {
 		return nil, errors.New("read-only session: cannot run commands")
 	}
+	// A PLANNER_TUI_COMPOSE that cannot be honoured stops every command
+	// before anything is written (commandEnv uses the decision).
+	if _, err := s.Compose(); err != nil {
+		return nil, err
+	}
 	shownConfirmation := s.secrets.Mask(recordedConfirmation(confirmation, shownPhrase, p.Confirm))
 	refuse := func(reason string) (*admitted, error) {
 		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
@@ -327,6 +332,7 @@ func (s *Session) commandEnv(cmd *checklist.Command, jobDir, confirmed string) [
 	if bin := os.Getenv("PLANNER_TUI_BIN"); bin != "" {
 		path = filepath.Dir(bin) + string(os.PathListSeparator) + path
 	}
+	path = s.composePath(path)
 	vars, _ := json.Marshal(s.vars)
 	// The phrase was checked by admit: `planner-tui op restore` in the step
 	// reads it instead of refusing. Every other step gets it empty, so a

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"planner-tui/checklist"
@@ -54,6 +55,9 @@ type Session struct {
 	operator operatorLock
 	// running is the execution this process started or attached to.
 	running *Execution
+	// compose is how docker-compose lines run here (compose.go).
+	compose      composeSetup
+	composeNoted sync.Once
 }
 
 // Open loads the runbook, works out the effective variables and the target

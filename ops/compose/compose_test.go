@@ -1,0 +1,122 @@
+package compose
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDecide(t *testing.T) {
+	v1 := &Flavour{Kind: Standalone, Version: "1.29.2", Path: "/usr/bin/docker-compose"}
+	v2 := &Flavour{Kind: Plugin, Version: "2.40.3", Path: "/usr/bin/docker"}
+	tests := []struct {
+		name     string
+		mode     string
+		found    Found
+		wantShim bool
+		wantErr  string
+		wantNote string
+	}{
+		{"auto with v1 uses it", "", Found{Standalone: v1, Plugin: v2}, false, "", ""},
+		{"auto with only the plugin shims", "auto", Found{Plugin: v2}, true, "", "docker-compose is not installed"},
+		{"auto with nothing says so", "", Found{}, false, "", "will fail"},
+		{"plugin forces the shim over v1", "plugin", Found{Standalone: v1, Plugin: v2}, true, "", "PLANNER_TUI_COMPOSE=plugin"},
+		{"plugin without the plugin is an error", "plugin", Found{Standalone: v1}, false, "does not answer", ""},
+		{"standalone without one is an error", "standalone", Found{Plugin: v2}, false, "not on PATH", ""},
+		{"a bad mode is an error", "v3", Found{Standalone: v1}, false, `want auto, plugin or standalone`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "bin")
+			d, err := Decide(tt.mode, tt.found, dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (d.ShimDir != "") != tt.wantShim {
+				t.Errorf("ShimDir = %q, want shim %v", d.ShimDir, tt.wantShim)
+			}
+			if !strings.Contains(d.Note, tt.wantNote) {
+				t.Errorf("Note = %q, want it to contain %q", d.Note, tt.wantNote)
+			}
+			if tt.wantShim {
+				fi, err := os.Stat(filepath.Join(dir, "docker-compose"))
+				if err != nil || fi.Mode()&0o111 == 0 {
+					t.Errorf("shim not written executable: %v %v", fi, err)
+				}
+			}
+		})
+	}
+}
+
+// needPlugin skips with -short; without the plugin it skips, or fails
+// under CI, where the sandbox (make test) installs it.
+func needPlugin(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the docker compose plugin: not with -short")
+	}
+	docker, err := exec.LookPath("docker")
+	if err == nil {
+		err = exec.Command(docker, "compose", "version").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and no docker compose plugin (sandbox/up.sh installs it): %v", err)
+		}
+		t.Skipf("no docker compose plugin: %v", err)
+	}
+	return docker
+}
+
+// On a host whose PATH has docker (with the plugin) and no docker-compose,
+// auto mode finds the plugin and the shim runs it: `docker-compose
+// version` answers with the plugin's version.
+func TestShimRunsThePlugin(t *testing.T) {
+	docker := needPlugin(t)
+	bin := t.TempDir()
+	if err := os.Symlink(docker, filepath.Join(bin, "docker")); err != nil {
+		t.Fatal(err)
+	}
+	// sh for the shim itself; nothing else.
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(sh, filepath.Join(bin, "sh")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	found := Detect(ctx, bin)
+	if found.Standalone != nil || found.Plugin == nil {
+		t.Fatalf("Detect on a PATH with docker only = %+v, want the plugin alone", found)
+	}
+	if found.Plugin.Major() != "v2" {
+		t.Errorf("plugin version %q is not v2", found.Plugin.Version)
+	}
+	shimDir := filepath.Join(t.TempDir(), "shim")
+	d, err := Decide("", found, shimDir)
+	if err != nil || d.ShimDir != shimDir {
+		t.Fatalf("Decide = %+v, %v; want the shim in %s", d, err, shimDir)
+	}
+	cmd := exec.CommandContext(ctx, "docker-compose", "version", "--short")
+	cmd.Env = append(os.Environ(), "PATH="+shimDir+string(os.PathListSeparator)+bin)
+	cmd.Path = filepath.Join(shimDir, "docker-compose")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the shim: %v\n%s", err, out)
+	}
+	if got := strings.TrimPrefix(strings.TrimSpace(string(out)), "v"); got != found.Plugin.Version {
+		t.Errorf("docker-compose version through the shim = %q, want the plugin's %q", got, found.Plugin.Version)
+	}
+}

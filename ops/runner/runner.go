@@ -69,9 +69,9 @@ import (
 
 // Spec describes one command to run.
 type Spec struct {
-	JobDir   string        // created if missing (0700)
-	Dir      string        // working directory
-	Script   string        // bash script, run as if pasted into a terminal, with pipefail
+	JobDir string // created if missing (0700)
+	Dir    string // working directory
+	Script string // bash script, run as if pasted into a terminal, with pipefail
 	// Shell runs Script instead of bash when set to another shell (sh,
 	// zsh, ksh): bash still runs the wrapper (variables, secrets) and
 	// starts that shell on the script, with pipefail when it has one. The

@@ -597,6 +597,9 @@ func (b *builder) fencedBlock(n *ast.FencedCodeBlock, prose *container) {
 			return
 		}
 	}
+	if attrs["background"] == "true" {
+		attrNotes = append(attrNotes, "background=true: the step keeps running until its process ends or is cancelled, and planner-tui runs one step at a time, so later steps wait for it")
+	}
 	if len(attrNotes) > 0 {
 		b.warnf(open, "Runme attributes: %s", strings.Join(attrNotes, "; "))
 	}
@@ -940,6 +943,12 @@ func (b *builder) finish() {
 					continue
 				}
 				if prev, dup := seen[id]; dup {
+					if _, ours := cmd.Attrs["id"]; !ours {
+						// A Runme name given twice: the repeat gets "-2".
+						b.warnf(b.fenceLine[cmd], "name %q is also on line %d: this command's id gets a number", cmd.Attrs["name"], prev)
+						delete(b.explicit, cmd)
+						continue
+					}
 					b.errorf(b.fenceLine[cmd], "duplicate id %q (also on line %d)", id, prev)
 					delete(b.explicit, cmd)
 					continue

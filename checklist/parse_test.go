@@ -512,6 +512,14 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("---\nvars: [\n---\n## x\n```bash {id=a}\n<<EOF\n"))
 	f.Add([]byte("## a\n- [ ] [x](#a)\n1. **b**\n   ```sh\n   # Or c\n   ls \\\n"))
+	for _, p := range []string{"testdata/wild/runme-attrs.md", "testdata/wild/prompts.md", "testdata/wild/before-first-section.md"} {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte("x\n```console {\"name\":\"a\",\"cwd\":1}\n$ ls \\\n> -l\nout\n```\n# T\n### s\n```zsh\nprint ${(U)x}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		rb, probs, err := Parse("f.md", src)

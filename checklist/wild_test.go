@@ -60,7 +60,7 @@ func TestWildRunbooks(t *testing.T) {
 			warnings: []string{
 				"11: warning: Runme attributes: id 01JB7Q2M9X4ZC8K3T5V6W7Y8AC ignored: it is Runme's cell identity",
 				`13: warning: command "where-am-i": the script ends with "echo"`,
-				"16: warning: Runme attributes: terminalRows ignored: output shows in planner-tui's own pane; excludeFromRunAll ignored: planner-tui has no run-all",
+				"16: warning: Runme attributes: terminalRows ignored: output shows in planner-tui's own pane; excludeFromRunAll ignored: planner-tui has no run-all: every command runs when it is started; background=true: the step keeps running",
 				"20: warning: Runme attributes: promptEnv ignored: planner-tui does not prompt for exported variables",
 				`30: warning: command "up": the exit status of "pwd" is lost`,
 				"34: warning: Runme attributes: unknown attribute skipPrompts ignored",
@@ -242,6 +242,10 @@ func TestWildAttributesAndFrontMatter(t *testing.T) {
 		{"a bashism in sh", "# T\n\n```sh\nfiles=(a b)\n```\n",
 			[]string{"4: shell syntax (sh): 1:7: arrays are a bash/mksh/zsh feature; tried parsing as posix"}},
 		{"only a title", "# T\n", []string{"1: only a title: no commands, checks or text under it"}},
+		{"a Runme name twice", "# T\n\n```bash {\"name\":\"go\"}\nls\n```\n\n```bash {\"name\":\"go\"}\npwd\n```\n",
+			[]string{`7: warning: name "go" is also on line 3: this command's id gets a number`}},
+		{"our id twice stays an error", "# T\n\n```bash {id=go}\nls\n```\n\n```bash {id=go}\npwd\n```\n",
+			[]string{`7: duplicate id "go" (also on line 3)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,10 +113,7 @@ type builder struct {
 	// anchor was handed out already (by a section opened for it).
 	titleHead  *ast.Heading
 	titleTaken bool
-	// titleSec is the section opened for the "#" title, or the implicit
-	// first section, if any.
-	titleSec *Section
-	pending  []ast.Node // prose blocks before any section
+	pending    []ast.Node // prose blocks before any section
 }
 
 func (b *builder) problem(p Problem) {
@@ -368,7 +365,6 @@ func (b *builder) openImplicit(line int) {
 	b.pending = nil
 	b.rb.Sections = append(b.rb.Sections, b.sec)
 	b.targets[id] = anchorTarget{sec: b.sec}
-	b.titleSec = b.sec
 }
 
 // fileStem is the name of a runbook file without directory and extension

@@ -34,6 +34,7 @@ run: build
 # sandbox stack (which installs Docker and friends itself).
 deps:
 	@command -v tmux >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) ; } || { echo "tmux is missing and I am not root to install it"; exit 1; }
+	@command -v zsh >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh) ; } || { echo "zsh (for the tests of zsh fences) is missing and I am not root to install it"; exit 1; }
 
 # The end-to-end tests deploy, roll back and break the sandbox stack, so they
 # run alone, after the packages that only read it (those run in parallel).

@@ -115,7 +115,22 @@ func TestRunWildRunbook(t *testing.T) {
 			t.Errorf("run %s: exit %d, stdout %q, stderr %q\nwant exit %d, stdout %q, stderr with %q", tt.id, r.code, r.stdout, r.stderr, tt.code, tt.out, tt.errs)
 		}
 	}
-	// The zsh step was refused before anything was recorded: still pending.
+	// With zsh on the PATH, the same step runs with it.
+	if zsh, err := exec.LookPath("zsh"); err == nil {
+		if err := os.Symlink(zsh, filepath.Join(pathDir, "zsh")); err != nil {
+			t.Fatal(err)
+		}
+		r := run("run", "--yes", file, "zsh-step")
+		if r.code != 0 || r.stdout != "from zsh\n" {
+			t.Errorf("run zsh-step with zsh installed: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		}
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true and zsh is not installed (make deps installs it): %v", err)
+	} else {
+		t.Logf("zsh is not installed: running a zsh fence is not tested (make deps installs it)")
+	}
+	// The zsh step was refused before anything was recorded (and then, with
+	// zsh, ran).
 	r := run("--runbook", file, "list", "--json")
 	var rb jsonRunbook
 	if err := json.Unmarshal([]byte(r.stdout), &rb); err != nil {
@@ -130,6 +145,9 @@ func TestRunWildRunbook(t *testing.T) {
 		}
 	}
 	want := map[string]string{"try-the-app/where": "ok", "try-the-app/bash-here": "ok", "try-the-app/echo-hello": "ok", "try-the-app/zsh-step": "pending"}
+	if _, err := exec.LookPath("zsh"); err == nil {
+		want["try-the-app/zsh-step"] = "ok"
+	}
 	if !maps.Equal(statuses, want) {
 		t.Errorf("statuses %v, want %v", statuses, want)
 	}

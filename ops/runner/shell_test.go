@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,13 @@ func TestOtherShell(t *testing.T) {
 		{"missing shell", "no-such-shell-7f3a", "echo never", -1, "",
 			"no-such-shell-7f3a is not installed: the command is written for no-such-shell-7f3a, which is not in PATH (nothing ran)"},
 	}
+	if needShell(t, "zsh") {
+		tests = append(tests, struct {
+			name, shell, script string
+			code                int
+			out, err            string
+		}{"zsh, with pipefail", "zsh", `print -r -- "${(U)GREETING} from zsh"; false | cat`, 1, "HELLO from zsh\n", ""})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := newSpec(t, tt.script)
@@ -51,4 +59,19 @@ func TestOtherShell(t *testing.T) {
 			}
 		})
 	}
+}
+
+// needShell reports whether a shell is installed. Without it, that part
+// of the test is skipped, or fails under CI=true, where `make deps` has
+// installed it (as dockertest.Unavailable does for a missing service).
+func needShell(t *testing.T, name string) bool {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and %s is not installed (make deps installs it): %v", name, err)
+		}
+		t.Logf("%s is not installed: its part of the test is skipped (make deps installs it)", name)
+		return false
+	}
+	return true
 }

@@ -611,6 +611,13 @@ func (b *builder) fencedBlock(n *ast.FencedCodeBlock, prose *container) {
 			msg += fmt.Sprintf("; the %d line(s) without it are output and do not run", output)
 		}
 		b.warnf(open, "%s", msg)
+	} else {
+		for _, l := range lines {
+			if t := strings.TrimLeft(l.text, " \t"); strings.HasPrefix(t, "$ ") {
+				b.warnf(l.n, "line starts with a prompt (\"$ \") but the block does not: it runs \"$\" as a command; start the block with the prompt, or remove it")
+				break
+			}
+		}
 	}
 	raws, notes := splitShell(lines)
 	if name, ok := attrs["name"]; ok && len(raws) > 0 {

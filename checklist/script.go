@@ -174,14 +174,15 @@ func shellNote(shell string) string {
 }
 
 // promptLines reads a block written as a terminal session: when its
-// first line starts with "$ ", the lines that do are commands (the prompt
-// removed, with their continuation lines, a leading "> " removed too),
-// and the others are output, which does not run. ok is false for any other
-// block.
+// first line that is not a comment starts with "$ ", the lines that do are
+// commands (the prompt removed, with their continuation lines, a leading
+// "> " removed too), comment lines stay, and the others are output, which
+// does not run. ok is false for any other block.
 func promptLines(lines []srcLine) (cmds []srcLine, ran, output int, ok bool) {
 	isPrompt := func(t string) bool { t = strings.TrimLeft(t, " \t"); return t == "$" || strings.HasPrefix(t, "$ ") }
+	isComment := func(t string) bool { return strings.HasPrefix(strings.TrimSpace(t), "#") }
 	for _, l := range lines {
-		if strings.TrimSpace(l.text) == "" {
+		if strings.TrimSpace(l.text) == "" || isComment(l.text) {
 			continue
 		}
 		if !isPrompt(l.text) {
@@ -208,6 +209,10 @@ func promptLines(lines []srcLine) (cmds []srcLine, ran, output int, ok bool) {
 			if strings.TrimSpace(l.text) != "" {
 				cmds = append(cmds, l)
 			}
+		case isComment(l.text):
+			// A comment titles the commands under it, as in any block.
+			cur = nil
+			cmds = append(cmds, l)
 		case strings.TrimSpace(l.text) != "":
 			cur = nil
 			output++

@@ -178,6 +178,9 @@ func TestRunmeMeanings(t *testing.T) {
 	if c := get("edit-config"); !c.Interactive || c.Background || !slices.Equal(c.Sets, []string{"EDITOR_TARGET"}) {
 		t.Errorf("edit-config: interactive %v background %v sets %v", c.Interactive, c.Background, c.Sets)
 	}
+	if rb, _, err := Parse("p.md", []byte("# T\n\n```bash\n# Say it\n$ echo hi\nhi\n```\n")); err != nil || rb.Commands()[0].Title != "Say it" || rb.Commands()[0].Script != "echo hi" {
+		t.Errorf("prompt block with a comment: %v %+v", err, rb.Commands()[0])
+	}
 	if c := get("say-hi"); c.Interactive {
 		t.Error("say-hi: interactive=false made it interactive")
 	}
@@ -241,6 +244,10 @@ func TestWildAttributesAndFrontMatter(t *testing.T) {
 			}},
 		{"a bashism in sh", "# T\n\n```sh\nfiles=(a b)\n```\n",
 			[]string{"4: shell syntax (sh): 1:7: arrays are a bash/mksh/zsh feature; tried parsing as posix"}},
+		{"a prompt after a comment", "# T\n\n```bash\n# Say it\n$ echo hi\nhi\n```\n",
+			[]string{`3: warning: commands written with a prompt: "$ " is removed from 1 line(s); the 1 line(s) without it are output and do not run`}},
+		{"a prompt inside a block", "# T\n\n```bash\necho a\n$ echo b\n```\n",
+			[]string{`5: warning: line starts with a prompt ("$ ") but the block does not: it runs "$" as a command; start the block with the prompt, or remove it`}},
 		{"only a title", "# T\n", []string{"1: only a title: no commands, checks or text under it"}},
 		{"a Runme name twice", "# T\n\n```bash {\"name\":\"go\"}\nls\n```\n\n```bash {\"name\":\"go\"}\npwd\n```\n",
 			[]string{`7: warning: name "go" is also on line 3: this command's id gets a number`}},

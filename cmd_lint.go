@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +36,9 @@ prints every problem as FILE:LINE: message. It exits 1 when there are errors
 				src = b
 			}
 			errs := 0
-			for _, p := range checklist.Lint(path, src) {
+			probs := append(checklist.Lint(path, src), missingShells(path, src)...)
+			sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+			for _, p := range probs {
 				sev := ""
 				if p.Severity == checklist.SeverityWarning {
 					sev = "warning: "
@@ -49,4 +53,29 @@ prints every problem as FILE:LINE: message. It exits 1 when there are errors
 			return nil
 		},
 	}
+}
+
+// missingShells warns about commands written for a shell this machine does
+// not have (```zsh without zsh): run would refuse them.
+func missingShells(path string, src []byte) []checklist.Problem {
+	rb, _, err := checklist.Parse(path, src)
+	if err != nil {
+		return nil
+	}
+	var probs []checklist.Problem
+	missing := map[string]bool{}
+	for _, c := range rb.Commands() {
+		if c.Shell == checklist.DefaultShell || c.Shell == "" {
+			continue
+		}
+		if _, seen := missing[c.Shell]; !seen {
+			_, err := exec.LookPath(c.Shell)
+			missing[c.Shell] = err != nil
+		}
+		if missing[c.Shell] {
+			probs = append(probs, checklist.Problem{Path: path, Line: c.Line, Severity: checklist.SeverityWarning,
+				Message: fmt.Sprintf("command %q is written for %s, which is not installed here: run refuses it", c.Title, c.Shell)})
+		}
+	}
+	return probs
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -70,10 +71,11 @@ func newRunCmd(o *options) *cobra.Command {
 		asJSON  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run ID",
+		Use:   "run [FILE] ID",
 		Short: "Run one command headless, streaming its output; exits with its exit code",
-		Long: `run runs one command of the runbook in the current run, streaming its output
-(secrets masked) to stdout, and exits with the command's exit code.
+		Long: `run runs one command of the runbook (FILE, else --runbook, else the embedded
+one) in the current run, streaming its output (secrets masked) to stdout, and
+exits with the command's exit code.
 
 Guards: a destructive command runs only with --confirm and its exact phrase
 (shown by 'planner-tui show ID'); a change command asks y/N on a terminal and
@@ -99,12 +101,18 @@ still finishes and its result is recorded for the next start. Ctrl+C cancels
 it (SIGTERM to its process group, SIGKILL after a grace period); so does
 'planner-tui cancel' from another terminal.`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return &exitError{code: exitBadParam, err: fmt.Errorf("run takes one command id, got %d arguments", len(args))}
+			switch {
+			case len(args) == 2 && !isRunbookFile(args[0]):
+				return &exitError{code: exitBadParam, err: fmt.Errorf("run takes one command id, got 2 (%s is not a runbook file)", args[0])}
+			case len(args) != 1 && len(args) != 2:
+				return &exitError{code: exitBadParam, err: fmt.Errorf("run takes one command id (after a runbook file, if given), got %d arguments", len(args))}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 2 {
+				o.runbook, args = args[0], args[1:]
+			}
 			// One lock for both streams: the runner's goroutine copies the
 			// command's output while this one (and the signal handler) say
 			// what happens, maybe to the same writer (--json, or a caller
@@ -313,4 +321,15 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// isRunbookFile says whether run's first of two arguments names a runbook:
+// an existing file, or a Markdown name (a missing one is then reported as
+// unreadable, not taken for a command id).
+func isRunbookFile(arg string) bool {
+	if fi, err := os.Stat(arg); err == nil {
+		return !fi.IsDir()
+	}
+	ext := strings.ToLower(filepath.Ext(arg))
+	return ext == ".md" || ext == ".markdown"
 }

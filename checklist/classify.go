@@ -128,6 +128,16 @@ type funcBody struct {
 func Classify(script string, t Target) Classification {
 	f, err := parseShell(script)
 	if err != nil {
+		// A zsh or ksh block (```zsh) need not be bash; judge it as
+		// its own shell reads it when bash cannot.
+		for _, sh := range []string{"zsh", "ksh"} {
+			if g, e := parseShellAs(script, sh); e == nil {
+				f, err = g, nil
+				break
+			}
+		}
+	}
+	if err != nil {
 		return Classification{Risk: Destructive,
 			Reason:   "could not be parsed as shell: " + err.Error(),
 			Confirm:  firstNonEmpty(t.Project, t.Host, "run-unchecked"),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,8 @@ type frontMatter struct {
 	Title string
 	Vars  map[string]string
 	Meta  map[string]string
+	Shell string // Runme's shell, when it is one planner-tui runs
+	Dir   string // Runme's cwd
 }
 
 var (
@@ -119,14 +122,67 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 				}
 				fm.Vars[vk.Value] = vv.Value
 			}
+		case slices.Contains(runmeFrontMatter, key):
+			probs = append(probs, fm.runme(key, k, v, at)...)
 		default:
-			if v.Kind != yaml.ScalarNode {
+			if !slices.Contains(ourFrontMatter, key) {
 				probs = append(probs, Problem{Line: at(k), Severity: SeverityWarning,
-					Message: fmt.Sprintf("front matter: key %q ignored: only strings are kept", key)})
+					Message: fmt.Sprintf("front matter: unknown key %q (known: %s; Runme's: %s)", key,
+						strings.Join(ourFrontMatter, ", "), strings.Join(runmeFrontMatter, ", "))})
+			}
+			if v.Kind != yaml.ScalarNode {
+				if slices.Contains(ourFrontMatter, key) {
+					probs = append(probs, Problem{Line: at(k), Severity: SeverityWarning,
+						Message: fmt.Sprintf("front matter: key %q ignored: only strings are kept", key)})
+				}
 				continue
 			}
 			fm.Meta[key] = v.Value
 		}
 	}
 	return fm, probs
+}
+
+// runme reads Runme's front matter keys: shell and cwd apply to the
+// commands; skipPrompts and runme (the document's identity) are kept in
+// Meta ("skipPrompts", "runme.id", "runme.version") and change nothing;
+// the others are left aside with a warning.
+func (fm *frontMatter) runme(key string, k, v *yaml.Node, at func(*yaml.Node) int) []Problem {
+	warn := func(format string, a ...any) []Problem {
+		return []Problem{{Line: at(k), Severity: SeverityWarning, Message: "front matter: " + fmt.Sprintf(format, a...)}}
+	}
+	if key == "runme" {
+		if v.Kind != yaml.MappingNode {
+			return warn("runme ignored: want a mapping (id, version)")
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			if rk, rv := v.Content[j], v.Content[j+1]; rv.Kind == yaml.ScalarNode {
+				fm.Meta["runme."+rk.Value] = rv.Value
+			}
+		}
+		return nil
+	}
+	if v.Kind != yaml.ScalarNode {
+		return warn("%s ignored: want a single value", key)
+	}
+	switch key {
+	case "shell":
+		sh := shellName(v.Value)
+		if sh == "" {
+			return warn("shell %q ignored: planner-tui runs %s; shell and console blocks run with %s", v.Value, strings.Join(namedShells, ", "), DefaultShell)
+		}
+		fm.Shell = sh
+	case "cwd":
+		fm.Dir = strings.TrimSpace(v.Value)
+	case "skipPrompts":
+		if _, err := strconv.ParseBool(v.Value); err != nil {
+			return warn("skipPrompts=%q ignored: want true or false", v.Value)
+		}
+		// Runme's prompts are for exported variables; planner-tui's
+		// confirmations are not prompts to skip.
+		fm.Meta[key] = v.Value
+	default:
+		return warn("Runme's %s ignored: planner-tui has no use for it", key)
+	}
+	return nil
 }

@@ -22,7 +22,13 @@ type Runbook struct {
 	Vars map[string]string
 	// Meta holds the other front matter keys, as strings (summary, emergency,
 	// rollback: titles of the sections that play those roles).
-	Meta     map[string]string
+	Meta map[string]string
+	// Shell runs the blocks whose fence names no shell ("shell",
+	// "console"): front matter shell, else DefaultShell.
+	Shell string
+	// Dir is the front matter cwd: the directory commands run in,
+	// relative to the runbook file (see CommandDir); "" for the default.
+	Dir      string
 	Sections []*Section
 }
 
@@ -75,7 +81,18 @@ type Command struct {
 	Title  string // the comment above it (without "#"), else its first line
 	Script string // exactly as in the runbook, placeholders included
 	Line   int    // line of the first script line in the runbook file
-	Lang   string // fence language: bash, sh or shell
+	Lang   string // fence language: bash, sh, zsh, ksh, shell or console
+	// Shell is the shell that runs it: the one the fence names, else the
+	// front matter's, else bash; a Runme interpreter= attribute overrides.
+	Shell string
+	// Dir is where it runs, from the front matter cwd and the fence's cwd
+	// attribute (Runme's), relative to the runbook file unless absolute;
+	// "" for the project dir. See Runbook.CommandDir.
+	Dir string
+	// Background is Runme's background=true: a process meant to keep
+	// running (a server). It runs as every step does, detached, and its
+	// step stays running until it ends or is cancelled.
+	Background bool
 	// Attrs are the fence info attributes ({confirm="x" timeout=120s risk=destructive}).
 	Attrs map[string]string
 	// Risk as classified from the script, raised (never lowered below

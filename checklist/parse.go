@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -43,7 +44,7 @@ func Parse(path string, src []byte) (*Runbook, []Problem, error) {
 		for _, p := range probs {
 			b.problem(p)
 		}
-		b.rb.Title, b.rb.Vars, b.rb.Meta = fm.Title, fm.Vars, fm.Meta
+		b.rb.Title, b.rb.Vars, b.rb.Meta, b.rb.Shell, b.rb.Dir = fm.Title, fm.Vars, fm.Meta, fm.Shell, fm.Dir
 	}
 	b.lineStarts = lineStarts(body)
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -54,7 +55,10 @@ func Parse(path string, src []byte) (*Runbook, []Problem, error) {
 	b.src = body // identical line structure; front matter blanked
 	b.walk(doc)
 	if len(b.rb.Sections) == 0 {
-		return nil, b.sorted(), fmt.Errorf(`%s: no "##" sections: a runbook needs at least one section`, path)
+		return nil, b.sorted(), fmt.Errorf("%s: empty runbook", path)
+	}
+	if b.secLevel != 2 && len(b.rb.Sections) == 1 && len(b.rb.Sections[0].Steps) == 0 && b.rb.Sections[0].Intro == "" {
+		return nil, b.sorted(), fmt.Errorf("%s: only a title: no commands, checks or text under it", path)
 	}
 	b.finish()
 	return b.rb, b.sorted(), nil
@@ -100,6 +104,16 @@ type builder struct {
 	fenceLine map[*Command]int
 	altHead   map[*Command]*Command
 	explicit  map[*Command]string
+
+	// secLevel is the heading level of sections: 2 when the document has
+	// a "##", else 1 (each "#" a section), else 0 (one section named after
+	// the file). See walk.
+	secLevel int
+	// titleHead is the first "#" heading; titleTaken says whether its
+	// anchor was handed out already (by a section opened for it).
+	titleHead  *ast.Heading
+	titleTaken bool
+	pending    []ast.Node // prose blocks before any section
 }
 
 func (b *builder) problem(p Problem) {
@@ -241,6 +255,12 @@ func (b *builder) walk(doc ast.Node) {
 	b.altHead = map[*Command]*Command{}
 	b.explicit = map[*Command]string{}
 	b.grouped = map[*Step]bool{}
+	b.secLevel = b.sectionLevel(doc)
+	if b.secLevel != 2 {
+		// No "##": the "#" title (or the file) is the first section, and
+		// everything before its heading belongs to it.
+		b.openImplicit(1)
+	}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		if h, ok := n.(*ast.Heading); ok && h.Level <= 4 {
 			b.heading(h)
@@ -253,9 +273,108 @@ func (b *builder) walk(doc ast.Node) {
 			b.exclude[b.nodeLine(n)] = true
 			continue
 		}
+		if b.sec == nil && b.hasWork(n) {
+			// Commands or checks before the first "##": an implicit
+			// first section holds them. Prose alone stays outside, as
+			// the text under a title does.
+			b.openImplicit(b.nodeLine(n))
+		}
+		if b.sec == nil && b.secLevel == 2 && len(b.rb.Sections) == 0 {
+			// Prose before the first "##": the intro of an implicit
+			// first section if one opens for commands or checks below.
+			b.pending = append(b.pending, n)
+		}
 		b.block(n)
 	}
 	b.closeSection()
+}
+
+// sectionLevel is the level of the headings that make sections: "##" when
+// the document has one at its top level, else "#" when it has one, else 0
+// (no section heading: the file is one section).
+func (b *builder) sectionLevel(doc ast.Node) int {
+	level := 0
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		h, ok := n.(*ast.Heading)
+		if !ok {
+			continue
+		}
+		switch h.Level {
+		case 2:
+			return 2
+		case 1:
+			if b.titleHead == nil {
+				b.titleHead = h
+			}
+			level = 1
+		}
+	}
+	return level
+}
+
+// hasWork reports whether a block holds a shell fence or a task item.
+func (b *builder) hasWork(n ast.Node) bool {
+	found := false
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if found {
+			return ast.WalkStop, nil
+		}
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.ListItem:
+			found = taskBox(c) != nil
+		case *ast.FencedCodeBlock:
+			lang, _ := b.fenceInfo(c)
+			found = shellLangs[strings.ToLower(lang)]
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found
+}
+
+// openImplicit opens the section that holds what comes before the first
+// section heading: named after the "#" title when there is one (its
+// anchor is the section's id), else the front matter title, else the
+// file name.
+func (b *builder) openImplicit(line int) {
+	var title, id string
+	switch {
+	case b.titleHead != nil:
+		title = strings.TrimSpace(b.plainText(b.titleHead))
+		line = b.nodeLine(b.titleHead)
+		id = githubAnchor(title)
+		if !b.titleTaken {
+			id = b.anchors.take(firstNonEmpty(id, "heading"))
+			b.titleTaken = true
+		}
+	case b.rb.Title != "":
+		title = b.rb.Title
+		id = b.anchors.take(firstNonEmpty(githubAnchor(title), "runbook"))
+	default:
+		title = fileStem(b.path)
+		id = b.anchors.take(firstNonEmpty(githubAnchor(title), "runbook"))
+	}
+	if b.rb.Title == "" {
+		b.rb.Title = title
+	}
+	b.sec = &Section{ID: id, Title: title, Line: line}
+	b.secProse = &container{blocks: b.pending}
+	b.pending = nil
+	b.rb.Sections = append(b.rb.Sections, b.sec)
+	b.targets[id] = anchorTarget{sec: b.sec}
+}
+
+// fileStem is the name of a runbook file without directory and extension
+// ("deploy" for "ops/deploy.md", "runbook" for "embedded:docs/runbook.md").
+func fileStem(p string) string {
+	base := filepath.Base(strings.TrimPrefix(p, "embedded:"))
+	if stem := strings.TrimSuffix(base, filepath.Ext(base)); stem != "" && stem != "." && stem != "/" {
+		return stem
+	}
+	return "runbook"
 }
 
 func (b *builder) heading(h *ast.Heading) {
@@ -265,15 +384,21 @@ func (b *builder) heading(h *ast.Heading) {
 	if base == "" {
 		base = "heading" // ids need a name; GitHub would use ""
 	}
+	if h == b.titleHead && b.titleTaken {
+		return // the "#" title whose section is open already (openImplicit)
+	}
 	anchor := b.anchors.take(base)
-	switch h.Level {
-	case 1:
+	if h == b.titleHead {
+		b.titleTaken = true
+	}
+	switch {
+	case h.Level < b.secLevel:
 		b.targets[anchor] = anchorTarget{}
 		if b.rb.Title == "" {
 			b.rb.Title = title
 		}
 		return
-	case 2:
+	case h.Level == b.secLevel:
 		b.closeSection()
 		b.sec = &Section{ID: anchor, Title: title, Line: line}
 		b.secProse = &container{}
@@ -282,9 +407,9 @@ func (b *builder) heading(h *ast.Heading) {
 		return
 	}
 	if b.sec == nil {
-		b.warnf(line, "heading %q is outside any \"##\" section: ignored", title)
-		b.targets[anchor] = anchorTarget{}
-		return
+		// A step heading before the first "##": the implicit first
+		// section holds it.
+		b.openImplicit(line)
 	}
 	b.closeStep()
 	s := &Step{ID: b.sec.ID + "/" + anchor, Anchor: anchor, Title: title, Level: h.Level, Line: line}
@@ -434,34 +559,71 @@ func (b *builder) check(item *ast.ListItem, cb *east.TaskCheckBox) {
 	st.Checks = append(st.Checks, ck)
 }
 
-var shellLangs = map[string]bool{"bash": true, "sh": true, "shell": true}
+// fenceInfo splits a fence's info string into its language and the
+// attributes after it ("bash {id=x}", "sh{\"name\":\"y\"}").
+func (b *builder) fenceInfo(n *ast.FencedCodeBlock) (lang, attrText string) {
+	info := ""
+	if n.Info != nil {
+		info = strings.TrimSpace(string(n.Info.Segment.Value(b.src)))
+	}
+	lang, attrText, _ = strings.Cut(info, " ")
+	if i := strings.IndexByte(lang, '{'); i >= 0 {
+		lang, attrText = lang[:i], lang[i:]+" "+attrText
+	}
+	return lang, attrText
+}
 
 func (b *builder) fencedBlock(n *ast.FencedCodeBlock, prose *container) {
 	open, close, closed := b.fence(n)
 	if !closed {
 		b.errorf(open, "code block is never closed (add a closing fence)")
 	}
-	info := ""
-	if n.Info != nil {
-		info = strings.TrimSpace(string(n.Info.Segment.Value(b.src)))
-	}
-	lang, attrText, _ := strings.Cut(info, " ")
-	if i := strings.IndexByte(lang, '{'); i >= 0 {
-		lang, attrText = lang[:i], lang[i:]+" "+attrText
-	}
+	lang, attrText := b.fenceInfo(n)
 	if !shellLangs[strings.ToLower(lang)] {
 		return // other fences are prose
 	}
 	for l := open; l <= close; l++ {
 		b.exclude[l] = true
 	}
-	attrs := b.attributes(open, strings.TrimSpace(attrText))
+	attrs, attrNotes := b.attributes(open, strings.TrimSpace(attrText))
+	shell := shellFor(lang, b.rb.Shell)
+	if in, ok := attrs["interpreter"]; ok {
+		if shell = shellName(in); shell == "" {
+			b.warnf(open, "interpreter=%q: planner-tui runs only %s: this block is not a command", in, strings.Join(namedShells, ", "))
+			return
+		}
+	}
+	if attrs["background"] == "true" {
+		attrNotes = append(attrNotes, "background=true: the step keeps running until its process ends or is cancelled, and planner-tui runs one step at a time, so later steps wait for it")
+	}
+	if len(attrNotes) > 0 {
+		b.warnf(open, "Runme attributes: %s", strings.Join(attrNotes, "; "))
+	}
 	var lines []srcLine
 	for i := 0; i < n.Lines().Len(); i++ {
 		seg := n.Lines().At(i)
 		lines = append(lines, srcLine{n: b.lineOf(seg.Start), text: strings.TrimRight(string(seg.Value(b.src)), "\r\n")})
 	}
+	if cmdLines, ran, output, ok := promptLines(lines); ok {
+		lines = cmdLines
+		msg := fmt.Sprintf("commands written with a prompt: \"$ \" is removed from %d line(s)", ran)
+		if output > 0 {
+			msg += fmt.Sprintf("; the %d line(s) without it are output and do not run", output)
+		}
+		b.warnf(open, "%s", msg)
+	} else {
+		for _, l := range lines {
+			if t := strings.TrimLeft(l.text, " \t"); strings.HasPrefix(t, "$ ") {
+				b.warnf(l.n, "line starts with a prompt (\"$ \") but the block does not: it runs \"$\" as a command; start the block with the prompt, or remove it")
+				break
+			}
+		}
+	}
 	raws, notes := splitShell(lines)
+	if name, ok := attrs["name"]; ok && len(raws) > 0 {
+		// A named block is one command, as it is one cell for Runme.
+		raws, notes = []rawCommand{wholeBlock(lines, name)}, nil
+	}
 	if b.sec == nil {
 		if len(raws) > 0 {
 			b.warnf(open, "shell block is outside any \"##\" section: ignored")
@@ -482,26 +644,34 @@ func (b *builder) fencedBlock(n *ast.FencedCodeBlock, prose *container) {
 		b.errorf(open, "id=%q applies only to a block with one command; this block has %d", attrs["id"], len(raws))
 	}
 	for _, rc := range raws {
-		cmd := &Command{Title: rc.title, Script: joinLines(rc.lines), Line: rc.lines[0].n, Lang: strings.ToLower(lang), Attrs: attrs}
+		cmd := &Command{Title: rc.title, Script: joinLines(rc.lines), Line: rc.lines[0].n, Lang: strings.ToLower(lang), Attrs: attrs,
+			Shell: shell, Dir: joinDir(b.rb.Dir, attrs["cwd"]), Background: attrs["background"] == "true"}
 		if lead != "" {
 			cmd.Title = lead + ": " + cmd.Title
 		}
 		if id, ok := attrs["id"]; ok && len(raws) == 1 {
 			b.explicit[cmd] = id
+		} else if name, ok := attrs["name"]; ok {
+			b.explicit[cmd] = Slug(name)
 		}
 		b.fenceLine[cmd] = open
 		if d, ok := attrs["timeout"]; ok {
 			cmd.Timeout, _ = time.ParseDuration(d)
 		}
 		cmd.Params = Placeholders(cmd.Script)
-		if f, err := parseShell(cmd.Script); err != nil {
-			b.errorf(cmd.Line, "shell syntax: %v", err)
+		if f, err := parseShellAs(cmd.Script, shell); err != nil {
+			b.errorf(cmd.Line, "shell syntax%s: %v", shellNote(shell), err)
 		} else {
 			cmd.Sets, cmd.Uses = setsUses(f)
 			cmd.Interactive = needsTerminal(f)
 			cmd.Outcome = newOutcome(attrs, f)
 		}
-		if attrs["tty"] == "true" {
+		if shell != DefaultShell {
+			// What another shell sets stays in that shell: later commands
+			// do not see it (the runner carries bash variables only).
+			cmd.Sets = nil
+		}
+		if attrs["tty"] == "true" || attrs["interactive"] == "true" {
 			cmd.Interactive = true
 		}
 		if rc.commented && isAlternative(rc.title) {
@@ -539,40 +709,47 @@ func (b *builder) boldLead(n ast.Node) string {
 
 var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id", "fail-if", "warn-if", "ok-exit", "warn-exit"}
 
-// attributes parses the {key=value ...} part of a fence info string.
-func (b *builder) attributes(line int, s string) map[string]string {
-	attrs := map[string]string{}
+// attributes parses the attributes of a fence info string: ours,
+// {key=value ...}, and Runme's, as key=value or as JSON. Runme's cell
+// identity (id=<ULID>) and the Runme attributes planner-tui does not use
+// come back as notes for one lint warning.
+func (b *builder) attributes(line int, s string) (attrs map[string]string, notes []string) {
+	attrs = map[string]string{}
 	if s == "" {
-		return attrs
+		return attrs, nil
 	}
 	if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") {
 		b.errorf(line, "fence attributes must be written {key=value ...}, got %q", s)
-		return attrs
+		return attrs, nil
 	}
-	s = strings.TrimSpace(s[1 : len(s)-1])
-	for s != "" {
-		key, rest, ok := strings.Cut(s, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.ContainsAny(key, " \t\"'") {
-			b.errorf(line, "fence attribute %q has no value (want key=value)", strings.Fields(s)[0])
-			return attrs
+	var pairs []attrPair
+	isJSON := isJSONAttrs(s)
+	if isJSON {
+		var err error
+		if pairs, err = jsonAttrs(s); err != nil {
+			b.errorf(line, "fence attributes written as JSON: %v", err)
+			return attrs, nil
 		}
-		rest = strings.TrimLeft(rest, " \t")
-		var val string
-		if rest != "" && (rest[0] == '"' || rest[0] == '\'') {
-			end := strings.IndexByte(rest[1:], rest[0])
-			if end < 0 {
-				b.errorf(line, "fence attribute %s: unclosed quote", key)
-				return attrs
-			}
-			val, rest = rest[1:end+1], rest[end+2:]
-		} else {
-			val, rest, _ = strings.Cut(rest, " ")
-		}
-		s = strings.TrimSpace(rest)
-		if !slices.Contains(knownAttrs, key) {
-			b.errorf(line, "unknown fence attribute %q (known: %s)", key, strings.Join(knownAttrs, ", "))
+	} else {
+		pairs = b.keyValues(line, s)
+	}
+	for _, p := range pairs {
+		key, val := p.key, p.val
+		if key == "id" && (ulid.MatchString(val) || isJSON && Slug(val) != val) {
+			notes = append(notes, fmt.Sprintf("id %s ignored: it is Runme's cell identity; the id here comes from name= or the title", val))
 			continue
+		}
+		if !slices.Contains(knownAttrs, key) {
+			if !isJSON && !slices.Contains(runmeMapped, key) && runmeIgnored[key] == "" {
+				b.errorf(line, "unknown fence attribute %q (known: %s; Runme's: %s)", key, strings.Join(knownAttrs, ", "), strings.Join(runmeKnown(), ", "))
+				continue
+			}
+			keep, ok, note := runmeAttr(key, val)
+			if !ok {
+				notes = append(notes, note)
+				continue
+			}
+			val = keep
 		}
 		if _, dup := attrs[key]; dup {
 			b.errorf(line, "fence attribute %s given twice", key)
@@ -616,7 +793,47 @@ func (b *builder) attributes(line int, s string) map[string]string {
 	if msg := checkOutcomeAttrs(attrs); msg != "" {
 		b.errorf(line, "%s", msg)
 	}
-	return attrs
+	return attrs, notes
+}
+
+// runmeKnown lists the Runme attributes planner-tui reads, sorted.
+func runmeKnown() []string {
+	out := slices.Clone(runmeMapped)
+	for k := range runmeIgnored {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keyValues splits {key=value key="quoted value" ...}; after an error,
+// the pairs before it.
+func (b *builder) keyValues(line int, s string) []attrPair {
+	pairs := []attrPair{}
+	s = strings.TrimSpace(s[1 : len(s)-1])
+	for s != "" {
+		key, rest, ok := strings.Cut(s, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.ContainsAny(key, " \t\"'") {
+			b.errorf(line, "fence attribute %q has no value (want key=value)", strings.Fields(s)[0])
+			return pairs
+		}
+		rest = strings.TrimLeft(rest, " \t")
+		var val string
+		if rest != "" && (rest[0] == '"' || rest[0] == '\'') {
+			end := strings.IndexByte(rest[1:], rest[0])
+			if end < 0 {
+				b.errorf(line, "fence attribute %s: unclosed quote", key)
+				return pairs
+			}
+			val, rest = rest[1:end+1], rest[end+2:]
+		} else {
+			val, rest, _ = strings.Cut(rest, " ")
+		}
+		s = strings.TrimSpace(rest)
+		pairs = append(pairs, attrPair{key, val})
+	}
+	return pairs
 }
 
 // plainText is the text of a node's inlines, markup removed.
@@ -729,6 +946,12 @@ func (b *builder) finish() {
 					continue
 				}
 				if prev, dup := seen[id]; dup {
+					if _, ours := cmd.Attrs["id"]; !ours {
+						// A Runme name given twice: the repeat gets "-2".
+						b.warnf(b.fenceLine[cmd], "name %q is also on line %d: this command's id gets a number", cmd.Attrs["name"], prev)
+						delete(b.explicit, cmd)
+						continue
+					}
 					b.errorf(b.fenceLine[cmd], "duplicate id %q (also on line %d)", id, prev)
 					delete(b.explicit, cmd)
 					continue

@@ -366,13 +366,12 @@ func TestLintMalformed(t *testing.T) {
 		{"missing-anchor.md", []string{
 			"testdata/bad/missing-anchor.md:5: link to #no-such-place: no heading has that anchor",
 			"testdata/bad/missing-anchor.md:9: link to #also-missing: no heading has that anchor"}},
-		{"unknown-attr.md", []string{`testdata/bad/unknown-attr.md:5: unknown fence attribute "color" (known: confirm, timeout, risk, tty, id, fail-if, warn-if, ok-exit, warn-exit)`}},
+		{"unknown-attr.md", []string{`testdata/bad/unknown-attr.md:5: unknown fence attribute "color" (known: confirm, timeout, risk, tty, id, fail-if, warn-if, ok-exit, warn-exit; Runme's: background, category, closeTerminalOnSuccess, cwd, excludeFromRunAll, interactive, interpreter, mimeType, name, promptEnv, tag, terminalRows, transform)`}},
 		{"bad-timeout.md", []string{
 			`testdata/bad/bad-timeout.md:5: timeout="soon" is not a positive duration (like 90s or 5m)`,
 			`testdata/bad/bad-timeout.md:5: risk="maybe": want safe, change or destructive`,
 			`testdata/bad/bad-timeout.md:5: tty="perhaps": want true or false`}},
 		{"empty.md", []string{"testdata/bad/empty.md:1: empty runbook"}},
-		{"no-sections.md", []string{`testdata/bad/no-sections.md:1: no "##" sections: a runbook needs at least one section`}},
 		{"bad-yaml.md", []string{"testdata/bad/bad-yaml.md:4: front matter: did not find expected ',' or ']'"}},
 	}
 	for _, tt := range tests {
@@ -513,6 +512,14 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("---\nvars: [\n---\n## x\n```bash {id=a}\n<<EOF\n"))
 	f.Add([]byte("## a\n- [ ] [x](#a)\n1. **b**\n   ```sh\n   # Or c\n   ls \\\n"))
+	for _, p := range []string{"testdata/wild/runme-attrs.md", "testdata/wild/prompts.md", "testdata/wild/before-first-section.md"} {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte("x\n```console {\"name\":\"a\",\"cwd\":1}\n$ ls \\\n> -l\nout\n```\n# T\n### s\n```zsh\nprint ${(U)x}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()
 		rb, probs, err := Parse("f.md", src)

@@ -143,6 +143,96 @@ func parseShell(script string) (*syntax.File, error) {
 		Parse(strings.NewReader(maskPlaceholders(script)), "")
 }
 
+// parseShellAs parses a script in the language of the shell that runs it:
+// POSIX for sh, mksh for ksh, zsh for zsh. The zsh and ksh parsers are
+// partial, so a script they refuse that parses as bash counts as good.
+func parseShellAs(script, shell string) (*syntax.File, error) {
+	lang := syntax.LangBash
+	switch shell {
+	case "sh":
+		lang = syntax.LangPOSIX
+	case "ksh":
+		lang = syntax.LangMirBSDKorn
+	case "zsh":
+		lang = syntax.LangZsh
+	}
+	f, err := syntax.NewParser(syntax.Variant(lang), syntax.KeepComments(false)).Parse(strings.NewReader(maskPlaceholders(script)), "")
+	if err != nil && (shell == "zsh" || shell == "ksh") {
+		if g, berr := parseShell(script); berr == nil {
+			return g, nil
+		}
+	}
+	return f, err
+}
+
+// shellNote names a shell other than bash for messages (" (sh)").
+func shellNote(shell string) string {
+	if shell == "" || shell == DefaultShell {
+		return ""
+	}
+	return " (" + shell + ")"
+}
+
+// promptLines reads a block written as a terminal session: when its
+// first line that is not a comment starts with "$ ", the lines that do are
+// commands (the prompt removed, with their continuation lines, a leading
+// "> " removed too), comment lines stay, and the others are output, which
+// does not run. ok is false for any other block.
+func promptLines(lines []srcLine) (cmds []srcLine, ran, output int, ok bool) {
+	isPrompt := func(t string) bool { t = strings.TrimLeft(t, " \t"); return t == "$" || strings.HasPrefix(t, "$ ") }
+	isComment := func(t string) bool { return strings.HasPrefix(strings.TrimSpace(t), "#") }
+	for _, l := range lines {
+		if strings.TrimSpace(l.text) == "" || isComment(l.text) {
+			continue
+		}
+		if !isPrompt(l.text) {
+			return nil, 0, 0, false
+		}
+		break
+	}
+	var cur []srcLine // the command being read, to see whether it goes on
+	for _, l := range lines {
+		switch {
+		case len(cur) > 0 && (strings.HasSuffix(strings.TrimRight(cur[len(cur)-1].text, " \t"), "\\") || !shellComplete(cur)):
+			t := l.text
+			if s := strings.TrimLeft(t, " \t"); strings.HasPrefix(s, "> ") || s == ">" {
+				t = strings.TrimPrefix(strings.TrimPrefix(s, ">"), " ")
+			}
+			l.text = t
+			cur = append(cur, l)
+			cmds = append(cmds, l)
+		case isPrompt(l.text):
+			t := strings.TrimLeft(l.text, " \t")
+			l.text = strings.TrimPrefix(strings.TrimPrefix(t, "$"), " ")
+			cur = []srcLine{l}
+			ran++
+			if strings.TrimSpace(l.text) != "" {
+				cmds = append(cmds, l)
+			}
+		case isComment(l.text):
+			// A comment titles the commands under it, as in any block.
+			cur = nil
+			cmds = append(cmds, l)
+		case strings.TrimSpace(l.text) != "":
+			cur = nil
+			output++
+		}
+	}
+	return cmds, ran, output, true
+}
+
+// wholeBlock is a block as one command (a Runme cell with a name): every
+// line but the leading and trailing blank ones.
+func wholeBlock(lines []srcLine, title string) rawCommand {
+	for len(lines) > 0 && strings.TrimSpace(lines[0].text) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1].text) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return rawCommand{title: title, lines: lines, commented: false}
+}
+
 var placeholderRe = regexp.MustCompile(`<([a-z][a-z0-9_-]*)>`)
 
 // placeholderSpans finds the <placeholder> words of a script, leaving out

@@ -253,7 +253,7 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 func writeSpec(spec Spec) error {
 	m := mask.New(spec.Secrets)
 	ds := diskSpec{
-		Dir: spec.Dir, Script: m.String(spec.Script), VarsFile: spec.VarsFile, Sets: spec.Sets,
+		Dir: spec.Dir, Shell: spec.Shell, Script: m.String(spec.Script), VarsFile: spec.VarsFile, Sets: spec.Sets,
 		Timeout: spec.Timeout, Grace: spec.Grace, StartedBy: os.Getpid(), Created: time.Now().UTC(),
 	}
 	for _, kv := range spec.Env {

@@ -69,9 +69,15 @@ import (
 
 // Spec describes one command to run.
 type Spec struct {
-	JobDir   string        // created if missing (0700)
-	Dir      string        // working directory
-	Script   string        // bash script, run as if pasted into a terminal, with pipefail
+	JobDir string // created if missing (0700)
+	Dir    string // working directory
+	Script string // bash script, run as if pasted into a terminal, with pipefail
+	// Shell runs Script instead of bash when set to another shell (sh,
+	// zsh, ksh): bash still runs the wrapper (variables, secrets) and
+	// starts that shell on the script, with pipefail when it has one. The
+	// shell sees the variables earlier commands set (exported); what it
+	// sets stays in it. "" or "bash": bash.
+	Shell    string
 	Env      []string      // extra KEY=VALUE on top of os.Environ()
 	VarsFile string        // "declare -p" lines sourced before Script and rewritten after it
 	Sets     []string      // variable names Script sets that VarsFile must keep (ignored without VarsFile)
@@ -213,6 +219,7 @@ const (
 // diskSpec is spec.json: the spec without secrets.
 type diskSpec struct {
 	Dir       string        `json:"dir"`
+	Shell     string        `json:"shell,omitempty"`
 	Script    string        `json:"script"` // secrets masked
 	EnvKeys   []string      `json:"env_keys,omitempty"`
 	VarsFile  string        `json:"vars_file,omitempty"`
@@ -338,3 +345,6 @@ func NeverStarted(jobDir string) string {
 	}
 	return "the supervisor ended before it started the command"
 }
+
+// otherShell reports whether the spec names a shell other than bash.
+func (s Spec) otherShell() bool { return s.Shell != "" && s.Shell != "bash" }

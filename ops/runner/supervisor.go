@@ -257,6 +257,12 @@ func (s *supervisor) run() Result {
 	if err != nil {
 		return fail("bash not found in PATH: %v", err)
 	}
+	shell := ""
+	if s.spec.otherShell() {
+		if shell, err = lookPath(s.spec.Shell, env); err != nil {
+			return fail("%s is not installed: the command is written for %s, which is not in PATH (nothing ran)", s.spec.Shell, s.spec.Shell)
+		}
+	}
 
 	var vio *varsIO
 	if s.spec.VarsFile != "" {
@@ -280,7 +286,7 @@ func (s *supervisor) run() Result {
 
 	cmd := &exec.Cmd{
 		Path:        bash,
-		Args:        []string{"bash", "-o", "pipefail", "-c", wrapperScript(s.spec.VarsFile, vio.varNames()), "bash"},
+		Args:        []string{"bash", "-o", "pipefail", "-c", wrapperScript(s.spec.VarsFile, vio.varNames(), shell), "bash"},
 		Dir:         s.spec.Dir,
 		Env:         env,
 		Stdout:      outW,

@@ -34,8 +34,10 @@ func shellQuote(s string) string {
 // to fd 5 (moved to a high fd first, out of the script's way), both memory
 // files (see secretvars.go): both by the EXIT trap (exit, set -e, signals
 // bash survives) and after the script (in case the script replaced the
-// trap).
-func wrapperScript(varsFile string, names []string) string {
+// trap). With shell set, that shell runs the script instead of source:
+// it reads it from /dev/fd/3 with stdin at end of file, and gets the
+// variables as environment.
+func wrapperScript(varsFile string, names []string, shell string) string {
 	var b strings.Builder
 	b.WriteString("set -o pipefail\nset --\n")
 	if varsFile != "" {
@@ -54,7 +56,15 @@ func wrapperScript(varsFile string, names []string) string {
 		fmt.Fprintf(&b, "if [[ -f %[1]s ]]; then builtin source %[1]s; fi\n", shellQuote(varsFile))
 		b.WriteString("builtin source /dev/fd/4; exec 4<&-\n")
 	}
-	b.WriteString("builtin source /dev/stdin 0<&3 3<&-\n")
+	if shell == "" {
+		b.WriteString("builtin source /dev/stdin 0<&3 3<&-\n")
+	} else {
+		if len(names) > 0 {
+			b.WriteString("builtin export -- " + strings.Join(names, " ") + " 2>/dev/null\n")
+		}
+		// pipefail when the shell has it (zsh, ksh; not dash).
+		fmt.Fprintf(&b, "if %[1]s -o pipefail -c : 2>/dev/null </dev/null; then %[1]s -o pipefail /dev/fd/3 0</dev/null; else %[1]s /dev/fd/3 0</dev/null; fi\n", shellQuote(shell))
+	}
 	if varsFile != "" {
 		b.WriteString("__planner_tui_save\n")
 	}

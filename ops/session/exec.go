@@ -105,6 +105,9 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	if err != nil {
 		return nil, err
 	}
+	if err := shellInstalled(p.Command); err != nil {
+		return nil, err
+	}
 	a, err := s.admit(p, confirmation, false)
 	if err != nil {
 		return nil, err
@@ -113,7 +116,8 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	p, cmd := a.plan, a.plan.Command
 	spec := runner.Spec{
 		JobDir:    a.jobDir,
-		Dir:       s.target.Dir,
+		Dir:       s.runbook.CommandDir(cmd, s.target.Dir),
+		Shell:     cmd.Shell,
 		Script:    p.Script,
 		Env:       a.env,
 		VarsFile:  s.store.VarsFile(a.runID),
@@ -169,6 +173,9 @@ func (s *Session) startCanceled(a *admitted, c *runner.StartCanceledError) error
 // terminal and then calls RecordInteractive with its exit code. editor,
 // when set, replaces a literal nano/vi/vim at the start of a line.
 func (s *Session) StartInteractive(p *Plan, confirmation, editor string) (*exec.Cmd, error) {
+	if err := shellInstalled(p.Command); err != nil {
+		return nil, err
+	}
 	a, err := s.admit(p, confirmation, true)
 	if err != nil {
 		return nil, err
@@ -178,9 +185,24 @@ func (s *Session) StartInteractive(p *Plan, confirmation, editor string) (*exec.
 		script = editorWord.ReplaceAllString(script, "${1}"+editor+"${3}")
 	}
 	cmd := exec.Command("bash", "-o", "pipefail", "-c", script)
-	cmd.Dir = s.target.Dir
+	if sh := a.plan.Command.Shell; sh != "" && sh != checklist.DefaultShell {
+		cmd = exec.Command(sh, "-c", script)
+	}
+	cmd.Dir = s.runbook.CommandDir(a.plan.Command, s.target.Dir)
 	cmd.Env = append(os.Environ(), a.env...)
 	return cmd, nil
+}
+
+// shellInstalled refuses, before anything is recorded, a command written
+// for a shell this machine does not have (```zsh without zsh).
+func shellInstalled(cmd *checklist.Command) error {
+	if cmd == nil || cmd.Shell == "" || cmd.Shell == checklist.DefaultShell {
+		return nil
+	}
+	if _, err := exec.LookPath(cmd.Shell); err != nil {
+		return fmt.Errorf("%s: written for %s, which is not installed here (not in PATH): nothing ran", cmd.ID, cmd.Shell)
+	}
+	return nil
 }
 
 var editorWord = regexp.MustCompile(`(?m)^(\s*)(nano|vi|vim|editor)(\s)`)

@@ -685,6 +685,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 			maps.Copy(p, vals)
 			return flowMsg{flow{cmdID: id, params: p, picked: true, again: again}}
 		})
+		d.display = plan.Display
 		if reuse {
 			for name, from := range plan.Reused {
 				d.prefill(name, plan.Params[name], from)
@@ -705,13 +706,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 	}
 	if plan.Risk == checklist.Change {
 		lines := []string{c.styles.RiskLabel(plan.Risk) + "  " + c.styles.Bold.Render(plan.Command.Title), ""}
-		for i, l := range strings.Split(plan.Display, "\n") {
-			prefix := "$ "
-			if i > 0 {
-				prefix = "  "
-			}
-			lines = append(lines, c.styles.Code.Render(prefix+l))
-		}
+		lines = append(lines, c.commandBlock(plan.Display, dialogTextWidth(c))...)
 		if plan.Reason != "" {
 			lines = append(lines, "", c.styles.Faint.Render(plan.Reason))
 		}

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"planner-tui/ops/session"
 )
@@ -20,6 +21,9 @@ type dialog interface {
 }
 
 func dialogWidth(c *Context) int { return max(40, min(c.width-4, 76)) }
+
+// dialogTextWidth is the room for a line inside a dialog's box.
+func dialogTextWidth(c *Context) int { return dialogWidth(c) - 4 }
 
 func dialogBox(c *Context, title string, lines []string) string {
 	w := dialogWidth(c)
@@ -128,13 +132,7 @@ func (d *phraseDialog) View(c *Context) string {
 		st.RiskLabel(p.Risk) + "  " + st.Bold.Render(p.Command.Title),
 		"",
 	}
-	for i, l := range strings.Split(p.Display, "\n") {
-		prefix := "$ "
-		if i > 0 {
-			prefix = "  "
-		}
-		lines = append(lines, st.Code.Render(prefix+l))
-	}
+	lines = append(lines, c.commandBlock(p.Display, dialogTextWidth(c))...)
 	lines = append(lines, "")
 	if p.Destroys != "" {
 		lines = append(lines, st.Destructive.Render("Destroys:")+" "+p.Destroys)
@@ -142,11 +140,33 @@ func (d *phraseDialog) View(c *Context) string {
 	if p.Gate != "" {
 		lines = append(lines, st.Warn.Render("Gate:")+" "+p.Gate)
 	}
-	lines = append(lines, "", "To run it, type "+st.Bold.Render(p.Confirm)+" and press enter.", d.input.View())
+	lines = append(lines, "")
+	lines = append(lines, phraseLines(p.Confirm, dialogTextWidth(c), st.Bold.Render)...)
+	lines = append(lines, d.input.View())
 	if d.wrong != "" {
 		lines = append(lines, st.Error.Render(d.wrong))
 	}
 	return dialogBox(c, "Confirm destructive command", lines)
+}
+
+// phraseLines asks for the phrase in one sentence when it fits, else with
+// the phrase on lines of its own, whole: never cut with "…" and never split
+// at a "-" or a space, which would read as two phrases. Only a phrase wider
+// than the box is broken, at the width.
+func phraseLines(phrase string, w int, bold func(...string) string) []string {
+	if s := "To run it, type " + phrase + " and press enter."; ansiWidth(s) <= w {
+		return []string{"To run it, type " + bold(phrase) + " and press enter."}
+	}
+	out := []string{"To run it, type this phrase and press enter:"}
+	for rest := phrase; rest != ""; {
+		part := ansi.Cut(rest, 0, w-2)
+		if part == "" {
+			part = string([]rune(rest)[:1]) // a wide rune at the edge
+		}
+		rest = rest[len(part):]
+		out = append(out, "  "+bold(part))
+	}
+	return out
 }
 
 func (d *phraseDialog) Help() string { return "type the phrase, enter runs · esc cancels" }
@@ -299,6 +319,7 @@ type paramChoicesMsg struct {
 // listed values (git tags, alembic revisions, backups) to pick from.
 type paramsDialog struct {
 	cmdTitle string
+	display  string // the command as planned so far: <name> where unfilled
 	names    []string
 	inputs   []textinput.Model
 	choices  map[string][]session.Choice
@@ -402,6 +423,10 @@ func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 func (d *paramsDialog) View(c *Context) string {
 	st := c.styles
 	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
+	if d.display != "" {
+		lines = append(lines, c.commandBlock(d.display, dialogTextWidth(c))...)
+		lines = append(lines, "")
+	}
 	for _, in := range d.inputs {
 		lines = append(lines, in.View())
 	}

@@ -250,9 +250,23 @@ func (p *Procedure) detailLines(w int) []string {
 		return append(p.c.stackLines(w), p.detailBody(w)...)
 	}
 	if pr := p.progress(); pr.steps > 1 {
-		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, p.detailBody(w)...)
+		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, wrapLines(p.detailBody(w), w)...)
 	}
-	return p.detailBody(w)
+	return wrapLines(p.detailBody(w), w)
+}
+
+// wrapLines wraps the lines wider than w: the detail's risk text, reasons,
+// gates and paths are read whole, never cut with "…".
+func wrapLines(lines []string, w int) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if ansiWidth(l) > w {
+			out = append(out, wrapText(l, w)...)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func (p *Procedure) detailBody(w int) []string {
@@ -269,7 +283,7 @@ func (p *Procedure) detailBody(w int) []string {
 	if step.Group != "" {
 		title = step.Group + " › " + title
 	}
-	out = append(out, st.Bold.Render(fit(title, w)))
+	out = append(out, st.Bold.Render(title))
 	desc := step.Body
 	if r.step == 0 && step.Level == 2 && p.sec.Intro != "" && desc == "" {
 		desc = p.sec.Intro
@@ -322,18 +336,16 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		display = p.plan.Display
 		risk, reason = p.plan.Risk, p.plan.Reason // judged on the filled command
 	}
+	// A long script is cut only between its lines, never inside one:
+	// each line shows whole, wrapped at token boundaries.
 	lines := strings.Split(display, "\n")
-	maxCmd := max(2, p.h/5)
-	for i, l := range lines {
-		if i == maxCmd {
-			out = append(out, st.Faint.Render(fmt.Sprintf("  … %d more lines", len(lines)-i)))
-			break
-		}
-		prefix := "$ "
-		if i > 0 {
-			prefix = "  "
-		}
-		out = append(out, st.Code.Render(fit(prefix+l, w)))
+	if maxCmd := max(2, p.h/5); len(lines) > maxCmd {
+		more := len(lines) - maxCmd
+		display = strings.Join(lines[:maxCmd], "\n")
+		out = append(out, p.c.commandBlock(display, w)...)
+		out = append(out, st.Faint.Render(fmt.Sprintf("  … %d more lines of script", more)))
+	} else {
+		out = append(out, p.c.commandBlock(display, w)...)
 	}
 	riskLine := "risk: " + st.RiskLabel(risk)
 	if reason != "" {
@@ -365,7 +377,7 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 			if p.plan.NeedsPhrase() {
 				line += " (confirmed before it runs)"
 			}
-			out = append(out, st.Warn.Render(fit(line, w)))
+			out = append(out, st.Warn.Render(line))
 		}
 		if len(p.plan.Alternatives) > 1 {
 			out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick", len(p.plan.Alternatives))))

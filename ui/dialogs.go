@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -500,32 +499,6 @@ func (d *noteDialog) View(c *Context) string {
 }
 
 func (d *noteDialog) Help() string { return "enter saves · esc cancels" }
-
-// helpDialog lists every key, generated from the key bindings.
-type helpDialog struct{}
-
-func (helpDialog) Update(_ *Context, msg tea.Msg) (dialog, tea.Cmd) {
-	if _, ok := msg.(tea.KeyPressMsg); ok {
-		return nil, nil
-	}
-	return helpDialog{}, nil
-}
-
-func (helpDialog) View(c *Context) string {
-	h := help.New()
-	h.Styles = help.DefaultStyles(c.dark)
-	if c.noColor {
-		h.Styles = help.Styles{}
-	}
-	body := strings.Split(h.FullHelpView(c.keys.FullHelp()), "\n")
-	body = append(body, "",
-		"In the log pane: / searches, n/N next/previous match, w wraps, G follows.",
-		"n adds a note to the step when no log search is active.",
-		"q quits; a running step keeps running (detached) and is re-attached next start.")
-	return dialogBox(c, "Keys", body)
-}
-
-func (helpDialog) Help() string { return "any key closes" }
 
 // newRunDialog asks for the title of a new run.
 type newRunDialog struct{ input textinput.Model }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -127,6 +128,15 @@ type Model struct {
 	// starting counts Start calls under way (admitted or refused, their
 	// startedMsg has not come back yet).
 	starting int
+	// hist is where esc goes back to (history.go).
+	hist history
+	// the screen's own state between starts (uistate.go): where it saves
+	// it, what it saved last, and the place to open once the screen
+	// knows its size.
+	stateFile *uiStateFile
+	saved     uiState
+	saveSeq   uint64
+	startAt   *viewKey
 }
 
 // New builds the root model over an engine.
@@ -235,6 +245,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.update(next))
 	}
 	m.c.pending = nil
+	cmds = append(cmds, m.stateCmd())
 	return m, tea.Batch(cmds...)
 }
 
@@ -249,6 +260,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		if m.page != nil {
 			m.page.SetSize(c.width, m.bodyHeight())
+		}
+		if v := m.startAt; v != nil {
+			// where the last planner-tui left off
+			m.startAt = nil
+			return m.goTo(*v)
 		}
 		return nil
 	case tea.BackgroundColorMsg:
@@ -457,9 +473,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("the link leads nowhere in this runbook", c.styles.Warn)
 			return nil
 		}
+		m.remember()
+		m.closePage()
 		m.open(msg.t)
 		return nil
 	case jumpMsg:
+		m.remember()
 		if msg.checkID != "" && msg.t.sec == m.home.summary && m.home.FocusCheck(msg.checkID) {
 			m.proc = nil
 			return nil
@@ -534,8 +553,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Stack):
+		m.remember()
 		return m.openPage(newStack(c))
 	case key.Matches(msg, k.Database):
+		m.remember()
 		return m.openPage(newDBPane(c))
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
@@ -575,9 +596,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("this runbook has no Rollback Procedure section", c.styles.Warn)
 			return nil
 		}
+		m.remember()
 		m.open(target{sec: sec, step: -1})
 		return nil
 	case key.Matches(msg, k.Sections):
+		m.remember()
 		m.proc = nil
 		m.home.FocusSections()
 		return nil
@@ -590,8 +613,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.proc.setZoom(false)
 				return nil
 			}
-			m.proc = nil
 		}
+		// back where the operator came from; with no history, a
+		// procedure goes back to home
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
+		m.proc = nil
 		return nil
 	}
 	if m.proc != nil {
@@ -1007,6 +1035,9 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	defer cancel()
 	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
+	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" {
+		m.withUIState(filepath.Join(sd.StateDir(), uiStateName))
+	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -1079,6 +1110,9 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closePage()
 		return m.onKey(msg)
 	case key.Matches(msg, k.Back) && !m.page.WantsEsc():
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
 		m.closePage()
 		return nil
 	case key.Matches(msg, k.Emergency):
@@ -1086,11 +1120,13 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.onKey(msg)
 	case key.Matches(msg, k.Stack):
 		if _, ok := m.page.(*Stack); !ok {
+			m.remember()
 			return m.openPage(newStack(m.c))
 		}
 		return nil
 	case key.Matches(msg, k.Database):
 		if st, ok := m.page.(*Stack); !ok || st.focus == 0 {
+			m.remember()
 			return m.openPage(newDBPane(m.c))
 		}
 	}

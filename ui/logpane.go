@@ -45,7 +45,7 @@ func newLogPane(c *Context) LogPane {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "search the log"
-	return LogPane{c: c, follow: true, match: -1, input: in}
+	return LogPane{c: c, follow: true, match: -1, input: in, wrap: c.wrap}
 }
 
 // SetBuffer switches the pane to another command's output.
@@ -274,6 +274,7 @@ func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
 			l.refresh()
 		case key.Matches(msg, k.Wrap):
 			l.wrap = !l.wrap
+			l.c.wrap = l.wrap // the next panes, and the next start
 			l.refresh()
 		case msg.String() == "esc" && l.query != "":
 			l.query, l.match, l.note = "", -1, ""

@@ -122,6 +122,7 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool
 	editor   string
+	pager    string // $PAGER ("" is less -R)
 	attach   *LogBuffer
 	bgKnown  bool
 	attached bool // the look-up for a command left running has answered
@@ -176,6 +177,7 @@ func newModel(e backend, o Options) *Model {
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
 		editor: os.Getenv("EDITOR"),
+		pager:  os.Getenv("PAGER"),
 		attach: NewLogBuffer(logCap),
 	}
 	c.spin = "•"
@@ -450,6 +452,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			s = c.styles.Error
 		}
 		m.setFlash(msg.text, s)
+		return nil
+	case pagerReqMsg:
+		return m.openPager(msg.path)
+	case pagerDoneMsg:
+		if msg.err != nil {
+			m.setFlash("the pager on "+msg.path+" failed: "+msg.err.Error()+" (set $PAGER)", c.styles.Error)
+		}
 		return nil
 	case runMsg:
 		return m.advance(flow{cmdID: msg.cmdID})
@@ -975,13 +984,13 @@ func (m *Model) bottomLine() string {
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.NextPending, k.PrevPending)
+		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Pager, k.Copy, k.NextPending, k.PrevPending)
 	case m.proc != nil && m.proc.focus == 1:
 		b = []key.Binding{k.Up, k.Down, k.Search}
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.Zoom, k.PrevPane, k.Back)
+		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
 	case m.proc != nil:
 		b = []key.Binding{k.Up, k.Down, k.Enter}
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {

@@ -139,7 +139,7 @@ func (p *Procedure) refresh() {
 	r, ok := p.selected()
 	var buf *LogBuffer
 	empty := "no output yet"
-	caption := ""
+	caption, path := "", ""
 	switch {
 	case ok && r.kind == rowCmd:
 		// As advance plans it (no values given): what the run would
@@ -151,8 +151,9 @@ func (p *Procedure) refresh() {
 			// this screen kept of an older attempt
 			buf = nil
 		}
+		cr := p.c.status(r.cmd.ID)
+		path = cr.Log
 		if buf == nil {
-			cr := p.c.status(r.cmd.ID)
 			switch {
 			case cr.Log != "" && cr.Status != checklist.Running:
 				// ran before this screen started: show the file's tail
@@ -165,11 +166,11 @@ func (p *Procedure) refresh() {
 				}
 				buf = tail
 				empty = "reading the end of " + cr.Log + "…"
-				caption = "the end of an earlier run; full log: " + cr.Log
+				caption = "the end of an earlier run"
 			case cr.Log != "":
 				buf = p.c.followTail(cr.Log)
 				empty = "running elsewhere; reading " + cr.Log + "…"
-				caption = "running in another process (read again every second); full log: " + cr.Log
+				caption = "running in another process (read again every second)"
 			default:
 				empty = "not run yet: enter runs it"
 			}
@@ -182,6 +183,7 @@ func (p *Procedure) refresh() {
 	default:
 		empty = "select a command to see its output"
 	}
+	p.log.path = path // before SetBuffer: the rows left depend on it
 	p.log.SetBuffer(buf, empty)
 	p.log.caption = caption
 	p.layout()
@@ -504,7 +506,8 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick, k.NextPending, k.PrevPending)) ||
-			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) {
+			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) ||
+			key.Matches(msg, k.Filter, k.NextErr, k.PrevErr, k.Pager) {
 			var cmd tea.Cmd
 			p.log, cmd = p.log.Update(msg)
 			return cmd
@@ -563,6 +566,16 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 				// a step row: go to its first command
 				p.sel = p.firstUseful(p.sel + 1)
 				p.refresh()
+			}
+		case key.Matches(msg, k.Copy):
+			// the command as shown (secrets masked): the list's copy;
+			// the output pane's y copies output
+			if r, ok := p.selected(); ok && r.kind == rowCmd {
+				display := r.cmd.Script
+				if p.plan != nil {
+					display = p.plan.Display
+				}
+				return p.c.copyText(display, "the command (secrets masked)")
 			}
 		case key.Matches(msg, k.Skip):
 			if r, ok := p.selected(); ok && r.kind == rowCmd {

@@ -530,7 +530,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		editing := m.dlg != nil || (m.page != nil && m.page.Capturing()) || (m.proc != nil && m.proc.Capturing())
+		var cmds []tea.Cmd
+		for _, k := range splitAlt(msg, editing) {
+			cmds = append(cmds, m.onKey(k))
+		}
+		return tea.Batch(cmds...)
 	}
 	if m.dlg != nil {
 		var cmd tea.Cmd

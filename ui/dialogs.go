@@ -224,6 +224,30 @@ func (d *pickerDialog) apply() {
 	d.sel = max(0, min(d.sel, len(d.shown)-1))
 }
 
+// columnWidth is the width of a picker's first column: its widest entry
+// among all rows (not only the ones shown), at most limit, so the rows do
+// not reflow as the cursor or the filter moves.
+func columnWidth(cells []string, limit int) int {
+	w := 0
+	for _, s := range cells {
+		w = max(w, ansiWidth(s))
+	}
+	return min(w, limit)
+}
+
+// pickRow is one row of a picker: the first column padded (or cut) to lw,
+// the detail after it, the whole exactly w cells whether selected or not.
+func pickRow(st Styles, first, detail string, lw, w int, sel bool) string {
+	s := fit(first, lw)
+	if detail != "" {
+		s += st.Faint.Render("  " + detail)
+	}
+	if sel {
+		return st.Selected.Render(fit("▌"+ansiStripStr(s), w))
+	}
+	return fit(" "+s, w)
+}
+
 func matchWords(hay, q string) bool {
 	for _, w := range strings.Fields(q) {
 		if !strings.Contains(hay, w) {
@@ -282,17 +306,14 @@ func (d *pickerDialog) View(c *Context) string {
 	room := max(3, c.height-10-len(lines))
 	start := max(0, d.sel-room+1)
 	w := dialogWidth(c) - 6
+	labels := make([]string, len(d.items))
+	for i, it := range d.items {
+		labels[i] = it.label
+	}
+	lw := columnWidth(labels, w/2)
 	for k := start; k < len(d.shown) && k < start+room; k++ {
 		it := d.items[d.shown[k]]
-		s := it.label
-		if it.detail != "" {
-			s += st.Faint.Render("  " + it.detail)
-		}
-		if k == d.sel {
-			lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), w)))
-		} else {
-			lines = append(lines, fit(" "+s, w))
-		}
+		lines = append(lines, pickRow(st, it.label, it.detail, lw, w, k == d.sel))
 	}
 	if len(d.shown) == 0 {
 		lines = append(lines, st.Faint.Render("nothing matches"))
@@ -345,6 +366,23 @@ func (d *paramsDialog) prefill(name, value, from string) {
 			d.from[name] = from
 		}
 	}
+}
+
+// filled is the command with the values typed so far in place of their
+// placeholders (a secret field's value stays hidden: *** ).
+func (d *paramsDialog) filled() string {
+	out := d.display
+	for i, n := range d.names {
+		v := strings.TrimSpace(d.inputs[i].Value())
+		if v == "" {
+			continue
+		}
+		if d.inputs[i].EchoMode != textinput.EchoNormal {
+			v = "***"
+		}
+		out = strings.ReplaceAll(out, "<"+n+">", v)
+	}
+	return out
 }
 
 func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Msg) *paramsDialog {
@@ -423,7 +461,12 @@ func (d *paramsDialog) View(c *Context) string {
 	st := c.styles
 	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
 	if d.display != "" {
-		lines = append(lines, c.commandBlock(d.display, dialogTextWidth(c))...)
+		lines = append(lines, c.commandBlock(d.filled(), dialogTextWidth(c))...)
+		for _, n := range d.names {
+			if strings.Contains(d.filled(), "<"+n+">") {
+				lines = append(lines, st.Warn.Render("  <"+n+"> unfilled: type it below"))
+			}
+		}
 		lines = append(lines, "")
 	}
 	for _, in := range d.inputs {
@@ -447,16 +490,18 @@ func (d *paramsDialog) View(c *Context) string {
 		lines = append(lines, st.Faint.Render("↑/↓ pick a value:"))
 		room := max(3, min(8, c.height-14-len(d.names)))
 		start := max(0, d.csel-room+1)
+		values := make([]string, len(ch))
+		for i := range ch {
+			values[i] = ch[i].Value
+		}
+		w := dialogWidth(c) - 6
+		vw := columnWidth(values, w/2)
 		for i := start; i < len(ch) && i < start+room; i++ {
-			s := ch[i].Value
-			if ch[i].Label != "" && ch[i].Label != ch[i].Value {
-				s += st.Faint.Render("  " + ch[i].Label)
+			label := ""
+			if ch[i].Label != ch[i].Value {
+				label = ch[i].Label
 			}
-			if i == d.csel {
-				lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), dialogWidth(c)-6)))
-			} else {
-				lines = append(lines, " "+s)
-			}
+			lines = append(lines, pickRow(st, ch[i].Value, label, vw, w, i == d.csel))
 		}
 	}
 	if d.msg != "" {

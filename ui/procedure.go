@@ -172,7 +172,7 @@ func (p *Procedure) refresh() {
 				empty = "running elsewhere; reading " + cr.Log + "…"
 				caption = "running in another process (read again every second)"
 			default:
-				empty = "not run yet: enter runs it"
+				empty = notRunYet(r.cmd, p.c.rb.Alternatives(r.cmd.ID), p.c.status, p.plan)
 			}
 		}
 	case p.c.active != nil:
@@ -187,6 +187,21 @@ func (p *Procedure) refresh() {
 	p.log.SetBuffer(buf, empty)
 	p.log.caption = caption
 	p.layout()
+}
+
+// notRunYet is what the output pane of a command never run says: enter
+// runs it, unless another of its alternatives ran (it is not chosen) or
+// something blocks it.
+func notRunYet(cmd *checklist.Command, group []*checklist.Command, status func(string) checklist.CommandRun, plan *session.Plan) string {
+	for _, alt := range group {
+		if alt.ID != cmd.ID && status(alt.ID).Status != checklist.Pending {
+			return "not chosen: the alternative “" + alt.Title + "” was taken"
+		}
+	}
+	if plan != nil && plan.Blocked != "" {
+		return "not run: blocked (" + plan.Blocked + ")"
+	}
+	return "not run yet: enter runs it"
 }
 
 // layout splits the right side between the detail and the log box.
@@ -616,7 +631,8 @@ func (p *Procedure) View() string {
 	}
 	listTitle := p.sec.Title
 	if len(p.rows) > n {
-		listTitle += fmt.Sprintf(" %d/%d", p.sel+1, len(p.rows))
+		// a position, not progress (progress is "Step 4/7" on the right)
+		listTitle += fmt.Sprintf(" · row %d of %d", p.sel+1, len(p.rows))
 	}
 	leftBox := st.box(listTitle, left, lw, p.h, p.focus == 0)
 

@@ -129,6 +129,8 @@ type Model struct {
 	// starting counts Start calls under way (admitted or refused, their
 	// startedMsg has not come back yet).
 	starting int
+	// banner: the incident banner is shown (incident.go).
+	banner bool
 	// hist is where esc goes back to (history.go).
 	hist history
 	// the screen's own state between starts (uistate.go): where it saves
@@ -229,7 +231,24 @@ func (m *Model) syncMine(cmdID string) {
 	m.sync()
 }
 
-func (m *Model) bodyHeight() int { return m.c.height - 3 }
+func (m *Model) bodyHeight() int {
+	if m.banner {
+		return m.c.height - 4 // the incident banner takes a row
+	}
+	return m.c.height - 3
+}
+
+// resize lays the panes out in the body's size.
+func (m *Model) resize() {
+	c := m.c
+	m.home.SetSize(c.width, m.bodyHeight())
+	if m.proc != nil {
+		m.proc.SetSize(c.width, m.bodyHeight())
+	}
+	if m.page != nil {
+		m.page.SetSize(c.width, m.bodyHeight())
+	}
+}
 
 func (m *Model) tooSmall() bool { return m.c.width < 80 || m.c.height < 24 }
 
@@ -256,13 +275,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height
-		m.home.SetSize(c.width, m.bodyHeight())
-		if m.proc != nil {
-			m.proc.SetSize(c.width, m.bodyHeight())
-		}
-		if m.page != nil {
-			m.page.SetSize(c.width, m.bodyHeight())
-		}
+		m.resize()
 		if v := m.startAt; v != nil {
 			// where the last planner-tui left off
 			m.startAt = nil
@@ -283,6 +296,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		s := msg.s
 		c.snap = &s
 		c.now = time.Now()
+		if on := c.incidentBanner() != ""; on != m.banner {
+			// the banner comes or goes: the panes get or give its row
+			m.banner = on
+			m.resize()
+		}
 		var cmds []tea.Cmd
 		if m.page != nil {
 			cmds = append(cmds, m.page.onSnap())
@@ -947,12 +965,15 @@ func (m *Model) render() string {
 	} else {
 		body = m.home.View()
 	}
-	lines := []string{
-		fit(c.header(c.width, where), c.width),
+	lines := []string{fit(c.header(c.width, where), c.width)}
+	if m.banner {
+		lines = append(lines, fit(c.incidentBanner(), c.width))
+	}
+	lines = append(lines,
 		body,
 		c.withEnvWarning(c.statusBar(c.width), c.width),
 		m.bottomLine(),
-	}
+	)
 	screen := strings.Join(lines, "\n")
 	if m.dlg != nil {
 		box := m.dlg.View(c)

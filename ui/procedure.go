@@ -264,7 +264,7 @@ func (p *Procedure) emergency() bool {
 // detailLines renders the upper right part: everything but the log.
 func (p *Procedure) detailLines(w int) []string {
 	if p.emergency() {
-		return append(p.c.stackLines(w), p.detailBody(w)...)
+		return wrapLines(append(p.c.stackLines(w), p.detailBody(w)...), w)
 	}
 	if pr := p.progress(); pr.steps > 1 {
 		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, wrapLines(p.detailBody(w), w)...)

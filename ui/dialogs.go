@@ -39,7 +39,22 @@ func dialogBox(c *Context, title string, lines []string) string {
 	}
 	out = append([]string{""}, out...)
 	out = append(out, "")
+	out = elideMiddle(out, c.height-4)
 	return c.styles.box(title, out, w, min(len(out)+2, c.height-2), true)
+}
+
+// elideMiddle keeps a dialog within n rows: when it is taller, rows are left
+// out from its middle (a long command), never from its end, where the
+// question and the input are.
+func elideMiddle(rows []string, n int) []string {
+	if len(rows) <= n || n < 5 {
+		return rows
+	}
+	head := n / 3
+	tail := n - head - 1
+	out := append([]string{}, rows[:head]...)
+	out = append(out, fmt.Sprintf("  … %d rows not shown: enlarge the window to see them", len(rows)-head-tail))
+	return append(out, rows[len(rows)-tail:]...)
 }
 
 func newInput(prompt, placeholder string) textinput.Model {

@@ -149,3 +149,28 @@ func TestStepListPositionReadsAsPosition(t *testing.T) {
 		t.Fatalf("no position in the step list's title:\n%s", v)
 	}
 }
+
+// The zoomed output is headed by the command it is the output of.
+func TestZoomShowsTheCommand(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, e, 120, 40)
+	openCmd(d, e, idHello)
+	d.keys("z")
+	v := d.view()
+	lines := strings.Split(v, "\n")
+	if !strings.Contains(lines[2], "$ echo hello-from-echo") || !strings.Contains(lines[3], "───") {
+		t.Fatalf("the zoomed output is not headed by its command:\n%s", v)
+	}
+}
+
+func TestElideMiddle(t *testing.T) {
+	rows := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	got := elideMiddle(rows, 7)
+	want := []string{"a", "b", "  … 4 rows not shown: enlarge the window to see them", "g", "h", "i", "j"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("elideMiddle = %q", got)
+	}
+	if got := elideMiddle(rows, 10); len(got) != 10 {
+		t.Fatalf("rows that fit were cut: %q", got)
+	}
+}

@@ -209,7 +209,7 @@ func (p *Procedure) layout() {
 	p.detail = p.detailLinesCached()
 	p.logH = p.h - len(p.detail)
 	if p.zoom {
-		p.log.SetSize(p.w-2, p.h-2)
+		p.log.SetSize(p.w-2, max(3, p.h-2-len(p.zoomHeader())))
 	} else if p.logH >= 4 {
 		p.log.SetSize(p.w-p.leftWidth()-2, p.logH-2)
 	}
@@ -225,6 +225,33 @@ func (p *Procedure) scrollList() {
 		p.off = p.sel - n + 1
 	}
 	p.off = max(0, min(p.off, max(0, len(p.rows)-n)))
+}
+
+// zoomHeader is the command atop the zoomed output, whole (wrapped at
+// token boundaries), then a rule: the list and detail are hidden, and the
+// output is read against what ran. At most a third of the height: a long
+// script's other lines are in the detail.
+func (p *Procedure) zoomHeader() []string {
+	r, ok := p.selected()
+	if !ok || r.kind != rowCmd {
+		return nil
+	}
+	display := r.cmd.Script
+	if p.plan != nil {
+		display = p.plan.Display
+	}
+	w := p.w - 2
+	rows := scriptRows(display, w)
+	if limit := max(1, p.h/3); len(rows) > limit {
+		more := len(rows) - limit + 1
+		rows = append(rows[:limit-1], fmt.Sprintf("  … %d more rows (z: back to the detail)", more))
+	}
+	st := p.c.styles
+	out := make([]string, 0, len(rows)+1)
+	for _, r := range rows {
+		out = append(out, st.Code.Render(r))
+	}
+	return append(out, st.Faint.Render(strings.Repeat("─", w)))
 }
 
 // setZoom shows the output pane over the whole screen (on) or puts it back.
@@ -620,7 +647,8 @@ func (p *Procedure) View() string {
 		if r, ok := p.selected(); ok && r.kind == rowCmd {
 			title += " · " + r.cmd.Title
 		}
-		return st.box(title+" · z/esc: back", strings.Split(p.log.View(), "\n"), p.w, p.h, true)
+		rows := append(p.zoomHeader(), strings.Split(p.log.View(), "\n")...)
+		return st.box(title+" · z/esc: back", rows, p.w, p.h, true)
 	}
 	lw := p.leftWidth()
 	rw := p.w - lw

@@ -89,7 +89,9 @@ func (l *LogPane) pathRows() []string {
 	if l.path == "" || l.w <= 0 {
 		return nil
 	}
-	return wrapCommand("full log: "+l.path, l.w)
+	// broken at the width, not at a space: a path is one word, and
+	// "full log:" alone on a row would waste it
+	return strings.Split(ansi.Hardwrap("full log: "+l.path, l.w, true), "\n")
 }
 
 // onOutput is called for each logMsg of this pane's buffer: a frame.

@@ -96,7 +96,9 @@ func (l *LogPane) pathRows() []string {
 
 // onOutput is called for each logMsg of this pane's buffer: a frame.
 func (l *LogPane) onOutput() {
-	if l.follow {
+	if l.follow || l.level != levelAll {
+		// (filtered, the rows are hits by index: new lines add hits
+		// after the window, which stays where it is)
 		l.refresh()
 		return
 	}
@@ -325,6 +327,8 @@ func (l *LogPane) find(forward bool) {
 	if l.buf == nil || l.query == "" {
 		return
 	}
+	// a match is shown among all the lines: the filter goes off
+	l.level = levelAll
 	from := l.match
 	if from < 0 {
 		from = l.top - 1
@@ -400,7 +404,7 @@ func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
 			l.scroll(l.rowsAvail())
 		case key.Matches(msg, k.Top):
 			l.follow = false
-			l.top = 0
+			l.top, l.ftop = 0, 0
 			l.refresh()
 		case key.Matches(msg, k.Bottom):
 			l.follow = true

@@ -138,3 +138,43 @@ func TestLogPaneErrorTools(t *testing.T) {
 		t.Error("y copies nothing")
 	}
 }
+
+// Filtered, a streaming log keeps the window where the operator scrolled
+// it and adds the new error lines; search turns the filter off.
+func TestLogPaneFilterWhileStreaming(t *testing.T) {
+	m := newModel(newTestEngine(t), Options{NoColor: true})
+	l := newLogPane(m.c)
+	l.SetSize(60, 6) // 5 rows
+	buf := NewLogBuffer(1000)
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(buf, "ERROR e%d\nok\n", i)
+	}
+	l.SetBuffer(buf, "")
+	press := func(k string) string {
+		t.Helper()
+		l, _ = l.Update(keyMsg(k))
+		return ansi.Strip(l.View())
+	}
+	press("f")
+	v := press("k")
+	if !strings.Contains(v, "ERROR e3") || strings.Contains(v, "ERROR e8") {
+		t.Fatalf("k did not scroll the filtered lines back:\n%s", v)
+	}
+	fmt.Fprintf(buf, "ERROR e9\n")
+	l.onOutput()
+	v = ansi.Strip(l.View())
+	if !strings.Contains(v, "ERROR e3") || strings.Contains(v, "new lines") {
+		t.Fatalf("the filtered window moved or counts new lines:\n%s", v)
+	}
+	press("G")
+	if v = ansi.Strip(l.View()); !strings.Contains(v, "ERROR e9") {
+		t.Fatalf("G does not show the new error:\n%s", v)
+	}
+	press("/")
+	for _, r := range "e2" {
+		l, _ = l.Update(keyMsg(string(r)))
+	}
+	if v = press("enter"); strings.Contains(v, "errors only") || !strings.Contains(v, "ok") {
+		t.Fatalf("search did not turn the filter off:\n%s", v)
+	}
+}

@@ -969,11 +969,13 @@ func (m *Model) render() string {
 	if m.banner {
 		lines = append(lines, fit(c.incidentBanner(), c.width))
 	}
-	lines = append(lines,
-		body,
-		c.withEnvWarning(c.statusBar(c.width), c.width),
-		m.bottomLine(),
-	)
+	status, bottom := c.withEnvWarning(c.statusBar(c.width), c.width), m.bottomLine()
+	if rows := flashRows(m.flash, c.width); len(rows) == 2 {
+		// a long message (a refusal and its reason) is read whole: it
+		// takes the status bar's row until the next key
+		status, bottom = m.flashS.Render(rows[0]), m.flashS.Render(rows[1])
+	}
+	lines = append(lines, body, status, bottom)
 	screen := strings.Join(lines, "\n")
 	if m.dlg != nil {
 		box := m.dlg.View(c)
@@ -985,6 +987,20 @@ func (m *Model) render() string {
 		).Render()
 	}
 	return screen
+}
+
+// flashRows splits a message too long for one row into two (at spaces;
+// what a third row would hold is cut); nil when it fits one row.
+func flashRows(text string, w int) []string {
+	if text == "" || ansiWidth(text) <= w {
+		return nil
+	}
+	rows := wrapText(text, w)
+	if len(rows) < 2 {
+		return nil
+	}
+	second := strings.Join(rows[1:], " ")
+	return []string{fit(rows[0], w), fit(second, w)}
 }
 
 // bottomLine is the flash message, or the keys that work now.

@@ -174,3 +174,14 @@ func TestElideMiddle(t *testing.T) {
 		t.Fatalf("rows that fit were cut: %q", got)
 	}
 }
+
+func TestFlashRows(t *testing.T) {
+	if got := flashRows("short", 20); got != nil {
+		t.Fatalf("a message that fits: %q", got)
+	}
+	got := flashRows("refused, nothing ran: the operator lock is held by alice@prod1 pid 4242", 40)
+	want := []string{"refused, nothing ran: the operator lock ", "is held by alice@prod1 pid 4242         "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("flashRows = %q, want %q", got, want)
+	}
+}

@@ -57,3 +57,23 @@ func TestRestartRestoresTheViewAndEscQQuits(t *testing.T) {
 		t.Fatalf("esc q exited with %s", st)
 	}
 }
+
+// o hands the terminal to the pager (less -R by default) on the full log
+// of the selected command; quitting the pager gives the screen back.
+func TestPagerOpensTheFullLog(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Fail with three", "echo about-to-fail; exit 3")
+	s.keys("Enter")
+	s.waitText("│about-to-fail", "exit 3", "full log: ")
+	s.keys("o")
+	// less shows the file alone: the line at the left edge, no box
+	scr := s.waitFor("the pager", func(scr string) bool {
+		return strings.HasPrefix(scr, "about-to-fail\n")
+	})
+	if strings.Contains(scr, "TUI Test Runbook") {
+		t.Fatalf("the screen is still drawn under the pager:\n%s", scr)
+	}
+	s.keys("q")
+	s.waitText("TUI Test Runbook", "│about-to-fail")
+}

@@ -721,9 +721,10 @@ func (m *Model) advance(f flow) tea.Cmd {
 				sel = i
 			}
 			items = append(items, pickItem{
-				label:  alt.Title,
-				detail: firstLine(alt.Script),
-				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
+				label:   alt.Title,
+				detail:  firstLine(alt.Script),
+				command: alt.Script,
+				pick:    flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
 			})
 		}
 		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)

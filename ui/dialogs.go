@@ -191,7 +191,10 @@ type pickItem struct {
 	detail string
 	hay    string // more text the filter looks at (a command's script)
 	title  string // the item's own name, if any: an exact match ranks first
-	pick   tea.Msg
+	// command, when set, is shown whole under the list while the item
+	// is selected (the row's detail is only its first line)
+	command string
+	pick    tea.Msg
 }
 
 // pickerDialog lists choices, optionally filtered by typing.
@@ -332,6 +335,19 @@ func (d *pickerDialog) View(c *Context) string {
 	}
 	if len(d.shown) == 0 {
 		lines = append(lines, st.Faint.Render("nothing matches"))
+	} else if cmd := d.items[d.shown[d.sel]].command; cmd != "" {
+		// as tall as the tallest command: the box keeps its size as
+		// the cursor moves
+		most := 0
+		for _, it := range d.items {
+			if it.command != "" {
+				most = max(most, len(c.commandBlock(it.command, dialogTextWidth(c))))
+			}
+		}
+		block := c.commandBlock(cmd, dialogTextWidth(c))
+		lines = append(lines, "")
+		lines = append(lines, block...)
+		lines = append(lines, make([]string, most-len(block))...)
 	}
 	return dialogBox(c, d.title, lines)
 }

@@ -185,3 +185,19 @@ func TestFlashRows(t *testing.T) {
 		t.Fatalf("flashRows = %q, want %q", got, want)
 	}
 }
+
+// The alternatives picker shows the selected alternative's command whole.
+func TestAlternativesPickerShowsTheCommand(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, e, 100, 30)
+	openCmd(d, e, idPull)
+	d.keys("enter")
+	d.waitText("Pick one")
+	if v := d.view(); !strings.Contains(v, "$ echo pulled-latest") {
+		t.Fatalf("no command under the alternatives:\n%s", v)
+	}
+	d.keys("down")
+	if v := d.view(); !strings.Contains(v, "$ echo checked-out-<version>") {
+		t.Fatalf("the command does not follow the selection:\n%s", v)
+	}
+}

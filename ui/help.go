@@ -32,6 +32,7 @@ var markLegend = [][2]string{
 	{"[⚠] [✗] [↷]", "a summary item: a command behind it warned / failed / was skipped"},
 	{"›", "after a summary item: enter opens where it is done"},
 	{"· after", "a summary item with nowhere to open: tick it on the spot"},
+	{"a › b", "in a title or the header: b is part of a (group › step, runbook › section)"},
 }
 
 // helpNotes are the rules that are not one key each.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -121,12 +122,24 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool
 	editor   string
+	pager    string // $PAGER ("" is less -R)
 	attach   *LogBuffer
 	bgKnown  bool
 	attached bool // the look-up for a command left running has answered
 	// starting counts Start calls under way (admitted or refused, their
 	// startedMsg has not come back yet).
 	starting int
+	// banner: the incident banner is shown (incident.go).
+	banner bool
+	// hist is where esc goes back to (history.go).
+	hist history
+	// the screen's own state between starts (uistate.go): where it saves
+	// it, what it saved last, and the place to open once the screen
+	// knows its size.
+	stateFile *uiStateFile
+	saved     uiState
+	saveSeq   uint64
+	startAt   *viewKey
 }
 
 // New builds the root model over an engine.
@@ -166,6 +179,7 @@ func newModel(e backend, o Options) *Model {
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
 		editor: os.Getenv("EDITOR"),
+		pager:  os.Getenv("PAGER"),
 		attach: NewLogBuffer(logCap),
 	}
 	c.spin = "•"
@@ -217,7 +231,24 @@ func (m *Model) syncMine(cmdID string) {
 	m.sync()
 }
 
-func (m *Model) bodyHeight() int { return m.c.height - 3 }
+func (m *Model) bodyHeight() int {
+	if m.banner {
+		return m.c.height - 4 // the incident banner takes a row
+	}
+	return m.c.height - 3
+}
+
+// resize lays the panes out in the body's size.
+func (m *Model) resize() {
+	c := m.c
+	m.home.SetSize(c.width, m.bodyHeight())
+	if m.proc != nil {
+		m.proc.SetSize(c.width, m.bodyHeight())
+	}
+	if m.page != nil {
+		m.page.SetSize(c.width, m.bodyHeight())
+	}
+}
 
 func (m *Model) tooSmall() bool { return m.c.width < 80 || m.c.height < 24 }
 
@@ -235,6 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.update(next))
 	}
 	m.c.pending = nil
+	cmds = append(cmds, m.stateCmd())
 	return m, tea.Batch(cmds...)
 }
 
@@ -243,12 +275,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height
-		m.home.SetSize(c.width, m.bodyHeight())
-		if m.proc != nil {
-			m.proc.SetSize(c.width, m.bodyHeight())
-		}
-		if m.page != nil {
-			m.page.SetSize(c.width, m.bodyHeight())
+		m.resize()
+		if v := m.startAt; v != nil {
+			// where the last planner-tui left off
+			m.startAt = nil
+			return m.goTo(*v)
 		}
 		return nil
 	case tea.BackgroundColorMsg:
@@ -265,6 +296,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		s := msg.s
 		c.snap = &s
 		c.now = time.Now()
+		if on := c.incidentBanner() != ""; on != m.banner {
+			// the banner comes or goes: the panes get or give its row
+			m.banner = on
+			m.resize()
+		}
 		var cmds []tea.Cmd
 		if m.page != nil {
 			cmds = append(cmds, m.page.onSnap())
@@ -435,6 +471,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.setFlash(msg.text, s)
 		return nil
+	case pagerReqMsg:
+		return m.openPager(msg.path)
+	case pagerDoneMsg:
+		if msg.err != nil {
+			m.setFlash("the pager on "+msg.path+" failed: "+msg.err.Error()+" (set $PAGER)", c.styles.Error)
+		}
+		return nil
 	case runMsg:
 		return m.advance(flow{cmdID: msg.cmdID})
 	case flowMsg:
@@ -457,9 +500,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("the link leads nowhere in this runbook", c.styles.Warn)
 			return nil
 		}
+		m.remember()
+		m.closePage()
 		m.open(msg.t)
 		return nil
 	case jumpMsg:
+		m.remember()
 		if msg.checkID != "" && msg.t.sec == m.home.summary && m.home.FocusCheck(msg.checkID) {
 			m.proc = nil
 			return nil
@@ -502,7 +548,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
-		return m.onKey(msg)
+		editing := m.dlg != nil || (m.page != nil && m.page.Capturing()) || (m.proc != nil && m.proc.Capturing())
+		var cmds []tea.Cmd
+		for _, k := range splitAlt(msg, editing) {
+			cmds = append(cmds, m.onKey(k))
+		}
+		return tea.Batch(cmds...)
 	}
 	if m.dlg != nil {
 		var cmd tea.Cmd
@@ -534,8 +585,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Stack):
+		m.remember()
 		return m.openPage(newStack(c))
 	case key.Matches(msg, k.Database):
+		m.remember()
 		return m.openPage(newDBPane(c))
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
@@ -575,9 +628,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("this runbook has no Rollback Procedure section", c.styles.Warn)
 			return nil
 		}
+		m.remember()
 		m.open(target{sec: sec, step: -1})
 		return nil
 	case key.Matches(msg, k.Sections):
+		m.remember()
 		m.proc = nil
 		m.home.FocusSections()
 		return nil
@@ -590,8 +645,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.proc.setZoom(false)
 				return nil
 			}
-			m.proc = nil
 		}
+		// back where the operator came from; with no history, a
+		// procedure goes back to home
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
+		m.proc = nil
 		return nil
 	}
 	if m.proc != nil {
@@ -661,9 +721,10 @@ func (m *Model) advance(f flow) tea.Cmd {
 				sel = i
 			}
 			items = append(items, pickItem{
-				label:  alt.Title,
-				detail: firstLine(alt.Script),
-				pick:   flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
+				label:   alt.Title,
+				detail:  firstLine(alt.Script),
+				command: alt.Script,
+				pick:    flowMsg{flow{cmdID: alt.ID, params: f.params, picked: true, again: f.again && alt.ID == f.cmdID}},
 			})
 		}
 		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)
@@ -685,6 +746,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 			maps.Copy(p, vals)
 			return flowMsg{flow{cmdID: id, params: p, picked: true, again: again}}
 		})
+		d.display = plan.Display
 		if reuse {
 			for name, from := range plan.Reused {
 				d.prefill(name, plan.Params[name], from)
@@ -705,13 +767,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 	}
 	if plan.Risk == checklist.Change {
 		lines := []string{c.styles.RiskLabel(plan.Risk) + "  " + c.styles.Bold.Render(plan.Command.Title), ""}
-		for i, l := range strings.Split(plan.Display, "\n") {
-			prefix := "$ "
-			if i > 0 {
-				prefix = "  "
-			}
-			lines = append(lines, c.styles.Code.Render(prefix+l))
-		}
+		lines = append(lines, c.commandBlock(plan.Display, dialogTextWidth(c))...)
 		if plan.Reason != "" {
 			lines = append(lines, "", c.styles.Faint.Render(plan.Reason))
 		}
@@ -910,12 +966,17 @@ func (m *Model) render() string {
 	} else {
 		body = m.home.View()
 	}
-	lines := []string{
-		fit(c.header(c.width, where), c.width),
-		body,
-		c.withEnvWarning(c.statusBar(c.width), c.width),
-		m.bottomLine(),
+	lines := []string{fit(c.header(c.width, where), c.width)}
+	if m.banner {
+		lines = append(lines, fit(c.incidentBanner(), c.width))
 	}
+	status, bottom := c.withEnvWarning(c.statusBar(c.width), c.width), m.bottomLine()
+	if rows := flashRows(m.flash, c.width); len(rows) == 2 {
+		// a long message (a refusal and its reason) is read whole: it
+		// takes the status bar's row until the next key
+		status, bottom = m.flashS.Render(rows[0]), m.flashS.Render(rows[1])
+	}
+	lines = append(lines, body, status, bottom)
 	screen := strings.Join(lines, "\n")
 	if m.dlg != nil {
 		box := m.dlg.View(c)
@@ -927,6 +988,20 @@ func (m *Model) render() string {
 		).Render()
 	}
 	return screen
+}
+
+// flashRows splits a message too long for one row into two (at spaces;
+// what a third row would hold is cut); nil when it fits one row.
+func flashRows(text string, w int) []string {
+	if text == "" || ansiWidth(text) <= w {
+		return nil
+	}
+	rows := wrapText(text, w)
+	if len(rows) < 2 {
+		return nil
+	}
+	second := strings.Join(rows[1:], " ")
+	return []string{fit(rows[0], w), fit(second, w)}
 }
 
 // bottomLine is the flash message, or the keys that work now.
@@ -952,13 +1027,13 @@ func (m *Model) bottomLine() string {
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.NextPending, k.PrevPending)
+		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Pager, k.Copy, k.NextPending, k.PrevPending)
 	case m.proc != nil && m.proc.focus == 1:
 		b = []key.Binding{k.Up, k.Down, k.Search}
 		if m.proc.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		b = append(b, k.Wrap, k.Bottom, k.Zoom, k.PrevPane, k.Back)
+		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
 	case m.proc != nil:
 		b = []key.Binding{k.Up, k.Down, k.Enter}
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
@@ -1012,6 +1087,9 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	defer cancel()
 	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
+	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" {
+		m.withUIState(filepath.Join(sd.StateDir(), uiStateName))
+	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -1084,6 +1162,9 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closePage()
 		return m.onKey(msg)
 	case key.Matches(msg, k.Back) && !m.page.WantsEsc():
+		if cmd, ok := m.back(); ok {
+			return cmd
+		}
 		m.closePage()
 		return nil
 	case key.Matches(msg, k.Emergency):
@@ -1091,11 +1172,13 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.onKey(msg)
 	case key.Matches(msg, k.Stack):
 		if _, ok := m.page.(*Stack); !ok {
+			m.remember()
 			return m.openPage(newStack(m.c))
 		}
 		return nil
 	case key.Matches(msg, k.Database):
 		if st, ok := m.page.(*Stack); !ok || st.focus == 0 {
+			m.remember()
 			return m.openPage(newDBPane(m.c))
 		}
 	}

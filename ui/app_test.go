@@ -303,10 +303,14 @@ func TestLogScrollBackCountsNewLines(t *testing.T) {
 	d.waitText("new lines ↓")
 	first := d.m.proc.log.top
 	d.waitIdle(e)
-	v := d.waitFor("count of all new lines", func(v string) bool {
-		m := regexp.MustCompile(`(\d+) new lines ↓`).FindStringSubmatch(v)
+	// once the command ended, nothing is new: the lines are "below"
+	v := d.waitFor("count of all the lines below", func(v string) bool {
+		m := regexp.MustCompile(`(\d+) more lines below ↓`).FindStringSubmatch(v)
+		if len(m) < 2 {
+			return false
+		}
 		n, _ := strconv.Atoi(m[1])
-		return len(m) > 1 && n > 100
+		return n > 100 && !strings.Contains(v, "new lines")
 	})
 	if d.m.proc.log.top != first {
 		t.Fatalf("the window moved while scrolled back:\n%s", v)

@@ -150,6 +150,8 @@ type Context struct {
 	snap *monitor.Snapshot
 	// scanner classifies log lines as errors or warnings.
 	scanner *logscan.Scanner
+	// wrap is the log panes' wrap setting (w), kept between starts.
+	wrap bool
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

@@ -114,5 +114,6 @@ func (d *DBPane) View() string {
 			lines = append(lines, "", " "+st.Warn.Render(r.Err))
 		}
 	}
-	return st.box("Database", lines, d.w, d.h, true)
+	// the table list and errors wrap: read whole, never cut
+	return st.box("Database", wrapLines(lines, max(10, d.w-2)), d.w, d.h, true)
 }

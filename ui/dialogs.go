@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"planner-tui/ops/session"
 )
@@ -20,6 +20,9 @@ type dialog interface {
 }
 
 func dialogWidth(c *Context) int { return max(40, min(c.width-4, 76)) }
+
+// dialogTextWidth is the room for a line inside a dialog's box.
+func dialogTextWidth(c *Context) int { return dialogWidth(c) - 4 }
 
 func dialogBox(c *Context, title string, lines []string) string {
 	w := dialogWidth(c)
@@ -36,7 +39,22 @@ func dialogBox(c *Context, title string, lines []string) string {
 	}
 	out = append([]string{""}, out...)
 	out = append(out, "")
+	out = elideMiddle(out, c.height-4)
 	return c.styles.box(title, out, w, min(len(out)+2, c.height-2), true)
+}
+
+// elideMiddle keeps a dialog within n rows: when it is taller, rows are left
+// out from its middle (a long command), never from its end, where the
+// question and the input are.
+func elideMiddle(rows []string, n int) []string {
+	if len(rows) <= n || n < 5 {
+		return rows
+	}
+	head := n / 3
+	tail := n - head - 1
+	out := append([]string{}, rows[:head]...)
+	out = append(out, fmt.Sprintf("  … %d rows not shown: enlarge the window to see them", len(rows)-head-tail))
+	return append(out, rows[len(rows)-tail:]...)
 }
 
 func newInput(prompt, placeholder string) textinput.Model {
@@ -128,13 +146,7 @@ func (d *phraseDialog) View(c *Context) string {
 		st.RiskLabel(p.Risk) + "  " + st.Bold.Render(p.Command.Title),
 		"",
 	}
-	for i, l := range strings.Split(p.Display, "\n") {
-		prefix := "$ "
-		if i > 0 {
-			prefix = "  "
-		}
-		lines = append(lines, st.Code.Render(prefix+l))
-	}
+	lines = append(lines, c.commandBlock(p.Display, dialogTextWidth(c))...)
 	lines = append(lines, "")
 	if p.Destroys != "" {
 		lines = append(lines, st.Destructive.Render("Destroys:")+" "+p.Destroys)
@@ -142,11 +154,33 @@ func (d *phraseDialog) View(c *Context) string {
 	if p.Gate != "" {
 		lines = append(lines, st.Warn.Render("Gate:")+" "+p.Gate)
 	}
-	lines = append(lines, "", "To run it, type "+st.Bold.Render(p.Confirm)+" and press enter.", d.input.View())
+	lines = append(lines, "")
+	lines = append(lines, phraseLines(p.Confirm, dialogTextWidth(c), st.Bold.Render)...)
+	lines = append(lines, d.input.View())
 	if d.wrong != "" {
 		lines = append(lines, st.Error.Render(d.wrong))
 	}
 	return dialogBox(c, "Confirm destructive command", lines)
+}
+
+// phraseLines asks for the phrase in one sentence when it fits, else with
+// the phrase on lines of its own, whole: never cut with "…" and never split
+// at a "-" or a space, which would read as two phrases. Only a phrase wider
+// than the box is broken, at the width.
+func phraseLines(phrase string, w int, bold func(...string) string) []string {
+	if s := "To run it, type " + phrase + " and press enter."; ansiWidth(s) <= w {
+		return []string{"To run it, type " + bold(phrase) + " and press enter."}
+	}
+	out := []string{"To run it, type this phrase and press enter:"}
+	for rest := phrase; rest != ""; {
+		part := ansi.Cut(rest, 0, w-2)
+		if part == "" {
+			part = string([]rune(rest)[:1]) // a wide rune at the edge
+		}
+		rest = rest[len(part):]
+		out = append(out, "  "+bold(part))
+	}
+	return out
 }
 
 func (d *phraseDialog) Help() string { return "type the phrase, enter runs · esc cancels" }
@@ -157,7 +191,10 @@ type pickItem struct {
 	detail string
 	hay    string // more text the filter looks at (a command's script)
 	title  string // the item's own name, if any: an exact match ranks first
-	pick   tea.Msg
+	// command, when set, is shown whole under the list while the item
+	// is selected (the row's detail is only its first line)
+	command string
+	pick    tea.Msg
 }
 
 // pickerDialog lists choices, optionally filtered by typing.
@@ -203,6 +240,30 @@ func (d *pickerDialog) apply() {
 	}
 	d.shown = append(append(exact, d.shown...), rest...)
 	d.sel = max(0, min(d.sel, len(d.shown)-1))
+}
+
+// columnWidth is the width of a picker's first column: its widest entry
+// among all rows (not only the ones shown), at most limit, so the rows do
+// not reflow as the cursor or the filter moves.
+func columnWidth(cells []string, limit int) int {
+	w := 0
+	for _, s := range cells {
+		w = max(w, ansiWidth(s))
+	}
+	return min(w, limit)
+}
+
+// pickRow is one row of a picker: the first column padded (or cut) to lw,
+// the detail after it, the whole exactly w cells whether selected or not.
+func pickRow(st Styles, first, detail string, lw, w int, sel bool) string {
+	s := fit(first, lw)
+	if detail != "" {
+		s += st.Faint.Render("  " + detail)
+	}
+	if sel {
+		return st.Selected.Render(fit("▌"+ansiStripStr(s), w))
+	}
+	return fit(" "+s, w)
 }
 
 func matchWords(hay, q string) bool {
@@ -263,20 +324,30 @@ func (d *pickerDialog) View(c *Context) string {
 	room := max(3, c.height-10-len(lines))
 	start := max(0, d.sel-room+1)
 	w := dialogWidth(c) - 6
+	labels := make([]string, len(d.items))
+	for i, it := range d.items {
+		labels[i] = it.label
+	}
+	lw := columnWidth(labels, w/2)
 	for k := start; k < len(d.shown) && k < start+room; k++ {
 		it := d.items[d.shown[k]]
-		s := it.label
-		if it.detail != "" {
-			s += st.Faint.Render("  " + it.detail)
-		}
-		if k == d.sel {
-			lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), w)))
-		} else {
-			lines = append(lines, fit(" "+s, w))
-		}
+		lines = append(lines, pickRow(st, it.label, it.detail, lw, w, k == d.sel))
 	}
 	if len(d.shown) == 0 {
 		lines = append(lines, st.Faint.Render("nothing matches"))
+	} else if cmd := d.items[d.shown[d.sel]].command; cmd != "" {
+		// as tall as the tallest command: the box keeps its size as
+		// the cursor moves
+		most := 0
+		for _, it := range d.items {
+			if it.command != "" {
+				most = max(most, len(c.commandBlock(it.command, dialogTextWidth(c))))
+			}
+		}
+		block := c.commandBlock(cmd, dialogTextWidth(c))
+		lines = append(lines, "")
+		lines = append(lines, block...)
+		lines = append(lines, make([]string, most-len(block))...)
 	}
 	return dialogBox(c, d.title, lines)
 }
@@ -299,6 +370,7 @@ type paramChoicesMsg struct {
 // listed values (git tags, alembic revisions, backups) to pick from.
 type paramsDialog struct {
 	cmdTitle string
+	display  string // the command as planned so far: <name> where unfilled
 	names    []string
 	inputs   []textinput.Model
 	choices  map[string][]session.Choice
@@ -325,6 +397,23 @@ func (d *paramsDialog) prefill(name, value, from string) {
 			d.from[name] = from
 		}
 	}
+}
+
+// filled is the command with the values typed so far in place of their
+// placeholders (a secret field's value stays hidden: *** ).
+func (d *paramsDialog) filled() string {
+	out := d.display
+	for i, n := range d.names {
+		v := strings.TrimSpace(d.inputs[i].Value())
+		if v == "" {
+			continue
+		}
+		if d.inputs[i].EchoMode != textinput.EchoNormal {
+			v = "***"
+		}
+		out = strings.ReplaceAll(out, "<"+n+">", v)
+	}
+	return out
 }
 
 func newParamsDialog(title string, names []string, submit func(map[string]string) tea.Msg) *paramsDialog {
@@ -402,6 +491,15 @@ func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 func (d *paramsDialog) View(c *Context) string {
 	st := c.styles
 	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
+	if d.display != "" {
+		lines = append(lines, c.commandBlock(d.filled(), dialogTextWidth(c))...)
+		for _, n := range d.names {
+			if strings.Contains(d.filled(), "<"+n+">") {
+				lines = append(lines, st.Warn.Render("  <"+n+"> unfilled: type it below"))
+			}
+		}
+		lines = append(lines, "")
+	}
 	for _, in := range d.inputs {
 		lines = append(lines, in.View())
 	}
@@ -423,16 +521,18 @@ func (d *paramsDialog) View(c *Context) string {
 		lines = append(lines, st.Faint.Render("↑/↓ pick a value:"))
 		room := max(3, min(8, c.height-14-len(d.names)))
 		start := max(0, d.csel-room+1)
+		values := make([]string, len(ch))
+		for i := range ch {
+			values[i] = ch[i].Value
+		}
+		w := dialogWidth(c) - 6
+		vw := columnWidth(values, w/2)
 		for i := start; i < len(ch) && i < start+room; i++ {
-			s := ch[i].Value
-			if ch[i].Label != "" && ch[i].Label != ch[i].Value {
-				s += st.Faint.Render("  " + ch[i].Label)
+			label := ""
+			if ch[i].Label != ch[i].Value {
+				label = ch[i].Label
 			}
-			if i == d.csel {
-				lines = append(lines, st.Selected.Render(fit("▌"+ansiStripStr(s), dialogWidth(c)-6)))
-			} else {
-				lines = append(lines, " "+s)
-			}
+			lines = append(lines, pickRow(st, ch[i].Value, label, vw, w, i == d.csel))
 		}
 	}
 	if d.msg != "" {
@@ -475,32 +575,6 @@ func (d *noteDialog) View(c *Context) string {
 }
 
 func (d *noteDialog) Help() string { return "enter saves · esc cancels" }
-
-// helpDialog lists every key, generated from the key bindings.
-type helpDialog struct{}
-
-func (helpDialog) Update(_ *Context, msg tea.Msg) (dialog, tea.Cmd) {
-	if _, ok := msg.(tea.KeyPressMsg); ok {
-		return nil, nil
-	}
-	return helpDialog{}, nil
-}
-
-func (helpDialog) View(c *Context) string {
-	h := help.New()
-	h.Styles = help.DefaultStyles(c.dark)
-	if c.noColor {
-		h.Styles = help.Styles{}
-	}
-	body := strings.Split(h.FullHelpView(c.keys.FullHelp()), "\n")
-	body = append(body, "",
-		"In the log pane: / searches, n/N next/previous match, w wraps, G follows.",
-		"n adds a note to the step when no log search is active.",
-		"q quits; a running step keeps running (detached) and is re-attached next start.")
-	return dialogBox(c, "Keys", body)
-}
-
-func (helpDialog) Help() string { return "any key closes" }
 
 // newRunDialog asks for the title of a new run.
 type newRunDialog struct{ input textinput.Model }

@@ -21,7 +21,17 @@ func newEmergencyDialog(c *Context) *pickerDialog {
 		}
 		items = append(items, pickItem{label: st.Title, detail: detail, hay: hay, pick: openMsg{t: target{sec: sec, step: si}}})
 	}
-	return newPicker("Emergency playbooks", "What is wrong?", items, true)
+	d := newPicker("Emergency playbooks", "What is wrong?", items, true)
+	// what the stack watcher sees wrong now picks its playbook
+	if c.snap != nil {
+		if ins := incidents(*c.snap); len(ins) > 0 {
+			if i := playbookFor(sec, ins[0]); i >= 0 {
+				d.sel = i
+				d.intro = "What is wrong? Now: " + ins[0].text
+			}
+		}
+	}
+	return d
 }
 
 func plural(n int, word string) string {

@@ -43,3 +43,26 @@ func deleteWordForward(in *textinput.Model) {
 	in.SetValue(string(v[:pos]) + string(v[end:]))
 	in.SetCursor(pos)
 }
+
+// splitAlt undoes the terminal's guess that esc and a key typed fast after
+// it are one alt+key: the screen binds no alt key, so alt+q is esc then q
+// (close the dialog, then quit; not a stray key). While a text field is
+// being typed in, its own alt keys (alt+b, alt+f, alt+d, alt+backspace, …)
+// keep their meaning there.
+func splitAlt(msg tea.KeyPressMsg, editing bool) []tea.KeyPressMsg {
+	if msg.Mod&tea.ModAlt == 0 {
+		return []tea.KeyPressMsg{msg}
+	}
+	if editing {
+		km := textinput.DefaultKeyMap()
+		if key.Matches(msg, km.WordForward, km.WordBackward, km.DeleteWordBackward, km.DeleteWordForward) {
+			return []tea.KeyPressMsg{msg}
+		}
+	}
+	plain := msg
+	plain.Mod &^= tea.ModAlt
+	if plain.Text == "" && plain.Code >= 0x20 && plain.Code < 0x7f {
+		plain.Text = string(plain.Code)
+	}
+	return []tea.KeyPressMsg{{Code: tea.KeyEscape}, plain}
+}

@@ -29,6 +29,11 @@ type KeyMap struct {
 	NextPending    key.Binding // the next item still to do in the procedure
 	PrevPending    key.Binding
 	Zoom           key.Binding // the output pane over the whole screen
+	Filter         key.Binding // the log: all, warnings+errors, errors
+	NextErr        key.Binding // the next error or warning line of the log
+	PrevErr        key.Binding
+	Pager          key.Binding // the full log in $PAGER
+	Copy           key.Binding // to the clipboard (OSC 52)
 	NewRun         key.Binding
 	Help           key.Binding
 	Quit           key.Binding
@@ -68,6 +73,11 @@ func DefaultKeyMap() KeyMap {
 		NextPending: b("]", "next to do", "]"),
 		PrevPending: b("[", "prev to do", "["),
 		Zoom:        b("z", "zoom output", "z"),
+		Filter:      b("f", "filter errors", "f"),
+		NextErr:     b(">", "next error", ">"),
+		PrevErr:     b("<", "prev error", "<"),
+		Pager:       b("o", "full log in $PAGER", "o"),
+		Copy:        b("y", "copy", "y"),
 		NewRun:      b("N", "new run", "N"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
@@ -80,6 +90,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
 		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun},
-		{k.Zoom, k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
+		{k.Zoom, k.Wrap, k.Next, k.Prev, k.Filter, k.NextErr, k.PrevErr, k.Pager, k.Copy, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

@@ -92,12 +92,14 @@ func joinH(blocks ...string) string {
 	return b.String()
 }
 
-// wrapText wraps plain or styled text to w cells.
+// wrapText wraps plain or styled text to w cells at spaces: a path or a
+// phrase that fits a line moves to the next one whole (only a word wider
+// than w is broken).
 func wrapText(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, w, " -/"), "\n")
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
 }
 
 // padLines returns exactly h lines of width w.

@@ -428,3 +428,11 @@ func skipEscape(p []byte, i int) int {
 		return i + 1
 	}
 }
+
+// Closed says whether the writer is done (the command ended): no line the
+// pane has not seen is new any more.
+func (b *LogBuffer) Closed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}

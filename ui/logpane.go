@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -39,13 +40,25 @@ type LogPane struct {
 	caption string
 	// classify, when set, colours error and warning lines.
 	classify func(string) logscan.Class
+
+	// level filters the lines shown (f); hits are the error and warning
+	// lines; mark is the one > or < went to (-1 none); ftop is the first
+	// hit shown while filtered and scrolled back.
+	level logLevel
+	hits  logHits
+	mark  int64
+	ftop  int
+	// path is the full log file, shown whole under the pane ("" none).
+	path string
+	// closed: the buffer's writer is done, no line is new any more.
+	closed bool
 }
 
 func newLogPane(c *Context) LogPane {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "search the log"
-	return LogPane{c: c, follow: true, match: -1, input: in}
+	return LogPane{c: c, follow: true, match: -1, mark: -1, input: in, wrap: c.wrap}
 }
 
 // SetBuffer switches the pane to another command's output.
@@ -57,7 +70,7 @@ func (l *LogPane) SetBuffer(b *LogBuffer, empty string) {
 	}
 	l.buf = b
 	l.follow = true
-	l.match = -1
+	l.match, l.mark, l.ftop = -1, -1, 0
 	l.note = ""
 	l.refresh()
 }
@@ -69,16 +82,29 @@ func (l *LogPane) SetSize(w, h int) {
 	l.refresh()
 }
 
-func (l *LogPane) rowsAvail() int { return max(1, l.h-1) }
+func (l *LogPane) rowsAvail() int { return max(1, l.h-1-len(l.pathRows())) }
+
+// pathRows show the full log's path whole, wrapped, under the status row.
+func (l *LogPane) pathRows() []string {
+	if l.path == "" || l.w <= 0 {
+		return nil
+	}
+	// broken at the width, not at a space: a path is one word, and
+	// "full log:" alone on a row would waste it
+	return strings.Split(ansi.Hardwrap("full log: "+l.path, l.w, true), "\n")
+}
 
 // onOutput is called for each logMsg of this pane's buffer: a frame.
 func (l *LogPane) onOutput() {
-	if l.follow {
+	if l.follow || l.level != levelAll {
+		// (filtered, the rows are hits by index: new lines add hits
+		// after the window, which stays where it is)
 		l.refresh()
 		return
 	}
 	// scrolled back: leave the window alone, just count
 	l.total, l.dropped = l.buf.Stats()
+	l.closed = l.buf.Closed()
 	l.newLines = max(0, l.total-(l.top+int64(l.rowsAvail())))
 }
 
@@ -88,8 +114,16 @@ func (l *LogPane) refresh() {
 	if l.buf == nil || l.w <= 0 {
 		return
 	}
+	l.closed = l.buf.Closed()
+	if l.level != levelAll {
+		l.refreshFiltered()
+		return
+	}
 	n := l.rowsAvail()
 	l.total, l.dropped = l.buf.Stats()
+	if l.mark >= 0 {
+		l.hits.update(l.buf, l.c.classifyShown) // the counter's total
+	}
 	partial := l.buf.Partial()
 	if l.follow {
 		want := int64(n)
@@ -140,7 +174,97 @@ func (l *LogPane) render(lines []string, first int64, n int, fromEnd bool) []str
 	return rows
 }
 
+// refreshFiltered shows only the error (and warning) lines, each with its
+// line number.
+func (l *LogPane) refreshFiltered() {
+	l.total, l.dropped = l.buf.Stats()
+	l.hits.update(l.buf, l.c.classifyShown)
+	sel := l.hits.lines(l.level)
+	n := l.rowsAvail()
+	start := l.ftop
+	if l.follow {
+		start = len(sel) - n
+	}
+	start = max(0, min(start, len(sel)-n))
+	l.ftop = start
+	numW := len(fmt.Sprint(l.total))
+	for _, abs := range sel[start:min(len(sel), start+n)] {
+		lines, _ := l.buf.Lines(abs, abs+1)
+		if len(lines) == 0 {
+			continue
+		}
+		l.rows = append(l.rows, l.style(fit(fmt.Sprintf("%*d ", numW, abs+1)+lines[0], l.w), false, abs))
+	}
+	l.newLines = 0
+}
+
+// gotoHit moves to the next (dir 1) or previous (dir -1) error or warning
+// line (errors only under that filter), wrapping around.
+func (l *LogPane) gotoHit(dir int) {
+	if l.buf == nil {
+		return
+	}
+	l.hits.update(l.buf, l.c.classifyShown)
+	sel := l.hits.lines(l.level)
+	from := l.mark
+	if from < 0 {
+		from = l.top - 1
+		if dir < 0 {
+			from = l.top + int64(l.rowsAvail())
+		}
+	}
+	i := stepHit(sel, from, dir)
+	if i < 0 {
+		l.note = hitCounter(l.level, -1, 0) + " in the kept lines"
+		l.refresh()
+		return
+	}
+	l.note = ""
+	l.mark = sel[i]
+	if l.level == levelAll {
+		l.gotoLine(l.mark)
+		return
+	}
+	l.follow = false
+	l.ftop = max(0, i-l.rowsAvail()/2)
+	l.refresh()
+}
+
+// counter says where the mark is among the hits ("" when not asked for).
+func (l *LogPane) counter() string {
+	if l.mark < 0 && l.level == levelAll {
+		return ""
+	}
+	sel := l.hits.lines(l.level)
+	at := -1
+	if i, ok := slices.BinarySearch(sel, l.mark); ok {
+		at = i
+	}
+	return hitCounter(l.level, at, len(sel))
+}
+
+// selection is what y copies: the line > or a search went to, else the
+// lines on screen.
+func (l *LogPane) selection() (text, what string) {
+	for _, abs := range []int64{l.mark, l.match} {
+		if abs < 0 || l.buf == nil {
+			continue
+		}
+		if lines, _ := l.buf.Lines(abs, abs+1); len(lines) == 1 {
+			return ansi.Strip(lines[0]), fmt.Sprintf("line %d", abs+1)
+		}
+	}
+	var out []string
+	for _, r := range l.rows {
+		out = append(out, strings.TrimRight(ansi.Strip(r), " "))
+	}
+	return strings.Join(out, "\n"), plural(len(out), "line") + " on screen"
+}
+
 func (l *LogPane) style(s string, hl bool, abs int64) string {
+	if abs == l.mark {
+		return l.c.styles.Match.Render(ansi.Strip(s))
+	}
 	if !hl {
 		if l.classify != nil {
 			switch l.classify(s) {
@@ -160,6 +284,17 @@ func (l *LogPane) style(s string, hl bool, abs int64) string {
 
 func (l *LogPane) scroll(d int) {
 	if l.buf == nil {
+		return
+	}
+	if l.level != levelAll {
+		n := l.rowsAvail()
+		sel := l.hits.lines(l.level)
+		if l.follow {
+			l.ftop = max(0, len(sel)-n)
+		}
+		l.ftop = max(0, l.ftop+d)
+		l.follow = l.ftop+n >= len(sel)
+		l.refresh()
 		return
 	}
 	n := int64(l.rowsAvail())
@@ -192,6 +327,8 @@ func (l *LogPane) find(forward bool) {
 	if l.buf == nil || l.query == "" {
 		return
 	}
+	// a match is shown among all the lines: the filter goes off
+	l.level = levelAll
 	from := l.match
 	if from < 0 {
 		from = l.top - 1
@@ -267,13 +404,32 @@ func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
 			l.scroll(l.rowsAvail())
 		case key.Matches(msg, k.Top):
 			l.follow = false
-			l.top = 0
+			l.top, l.ftop = 0, 0
 			l.refresh()
 		case key.Matches(msg, k.Bottom):
 			l.follow = true
 			l.refresh()
+		case key.Matches(msg, k.Filter):
+			l.level = l.level.next()
+			l.follow = true
+			l.note = ""
+			l.refresh()
+		case key.Matches(msg, k.NextErr):
+			l.gotoHit(1)
+		case key.Matches(msg, k.PrevErr):
+			l.gotoHit(-1)
+		case key.Matches(msg, k.Pager):
+			if l.path == "" {
+				l.c.emit(flashMsg{text: "this output has no log file to open", warn: true})
+				return l, nil
+			}
+			l.c.emit(pagerReqMsg{path: l.path})
+		case key.Matches(msg, k.Copy):
+			text, what := l.selection()
+			return l, l.c.copyText(text, what)
 		case key.Matches(msg, k.Wrap):
 			l.wrap = !l.wrap
+			l.c.wrap = l.wrap // the next panes, and the next start
 			l.refresh()
 		case msg.String() == "esc" && l.query != "":
 			l.query, l.match, l.note = "", -1, ""
@@ -304,10 +460,23 @@ func (l LogPane) View() string {
 		if l.query != "" {
 			parts = append(parts, "/"+l.query+" (n/N)")
 		}
+		if l.level != levelAll {
+			parts = append(parts, l.level.String()+" (f)")
+		}
+		if c := l.counter(); c != "" {
+			parts = append(parts, c)
+		}
 		if !l.follow && l.newLines > 0 {
-			status = st.Warn.Render(fmt.Sprintf("%d new lines ↓", l.newLines)) + st.Faint.Render(" (G follows)")
+			// a finished command prints nothing new: what is below was
+			// there all along
+			// (the counter first: it is what the operator is reading)
 			if len(parts) > 0 {
-				status += st.Faint.Render(" · " + strings.Join(parts, " · "))
+				status = st.Faint.Render(strings.Join(parts, " · ") + " · ")
+			}
+			if l.closed {
+				status += st.Faint.Render(fmt.Sprintf("%d more lines below ↓ (G: the end)", l.newLines))
+			} else {
+				status += st.Warn.Render(fmt.Sprintf("%d new lines ↓", l.newLines)) + st.Faint.Render(" (G follows)")
 			}
 			break
 		}
@@ -328,5 +497,9 @@ func (l LogPane) View() string {
 		}
 		status = st.Faint.Render(strings.Join(parts, " · "))
 	}
-	return body + "\n" + fit(status, l.w)
+	out := body + "\n" + fit(status, l.w)
+	for _, r := range l.pathRows() {
+		out += "\n" + st.Faint.Render(fit(r, l.w))
+	}
+	return out
 }

@@ -40,7 +40,7 @@ func TestWarningCommandNeverShowsTick(t *testing.T) {
 		{"checks/grep/look-for-errors", "⚠ Look for errors warning",
 			[]string{"⚠ warning, exit 0", "exit 0 is in warn-exit", "⚠ Look for errors: warning", "judged by: ok-exit=1 warn-exit=0"}, "✓ Look for errors"},
 		{"checks/health/swallowed-health-check", "✗ Swallowed health check exit 0",
-			[]string{"✗ failed, exit 0", `output matched fail-if "failed!$": Health check failed`}, "✓ Swallowed"},
+			[]string{"✗ failed, exit 0", `output matched fail-if "failed!$": Health check`}, "✓ Swallowed"},
 		{"checks/grep/look-for-errors-in-a-clean-log", "✓ Look for errors in a clean log",
 			[]string{"✓ ok (exit 1)", "exit 1 is in ok-exit"}, "⚠ Look for errors in"},
 	}

@@ -139,7 +139,7 @@ func (p *Procedure) refresh() {
 	r, ok := p.selected()
 	var buf *LogBuffer
 	empty := "no output yet"
-	caption := ""
+	caption, path := "", ""
 	switch {
 	case ok && r.kind == rowCmd:
 		// As advance plans it (no values given): what the run would
@@ -151,8 +151,9 @@ func (p *Procedure) refresh() {
 			// this screen kept of an older attempt
 			buf = nil
 		}
+		cr := p.c.status(r.cmd.ID)
+		path = cr.Log
 		if buf == nil {
-			cr := p.c.status(r.cmd.ID)
 			switch {
 			case cr.Log != "" && cr.Status != checklist.Running:
 				// ran before this screen started: show the file's tail
@@ -165,13 +166,13 @@ func (p *Procedure) refresh() {
 				}
 				buf = tail
 				empty = "reading the end of " + cr.Log + "…"
-				caption = "the end of an earlier run; full log: " + cr.Log
+				caption = "the end of an earlier run"
 			case cr.Log != "":
 				buf = p.c.followTail(cr.Log)
 				empty = "running elsewhere; reading " + cr.Log + "…"
-				caption = "running in another process (read again every second); full log: " + cr.Log
+				caption = "running in another process (read again every second)"
 			default:
-				empty = "not run yet: enter runs it"
+				empty = notRunYet(r.cmd, p.c.rb.Alternatives(r.cmd.ID), p.c.status, p.plan)
 			}
 		}
 	case p.c.active != nil:
@@ -182,9 +183,25 @@ func (p *Procedure) refresh() {
 	default:
 		empty = "select a command to see its output"
 	}
+	p.log.path = path // before SetBuffer: the rows left depend on it
 	p.log.SetBuffer(buf, empty)
 	p.log.caption = caption
 	p.layout()
+}
+
+// notRunYet is what the output pane of a command never run says: enter
+// runs it, unless another of its alternatives ran (it is not chosen) or
+// something blocks it.
+func notRunYet(cmd *checklist.Command, group []*checklist.Command, status func(string) checklist.CommandRun, plan *session.Plan) string {
+	for _, alt := range group {
+		if alt.ID != cmd.ID && status(alt.ID).Status != checklist.Pending {
+			return "not chosen: the alternative “" + alt.Title + "” was taken"
+		}
+	}
+	if plan != nil && plan.Blocked != "" {
+		return "not run: blocked (" + plan.Blocked + ")"
+	}
+	return "not run yet: enter runs it"
 }
 
 // layout splits the right side between the detail and the log box.
@@ -192,7 +209,7 @@ func (p *Procedure) layout() {
 	p.detail = p.detailLinesCached()
 	p.logH = p.h - len(p.detail)
 	if p.zoom {
-		p.log.SetSize(p.w-2, p.h-2)
+		p.log.SetSize(p.w-2, max(3, p.h-2-len(p.zoomHeader())))
 	} else if p.logH >= 4 {
 		p.log.SetSize(p.w-p.leftWidth()-2, p.logH-2)
 	}
@@ -208,6 +225,33 @@ func (p *Procedure) scrollList() {
 		p.off = p.sel - n + 1
 	}
 	p.off = max(0, min(p.off, max(0, len(p.rows)-n)))
+}
+
+// zoomHeader is the command atop the zoomed output, whole (wrapped at
+// token boundaries), then a rule: the list and detail are hidden, and the
+// output is read against what ran. At most a third of the height: a long
+// script's other lines are in the detail.
+func (p *Procedure) zoomHeader() []string {
+	r, ok := p.selected()
+	if !ok || r.kind != rowCmd {
+		return nil
+	}
+	display := r.cmd.Script
+	if p.plan != nil {
+		display = p.plan.Display
+	}
+	w := p.w - 2
+	rows := scriptRows(display, w)
+	if limit := max(1, p.h/3); len(rows) > limit {
+		more := len(rows) - limit + 1
+		rows = append(rows[:limit-1], fmt.Sprintf("  … %d more rows (z: back to the detail)", more))
+	}
+	st := p.c.styles
+	out := make([]string, 0, len(rows)+1)
+	for _, r := range rows {
+		out = append(out, st.Code.Render(r))
+	}
+	return append(out, st.Faint.Render(strings.Repeat("─", w)))
 }
 
 // setZoom shows the output pane over the whole screen (on) or puts it back.
@@ -247,12 +291,26 @@ func (p *Procedure) emergency() bool {
 // detailLines renders the upper right part: everything but the log.
 func (p *Procedure) detailLines(w int) []string {
 	if p.emergency() {
-		return append(p.c.stackLines(w), p.detailBody(w)...)
+		return wrapLines(append(p.c.stackLines(w), p.detailBody(w)...), w)
 	}
 	if pr := p.progress(); pr.steps > 1 {
-		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, p.detailBody(w)...)
+		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, wrapLines(p.detailBody(w), w)...)
 	}
-	return p.detailBody(w)
+	return wrapLines(p.detailBody(w), w)
+}
+
+// wrapLines wraps the lines wider than w: the detail's risk text, reasons,
+// gates and paths are read whole, never cut with "…".
+func wrapLines(lines []string, w int) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if ansiWidth(l) > w {
+			out = append(out, wrapText(l, w)...)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func (p *Procedure) detailBody(w int) []string {
@@ -269,7 +327,7 @@ func (p *Procedure) detailBody(w int) []string {
 	if step.Group != "" {
 		title = step.Group + " › " + title
 	}
-	out = append(out, st.Bold.Render(fit(title, w)))
+	out = append(out, st.Bold.Render(title))
 	desc := step.Body
 	if r.step == 0 && step.Level == 2 && p.sec.Intro != "" && desc == "" {
 		desc = p.sec.Intro
@@ -322,18 +380,16 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		display = p.plan.Display
 		risk, reason = p.plan.Risk, p.plan.Reason // judged on the filled command
 	}
+	// A long script is cut only between its lines, never inside one:
+	// each line shows whole, wrapped at token boundaries.
 	lines := strings.Split(display, "\n")
-	maxCmd := max(2, p.h/5)
-	for i, l := range lines {
-		if i == maxCmd {
-			out = append(out, st.Faint.Render(fmt.Sprintf("  … %d more lines", len(lines)-i)))
-			break
-		}
-		prefix := "$ "
-		if i > 0 {
-			prefix = "  "
-		}
-		out = append(out, st.Code.Render(fit(prefix+l, w)))
+	if maxCmd := max(2, p.h/5); len(lines) > maxCmd {
+		more := len(lines) - maxCmd
+		display = strings.Join(lines[:maxCmd], "\n")
+		out = append(out, p.c.commandBlock(display, w)...)
+		out = append(out, st.Faint.Render(fmt.Sprintf("  … %d more lines of script", more)))
+	} else {
+		out = append(out, p.c.commandBlock(display, w)...)
 	}
 	riskLine := "risk: " + st.RiskLabel(risk)
 	if reason != "" {
@@ -365,7 +421,7 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 			if p.plan.NeedsPhrase() {
 				line += " (confirmed before it runs)"
 			}
-			out = append(out, st.Warn.Render(fit(line, w)))
+			out = append(out, st.Warn.Render(line))
 		}
 		if len(p.plan.Alternatives) > 1 {
 			out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick", len(p.plan.Alternatives))))
@@ -492,7 +548,8 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick, k.NextPending, k.PrevPending)) ||
-			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) {
+			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) ||
+			key.Matches(msg, k.Filter, k.NextErr, k.PrevErr, k.Pager) {
 			var cmd tea.Cmd
 			p.log, cmd = p.log.Update(msg)
 			return cmd
@@ -552,6 +609,16 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 				p.sel = p.firstUseful(p.sel + 1)
 				p.refresh()
 			}
+		case key.Matches(msg, k.Copy):
+			// the command as shown (secrets masked): the list's copy;
+			// the output pane's y copies output
+			if r, ok := p.selected(); ok && r.kind == rowCmd {
+				display := r.cmd.Script
+				if p.plan != nil {
+					display = p.plan.Display
+				}
+				return p.c.copyText(display, "the command (secrets masked)")
+			}
 		case key.Matches(msg, k.Skip):
 			if r, ok := p.selected(); ok && r.kind == rowCmd {
 				p.c.emit(skipReqMsg{cmdID: r.cmd.ID})
@@ -580,7 +647,8 @@ func (p *Procedure) View() string {
 		if r, ok := p.selected(); ok && r.kind == rowCmd {
 			title += " · " + r.cmd.Title
 		}
-		return st.box(title+" · z/esc: back", strings.Split(p.log.View(), "\n"), p.w, p.h, true)
+		rows := append(p.zoomHeader(), strings.Split(p.log.View(), "\n")...)
+		return st.box(title+" · z/esc: back", rows, p.w, p.h, true)
 	}
 	lw := p.leftWidth()
 	rw := p.w - lw
@@ -591,7 +659,8 @@ func (p *Procedure) View() string {
 	}
 	listTitle := p.sec.Title
 	if len(p.rows) > n {
-		listTitle += fmt.Sprintf(" %d/%d", p.sel+1, len(p.rows))
+		// a position, not progress (progress is "Step 4/7" on the right)
+		listTitle += fmt.Sprintf(" · row %d of %d", p.sel+1, len(p.rows))
 	}
 	leftBox := st.box(listTitle, left, lw, p.h, p.focus == 0)
 

@@ -56,7 +56,7 @@ var keyAlphabet = []string{
 	"tab", "shift+tab", "up", "down", "down", "left", "right", "j", "k", "l", "h",
 	"/", "?", "e", "r", "g", "s", "d", "R", "G", "w", "alt+d", "alt+d", "backspace",
 	"home", "end", "pgup", "pgdown", "ctrl+a", "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w", "alt+b", "alt+f",
-	"delete", "alt+backspace",
+	"delete", "alt+backspace", "f", ">", "<", "o", "z", "]", "[", "alt+q",
 	"phrase:wipe-it-now", "phrase:drop_db", "phrase:wipe-it-no", "phrase:drop_db ", "phrase:DROP_DB",
 	"phrase:yes", "phrase:hello world", "rune:é", "rune:日", "rune:🙂", "rune:-", "rune: ",
 	"letter", "letter", "letter",
@@ -72,6 +72,8 @@ func fuzzKey(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'f', Mod: tea.ModAlt}
 	case "alt+backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace, Mod: tea.ModAlt}
+	case "alt+q": // esc then q typed fast
+		return tea.KeyPressMsg{Code: 'q', Mod: tea.ModAlt}
 	case "ctrl+a", "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w":
 		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
 	case "left":

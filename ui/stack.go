@@ -101,7 +101,7 @@ func (s *Stack) Keys() []key.Binding {
 		if s.log.HasQuery() {
 			b = append(b, k.Next, k.Prev)
 		}
-		return append(b, k.Wrap, k.Bottom, k.PrevPane, k.Back)
+		return append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Copy, k.PrevPane, k.Back)
 	}
 	return []key.Binding{k.Up, k.Down, k.NextPane, k.Restart, k.Database, k.Back}
 }

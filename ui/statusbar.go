@@ -262,7 +262,8 @@ func ago(now, t time.Time) string {
 }
 
 // stackLines summarises the latest snapshot for the top of an emergency
-// playbook: what is down, the database, disk and memory.
+// playbook: what is down, the database, disk and memory. Lines are not
+// cut: the caller wraps them (paths and reasons are read whole).
 func (c *Context) stackLines(w int) []string {
 	st := c.styles
 	out := []string{st.Bold.Render("Stack now")}
@@ -282,7 +283,7 @@ func (c *Context) stackLines(w int) []string {
 	default:
 		down := s.Down()
 		for _, name := range s.Missing {
-			out = append(out, fit("  "+st.Error.Render("✗")+" "+st.Bold.Render(name)+" has no container (not created, or removed by down)", w))
+			out = append(out, "  "+st.Error.Render("✗")+" "+st.Bold.Render(name)+" has no container (not created, or removed by down)")
 		}
 		if len(down) == 0 && len(s.Missing) == 0 {
 			out = append(out, "  "+st.OK.Render("✓")+fmt.Sprintf(" all %d services up and healthy", len(s.Containers)))
@@ -299,16 +300,16 @@ func (c *Context) stackLines(w int) []string {
 			if ct.Health == "unhealthy" && ct.LastProbe != "" {
 				line += st.Faint.Render(" — " + firstLine(ct.LastProbe))
 			}
-			out = append(out, fit(line, w))
+			out = append(out, line)
 		}
 	}
 	switch {
 	case !s.DBKnown:
 		out = append(out, "  "+st.Faint.Render("database: checking…"))
 	case !s.DB.Reachable:
-		out = append(out, fit("  "+st.Error.Render("✗ "+c.dbStatus(s, 0)), w))
+		out = append(out, "  "+st.Error.Render("✗ "+c.dbStatus(s, 0)))
 	default:
-		out = append(out, fit("  "+c.dbStatus(s, 0), w))
+		out = append(out, "  "+c.dbStatus(s, 0))
 	}
 	// paths on the same filesystem share one line
 	type fs struct{ total, avail uint64 }
@@ -327,7 +328,7 @@ func (c *Context) stackLines(w int) []string {
 		pct[k] = d.UsedPct
 	}
 	for _, k := range order {
-		out = append(out, fit(fmt.Sprintf("  disk %.0f%% used, %s free: %s", pct[k], host.Bytes(k.avail), strings.Join(paths[k], ", ")), w))
+		out = append(out, fmt.Sprintf("  disk %.0f%% used, %s free: %s", pct[k], host.Bytes(k.avail), strings.Join(paths[k], ", ")))
 	}
 	if s.Mem.Total > 0 {
 		out = append(out, fmt.Sprintf("  memory %.0f%% used, %s available", s.Mem.UsedPct, host.Bytes(s.Mem.Available)))
@@ -337,7 +338,7 @@ func (c *Context) stackLines(w int) []string {
 		if wn.Critical {
 			sty = st.Error
 		}
-		out = append(out, fit("  "+sty.Render("⚠ "+wn.Message), w))
+		out = append(out, "  "+sty.Render("⚠ "+wn.Message))
 	}
 	return append(out, "")
 }

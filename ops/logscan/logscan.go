@@ -2,8 +2,9 @@
 // stream: what an operator greps for after a deployment, at the speed of
 // grep, with the last matching lines kept for display. A line counts when it
 // mentions one of the words (case-insensitively, like grep -ci), unless its
-// own level word says otherwise: "INFO [uvicorn.error] Started" is not an
-// error, "WARNING: the error budget" is a warning.
+// own level says otherwise: "INFO [uvicorn.error] Started" is not an error,
+// nor is {"level": "info", "logger": "uvicorn.error"}; "WARNING: the error
+// budget" is a warning.
 package logscan
 
 import (
@@ -72,6 +73,9 @@ func New(errorWords, warningWords []string) *Scanner {
 // "INFO [uvicorn.error] Started server" is not an error. One pass, no
 // regexp: it runs on every line that mentions a word.
 func levelOf(line []byte) (Class, bool) {
+	if c, ok := keyedLevel(line); ok {
+		return c, true
+	}
 	for i := 0; i < len(line); i++ {
 		if c := line[i]; c < 'A' || c > 'Z' || (i > 0 && !levelBefore(line[i-1])) {
 			continue
@@ -95,9 +99,85 @@ func levelOf(line []byte) (Class, bool) {
 	return None, false
 }
 
-func levelBefore(c byte) bool { return c == ' ' || c == '\t' || c == '[' || c == '|' }
+// The characters around a level word: white space, brackets, bars, the
+// colons of "%(asctime)s:%(levelname)s:%(name)s" and the quotes of a JSON
+// value. So "...,000:INFO:uvicorn.error:Started" and {"levelname": "INFO",
+// "name": "uvicorn.error"} are INFO lines, whatever their logger's name.
+func levelBefore(c byte) bool {
+	return c == ' ' || c == '\t' || c == '[' || c == '|' || c == ':' || c == '"' || c == '(' || c == '='
+}
 func levelAfter(c byte) bool {
-	return c == ' ' || c == '\t' || c == ']' || c == ':' || c == '|' || c == '\r'
+	return c == ' ' || c == '\t' || c == ']' || c == ':' || c == '|' || c == '\r' || c == '"' || c == ',' || c == ')'
+}
+
+// levelKeys are the field names structured logs give their level (logfmt
+// level=info, JSON "level":"info", "levelname", "severity"), matched
+// case-insensitively with their value.
+var levelKeys = [][]byte{[]byte("level"), []byte("levelname"), []byte("severity")}
+
+// keyedLevel finds a level given as a field (level=info, "level": "INFO"),
+// in any case: a JSON or logfmt line says its level there, and its logger
+// ("uvicorn.error") or message must not decide.
+func keyedLevel(line []byte) (Class, bool) {
+	for _, k := range levelKeys {
+		for off := 0; off < len(line); {
+			i := indexFold(line[off:], k)
+			if i < 0 {
+				break
+			}
+			at := off + i
+			off = at + len(k)
+			// a whole key: not "loglevel_x" or "levels"
+			if at > 0 && isWordByte(line[at-1]) {
+				continue
+			}
+			j := off
+			if j < len(line) && line[j] == '"' {
+				j++
+			}
+			for j < len(line) && line[j] == ' ' {
+				j++
+			}
+			if j >= len(line) || (line[j] != '=' && line[j] != ':') {
+				continue
+			}
+			j++
+			for j < len(line) && (line[j] == ' ' || line[j] == '"') {
+				j++
+			}
+			e := j
+			for e < len(line) && isWordByte(line[e]) {
+				e++
+			}
+			switch string(bytes.ToUpper(line[j:e])) {
+			case "ERROR", "ERR", "CRITICAL", "FATAL", "PANIC", "ALERT", "EMERG", "EMERGENCY":
+				return Error, true
+			case "WARNING", "WARN":
+				return Warning, true
+			case "DEBUG", "INFO", "NOTICE", "TRACE":
+				return None, true
+			}
+		}
+	}
+	return None, false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// indexFold is bytes.Index ignoring ASCII case, for a lower-case word.
+func indexFold(s, word []byte) int {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && s[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Classify says whether one line is an error, a warning or neither: by its

@@ -160,6 +160,16 @@ func TestLevelOf(t *testing.T) {
 		{"ERROR", None, false}, // nothing after it: not a level field
 		{"plain error text", None, false},
 		{"WARN\tslow", Warning, true},
+		// uvicorn's own logger is named uvicorn.error: its INFO lines
+		// are not errors, whatever the format
+		{"2026-12-02 10:00:00,123:INFO:uvicorn.error:Started server process [1]", None, true},
+		{"INFO:uvicorn.error:Application startup complete.", None, true},
+		{`{"levelname": "INFO", "name": "uvicorn.error", "message": "Started"}`, None, true},
+		{`{"level":"info","logger":"uvicorn.error","msg":"Waiting for application startup."}`, None, true},
+		{`time=2026-12-02T10:00:00Z level=info logger=uvicorn.error msg="Started"`, None, true},
+		{`ts=1 level=error msg="db down"`, Error, true},
+		{`{"severity":"WARNING","message":"slow"}`, Warning, true},
+		{`loglevels=error are configurable`, None, false},
 	}
 	for _, tt := range tests {
 		c, ok := levelOf([]byte(tt.line))

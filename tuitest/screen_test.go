@@ -1,0 +1,79 @@
+package tuitest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// waitExit waits until planner-tui has exited and returns its status.
+func (s *tui) waitExit() string {
+	s.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		if status, exited := s.exitStatus(); exited {
+			return status
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("planner-tui still runs after %s; the screen:\n%s", waitTimeout, s.capture())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// relaunch starts planner-tui again, on the same state dir, in a new tmux
+// server on the same socket (the first one ended with it).
+func (s *tui) relaunch() {
+	s.t.Helper()
+	os.Remove(s.exitFile)
+	s.tmux("-f", filepath.Join(s.root, "tmux.conf"), "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(s.root, "launch.sh"))
+}
+
+// A restart opens the place the last planner-tui showed, with its log wrap
+// setting; esc typed fast before q (the terminal's alt+q) is esc, then q.
+func TestRestartRestoresTheViewAndEscQQuits(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Fail with three", "echo about-to-fail; exit 3")
+	s.keys("Tab", "w")
+	s.waitText("wrap")
+	s.keys("q")
+	if st := s.waitExit(); st != "0" {
+		t.Fatalf("q exited with %s", st)
+	}
+
+	s.relaunch()
+	scr := s.waitText("TUI Test Runbook", "$ echo about-to-fail; exit 3")
+	if !strings.Contains(scr, "wrap") {
+		t.Errorf("the wrap setting was not kept:\n%s", scr)
+	}
+	// esc and q in one write: what a fast typist sends
+	s.keys("?")
+	s.waitText("Marks in the step list")
+	s.keys("Escape", "q")
+	if st := s.waitExit(); st != "0" {
+		t.Fatalf("esc q exited with %s", st)
+	}
+}
+
+// o hands the terminal to the pager (less -R by default) on the full log
+// of the selected command; quitting the pager gives the screen back.
+func TestPagerOpensTheFullLog(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	s.openCommand("Fail with three", "echo about-to-fail; exit 3")
+	s.keys("Enter")
+	s.waitText("│about-to-fail", "exit 3", "full log: ")
+	s.keys("o")
+	// less shows the file alone: the line at the left edge, no box
+	scr := s.waitFor("the pager", func(scr string) bool {
+		return strings.HasPrefix(scr, "about-to-fail\n")
+	})
+	if strings.Contains(scr, "TUI Test Runbook") {
+		t.Fatalf("the screen is still drawn under the pager:\n%s", scr)
+	}
+	s.keys("q")
+	s.waitText("TUI Test Runbook", "│about-to-fail")
+}

@@ -196,7 +196,7 @@ func (m *Model) withContext(ctx context.Context) *Model {
 // Init asks the terminal for its background, re-attaches to a command
 // still running from an earlier planner-tui, and starts the clock.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second(), waitSnapshot(m.c.ctx, m.c.snapshot)}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.attachCmd(), m.second(), waitSnapshot(m.c.ctx, m.c.snapshot), m.c.composeNoteCmd()}
 	if mon := m.c.opts.Monitor; mon != nil {
 		cmds = append(cmds, waitSnap(m.c.ctx, mon.Snapshots()))
 	}

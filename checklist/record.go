@@ -213,3 +213,11 @@ func (r *Run) AttemptsOf(id string) []CommandRun {
 	}
 	return out
 }
+
+// SetError names a part of the state that could not be read.
+func (s *StackState) SetError(part string, err error) {
+	if s.Errors == nil {
+		s.Errors = map[string]string{}
+	}
+	s.Errors[part] = err.Error()
+}

@@ -54,6 +54,8 @@ type Session struct {
 	operator operatorLock
 	// running is the execution this process started or attached to.
 	running *Execution
+	// deploy tracks the deployment record's background reads (record.go).
+	deploy deployRecorder
 }
 
 // Open loads the runbook, works out the effective variables and the target
@@ -431,6 +433,7 @@ func (s *Session) writable(what string) error {
 
 // Close releases the operator lock. Commands still running go on.
 func (s *Session) Close() error {
+	s.deploy.wait() // the deployment record's reads take the mutex
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error

@@ -149,7 +149,13 @@ func Timeline(rb *Runbook, run *Run) []Event {
 	}
 	if d := run.Deployment; d != nil {
 		if d.From != nil {
-			ev = append(ev, Event{At: d.From.At, Kind: EventFrom, Command: d.StartedBy, Text: d.From.Label()})
+			// Read just after the command that started the deployment was
+			// admitted, before it ran: the story tells it before that.
+			at := d.From.At
+			if as := run.AttemptsOf(d.StartedBy); len(as) > 0 && !as[0].Started.IsZero() && as[0].Started.Before(at) {
+				at = as[0].Started
+			}
+			ev = append(ev, Event{At: at, Kind: EventFrom, Command: d.StartedBy, Text: d.From.Label()})
 		}
 		if d.To != nil {
 			ev = append(ev, Event{At: d.To.At, Kind: EventTo, Text: d.To.Label()})

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A run of testdata/record.md that changes the stack, fails a command
+// once, retries it and rolls back: status and report say it, the report
+// keeps both attempts, and --format picks Markdown or JSON (--json is an
+// alias).
+func TestReportDeploymentAndTimeline(t *testing.T) {
+	s := newStack(t)
+	rb, err := filepath.Abs(filepath.Join("testdata", "record.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runbook = rb
+	for _, id := range []string{
+		"standard-deployment-procedure/step-1-change/change-the-stack",
+		"standard-deployment-procedure/step-1-change/fail-once",
+		"standard-deployment-procedure/step-1-change/fail-once",
+		"rollback-procedure/step-1-back/go-back",
+	} {
+		cli(t, s.args("run", id, "--yes")...)
+	}
+
+	st := cli(t, s.args("status")...)
+	if !strings.Contains(st.stdout, "rolled back to") {
+		t.Errorf("status does not say the run rolled back:\n%s", st.stdout)
+	}
+	md := cli(t, s.args("report", "--format", "md")...)
+	for _, want := range []string{"## Deployment", "## Timeline", "Fail once — attempt 1: failed, exit 1", "Fail once — attempt 2: ok", "rolled back to", ".env sha256"} {
+		if !strings.Contains(md.stdout, want) {
+			t.Errorf("report --format md lacks %q:\n%s", want, md.stdout)
+		}
+	}
+	if strings.Contains(md.stdout, secretText) {
+		t.Error("the report shows the secret of .env")
+	}
+	for _, args := range [][]string{{"report", "--format", "json"}, {"report", "--json"}, {"status", "--json"}} {
+		r := cli(t, s.args(args...)...)
+		var got struct {
+			From *struct {
+				EnvHash string `json:"env_sha256"`
+			} `json:"from"`
+			To         *struct{}                   `json:"to"`
+			Deployment *struct{ Statement string } `json:"deployment"`
+			Timeline   []struct{ Kind string }     `json:"timeline"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, r.stdout)
+		}
+		if got.From == nil || len(got.From.EnvHash) != 64 || got.To == nil || got.Deployment == nil || !strings.Contains(got.Deployment.Statement, "rolled back") {
+			t.Errorf("%v: from/to/deployment missing: %s", args, r.stdout)
+		}
+		if args[0] == "report" && len(got.Timeline) < 6 {
+			t.Errorf("%v: timeline of %d events, want every attempt and the record", args, len(got.Timeline))
+		}
+	}
+	if r := cli(t, s.args("report", "--format", "xml")...); r.code == 0 || !strings.Contains(r.stderr, "want md or json") {
+		t.Errorf("report --format xml: exit %d, %s", r.code, r.stderr)
+	}
+}

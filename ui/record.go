@@ -1,6 +1,9 @@
 package ui
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // The deployment record in the TUI: the parameter pickers open with the
 // value recorded before the deploy chosen (the commit, revision or backup
@@ -27,4 +30,14 @@ func (d *paramsDialog) chooseRecorded(name string) {
 			d.csel = 0
 		}
 	}
+}
+
+// deploymentParts is what the header says first about the run's
+// deployment ("deployed 1.2.2 → 1.2.3, rolled back to 1.2.2 at 06:12"),
+// nothing when the run has not deployed.
+func (c *Context) deploymentParts() []string {
+	if s := c.run.Deployment.Statement(time.Local); s != "" {
+		return []string{s}
+	}
+	return []string{}
 }

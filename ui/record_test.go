@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/session"
 )
 
@@ -33,5 +36,22 @@ func TestParamsDialogChoosesRecorded(t *testing.T) {
 				t.Errorf("field %q, selection %d; want %q, %d", got, d.csel, tt.want, tt.wantCsel)
 			}
 		})
+	}
+}
+
+// The header says what the run deployed, and that it rolled back, first.
+func TestHeaderSaysRolledBack(t *testing.T) {
+	at := time.Date(2026, 12, 2, 6, 12, 0, 0, time.Local)
+	run := checklist.Run{ID: "r1", Operator: "alice@prod", Deployment: &checklist.DeploymentRecord{
+		From: &checklist.StackState{AppVersion: "1.2.2"}, To: &checklist.StackState{AppVersion: "1.2.3"},
+		RolledBack: &checklist.Rollback{At: at, State: &checklist.StackState{AppVersion: "1.2.2"}}}}
+	c := &Context{styles: NewStyles(true, true), width: 80, height: 24, rb: &checklist.Runbook{Title: "Deploy"}, run: run}
+	h := ansiStripStr(c.header(120, ""))
+	if !strings.Contains(h, "deployed 1.2.2 → 1.2.3, rolled back to 1.2.2 at 06:12") {
+		t.Errorf("header %q does not say the run rolled back", h)
+	}
+	c.run.Deployment = nil
+	if h := ansiStripStr(c.header(120, "")); strings.Contains(h, "deployed") {
+		t.Errorf("header %q speaks of a deployment the run has not done", h)
 	}
 }

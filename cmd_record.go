@@ -175,50 +175,9 @@ func writeTimelineMD(w io.Writer, s *session.Session, ev []checklist.Event) {
 	}
 	fmt.Fprint(w, "## Timeline\n\n")
 	for _, e := range ev {
-		fmt.Fprintf(w, "- %s %s\n", e.At.UTC().Format("15:04:05"), timelineLine(s.Mask, e))
+		fmt.Fprintf(w, "- %s %s\n", e.At.UTC().Format("15:04:05"), e.Line(s.Mask))
 	}
 	fmt.Fprintln(w)
-}
-
-// timelineLine says one event in words (the TUI's timeline shows the
-// same).
-func timelineLine(mask func(string) string, e checklist.Event) string {
-	switch e.Kind {
-	case checklist.EventAttempt:
-		line := fmt.Sprintf("%s › %s — attempt %d: %s", e.Section, e.Title, e.Attempt, e.Status)
-		if e.ExitCode != nil {
-			line += fmt.Sprintf(", exit %d", *e.ExitCode)
-		}
-		if d := e.Duration(); d > 0 {
-			line += ", " + d.Round(time.Millisecond).String()
-		}
-		if e.Confirmed != "" && e.Confirmed != "yes" {
-			line += fmt.Sprintf(", confirmed with %q", mask(e.Confirmed))
-		} else if e.Confirmed == "yes" {
-			line += ", confirmed y"
-		}
-		if e.Text != "" {
-			line += " (" + mask(e.Text) + ")"
-		}
-		return line
-	case checklist.EventNote:
-		return fmt.Sprintf("note on %s by %s: %s", e.Step, mask(e.By), mask(e.Text))
-	case checklist.EventCheck:
-		return fmt.Sprintf("checked by %s: %s", mask(e.By), e.Text)
-	case checklist.EventBackup:
-		return "backup recorded: " + e.Text
-	case checklist.EventFrom:
-		return "deployment starts: running before it: " + e.Text
-	case checklist.EventTo:
-		return "after the deployment: " + e.Text
-	case checklist.EventRolledBack:
-		return "rolled back to " + e.Text
-	case checklist.EventOutageFrom:
-		return "outage starts: " + e.Title
-	case checklist.EventOutageTo:
-		return "outage ends: healthy after " + e.Title
-	}
-	return string(e.Kind)
 }
 
 func mdCell(s string) string {

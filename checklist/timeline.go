@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"cmp"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -191,4 +192,45 @@ func kindOrder(k EventKind) int {
 		return 2
 	}
 	return 3
+}
+
+// Line says the event in words, as the report and the TUI's timeline
+// show it; mask hides secrets in what came from commands and operators.
+func (e Event) Line(mask func(string) string) string {
+	switch e.Kind {
+	case EventAttempt:
+		line := fmt.Sprintf("%s › %s — attempt %d: %s", e.Section, e.Title, e.Attempt, e.Status)
+		if e.ExitCode != nil {
+			line += fmt.Sprintf(", exit %d", *e.ExitCode)
+		}
+		if d := e.Duration(); d > 0 {
+			line += ", " + d.Round(time.Millisecond).String()
+		}
+		if e.Confirmed != "" && e.Confirmed != "yes" {
+			line += fmt.Sprintf(", confirmed with %q", mask(e.Confirmed))
+		} else if e.Confirmed == "yes" {
+			line += ", confirmed y"
+		}
+		if e.Text != "" {
+			line += " (" + mask(e.Text) + ")"
+		}
+		return line
+	case EventNote:
+		return fmt.Sprintf("note on %s by %s: %s", e.Step, mask(e.By), mask(e.Text))
+	case EventCheck:
+		return fmt.Sprintf("checked by %s: %s", mask(e.By), e.Text)
+	case EventBackup:
+		return "backup recorded: " + e.Text
+	case EventFrom:
+		return "deployment starts: running before it: " + e.Text
+	case EventTo:
+		return "after the deployment: " + e.Text
+	case EventRolledBack:
+		return "rolled back to " + e.Text
+	case EventOutageFrom:
+		return "outage starts: " + e.Title
+	case EventOutageTo:
+		return "outage ends: healthy after " + e.Title
+	}
+	return string(e.Kind)
 }

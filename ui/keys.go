@@ -30,6 +30,7 @@ type KeyMap struct {
 	PrevPending    key.Binding
 	Zoom           key.Binding // the output pane over the whole screen
 	NewRun         key.Binding
+	Timeline       key.Binding // the run's story (timeline.go)
 	Help           key.Binding
 	Quit           key.Binding
 }
@@ -69,6 +70,7 @@ func DefaultKeyMap() KeyMap {
 		PrevPending: b("[", "prev to do", "["),
 		Zoom:        b("z", "zoom output", "z"),
 		NewRun:      b("N", "new run", "N"),
+		Timeline:    b("t", "timeline", "t"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
 	}
@@ -79,7 +81,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
-		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun},
+		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline},
 		{k.Zoom, k.Wrap, k.Next, k.Prev, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

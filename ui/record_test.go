@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +54,35 @@ func TestHeaderSaysRolledBack(t *testing.T) {
 	c.run.Deployment = nil
 	if h := ansiStripStr(c.header(120, "")); strings.Contains(h, "deployed") {
 		t.Errorf("header %q speaks of a deployment the run has not done", h)
+	}
+}
+
+// The timeline page tells every attempt, the failed one too, the phrase
+// typed and the deployment, newest at the bottom, wrapped not cut.
+func TestTimelinePage(t *testing.T) {
+	rb, _, err := checklist.Parse("t.md", []byte("# T\n\n## Standard Deployment Procedure\n\n### Step 6\n\n```bash\n# Stop current containers\ndocker-compose down\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rb.Commands()[0].ID
+	t0 := time.Date(2026, 12, 2, 6, 0, 0, 0, time.Local)
+	run := checklist.Run{ID: "r1", Commands: map[string]*checklist.CommandRun{}}
+	for n, st := range []checklist.Status{checklist.Failed, checklist.OK} {
+		cr := checklist.CommandRun{Status: st, JobID: fmt.Sprint("j", n), Attempt: n + 1, Started: t0.Add(time.Duration(n) * time.Minute), Ended: t0.Add(time.Duration(n)*time.Minute + 2*time.Second), Confirmed: "planner"}
+		run.KeepAttempt(id, cr)
+		run.Commands[id] = &cr
+	}
+	run.Deployment = &checklist.DeploymentRecord{From: &checklist.StackState{At: t0.Add(-time.Minute), AppVersion: "1.2.2"}}
+	c := &Context{styles: NewStyles(true, true), width: 60, height: 24, rb: rb, run: run, now: t0.Add(time.Hour)}
+	p := newTimeline(c)
+	p.SetSize(60, 20)
+	v := ansiStripStr(p.View())
+	for _, want := range []string{"deploying from 1.2.2", "attempt 1: failed", "attempt 2: ok", `confirmed with "planner"`, "outage since"} {
+		if !strings.Contains(strings.Join(strings.Fields(v), " "), want) {
+			t.Errorf("timeline lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Index(v, "attempt 1") > strings.Index(v, "attempt 2") {
+		t.Errorf("attempts out of order:\n%s", v)
 	}
 }

@@ -148,7 +148,11 @@ func (s *Session) recordFrom(ctx context.Context, by string) error {
 		*s.run = before
 		return fmt.Errorf("record the deployment's start: %w", err)
 	}
-	s.record(audit.Record{Event: "deploy.from", RunID: s.run.ID, CommandID: by, Message: "before the deployment: " + st.Label(), Artifacts: s.maskAll(stateArtifacts(st))})
+	// The command goes in the artifacts, not CommandID: a command's own
+	// records stay run.start, confirm, run.end.
+	a := s.maskAll(stateArtifacts(st))
+	a["started_by"] = by
+	s.record(audit.Record{Event: "deploy.from", RunID: s.run.ID, Message: "before the deployment: " + st.Label(), Artifacts: a})
 	return nil
 }
 
@@ -225,7 +229,9 @@ func (s *Session) storeAfter(runID, cmdID string, kind procKind, cr checklist.Co
 		*s.run = before
 		return fmt.Errorf("record the stack after %s: %w", cmdID, err)
 	}
-	s.record(audit.Record{Event: event, RunID: s.run.ID, CommandID: cmdID, Message: msg, Artifacts: s.maskAll(stateArtifacts(st))})
+	a := s.maskAll(stateArtifacts(st))
+	a["after"] = cmdID
+	s.record(audit.Record{Event: event, RunID: s.run.ID, Message: msg, Artifacts: a})
 	return nil
 }
 

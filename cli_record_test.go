@@ -64,3 +64,14 @@ func TestReportDeploymentAndTimeline(t *testing.T) {
 		t.Errorf("report --format xml: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// Without a deployment record there is no kept image: the fast path
+// refuses and says to rebuild, changing nothing.
+func TestUseKeptImageWithoutRecord(t *testing.T) {
+	s := newStack(t)
+	cli(t, s.args("run", idGreet)...) // a run, but no deployment
+	r := cli(t, s.args("op", "use-kept-image")...)
+	if r.code == 0 || !strings.Contains(r.stderr, "has no deployment record") || !strings.Contains(r.stderr, "rebuild instead") {
+		t.Errorf("op use-kept-image without a record: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

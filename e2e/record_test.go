@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"planner-tui/checklist"
 	"planner-tui/ops/session"
@@ -147,4 +148,53 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestRollbackWithKeptImage: after the deployment, the Rollback Procedure
+// takes the fast path of Step 4: `op use-kept-image` points planner_app at
+// the image kept before the deploy, and "Start services" runs v1.2.2 again
+// without a rebuild.
+func TestRollbackWithKeptImage(t *testing.T) {
+	sb := needSandbox(t)
+	sb.reset(t)
+	op := newOperator(t, sb)
+	appBefore := docker(t, "image", "inspect", "-f", "{{.Id}}", "planner_app")
+
+	deploy(t, op)
+	rec := op.record(t)
+	if rec.From == nil || rec.From.KeptImage == "" {
+		t.Fatalf("no kept image in the record: %+v", rec.From)
+	}
+	t.Cleanup(func() { docker(t, "image", "rm", rec.From.KeptImage) })
+
+	step(t, "rollback steps 1 to 3", func(t *testing.T) {
+		op.mustRun(t, "rollback-procedure/step-1-stop-current-services/docker-compose-f-docker-compose-yml-f", "--confirm", "planner")
+		op.mustRun(t, "step-2-revert-code/checkout-previous-version", "--yes", "--param", "previous-commit-hash="+op.recordedChoice(t, "previous-commit-hash").Value)
+		rollbackDatabase(t, op, func(t *testing.T) {
+			op.mustRun(t, "step-3-rollback-database-if-migrations-were-run/downgrade-to-previous-version",
+				"--param", "revision-id="+op.recordedChoice(t, "revision-id").Value, "--confirm", "planner_production")
+		})
+	})
+	step(t, "rollback step 4: the kept image, no rebuild", func(t *testing.T) {
+		r := op.mustRun(t, "step-4-rebuild-and-restart/rebuild-images", "--choose", "step-4-rebuild-and-restart/or-use-the-app-image-kept-before-this-deploy-no", "--yes")
+		wantOutput(t, r, "planner_app is again the image that ran before the deployment", "1.2.2")
+		if id := docker(t, "image", "inspect", "-f", "{{.Id}}", "planner_app"); id != appBefore {
+			t.Errorf("planner_app is %s, want the kept %s", id, appBefore)
+		}
+		op.mustRun(t, "step-4-rebuild-and-restart/start-services", "--yes")
+		op.mustRun(t, "step-5-verify-rollback/wait-for-services-to-be-healthy")
+		if h := sb.waitHealthy(t, "1.2.2", 30*time.Second); h.Migrations.Current != headV122 {
+			t.Errorf("GET /health: %+v, want 1.2.2 at %s", h, headV122)
+		}
+		app := containers(t)["app"]
+		if got := docker(t, "inspect", "-f", "{{.Image}}", app.ID); got != appBefore {
+			t.Errorf("the app container runs %s, want the kept image %s", got, appBefore)
+		}
+	})
+	step(t, "the run says it rolled back", func(t *testing.T) {
+		rec := op.record(t)
+		if rec.Deployment == nil || !strings.Contains(rec.Deployment.Statement, "deployed 1.2.2 → 1.2.3, rolled back to 1.2.2 at ") {
+			t.Errorf("statement: %+v", rec.Deployment)
+		}
+	})
 }

@@ -75,10 +75,29 @@ func kindOfTitle(title string) procKind {
 type deployRecorder struct {
 	wg sync.WaitGroup
 	mu sync.Mutex // one read of To/RolledBack at a time, in order
+
+	addMu  sync.Mutex // orders add against wait: no read starts after Close
+	closed bool
 }
 
-// wait waits for the reads under way (Close).
-func (d *deployRecorder) wait() { d.wg.Wait() }
+// add counts a read about to start; false once the session closes.
+func (d *deployRecorder) add() bool {
+	d.addMu.Lock()
+	defer d.addMu.Unlock()
+	if d.closed {
+		return false
+	}
+	d.wg.Add(1)
+	return true
+}
+
+// wait waits for the reads under way and lets no more start (Close).
+func (d *deployRecorder) wait() {
+	d.addMu.Lock()
+	d.closed = true
+	d.addMu.Unlock()
+	d.wg.Wait()
+}
 
 // captureOptions say where the stack is, with the .env values as they are
 // now (the database password).
@@ -184,7 +203,9 @@ func (s *Session) afterEnd(cmdID string, cr checklist.CommandRun) {
 		return
 	}
 	runID := sn.Run.ID
-	s.deploy.wg.Add(1)
+	if !s.deploy.add() {
+		return
+	}
 	go func() {
 		defer s.deploy.wg.Done()
 		s.deploy.mu.Lock()

@@ -153,6 +153,11 @@ func (s *Session) recordFrom(ctx context.Context, by string) error {
 			st.SetError("kept image", err)
 		} else {
 			st.KeptImage = ref
+			// Older runs' kept tags beyond the newest few go (best effort).
+			repo, _, _ := strings.Cut(ref, ":pre-")
+			if _, err := stackstate.PruneKept(ctx, d, repo, ref); err != nil {
+				s.rec.noteErr(err)
+			}
 		}
 	}
 	s.mu.Lock()

@@ -17,9 +17,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 
 	"planner-tui/checklist"
 	"planner-tui/ops"
@@ -236,4 +240,48 @@ func KeepImage(ctx context.Context, d *docker.Client, id, ref string) error {
 		return fmt.Errorf("tag image %s as %s: %w", id, ref, err)
 	}
 	return nil
+}
+
+// KeepKept is how many kept images (<repo>:pre-<run id>) PruneKept leaves
+// per repository: the newest, by run id (which starts with the run's UTC
+// start time). Each deployment keeps one; without a bound every run that
+// deploys (and every test run against a shared engine) would add a tag.
+const KeepKept = 3
+
+// PruneKept removes the kept-image tags of repo beyond the newest
+// KeepKept, never except (the one just kept). A tag is only removed: an
+// image another tag or a container still uses stays (the engine refuses to
+// remove it, and that refusal is not an error here). It returns the tags
+// removed.
+func PruneKept(ctx context.Context, d *docker.Client, repo, except string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	ims, err := d.API().ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("reference", repo+":pre-*"))})
+	if err != nil {
+		return nil, fmt.Errorf("list kept images of %s: %w", repo, err)
+	}
+	var tags []string
+	for _, im := range ims {
+		for _, t := range im.RepoTags {
+			if strings.HasPrefix(t, repo+":pre-") {
+				tags = append(tags, t)
+			}
+		}
+	}
+	slices.Sort(tags)
+	slices.Reverse(tags) // newest run first
+	var removed []string
+	kept := 0
+	for _, t := range tags {
+		if t == except || kept < KeepKept-1 {
+			if t != except {
+				kept++
+			}
+			continue
+		}
+		if _, err := d.API().ImageRemove(ctx, t, image.RemoveOptions{}); err == nil {
+			removed = append(removed, t)
+		}
+	}
+	return removed, nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 
 	"planner-tui/ops/docker/dockertest"
@@ -74,5 +76,39 @@ func TestCaptureSandbox(t *testing.T) {
 	in, err := sb.Client.API().ImageInspect(ctx, ref)
 	if err != nil || in.ID != st.Images["app"].ID {
 		t.Errorf("kept image %s: %v, id %q, want %q", ref, err, in.ID, st.Images["app"].ID)
+	}
+
+	// Older kept tags beyond the newest KeepKept go; the one just kept and
+	// the image the app runs stay.
+	repo, _, _ := strings.Cut(ref, ":pre-")
+	for i := range KeepKept + 1 {
+		old := repo + ":pre-00000000-prunetest-" + string(rune('a'+i))
+		if err := KeepImage(ctx, sb.Client, st.Images["app"].ID, old); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sb.Client.API().ImageRemove(context.Background(), old, image.RemoveOptions{}) })
+	}
+	if _, err := PruneKept(ctx, sb.Client, repo, ref); err != nil {
+		t.Fatal(err)
+	}
+	ims, err := sb.Client.API().ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("reference", repo+":pre-*"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	for _, im := range ims {
+		tags = append(tags, im.RepoTags...)
+	}
+	n := 0
+	for _, tg := range tags {
+		if strings.HasPrefix(tg, repo+":pre-") {
+			n++
+		}
+	}
+	if n > KeepKept || !slices.Contains(tags, ref) {
+		t.Errorf("kept tags after pruning: %v, want at most %d, %s among them", tags, KeepKept, ref)
+	}
+	if _, err := sb.Client.API().ImageInspect(ctx, st.Images["app"].ID); err != nil {
+		t.Errorf("the running app's image went with the tags: %v", err)
 	}
 }

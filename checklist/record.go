@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -140,46 +139,6 @@ func (s *StackState) Services() []string {
 		return nil
 	}
 	return slices.Sorted(maps.Keys(s.Images))
-}
-
-// Describe is the state in a few lines of "key: value", for reports.
-func (s *StackState) Describe() []string {
-	if s == nil {
-		return nil
-	}
-	var out []string
-	add := func(k, v string) {
-		if v != "" {
-			out = append(out, k+": "+v)
-		}
-	}
-	add("time", s.At.UTC().Format("2006-01-02 15:04:05 UTC"))
-	add("commit", s.Commit)
-	add("tag", s.Tag)
-	add("branch", s.Branch)
-	add("app version", s.AppVersion)
-	add("alembic revision", s.Revision)
-	for _, svc := range s.Services() {
-		im := s.Images[svc]
-		add("image "+svc, strings.TrimSpace(im.Tag+" "+shortImageID(im.ID)))
-	}
-	if s.Backup != nil {
-		add("backup", s.Backup.Path+" (sha256 "+s.Backup.SHA256+")")
-	}
-	add(".env sha256", s.EnvHash)
-	add("kept image", s.KeptImage)
-	for _, k := range slices.Sorted(maps.Keys(s.Errors)) {
-		add("unknown "+k, s.Errors[k])
-	}
-	return out
-}
-
-func shortImageID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 // KeepAttempt adds an ended attempt of a command to the run's history,

@@ -75,3 +75,25 @@ func TestUseKeptImageWithoutRecord(t *testing.T) {
 		t.Errorf("op use-kept-image without a record: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// `runs start-deployment` records the deployment's start explicitly, once;
+// the first deployment command after it keeps that record.
+func TestRunsStartDeployment(t *testing.T) {
+	s := newStack(t)
+	rb, err := filepath.Abs(filepath.Join("testdata", "record.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runbook = rb
+	r := cli(t, s.args("runs", "start-deployment")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "deploying from") || !strings.Contains(r.stderr, "not read: git") {
+		t.Fatalf("runs start-deployment: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli(t, s.args("runs", "start-deployment")...); r.code == 0 || !strings.Contains(r.stderr, "started its deployment at") {
+		t.Errorf("a second start-deployment: exit %d, %s", r.code, r.stderr)
+	}
+	cli(t, s.args("run", "standard-deployment-procedure/step-1-change/change-the-stack", "--yes")...)
+	if d := s.runState(t).Deployment; d == nil || d.StartedBy != "runs start-deployment" || d.To == nil {
+		t.Errorf("record after a deployment command: %+v, want the explicit start kept and a to", d)
+	}
+}

@@ -116,6 +116,9 @@ func (s *Session) StartDeployment(ctx context.Context, by string) error {
 	if err := s.writable("start a deployment"); err != nil {
 		return err
 	}
+	if d := s.Snapshot().Run.Deployment; d != nil && d.From != nil {
+		return fmt.Errorf("run %s started its deployment at %s already (from %s): start a new run for another", s.Snapshot().Run.ID, d.From.At.Local().Format("15:04:05"), d.From.Label())
+	}
 	return s.recordFrom(ctx, by)
 }
 
@@ -162,6 +165,10 @@ func (s *Session) recordFrom(ctx context.Context, by string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Held already when a command started it (admit took it).
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
 	if s.run.ID != runID || s.run.Deployment != nil {
 		return nil // recorded meanwhile, or another run now
 	}

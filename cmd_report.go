@@ -14,11 +14,22 @@ import (
 
 func newReportCmd(o *options) *cobra.Command {
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "A Markdown report of the current run: what ran, when, results, backups, notes",
+		Short: "A report of the current run for the change ticket: the deployment record, the timeline of every attempt, results, backups, notes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch format {
+			case "md", "markdown":
+			case "json":
+				asJSON = true
+			default:
+				return fmt.Errorf("--format %q: want md or json", format)
+			}
+			if asJSON && cmd.Flags().Changed("format") && format != "json" {
+				return fmt.Errorf("--json and --format %s: pick one", format)
+			}
 			return o.readOnly(cmd, func(s *session.Session) error {
 				if asJSON {
 					return writeJSON(cmd.OutOrStdout(), reportData(s))
@@ -28,7 +39,8 @@ func newReportCmd(o *options) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (schema in docs/cli-json.md)")
+	cmd.Flags().StringVar(&format, "format", "md", "md (Markdown, for the change ticket) or json (schema in docs/cli-json.md)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: the same as --format json")
 	return cmd
 }
 
@@ -46,6 +58,12 @@ type reportJSON struct {
 	Notes    []reportNote       `json:"notes"`
 	Summary  []summaryGroupJSON `json:"summary"`
 	Backups  []checklist.Backup `json:"backups"`
+	// Deployment, From and To: the deployment record (as in status --json).
+	Deployment *deploymentJSON       `json:"deployment,omitempty"`
+	From       *checklist.StackState `json:"from,omitempty"`
+	To         *checklist.StackState `json:"to,omitempty"`
+	// Timeline is the run's story in time order, every attempt kept.
+	Timeline []checklist.Event `json:"timeline"`
 }
 
 type reportCommand struct {
@@ -59,6 +77,8 @@ type reportCommand struct {
 	Started   time.Time `json:"started,omitzero"`
 	Ended     time.Time `json:"ended,omitzero"`
 	Confirmed string    `json:"confirmed,omitempty"`
+	// Attempts counts the attempts of the command (each is in the timeline).
+	Attempts int `json:"attempts,omitempty"`
 }
 
 type reportCheck struct {
@@ -99,6 +119,7 @@ func reportData(s *session.Session) reportJSON {
 					code := cr.ExitCode
 					rc.ExitCode = &code
 				}
+				rc.Attempts = len(run.AttemptsOf(c.ID))
 				rep.Commands = append(rep.Commands, rc)
 			}
 			for _, ck := range st.Checks {
@@ -111,7 +132,24 @@ func reportData(s *session.Session) reportJSON {
 			}
 		}
 	}
+	if rep.Deployment = deploymentData(s, rb, &run); rep.Deployment != nil {
+		rep.From, rep.To = rep.Deployment.From, rep.Deployment.To
+	}
+	rep.Timeline = maskedTimeline(s, checklist.Timeline(rb, &run))
 	return rep
+}
+
+// maskedTimeline masks what came from commands and operators.
+func maskedTimeline(s *session.Session, ev []checklist.Event) []checklist.Event {
+	out := make([]checklist.Event, len(ev))
+	for i, e := range ev {
+		e.Text, e.By, e.Confirmed = s.Mask(e.Text), s.Mask(e.By), s.Mask(e.Confirmed)
+		out[i] = e
+	}
+	if out == nil {
+		out = []checklist.Event{}
+	}
+	return out
 }
 
 // writeReport renders the run for a ticket or an incident review. Every
@@ -121,10 +159,12 @@ func writeReport(w io.Writer, s *session.Session) {
 	rb := s.Runbook()
 	fmt.Fprintf(w, "# %s\n\n- run: `%s`\n- runbook: `%s`\n- operator: %s\n- started: %s\n\n",
 		s.Mask(run.Title), run.ID, rb.Path, s.Mask(run.Operator), run.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
+	writeDeploymentMD(w, deploymentData(s, rb, &run))
 	if sum := summaryJSON(rb, &run); len(sum) > 0 {
 		fmt.Fprint(w, "## Checklist summary\n\n")
 		printSummary(w, sum, true)
 	}
+	writeTimelineMD(w, s, checklist.Timeline(rb, &run))
 	for _, sec := range rb.Sections {
 		var lines []string
 		for _, st := range sec.Steps {

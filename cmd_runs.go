@@ -94,7 +94,7 @@ this one; 'runs' marks the current run of each runbook with *.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(newRun, resume)
+	cmd.AddCommand(newRun, resume, newStartDeploymentCmd(o)) // cmd_record.go
 	return cmd
 }
 

@@ -51,6 +51,13 @@ type statusReport struct {
 	// leads to (checklist.SummaryItem).
 	Summary []summaryGroupJSON `json:"summary,omitempty"`
 	Backups []checklist.Backup `json:"backups,omitempty"`
+	// Deployment is the deployment record: from, to, the rollback, the
+	// statement, the outages (cmd_record.go); absent when the run has none.
+	Deployment *deploymentJSON `json:"deployment,omitempty"`
+	// From and To are the record's before and after, for scripts that
+	// want only those.
+	From *checklist.StackState `json:"from,omitempty"`
+	To   *checklist.StackState `json:"to,omitempty"`
 }
 
 func runStatus(s *session.Session) statusReport {
@@ -82,6 +89,9 @@ func runStatus(s *session.Session) statusReport {
 		}
 	}
 	rep.Summary = summaryJSON(s.Runbook(), &run)
+	if rep.Deployment = deploymentData(s, s.Runbook(), &run); rep.Deployment != nil {
+		rep.From, rep.To = rep.Deployment.From, rep.Deployment.To
+	}
 	return rep
 }
 
@@ -90,6 +100,9 @@ func printStatus(w io.Writer, st statusReport) {
 		fmt.Fprintln(w, "no run yet: the first command you run starts one")
 	} else {
 		fmt.Fprintf(w, "run %s  %q  started %s\n", st.Run, st.Title, st.Started.Local().Format("2006-01-02 15:04"))
+	}
+	if st.Deployment != nil && st.Deployment.Statement != "" {
+		fmt.Fprintln(w, st.Deployment.Statement)
 	}
 	if st.Running != "" {
 		fmt.Fprintf(w, "running: %s\n", st.Running)

@@ -44,6 +44,13 @@ type Run struct {
 	Notes map[string][]Note `json:"notes"` // by step id
 	// Backups are the verified backups taken during this run, newest last.
 	Backups []Backup `json:"backups,omitempty"`
+	// Deployment is what this run deployed (record.go); nil until its
+	// first change to the stack.
+	Deployment *DeploymentRecord `json:"deployment,omitempty"`
+	// Attempts are the ended attempts of each command, oldest first, by
+	// Command.ID: a retry replaces Commands[id], never these. Runs of
+	// older versions lack them (their Commands hold the last attempt).
+	Attempts map[string][]CommandRun `json:"attempts,omitempty"`
 }
 
 // CommandRun is the latest attempt of one command in a run.

@@ -510,6 +510,17 @@ func (r *Run) Clone() Run {
 		c.Notes[k] = slices.Clone(v)
 	}
 	c.Backups = slices.Clone(r.Backups)
+	c.Deployment = r.Deployment.Clone()
+	if r.Attempts != nil {
+		c.Attempts = make(map[string][]CommandRun, len(r.Attempts))
+		for k, v := range r.Attempts {
+			as := slices.Clone(v)
+			for i := range as {
+				as[i].Params = cloneStrings(as[i].Params)
+			}
+			c.Attempts[k] = as
+		}
+	}
 	return c
 }
 

@@ -590,6 +590,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Database):
 		m.remember()
 		return m.openPage(newDBPane(c))
+	case key.Matches(msg, k.Timeline):
+		return m.openPage(newTimeline(c))
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
 		return nil

@@ -440,6 +440,7 @@ func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	switch msg := msg.(type) {
 	case paramChoicesMsg:
 		d.choices[msg.name] = msg.choices
+		d.chooseRecorded(msg.name) // record.go
 		if msg.err != nil {
 			d.errs[msg.name] = msg.err
 		}

@@ -12,7 +12,7 @@ func (c *Context) header(w int, where string) string {
 	if title == "" {
 		title = "planner-tui"
 	}
-	parts := []string{}
+	parts := c.deploymentParts() // record.go: "deployed 1.2.2 → 1.2.3, rolled back …" first
 	if c.run.ID != "" {
 		parts = append(parts, "run "+c.run.ID)
 	}

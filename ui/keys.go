@@ -35,6 +35,7 @@ type KeyMap struct {
 	Pager          key.Binding // the full log in $PAGER
 	Copy           key.Binding // to the clipboard (OSC 52)
 	NewRun         key.Binding
+	Timeline       key.Binding // the run's story (timeline.go)
 	Help           key.Binding
 	Quit           key.Binding
 }
@@ -79,6 +80,7 @@ func DefaultKeyMap() KeyMap {
 		Pager:       b("o", "full log in $PAGER", "o"),
 		Copy:        b("y", "copy", "y"),
 		NewRun:      b("N", "new run", "N"),
+		Timeline:    b("t", "timeline", "t"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
 	}
@@ -89,7 +91,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
-		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun},
+		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline},
 		{k.Zoom, k.Wrap, k.Next, k.Prev, k.Filter, k.NextErr, k.PrevErr, k.Pager, k.Copy, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

@@ -27,7 +27,8 @@ type Container struct {
 	ID        string
 	Name      string // without the leading "/"
 	Service   string // compose service label
-	Image     string
+	Image     string // as the container was created from it (a tag, or an id)
+	ImageID   string // the image id it runs ("sha256:...")
 	State     string // created, running, paused, restarting, removing, exited, dead
 	Health    string // starting, healthy, unhealthy; "" without a healthcheck
 	StartedAt time.Time
@@ -121,6 +122,7 @@ func (c *Client) inspect(ctx context.Context, id string) (Container, error) {
 		ID:       in.ID,
 		Name:     strings.TrimPrefix(in.Name, "/"),
 		Restarts: in.RestartCount,
+		ImageID:  in.Image,
 	}
 	ct.Created, _ = time.Parse(time.RFC3339Nano, in.Created)
 	if in.Config != nil {

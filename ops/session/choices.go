@@ -23,7 +23,11 @@ import (
 // backup files for a restore. It runs git and reads files, so call it from
 // a goroutine (a tea.Cmd in the TUI). An empty list means "type it".
 func (s *Session) ParamChoices(ctx context.Context, name string) ([]Choice, error) {
-	return s.choices.list(ctx, name)
+	cs, err := s.choices.list(ctx, name)
+	if sn := s.Snapshot(); sn != nil && sn.Run != nil && sn.Run.Deployment != nil {
+		cs = withRecorded(name, cs, sn.Run.Deployment.From) // record_choices.go
+	}
+	return cs, err
 }
 
 // choices is the parameter-choices part of a session: it offers values for

@@ -78,6 +78,7 @@ func (e *Execution) Wait() (checklist.CommandRun, error) {
 			e.err = err
 		}
 		e.result, e.err = e.s.finish(e.CommandID, e.JobID, res, e.err)
+		e.s.afterEnd(e.CommandID, e.result) // the deployment record (record.go)
 		close(e.waited)
 	})
 	<-e.waited
@@ -112,6 +113,7 @@ func (s *Session) Start(ctx context.Context, p *Plan, confirmation string, out i
 	if err != nil {
 		return nil, err
 	}
+	s.beforeStart(ctx, a.plan) // the deployment record's From (record.go)
 	crashPoint(crashBeforeSupervisor)
 	p, cmd := a.plan, a.plan.Command
 	spec := runner.Spec{
@@ -180,6 +182,7 @@ func (s *Session) StartInteractive(p *Plan, confirmation, editor string) (*exec.
 	if err != nil {
 		return nil, err
 	}
+	s.beforeStart(context.Background(), a.plan)
 	script := a.plan.Script
 	if editor != "" && !strings.ContainsAny(editor, "'\"`$;&|") {
 		script = editorWord.ReplaceAllString(script, "${1}"+editor+"${3}")

@@ -165,6 +165,7 @@ func (r *recorder) applyScanned(run *checklist.Run, cmdID string, cr *checklist.
 	if len(artifacts) > 0 {
 		rec.Artifacts = artifacts
 	}
+	run.KeepAttempt(cmdID, *cr) // a retry must not overwrite this attempt
 	// The caller saves the state first, then writes this: a crash in
 	// between must not leave a run.end for a result the state lacks (the
 	// next start would apply it, and audit it, again).

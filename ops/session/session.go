@@ -58,6 +58,8 @@ type Session struct {
 	// compose is how docker-compose lines run here (compose.go).
 	compose      composeSetup
 	composeNoted sync.Once
+	// deploy tracks the deployment record's background reads (record.go).
+	deploy deployRecorder
 }
 
 // Open loads the runbook, works out the effective variables and the target
@@ -435,6 +437,7 @@ func (s *Session) writable(what string) error {
 
 // Close releases the operator lock. Commands still running go on.
 func (s *Session) Close() error {
+	s.deploy.wait() // the deployment record's reads take the mutex
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error

@@ -56,8 +56,14 @@ type Plan struct {
 // NeedsPhrase says whether the plan needs the typed Confirm phrase.
 func (p *Plan) NeedsPhrase() bool { return p.Confirm != "" }
 
-// Choice is a value offered for a placeholder parameter.
-type Choice struct{ Value, Label string }
+// Choice is a value offered for a placeholder parameter. Recorded says it
+// is the value the run's deployment record holds from before the deploy
+// (the commit, tag, revision or backup to go back to): it comes first, and
+// a picker opens with it chosen.
+type Choice struct {
+	Value, Label string
+	Recorded     bool
+}
 
 // ParamError is a parameter that cannot be used: a name the command does
 // not have, an empty value, or a value the shell would interpret.

@@ -42,9 +42,11 @@ func (s *Session) RecordInteractive(cmdID string, exitCode int, started, ended t
 	outcome := string(status)
 	cr.Status, cr.ExitCode, cr.Error, cr.Detail = status, exitCode, errText, detail
 	cr.Started, cr.Ended = started.UTC(), ended.UTC()
+	s.run.KeepAttempt(cmd.ID, *cr) // a retry must not overwrite this attempt
 	if err := s.rec.save(s.run); err != nil {
 		return fmt.Errorf("record %s: %w", cmd.ID, err)
 	}
+	s.afterEnd(cmd.ID, *cr) // the deployment record (record.go): read in the background
 	code := exitCode
 	s.record(audit.Record{Time: ended.UTC(), Event: "run.end", RunID: s.run.ID, StepID: s.rec.stepID(cmd.ID), CommandID: cmd.ID, ExitCode: &code,
 		DurationMS: ended.Sub(started).Milliseconds(), Outcome: outcome, Message: endMessage(cr)})

@@ -130,10 +130,25 @@ func Decide(mode string, found Found, shimDir string) (Decision, error) {
 }
 
 // shim is the docker-compose a step finds first on its PATH. It replaces
-// itself with the plugin, so signals, exit codes and stdin are compose's own.
+// itself with the plugin, so signals, exit codes and stdin are compose's
+// own. One v1 meaning is kept: v1's `ps` lists stopped containers too, v2's
+// only running ones unless --all; a runbook's "check all services" written
+// for v1 must still show the service that exited, so `ps` gets --all
+// (cobra takes flags after the arguments; not after a "--").
 const shim = `#!/bin/sh
 # Written by planner-tui: this host has the compose plugin, and the runbook
 # says docker-compose. See docs/user-guide.md, "Compose v1 and v2".
+skip=0
+for a do
+	if [ "$skip" = 1 ]; then skip=0; continue; fi
+	case $a in
+	--) break ;;
+	-f|--file|-p|--project-name|--project-directory|--env-file|--profile|--ansi|--progress|--parallel|-c|--context|-H|--host|--log-level) skip=1 ;;
+	-*) ;;
+	ps) exec docker compose "$@" --all ;;
+	*) break ;;
+	esac
+done
 exec docker compose "$@"
 `
 

@@ -120,3 +120,40 @@ func TestShimRunsThePlugin(t *testing.T) {
 		t.Errorf("docker-compose version through the shim = %q, want the plugin's %q", got, found.Plugin.Version)
 	}
 }
+
+// The shim keeps v1's meaning of `ps`: stopped containers are listed too.
+// Read off the arguments the shim hands to docker, with a docker that
+// prints them.
+func TestShimArguments(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\nfor a do printf '[%s]' \"$a\"; done\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shimDir := filepath.Join(t.TempDir(), "shim")
+	if err := WriteShim(shimDir); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-f", "docker-compose.yml", "-f", "docker-compose.prod.yml", "ps"}, "[compose][-f][docker-compose.yml][-f][docker-compose.prod.yml][ps][--all]"},
+		{[]string{"ps", "app"}, "[compose][ps][app][--all]"},
+		{[]string{"-p", "ps", "logs", "--tail=100"}, "[compose][-p][ps][logs][--tail=100]"},
+		{[]string{"exec", "-T", "db", "ps"}, "[compose][exec][-T][db][ps]"},
+		{[]string{"up", "-d"}, "[compose][up][-d]"},
+		{[]string{"run", "--rm", "app", "sh", "-c", "a b"}, "[compose][run][--rm][app][sh][-c][a b]"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(filepath.Join(shimDir, "docker-compose"), tt.args...)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":/usr/bin:/bin")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", tt.args, err, out)
+		}
+		if string(out) != tt.want {
+			t.Errorf("docker-compose %v ran docker %s, want %s", tt.args, out, tt.want)
+		}
+	}
+}

@@ -42,7 +42,7 @@ The embedded runbook uses them; each works on its own too.`,
 	op.AddCommand(
 		newOpBackupCmd(o), newOpVerifyBackupCmd(), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
 		newOpStatusCmd(o), newOpDBCheckCmd(o), newOpLogsScanCmd(o), newOpEnvCheckCmd(o),
-		newOpSQLLintCmd(),
+		newOpSQLLintCmd(), newOpPlanCmd(o),
 	)
 	return op
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ func newOpPlanCmd(o *options) *cobra.Command {
 		target  string
 		asJSON  bool
 		sqlOnly bool
+		fresh   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -32,7 +34,10 @@ the files it changes (a diffstat), the keys of .env against the target's
 the database's alembic revision (read over pgx) and only the SQL from it to the
 target's head, rendered by alembic upgrade CURRENT:head --sql in a one-off
 container of the app service with the target's alembic dir mounted (nothing
-connects to the database, nothing is built), linted as op sql-lint does.
+connects to the database, nothing is built), linted as op sql-lint does. The
+rendered SQL is kept in the state dir per alembic tree (git) and revision, so the
+next plan of the same target and revision does not start a container (--fresh
+renders again).
 
 Exit 0 when nothing needs a look; 3 (a warning) when a migration is destructive
 or has warnings, .env lacks a key of the target's example, or a part could not be
@@ -46,6 +51,7 @@ such ref). --sql prints only the pending SQL.`,
 			}
 			p, err := changes.Build(cmd.Context(), changes.Options{
 				Target: oc.target, Ref: target, DB: postgres.ConfigFor(oc.target, oc.env),
+				CacheDir: filepath.Join(oc.s.StateDir(), "plan-cache"), Fresh: fresh,
 			})
 			if err != nil {
 				return err
@@ -71,6 +77,7 @@ such ref). --sql prints only the pending SQL.`,
 	f.StringVar(&target, "target", "", "the version to deploy: a tag, branch or commit (default: the upstream, else the newest tag)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	f.BoolVar(&sqlOnly, "sql", false, "print only the pending migrations' SQL")
+	f.BoolVar(&fresh, "fresh", false, "render the pending SQL again even if it was rendered before for the same migration scripts and revision")
 	return cmd
 }
 
@@ -153,7 +160,11 @@ func printChangePlan(w io.Writer, p changes.Plan) {
 		fmt.Fprintf(w, "  %s -> %s  %s\n", planBase(r.From), r.To, r.Message)
 	}
 	if strings.TrimSpace(m.SQL) != "" && len(m.Pending) > 0 {
-		fmt.Fprintf(w, "\npending SQL (alembic upgrade %s --sql):\n", planRange(m.Current))
+		how := ""
+		if m.Cached {
+			how = ", rendered earlier for the same scripts and revision"
+		}
+		fmt.Fprintf(w, "\npending SQL (alembic upgrade %s --sql%s):\n", planRange(m.Current), how)
 		for i, l := range strings.Split(strings.TrimRight(m.SQL, "\n"), "\n") {
 			fmt.Fprintf(w, "%4d  %s\n", i+1, l)
 		}

@@ -31,6 +31,9 @@ type Migrations struct {
 	// column programs.legacy_code"); empty when nothing is lost.
 	Destructive []string `json:"destructive"`
 	Command     string   `json:"command"` // the alembic command line that rendered SQL
+	// Cached says SQL was rendered earlier for the same migration scripts
+	// and revision (op plan --fresh renders again).
+	Cached bool `json:"cached"`
 }
 
 // Revision is one pending migration and the lines of SQL it renders to.
@@ -167,10 +170,17 @@ func CurrentRevision(ctx context.Context, c postgres.Config) (string, error) {
 // Pending renders and lints the migrations from current to head.
 func Pending(ctx context.Context, r Renderer, current string) (Migrations, error) {
 	m := Migrations{Current: current}
-	if a, ok := r.(Alembic); ok {
+	inner := r
+	if c, ok := r.(*Cached); ok {
+		inner = c.R
+	}
+	if a, ok := inner.(Alembic); ok {
 		m.Command = strings.Join(a.Args(current), " ")
 	}
 	sql, log, err := r.PendingSQL(ctx, current)
+	if c, ok := r.(*Cached); ok {
+		m.Cached = c.Hit
+	}
 	if err != nil {
 		return m, err
 	}

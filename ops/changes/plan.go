@@ -50,6 +50,10 @@ type Options struct {
 	// target's alembic dir, extracted); nil for Alembic in a one-off
 	// container of the app service.
 	Render func(source string) Renderer
+	// CacheDir, when set, keeps rendered SQL per alembic tree and current
+	// revision (see Cached); Fresh renders again anyway.
+	CacheDir string
+	Fresh    bool
 }
 
 // Build compares the running version with the target. An error means no
@@ -114,6 +118,14 @@ func (p *Plan) migrations(ctx context.Context, r repo, o Options) error {
 	var rd Renderer = Alembic{Target: o.Target, Source: src}
 	if o.Render != nil {
 		rd = o.Render(src)
+	}
+	if o.CacheDir != "" {
+		tree, err := r.git(ctx, "rev-parse", p.Target.Commit+":"+dir)
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("alembic tree %s, project %s, service %s, files %v", strings.TrimSpace(tree), o.Target.Project, o.Target.AppService, o.Target.ComposeFiles)
+		rd = &Cached{Dir: o.CacheDir, Key: key, R: rd, Fresh: o.Fresh}
 	}
 	m, err := Pending(ctx, rd, current)
 	p.Migrations = m

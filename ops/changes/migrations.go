@@ -6,14 +6,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"planner-tui/ops"
+	"planner-tui/ops/envfile"
 	"planner-tui/ops/postgres"
 	"planner-tui/ops/sqllint"
 )
@@ -263,4 +266,22 @@ func mkSource() (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// LiveCheck renders and lints the migrations `alembic upgrade head` would
+// run now in target t: the database's revision read over pgx (the password
+// from t.Dir/.env), the SQL rendered by the app service's image as built,
+// the code the upgrade will run (no source mounted).
+func LiveCheck(ctx context.Context, t ops.Target) (Migrations, error) {
+	env := map[string]string{}
+	if f, err := envfile.Load(filepath.Join(t.Dir, ".env")); err == nil {
+		env = f.Map()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return Migrations{}, err
+	}
+	current, err := CurrentRevision(ctx, postgres.ConfigFor(t, env))
+	if err != nil {
+		return Migrations{}, fmt.Errorf("current revision: %w", err)
+	}
+	return Pending(ctx, Alembic{Target: t}, current)
 }

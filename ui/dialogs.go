@@ -142,6 +142,7 @@ func (d *phraseDialog) View(c *Context) string {
 	if p.Gate != "" {
 		lines = append(lines, st.Warn.Render("Gate:")+" "+p.Gate)
 	}
+	lines = append(lines, migrationLines(st, p.Migration)...)
 	lines = append(lines, "", "To run it, type "+st.Bold.Render(p.Confirm)+" and press enter.", d.input.View())
 	if d.wrong != "" {
 		lines = append(lines, st.Error.Render(d.wrong))

@@ -39,6 +39,13 @@ type Migrations struct {
 	Cached bool `json:"cached"`
 }
 
+func (m *Migrations) normalize() {
+	m.Pending, m.Findings, m.Destructive = orEmpty(m.Pending), orEmpty(m.Findings), orEmpty(m.Destructive)
+	for i := range m.Pending {
+		m.Pending[i].Findings = orEmpty(m.Pending[i].Findings)
+	}
+}
+
 // Revision is one pending migration and the lines of SQL it renders to.
 type Revision struct {
 	From     string            `json:"from"` // "" when it starts from an empty database
@@ -203,6 +210,7 @@ func Pending(ctx context.Context, r Renderer, current string) (Migrations, error
 			}
 		}
 	}
+	m.normalize()
 	return m, nil
 }
 

@@ -1,7 +1,9 @@
 package changes_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -113,5 +115,20 @@ func TestCachedRendersOncePerRevision(t *testing.T) {
 	}
 	if failing.calls != 2 {
 		t.Errorf("a failure was kept: %d renders, want 2", failing.calls)
+	}
+}
+
+// JSON lists are [], never null: nothing pending is an empty list.
+func TestPendingNothingIsEmptyLists(t *testing.T) {
+	m, err := changes.Pending(context.Background(), &fakeAlembic{sql: "BEGIN;\n\nCOMMIT;\n"}, "c9e8f1a2b3d4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("null")) {
+		t.Errorf("JSON has null: %s", b)
 	}
 }

@@ -91,7 +91,19 @@ func Build(ctx context.Context, o Options) (Plan, error) {
 	if err := p.migrations(ctx, r, o); err != nil {
 		p.Problems = append(p.Problems, "pending migrations: "+err.Error())
 	}
+	p.Commits, p.Reverted, p.Files = orEmpty(p.Commits), orEmpty(p.Reverted), orEmpty(p.Files)
+	p.Env.Missing, p.Env.Extra, p.Env.Added, p.Env.Removed = orEmpty(p.Env.Missing), orEmpty(p.Env.Extra), orEmpty(p.Env.Added), orEmpty(p.Env.Removed)
+	p.Problems = orEmpty(p.Problems)
+	p.Migrations.normalize()
 	return p, nil
+}
+
+// orEmpty is s, or an empty list for nil: JSON lists are [], never null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func (p *Plan) migrations(ctx context.Context, r repo, o Options) error {

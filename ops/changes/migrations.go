@@ -123,6 +123,11 @@ func (a Alembic) PendingSQL(ctx context.Context, current string) (string, string
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
+		if current != "" && strings.Contains(errb.String(), "Can't locate revision") {
+			// Older code than the database: a rollback, which needs a
+			// downgrade with the newer code, not an upgrade.
+			return "", errb.String(), fmt.Errorf("the database is at %s, which this code does not know (is the target older than what migrated the database?): %s", current, lastLines(errb.String(), 1))
+		}
 		return "", errb.String(), fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, lastLines(errb.String(), 3))
 	}
 	return out.String(), errb.String(), nil

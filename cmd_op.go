@@ -43,6 +43,7 @@ The embedded runbook uses them; each works on its own too.`,
 		newOpBackupCmd(o), newOpVerifyBackupCmd(), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
 		newOpStatusCmd(o), newOpDBCheckCmd(o), newOpLogsScanCmd(o), newOpEnvCheckCmd(o),
 		newOpUseKeptImageCmd(o), // cmd_op_kept.go
+		newOpSQLLintCmd(), newOpPlanCmd(o),
 	)
 	return op
 }

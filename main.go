@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/ops/changes"
 	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
 )
@@ -139,6 +140,7 @@ func (o *options) sessionOptions(readOnly bool) (session.Options, error) {
 		Sets:        sets,
 		Version:     version,
 		ReadOnly:    readOnly,
+		Migrations:  changes.LiveCheck, // a destructive pending migration makes the upgrade destructive
 	}, nil
 }
 

@@ -92,16 +92,30 @@ create_planner_dir() {
 	commit_as_of "2024-01-24T09:00:00Z" -m "Release 1.2.3: program status column, rate limit setting"
 	GIT_COMMITTER_DATE="2024-01-24T09:01:00Z" git_in tag -a v1.2.3 -m "Release 1.2.3"
 
-	# origin has main at v1.2.3; the working copy is deployed at v1.2.2.
+	# Release 1.2.4 drops a column (resources.role): a destructive migration
+	# for the review of changes to name. It is on its own branch, never on
+	# main, so that the deployment of main (v1.2.3) is unchanged.
+	git_in checkout -q -b release/1.2.4
+	cp -a "$RELEASES_SRC/v1.2.4/." "$PLANNER_DIR/"
+	sed -i 's/^VERSION = "1.2.3"/VERSION = "1.2.4"/' "$PLANNER_DIR/backend/app/core/config.py"
+	grep -q '^VERSION = "1.2.4"' "$PLANNER_DIR/backend/app/core/config.py" ||
+		die "release 1.2.4: VERSION bump did not apply to backend/app/core/config.py"
+	git_in add -A
+	commit_as_of "2024-02-07T14:30:00Z" -m "Release 1.2.4: drop resources.role (moved to the people directory)"
+	GIT_COMMITTER_DATE="2024-02-07T14:31:00Z" git_in tag -a v1.2.4 -m "Release 1.2.4"
+	git_in checkout -q main
+
+	# origin has main at v1.2.3 (and release/1.2.4); the working copy is
+	# deployed at v1.2.2.
 	git init -q --bare "$ORIGIN_DIR"
 	git_in remote add origin "$ORIGIN_DIR"
-	git_in push -q origin main --tags
+	git_in push -q origin main release/1.2.4 --tags
 	git_in branch -q --set-upstream-to=origin/main main
 	git_in reset -q --hard v1.2.2
 
 	write_dotenv
 	planner_dir_key >"$PLANNER_KEY_FILE"
-	phase_done "main at v1.2.2, origin/main at v1.2.3"
+	phase_done "main at v1.2.2, origin/main at v1.2.3, tag v1.2.4 on release/1.2.4"
 }
 
 first_layer() { docker image inspect -f '{{index .RootFS.Layers 0}}' "$1"; }

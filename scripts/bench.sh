@@ -5,7 +5,8 @@
 #   engine   start-up of `list`; a step printing 1,000,000 lines and one
 #            printing 200 MB, headless, vs bash printing the same
 #   ops      op backup of a 200 MB database vs compose exec pg_dump > file;
-#            op logs-scan over 500 MB of logs vs grep -ciE
+#            op logs-scan over 500 MB of logs vs grep -ciE; op plan (cold and
+#            warm) vs compose run alembic upgrade head --sql
 #   tui      (scripts/bench-tui.sh) a million lines in the TUI under tmux vs
 #            seq in the same tmux; bytes to the terminal; RSS; key latency;
 #            idle CPU of the status bar
@@ -98,6 +99,12 @@ SQL
     "bash -c 'COMPOSE_PROJECT_NAME=planner-bench $pt op logs-scan spam; true'"
   docker rm -f planner-bench-spam >/dev/null
   rm -f "$work/spam.log"
+
+  section "ops: op plan on the sandbox (goal: <= 2 s) vs the runbook's dry run (compose run --rm -T app alembic upgrade head --sql)"
+  bin/benchcmd -n 3 -labels "compose run --rm -T app alembic upgrade head --sql,planner-tui op plan --fresh (renders in a container),planner-tui op plan (SQL kept from the first render)" \
+    "bash -c 'cd $PLANNER_DIR && docker-compose -f docker-compose.yml -f docker-compose.prod.yml run --rm -T app alembic upgrade head --sql >/dev/null 2>&1'" \
+    "bash -c '$pt --state-dir $work/plan-state op plan --fresh >/dev/null 2>&1; true'" \
+    "bash -c '$pt --state-dir $work/plan-state op plan >/dev/null 2>&1; true'"
 fi
 
 if want tui; then

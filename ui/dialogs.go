@@ -154,6 +154,7 @@ func (d *phraseDialog) View(c *Context) string {
 	if p.Gate != "" {
 		lines = append(lines, st.Warn.Render("Gate:")+" "+p.Gate)
 	}
+	lines = append(lines, migrationLines(st, p.Migration)...)
 	lines = append(lines, "")
 	lines = append(lines, phraseLines(p.Confirm, dialogTextWidth(c), st.Bold.Render)...)
 	lines = append(lines, d.input.View())

@@ -88,6 +88,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	// .env may have changed since the last command (a rotated secret).
 	secrets := s.secrets.refresh()
 	fresh, err := s.Plan(p.Command.ID, p.given)
+	if err == nil && s.checkMigrations(fresh) {
+		fresh, err = s.Plan(p.Command.ID, p.given) // with the verdict
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +114,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	refuse := func(reason string) (*admitted, error) {
 		s.record(audit.Record{Event: "refuse", RunID: s.Run().ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: s.secrets.Mask(reason)})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: reason}
+	}
+	if reason := migrationAdmission(&shown, &shownPhrase, p, confirmation); reason != "" {
+		return refuse(reason)
 	}
 	if reason := changedSince(shown, p); reason != "" {
 		return refuse(reason)

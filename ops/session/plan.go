@@ -45,6 +45,8 @@ type planner struct {
 	// lockPath is the operator lock file, probed when no watcher keeps
 	// the snapshot's holder current (the headless CLI).
 	lockPath string
+	// migrations are the last checks of pending migrations (migration_risk.go).
+	migrations *migrationMemo
 }
 
 // plan is Plan.
@@ -119,6 +121,7 @@ func (s *planner) plan(cmdID string, params map[string]string) (*Plan, error) {
 	if cl.Risk == checklist.Destructive {
 		p.Confirm = cl.Confirm
 	}
+	s.applyMigrationRisk(p, cl)
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		p.Alternatives = alts
 	}

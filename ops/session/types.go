@@ -16,6 +16,9 @@ type Options struct {
 	// ReadOnly sessions (list, show, status) create no run, take no lock and
 	// write nothing; Start refuses.
 	ReadOnly bool
+	// Migrations checks the pending migrations' SQL when a command that
+	// applies them is started (migration_risk.go); nil: not checked.
+	Migrations MigrationCheck
 }
 
 // Plan is what running a command would do, resolved without running it.
@@ -44,6 +47,9 @@ type Plan struct {
 	Gate string
 	// Alternatives is the whole "Or ..." group of the command (len > 1), or nil.
 	Alternatives []*checklist.Command
+	// Migration is the last check of the migrations the command applies
+	// (migration_risk.go), nil when none was made.
+	Migration *MigrationRisk
 
 	// secrets are values of secret-named parameters (<token>): masked like
 	// the .env secrets and never kept in the run's state.

@@ -114,7 +114,7 @@ terminal.`,
 
 	root.AddCommand(
 		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
-		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newVersionCmd(),
+		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newVersionCmd(), newManCmd(),
 	)
 	return root
 }

@@ -197,6 +197,8 @@ func TestDoctorFailures(t *testing.T) {
 		// COMPOSE_PROJECT_NAME keeps the copy's project the sandbox's.
 		{"a bad .env line", nil, []string{"--dir", badDir, "--set", "COMPOSE_PROJECT_NAME=planner"}, ".env", filepath.Join(badDir, ".env") + ":2:"},
 		{"an unwritable backup dir", nil, []string{"--set", "BACKUP_DIR=" + filepath.Join(file, "backups")}, "backup dir", "not a directory"},
+		// Settings that cannot be worked out: the checks that need none still run.
+		{"a bad DB_PORT", nil, []string{"--set", "DB_PORT=not-a-port"}, "settings", `DB_PORT "not-a-port"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,6 +209,9 @@ func TestDoctorFailures(t *testing.T) {
 			c := checks[tt.check]
 			if c.Status != "failed" || !strings.Contains(c.Detail, tt.detail) || c.Fix == "" {
 				t.Errorf("%s: %+v; want failed, saying %q, with a fix", tt.check, c, tt.detail)
+			}
+			if tt.check == "settings" && (checks["docker"].Status != "ok" || checks["editor"].Status == "") {
+				t.Errorf("without settings, docker and editor are still checked: %+v", checks)
 			}
 			for n, o := range checks {
 				if n != tt.check && o.Status == "failed" {

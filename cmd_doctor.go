@@ -153,15 +153,24 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 		return doctor.Version(version, s.Runbook().Meta[doctor.VersionKey])
 	}})...)...)
 
-	// docker, compose, planner dir, .env, secrets, database, backup dir, ...
-	checks := append(first[:4:4], second[0], first[4])
-	checks = append(checks, second[1:]...)
-	for i := range checks {
+	byName := map[string]doctor.Check{}
+	for _, c := range append(first, second...) {
 		// A check never quotes a secret; this is the belt to those braces.
-		checks[i].Detail, checks[i].Fix = s.Mask(checks[i].Detail), s.Mask(checks[i].Fix)
+		c.Detail, c.Fix = s.Mask(c.Detail), s.Mask(c.Fix)
+		byName[c.Name] = c
+	}
+	checks := make([]doctor.Check, 0, len(byName))
+	for _, name := range doctorOrder {
+		if c, ok := byName[name]; ok {
+			checks = append(checks, c)
+		}
 	}
 	return checks
 }
+
+// doctorOrder is the order checks are printed in: the stack's tools, its
+// files, the database, then this host and this planner-tui.
+var doctorOrder = []string{"docker", "compose", "planner dir", ".env", "secrets", "database", "backup dir", "state dir", "terminal", "editor", "version"}
 
 // callsDockerCompose: a command of the runbook runs the docker-compose
 // binary (so the v2 plugin alone will not do).

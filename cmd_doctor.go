@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/doctor"
 	"planner-tui/ops/envfile"
 	"planner-tui/ops/postgres"
@@ -83,12 +84,15 @@ Exit 0 when no check failed (warnings included), 1 when one did, 64 on a bad fla
 // a failed check and only the checks that need no settings run.
 func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io.Writer) []doctor.Check {
 	tinfo := terminalInfo(stdout)
-	base := []doctor.Func{
-		{Name: "docker", Run: doctor.Docker},
-		{Name: "compose", Run: func(ctx context.Context) doctor.Check {
-			plugin, standalone := doctor.DetectCompose(ctx)
-			return doctor.Compose(plugin, standalone, true)
-		}},
+	// needStandalone: the runbook calls docker-compose (unknown runbook: say so).
+	base := func(needStandalone bool) []doctor.Func {
+		return []doctor.Func{
+			{Name: "docker", Run: doctor.Docker},
+			{Name: "compose", Run: func(ctx context.Context) doctor.Check {
+				plugin, standalone := doctor.DetectCompose(ctx)
+				return doctor.Compose(plugin, standalone, needStandalone)
+			}},
+		}
 	}
 	tail := []doctor.Func{
 		{Name: "terminal", Run: func(context.Context) doctor.Check { return doctor.Terminal(tinfo) }},
@@ -99,21 +103,18 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 	if err != nil {
 		settings := doctor.Check{Name: "settings", Status: doctor.Failed, Detail: err.Error(),
 			Fix: "fix the runbook, or the --set, --dir, --state-dir values or environment variables it names"}
-		return append([]doctor.Check{settings}, doctor.Run(ctx, timeout, append(base, tail...)...)...)
+		return append([]doctor.Check{settings}, doctor.Run(ctx, timeout, append(base(true), tail...)...)...)
 	}
 	defer s.Close()
 	t, vars := s.Target(), s.Vars()
-	base[1].Run = func(ctx context.Context) doctor.Check {
-		plugin, standalone := doctor.DetectCompose(ctx)
-		return doctor.Compose(plugin, standalone, callsDockerCompose(s))
-	}
+	lockPath := (&checklist.Store{Dir: s.StateDir()}).LockPath()
 
 	// Results other checks need travel in buffered channels: a check that
 	// timed out may still finish later, and must not race the reader.
 	envc := make(chan *envfile.File, 1)
 	dbc := make(chan postgres.Report, 1)
 	envPath := filepath.Join(t.Dir, ".env")
-	first := doctor.Run(ctx, timeout, append(base,
+	first := doctor.Run(ctx, timeout, append(base(callsDockerCompose(s)),
 		doctor.Func{Name: "planner dir", Run: func(context.Context) doctor.Check { return doctor.PlannerDir(t) }},
 		doctor.Func{Name: ".env", Run: func(context.Context) doctor.Check {
 			c, f := doctor.EnvFile(envPath)
@@ -147,7 +148,7 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 		{Name: "secrets", Run: func(context.Context) doctor.Check { return doctor.Secrets(vars, env) }},
 		{Name: "backup dir", Run: func(context.Context) doctor.Check { return doctor.BackupDir(t.BackupDir, size) }},
 		{Name: "state dir", Run: func(context.Context) doctor.Check {
-			return doctor.StateDir(s.StateDir(), filepath.Join(s.StateDir(), "lock"))
+			return doctor.StateDir(s.StateDir(), lockPath)
 		}},
 	}, append(tail, doctor.Func{Name: "version", Run: func(context.Context) doctor.Check {
 		return doctor.Version(version, s.Runbook().Meta[doctor.VersionKey])

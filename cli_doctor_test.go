@@ -6,9 +6,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"planner-tui/ops/docker/dockertest"
 	"planner-tui/ops/envfile"
@@ -67,11 +69,16 @@ func needDoctorSandbox(t *testing.T) doctorSandbox {
 }
 
 // doctor runs `planner-tui doctor --json` with the sandbox's settings, then
-// extra args, in env (added to the test's), on a fresh state dir.
+// extra args (global flags, then doctor's after a "doctor"), in env (added
+// to the test's), on a fresh state dir.
 func (d doctorSandbox) doctor(t *testing.T, env []string, extra ...string) (result, map[string]doctorCheck, []string) {
 	t.Helper()
 	args := append([]string{"--state-dir", t.TempDir()}, d.sets...)
-	args = append(append(args, extra...), "doctor", "--json")
+	if i := slices.Index(extra, "doctor"); i >= 0 {
+		args = append(append(args, extra...), "--json")
+	} else {
+		args = append(append(args, extra...), "doctor", "--json")
+	}
 	c := command(t, args...)
 	c.Env = append(c.Env, env...)
 	var out, errb strings.Builder
@@ -185,6 +192,31 @@ func TestDoctorFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A loopback port that takes connections and never answers: a hung
+	// engine or database. Connections are closed when the test ends.
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 64)
+	go func() {
+		defer close(conns)
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c
+		}
+	}()
+	t.Cleanup(func() {
+		hung.Close()
+		for c := range conns {
+			c.Close()
+		}
+	})
+	hungPort := strconv.Itoa(hung.Addr().(*net.TCPAddr).Port)
+
 	tests := []struct {
 		name   string
 		env    []string
@@ -197,12 +229,19 @@ func TestDoctorFailures(t *testing.T) {
 		// COMPOSE_PROJECT_NAME keeps the copy's project the sandbox's.
 		{"a bad .env line", nil, []string{"--dir", badDir, "--set", "COMPOSE_PROJECT_NAME=planner"}, ".env", filepath.Join(badDir, ".env") + ":2:"},
 		{"an unwritable backup dir", nil, []string{"--set", "BACKUP_DIR=" + filepath.Join(file, "backups")}, "backup dir", "not a directory"},
+		// Hung: each check gives up at --timeout, and doctor ends.
+		{"docker hangs", []string{"DOCKER_HOST=tcp://127.0.0.1:" + hungPort}, []string{"doctor", "--timeout", "4s"}, "docker", "127.0.0.1:" + hungPort},
+		{"db hangs", nil, []string{"--set", "DB_PORT=" + hungPort, "doctor", "--timeout", "4s"}, "database", "127.0.0.1:" + hungPort},
 		// Settings that cannot be worked out: the checks that need none still run.
 		{"a bad DB_PORT", nil, []string{"--set", "DB_PORT=not-a-port"}, "settings", `DB_PORT "not-a-port"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
 			r, checks, _ := d.doctor(t, tt.env, tt.args...)
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("doctor took %s", took)
+			}
 			if r.code != exitDoctorFailed {
 				t.Errorf("exit %d, want %d", r.code, exitDoctorFailed)
 			}

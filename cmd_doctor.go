@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +89,8 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 	// needStandalone: the runbook calls docker-compose (unknown runbook: say so).
 	base := func(needStandalone bool) []doctor.Func {
 		return []doctor.Func{
-			{Name: "docker", Run: doctor.Docker},
+			{Name: "docker", Where: dockerHost(), Run: doctor.Docker,
+				Fix: "restart the Docker engine (systemctl restart docker), or point DOCKER_HOST at one that answers"},
 			{Name: "compose", Run: func(ctx context.Context) doctor.Check {
 				plugin, standalone := doctor.DetectCompose(ctx)
 				return doctor.Compose(plugin, standalone, needStandalone)
@@ -114,6 +117,7 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 	envc := make(chan *envfile.File, 1)
 	dbc := make(chan postgres.Report, 1)
 	envPath := filepath.Join(t.Dir, ".env")
+	dbAddr := net.JoinHostPort(t.DBHost, strconv.Itoa(t.DBPort))
 	first := doctor.Run(ctx, timeout, append(base(callsDockerCompose(s)),
 		doctor.Func{Name: "planner dir", Run: func(context.Context) doctor.Check { return doctor.PlannerDir(t) }},
 		doctor.Func{Name: ".env", Run: func(context.Context) doctor.Check {
@@ -121,17 +125,18 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 			envc <- f
 			return c
 		}},
-		doctor.Func{Name: "database", Run: func(ctx context.Context) doctor.Check {
-			env := map[string]string{}
-			if f, err := envfile.Load(envPath); err == nil {
-				env = f.Map()
-			}
-			cfg := postgres.ConfigFor(t, env)
-			cfg.Timeout = timeout
-			c, r := doctor.Database(ctx, cfg)
-			dbc <- r
-			return c
-		}},
+		doctor.Func{Name: "database", Where: dbAddr, Fix: "find out why the database at " + dbAddr + " hangs (docker-compose logs db), or fix DB_HOST and DB_PORT",
+			Run: func(ctx context.Context) doctor.Check {
+				env := map[string]string{}
+				if f, err := envfile.Load(envPath); err == nil {
+					env = f.Map()
+				}
+				cfg := postgres.ConfigFor(t, env)
+				cfg.Timeout = timeout
+				c, r := doctor.Database(ctx, cfg)
+				dbc <- r
+				return c
+			}},
 	)...)
 	var env *envfile.File
 	select {
@@ -172,6 +177,14 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 // doctorOrder is the order checks are printed in: the stack's tools, its
 // files, the database, then this host and this planner-tui.
 var doctorOrder = []string{"docker", "compose", "planner dir", ".env", "secrets", "database", "backup dir", "state dir", "terminal", "editor", "version"}
+
+// dockerHost is the engine the docker check talks to, for its timeout.
+func dockerHost() string {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h
+	}
+	return "unix:///var/run/docker.sock"
+}
 
 // callsDockerCompose: a command of the runbook runs the docker-compose
 // binary (so the v2 plugin alone will not do).

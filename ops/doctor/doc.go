@@ -57,10 +57,14 @@ func fail(name, detail, fix string) Check {
 	return Check{Name: name, Status: Failed, Detail: detail, Fix: fix}
 }
 
-// Func is a check waiting to run; it should give up when ctx ends.
+// Func is a check waiting to run; it should give up when ctx ends. Where
+// (what it talks to) and Fix make its timeout's message specific; both
+// optional.
 type Func struct {
-	Name string
-	Run  func(ctx context.Context) Check
+	Name  string
+	Where string
+	Fix   string
+	Run   func(ctx context.Context) Check
 }
 
 // Run runs the checks concurrently, each under its own timeout, and
@@ -94,8 +98,14 @@ func runOne(ctx context.Context, timeout time.Duration, f Func) Check {
 		}
 		return c
 	case <-ctx.Done():
-		return fail(f.Name, fmt.Sprintf("no answer within %s", timeout),
-			"find out what hangs (a stuck engine, database or network filesystem), or raise --timeout")
+		detail, fix := fmt.Sprintf("no answer within %s", timeout), f.Fix
+		if f.Where != "" {
+			detail += " from " + f.Where
+		}
+		if fix == "" {
+			fix = "find out what hangs (a stuck engine, database or network filesystem), or raise --timeout"
+		}
+		return fail(f.Name, detail, fix)
 	}
 }
 

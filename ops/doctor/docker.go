@@ -57,8 +57,12 @@ func (f ComposeFlavour) String() string {
 // DetectCompose asks both flavours for their version: `docker compose
 // version --short` (the v2 plugin) and `docker-compose version --short`
 // (v1, or a standalone v2).
+// Both at once: v1 is a Python program that can take a second to start.
 func DetectCompose(ctx context.Context) (plugin, standalone ComposeFlavour) {
-	return composeVersion(ctx, "docker", "compose"), composeVersion(ctx, "docker-compose")
+	done := make(chan ComposeFlavour, 1)
+	go func() { done <- composeVersion(ctx, "docker", "compose") }()
+	standalone = composeVersion(ctx, "docker-compose")
+	return <-done, standalone
 }
 
 func composeVersion(ctx context.Context, argv ...string) ComposeFlavour {

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -258,5 +260,38 @@ func TestDoctorFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// On a terminal (a pty from util-linux's script, sized with stty) the
+// terminal check reports its size and colours; too small is a warning.
+func TestDoctorTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every check, the engine's and the database's included: not with -short")
+	}
+	if _, err := exec.LookPath("script"); err != nil {
+		dockertest.Unavailable(t, "no script(1) to give doctor a terminal: %v", err)
+	}
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	for _, tt := range []struct {
+		cols, rows int
+		want       string
+	}{
+		{100, 30, "✓ terminal     100×30, 256 colours (TERM=xterm-256color)"},
+		{60, 20, "⚠ terminal     60×20, 256 colours (TERM=xterm-256color): smaller than the 80×24 the TUI needs"},
+	} {
+		typescript := filepath.Join(t.TempDir(), "typescript")
+		sh := fmt.Sprintf("stty cols %d rows %d && exec %s --state-dir %s --dir %s doctor --timeout 3s",
+			tt.cols, tt.rows, quote(bin), quote(t.TempDir()), quote(t.TempDir()))
+		c := exec.Command("script", "-qec", sh, typescript)
+		c.Env = append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=", "COLORTERM=", "XDG_STATE_HOME="+t.TempDir())
+		c.Run() // doctor fails here (no planner dir): only the terminal line matters
+		b, err := os.ReadFile(typescript)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.ReplaceAll(string(b), "\r", ""), tt.want+"\n") {
+			t.Errorf("%d×%d: want %q in\n%s", tt.cols, tt.rows, tt.want, b)
+		}
 	}
 }

@@ -13,7 +13,11 @@ PLANNER_SANDBOX ?= /var/tmp/planner-sandbox
 export PLANNER_SANDBOX
 VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT          ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-BUILD_DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+# Expanded once (:=), so the binary and the package name agree on it.
+BUILD_DATE      ?=
+ifeq ($(BUILD_DATE),)
+BUILD_DATE      := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+endif
 GO_LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
 GO_TEST_TIMEOUT ?= 25m
 

@@ -3,6 +3,7 @@
 #   make run     build and open the TUI against the sandbox stack (started if needed)
 #   make test    every test: unit, end-to-end against the sandbox, TUI under tmux
 #   make bench   the benchmarks, with the comparisons the issues ask for
+#   make dist    release artefacts in dist/: tarballs and .deb for linux amd64 and arm64, SHA256SUMS
 
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -11,10 +12,16 @@ BIN             := bin/planner-tui
 PLANNER_SANDBOX ?= /var/tmp/planner-sandbox
 export PLANNER_SANDBOX
 VERSION         ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-GO_LDFLAGS      := -s -w -X main.version=$(VERSION)
+COMMIT          ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# Expanded once (:=), so the binary and the package name agree on it.
+BUILD_DATE      ?=
+ifeq ($(BUILD_DATE),)
+BUILD_DATE      := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+endif
+GO_LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
 GO_TEST_TIMEOUT ?= 25m
 
-.PHONY: build run test unit check bench lint deps sandbox-up sandbox-down sandbox-reset clean
+.PHONY: build run test unit check bench lint deps sandbox-up sandbox-down sandbox-reset clean nfpm dist dist-test
 
 build:
 	go build -trimpath -ldflags '$(GO_LDFLAGS)' -o $(BIN) .
@@ -45,7 +52,7 @@ deps:
 # docker-compose lines on compose v2 (the plugin, through planner-tui's
 # shim: PLANNER_TUI_COMPOSE=plugin); the sandbox installs both.
 E2E_COMPOSE_V2 ?= TestDeployThenRollbackByDowngrade|TestEmergencyServiceCompletelyDown
-test: deps sandbox-up build
+test: deps sandbox-up build dist-test
 	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) $$(go list ./... | grep -v '/e2e$$') && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/ && \
@@ -68,6 +75,24 @@ check:
 	$(STATICCHECK) ./...
 	go test -count=1 -short -race ./...
 
+# Release artefacts (see scripts/dist.sh), packaged with nfpm, installed
+# from the Go module proxy, pinned, as check installs staticcheck.
+NFPM_VERSION ?= 2.45.2
+NFPM         := $(shell go env GOPATH)/bin/nfpm
+DIST_DIR     ?= dist
+DIST_ENV      = VERSION='$(VERSION)' COMMIT='$(COMMIT)' BUILD_DATE='$(BUILD_DATE)' GO_LDFLAGS='$(GO_LDFLAGS)' NFPM='$(NFPM)'
+nfpm:
+	@go version -m $(NFPM) 2>/dev/null | grep -qE '^\s+mod\s+github.com/goreleaser/nfpm/v2\s+v$(NFPM_VERSION)\s' || go install github.com/goreleaser/nfpm/v2/cmd/nfpm@v$(NFPM_VERSION)
+
+dist: nfpm
+	$(DIST_ENV) scripts/dist.sh $(DIST_DIR)
+
+# Builds the artefacts into a temp dir, installs the amd64 .deb into a
+# throwaway root and runs it there. Fails (never skips) under CI=true
+# when nfpm or dpkg cannot be had.
+dist-test:
+	$(DIST_ENV) NFPM_VERSION='$(NFPM_VERSION)' scripts/dist-test.sh
+
 bench: deps sandbox-up build
 	scripts/bench.sh
 
@@ -86,4 +111,4 @@ sandbox-reset:
 	sandbox/reset.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

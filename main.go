@@ -22,9 +22,6 @@ import (
 	"planner-tui/ops/session"
 )
 
-// version is set at build time (-ldflags -X main.version=...).
-var version = "dev"
-
 // options are the global flags, shared by every subcommand.
 type options struct {
 	runbook  string
@@ -118,7 +115,7 @@ terminal.`,
 
 	root.AddCommand(
 		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
-		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newVersionCmd(),
+		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newVersionCmd(), newManCmd(),
 	)
 	return root
 }
@@ -162,15 +159,4 @@ func (o *options) readOnly(cmd *cobra.Command, f func(*session.Session) error) e
 	}
 	defer s.Close()
 	return f(s)
-}
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(cmd.OutOrStdout(), "planner-tui", version)
-		},
-	}
 }

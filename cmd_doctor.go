@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/compose"
 	"planner-tui/ops/doctor"
 	"planner-tui/ops/envfile"
 	"planner-tui/ops/postgres"
@@ -93,7 +94,7 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 				Fix: "restart the Docker engine (systemctl restart docker), or point DOCKER_HOST at one that answers"},
 			{Name: "compose", Run: func(ctx context.Context) doctor.Check {
 				plugin, standalone := doctor.DetectCompose(ctx)
-				return doctor.Compose(plugin, standalone, needStandalone)
+				return doctor.Compose(plugin, standalone, needStandalone, os.Getenv(compose.EnvMode))
 			}},
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"planner-tui/ops/compose"
 	"strings"
 
 	"planner-tui/ops/docker"
@@ -90,17 +91,24 @@ func composeVersion(ctx context.Context, argv ...string) ComposeFlavour {
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
 // Compose judges the compose flavours found. The runbook's commands call
-// `docker-compose` when needStandalone is set: then the plugin alone is not
-// enough.
-func Compose(plugin, standalone ComposeFlavour, needStandalone bool) Check {
+// `docker-compose` when needStandalone is set: with only the plugin here,
+// planner-tui runs them through its shim (ops/compose), which is fine but
+// worth saying. mode is PLANNER_TUI_COMPOSE (auto, plugin, standalone).
+func Compose(plugin, standalone ComposeFlavour, needStandalone bool, mode string) Check {
 	const name = "compose"
 	detail := standalone.String() + "; " + plugin.String()
 	switch {
+	case mode != "" && mode != "auto" && mode != "plugin" && mode != "standalone":
+		return fail(name, fmt.Sprintf("%s=%q", compose.EnvMode, mode), "set "+compose.EnvMode+" to auto, plugin or standalone (or unset it)")
+	case mode == "plugin" && plugin.Version == "":
+		return fail(name, detail+"; "+compose.EnvMode+"=plugin", "install the docker compose plugin, or unset "+compose.EnvMode)
+	case mode == "standalone" && standalone.Version == "":
+		return fail(name, detail+"; "+compose.EnvMode+"=standalone", "install docker-compose, or unset "+compose.EnvMode)
 	case standalone.Version == "" && plugin.Version == "":
-		return fail(name, detail, "install docker-compose (apt-get install docker-compose) or the docker compose plugin")
-	case standalone.Version == "" && needStandalone:
-		return warn(name, detail+"; the runbook calls docker-compose",
-			"install docker-compose, or put a docker-compose script on PATH that runs `docker compose \"$@\"`")
+		return fail(name, detail, "install the docker compose plugin (or docker-compose)")
+	case needStandalone && plugin.Version != "" && (standalone.Version == "" || mode == "plugin"):
+		return warn(name, detail+"; the runbook's docker-compose lines will run the plugin through planner-tui's shim",
+			"nothing to do; install docker-compose (or set "+compose.EnvMode+"=standalone) to run them as written")
 	}
 	return ok(name, detail)
 }

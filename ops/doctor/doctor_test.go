@@ -209,16 +209,21 @@ func TestCompose(t *testing.T) {
 	tests := []struct {
 		plugin, standalone ComposeFlavour
 		need               bool
+		mode               string
 		status             Status
 	}{
-		{none("docker compose"), v1, true, OK},
-		{plugin, none("docker-compose"), false, OK},
-		{plugin, none("docker-compose"), true, Warning},
-		{none("docker compose"), none("docker-compose"), false, Failed},
+		{none("docker compose"), v1, true, "", OK},
+		{plugin, none("docker-compose"), false, "", OK},
+		{plugin, none("docker-compose"), true, "", Warning}, // the shim runs them
+		{plugin, v1, true, "plugin", Warning},
+		{none("docker compose"), v1, true, "plugin", Failed},
+		{plugin, none("docker-compose"), true, "standalone", Failed},
+		{plugin, v1, true, "v3", Failed},
+		{none("docker compose"), none("docker-compose"), false, "", Failed},
 	}
 	for _, tt := range tests {
-		if c := Compose(tt.plugin, tt.standalone, tt.need); c.Status != tt.status {
-			t.Errorf("Compose(%v, %v, %v) = %+v", tt.plugin, tt.standalone, tt.need, c)
+		if c := Compose(tt.plugin, tt.standalone, tt.need, tt.mode); c.Status != tt.status {
+			t.Errorf("Compose(%v, %v, %v, %q) = %+v", tt.plugin, tt.standalone, tt.need, tt.mode, c)
 		}
 	}
 	if s := v1.String(); s != "docker-compose 1.29.2 (v1, standalone)" {

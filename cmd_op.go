@@ -209,6 +209,9 @@ func printDrill(w io.Writer, r backup.DrillResult) {
 		}
 		fmt.Fprintf(w, "  %-8s %s: %d rows in the dump, %d restored\n", mark, tc.Table, tc.Dump, tc.Restored)
 	}
+	if len(r.Tables) > 0 {
+		fmt.Fprintf(w, "counted  %d table(s) in %s\n", len(r.Tables), r.Count.Round(time.Millisecond))
+	}
 	if r.Dropped {
 		fmt.Fprintf(w, "dropped  %s\n", r.Database)
 	} else {

@@ -65,6 +65,7 @@ type DrillResult struct {
 	SHA256   string
 	Database string        // the scratch database
 	Restore  time.Duration // psql reading the dump (the MB/s figure)
+	Count    time.Duration // counting the checked tables after the restore
 	Total    time.Duration // create, restore, count, drop
 	Tables   []TableCheck
 	Stale    []string // leftovers of earlier drills dropped first
@@ -183,7 +184,10 @@ func Drill(ctx context.Context, t ops.Target, path string, o DrillOptions) (res 
 	}
 	scfg := cfg
 	scfg.Database = res.Database
-	if res.Tables, err = countTables(ctx, scfg, counts, tables); err != nil {
+	cstart := time.Now()
+	res.Tables, err = countTables(ctx, scfg, counts, tables)
+	res.Count = time.Since(cstart)
+	if err != nil {
 		return res, fmt.Errorf("restore drill of %s: %w", path, err)
 	}
 	var bad []string

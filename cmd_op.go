@@ -40,7 +40,7 @@ the database's status, a log scan, and an .env check with every value masked.
 The embedded runbook uses them; each works on its own too.`,
 	}
 	op.AddCommand(
-		newOpBackupCmd(o), newOpVerifyBackupCmd(), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
+		newOpBackupCmd(o), newOpVerifyBackupCmd(o), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
 		newOpStatusCmd(o), newOpDBCheckCmd(o), newOpLogsScanCmd(o), newOpEnvCheckCmd(o),
 		newOpUseKeptImageCmd(o), // cmd_op_kept.go
 		newOpSQLLintCmd(), newOpPlanCmd(o),
@@ -82,11 +82,15 @@ func printBackup(w io.Writer, r backup.Result) {
 // runs as a step (the session merges it when the step ends), else nothing:
 // standalone backups are still listed in the backup dir and printed.
 func recordBackup(r backup.Result) error {
+	return recordBackups(checklist.Backup{Path: r.Path, Size: r.Size, SHA256: r.SHA256, Verified: r.Verified, At: time.Now().UTC()})
+}
+
+func recordBackups(bs ...checklist.Backup) error {
 	jobDir := os.Getenv(session.EnvJobDir)
 	if jobDir == "" {
 		return nil
 	}
-	a := session.Artifacts{Backups: []checklist.Backup{{Path: r.Path, Size: r.Size, SHA256: r.SHA256, Verified: r.Verified, At: time.Now().UTC()}}}
+	a := session.Artifacts{Backups: bs}
 	b, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
 		return err
@@ -131,20 +135,110 @@ reported as a failure, never as a backup.`,
 	return cmd
 }
 
-func newOpVerifyBackupCmd() *cobra.Command {
-	return &cobra.Command{
+func newOpVerifyBackupCmd(o *options) *cobra.Command {
+	var restoreTest bool
+	cmd := &cobra.Command{
 		Use:   "verify-backup FILE",
-		Short: "Check that a plain pg_dump file is complete",
-		Args:  cobra.ExactArgs(1),
+		Short: "Check that a plain pg_dump file is complete (--restore-test: and that it restores)",
+		Long: `verify-backup checks that FILE is a complete plain pg_dump: the header, the
+dump-complete marker and the \restrict/\unrestrict keys; it prints the size and
+sha256.
+
+--restore-test is the restore drill: it restores FILE into a scratch database
+planner_drill_<time>_<random> on the same server (never the live database) with
+psql -v ON_ERROR_STOP=1 in the db container, compares the row counts of the
+critical tables (CRITICAL_TABLES, each must be in the dump) and of the dump's 5
+largest tables with the dump's COPY data, drops the scratch database whatever
+happened, and prints the restore's time and MB/s. Scratch databases of drills
+older than an hour (killed before their cleanup) are dropped first. A truncated
+dump is refused before anything is created. Exit 1 when the drill fails; when
+run as a step, a passed drill is recorded with the backup in the run.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := backup.Verify(args[0])
+			if !restoreTest {
+				r, err := backup.Verify(args[0])
+				if err != nil {
+					return err
+				}
+				printBackup(cmd.OutOrStdout(), r)
+				return nil
+			}
+			oc, err := o.opContext(cmd.Context())
 			if err != nil {
 				return err
 			}
-			printBackup(cmd.OutOrStdout(), r)
-			return nil
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(cmd.ErrOrStderr(), "restore drill of %s into a scratch database on the server of %s ...\n", args[0], oc.target.DBName)
+			res, err := backup.Drill(cmd.Context(), oc.target, args[0], backup.DrillOptions{
+				Critical: explicitCriticalTables(oc.s.Vars()), Env: oc.env,
+			})
+			printDrill(out, res)
+			if err != nil {
+				return err
+			}
+			return recordDrill(res)
 		},
 	}
+	cmd.Flags().BoolVar(&restoreTest, "restore-test", false, "restore FILE into a scratch database, check row counts, drop it, report MB/s")
+	return cmd
+}
+
+// explicitCriticalTables are the tables CRITICAL_TABLES names; none when it
+// is unset (the drill then checks the dump's largest tables only).
+func explicitCriticalTables(vars map[string]string) []string {
+	if vars["CRITICAL_TABLES"] == "" {
+		return nil
+	}
+	return criticalTables(vars)
+}
+
+func printDrill(w io.Writer, r backup.DrillResult) {
+	for _, s := range r.Stale {
+		fmt.Fprintf(w, "dropped  %s (left by a drill more than an hour ago)\n", s)
+	}
+	if r.Database == "" {
+		return // refused before anything was created
+	}
+	fmt.Fprintf(w, "backup   %s\nsize     %d bytes (%s)\n", r.Path, r.Size, host.Bytes(uint64(r.Size)))
+	if r.SHA256 != "" {
+		fmt.Fprintf(w, "sha256   %s\n", r.SHA256)
+	}
+	fmt.Fprintf(w, "restore  into scratch database %s: %s, %.1f MB/s\n", r.Database, r.Restore.Round(time.Millisecond), r.MBps())
+	for _, tc := range r.Tables {
+		mark := "ok"
+		if tc.Dump != tc.Restored {
+			mark = "MISMATCH"
+		}
+		fmt.Fprintf(w, "  %-8s %s: %d rows in the dump, %d restored\n", mark, tc.Table, tc.Dump, tc.Restored)
+	}
+	if len(r.Tables) > 0 {
+		fmt.Fprintf(w, "counted  %d table(s) in %s\n", len(r.Tables), r.Count.Round(time.Millisecond))
+	}
+	if r.Dropped {
+		fmt.Fprintf(w, "dropped  %s\n", r.Database)
+	} else {
+		fmt.Fprintf(w, "NOT DROPPED %s: drop it by hand (DROP DATABASE %s WITH (FORCE))\n", r.Database, r.Database)
+	}
+	verdict := "FAILED"
+	if r.Passed {
+		verdict = "passed"
+	}
+	fmt.Fprintf(w, "drill    %s in %s\n", verdict, r.Total.Round(time.Millisecond))
+}
+
+// recordDrill records a passed drill with its backup in the run when this
+// op runs as a step (see recordBackup). The backup's time is the file's
+// modification time, not now: verifying an old file does not make it fresh.
+func recordDrill(r backup.DrillResult) error {
+	if os.Getenv(session.EnvJobDir) == "" || !r.Passed {
+		return nil
+	}
+	st, err := os.Stat(r.Path)
+	if err != nil {
+		return err
+	}
+	return recordBackups(checklist.Backup{Path: r.Path, Size: r.Size, SHA256: r.SHA256, Verified: true,
+		At: st.ModTime().UTC(), DrillPassed: time.Now().UTC()})
 }
 
 func newOpRestoreCmd(o *options) *cobra.Command {

@@ -96,4 +96,7 @@ type Backup struct {
 	SHA256   string    `json:"sha256"`
 	Verified bool      `json:"verified"`
 	At       time.Time `json:"at"`
+	// DrillPassed is when a restore drill of this file passed (op
+	// verify-backup --restore-test); zero when it was not drilled.
+	DrillPassed time.Time `json:"drill_passed,omitzero"`
 }

@@ -81,6 +81,23 @@ SQL
     "$pt --set DB_NAME=planner_bench --set BACKUP_DIR=$work/bk op backup"
   size=$(stat -c %s "$work/plain.sql")
   echo "dump size: $size bytes ($((size / 1000000)) MB); throughput = size / median time of each line above"
+
+  section "ops: restore drill of that dump (goal: >= 0.9x the throughput of psql restoring it into a scratch database)"
+  # Both create a scratch database, restore the same file with psql in the db
+  # container and drop it; the drill also hashes the dump, counts its COPY
+  # lines and checks the row counts. docker exec (not compose exec) for the
+  # baseline: compose v1's start-up would flatter the drill.
+  dbct=$(cd "$PLANNER_DIR" && "${compose[@]}" ps -q db)
+  cat > "$work/psql-restore.sh" <<EOF
+adm() { docker exec $dbct psql -X -q -U $DB_USER -d $DB_NAME -c "\$1"; }
+adm 'CREATE DATABASE planner_bench_psql TEMPLATE template0' || exit
+docker exec -i $dbct psql -X -q -v ON_ERROR_STOP=1 -U $DB_USER -d planner_bench_psql < $work/plain.sql; rc=\$?
+adm 'DROP DATABASE planner_bench_psql'; exit \$rc
+EOF
+  bin/benchcmd -n 3 -labels "create + docker exec -i db psql < dump + drop,planner-tui op verify-backup --restore-test" \
+    "bash $work/psql-restore.sh" "$pt op verify-backup --restore-test $work/plain.sql"
+  echo "throughput = $size bytes / median time of each line; the drill prints its own MB/s (psql phase only) with:"
+  "$pt" op verify-backup --restore-test "$work/plain.sql" | grep -E '^restore|^drill'
   rm -rf "$work/bk" "$work/plain.sql"
 
   section "ops: logs-scan over 500 MB of logs vs grep -ciE 'error|exception'"

@@ -2,7 +2,9 @@
 // through the db container (pg_dump over a Docker exec, streamed straight to
 // a file) and restores them with psql in one transaction. A dump is only
 // ever called a backup after pg_dump exited 0, the file was synced, and its
-// completion marker (and \restrict key, pg 15.14+) were checked.
+// completion marker (and \restrict key, pg 15.14+) were checked. Drill
+// restores a dump into a throw-away planner_drill_* database on the same
+// server to prove it restores, and always drops it.
 package backup
 
 import (

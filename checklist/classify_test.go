@@ -231,6 +231,7 @@ func TestClassify(t *testing.T) {
 		{"$EDITOR docker-compose.prod.yml", Change, "", "editor", ""},
 		{"planner-tui op status", Safe, "", "", ""},
 		{"planner-tui op verify-backup /x", Safe, "", "", ""},
+		{"planner-tui op verify-backup --restore-test /x", Change, "", "scratch database", ""},
 		{"planner-tui op backup", Change, "", "", ""},
 		{"planner-tui op restore --from x.sql", Destructive, "planner_production", "", "planner_production"},
 		{"X=$(docker compose down)", Destructive, "planner", "", ""},

@@ -775,6 +775,13 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 		if c.undecided(ctx, op) {
 			return
 		}
+		switch {
+		case op == "verify-backup" && slices.ContainsFunc(rest, func(a string) bool { return a == "--restore-test" || strings.HasPrefix(a, "--restore-test=") }):
+			// The drill creates and drops a scratch database on the live
+			// server and needs room for a second copy of the data.
+			c.add(Change, ctx.where+"planner-tui op verify-backup --restore-test creates and drops a scratch database on the server", "", "")
+			return
+		}
 		switch op {
 		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check":
 			c.safe(ctx, "planner-tui op "+op)

@@ -289,11 +289,19 @@ func (s *planner) lockedOutOf(snap *Snapshot) string {
 // Gated (a migration that changes the schema, a restore): in a run that has
 // no verified backup (taken in the last day) it needs the typed phrase even
 // where it would not have.
+//
+// With `restore-drill: required` in the runbook's front matter, only a
+// backup whose restore drill passed (`op verify-backup --restore-test`)
+// counts.
 func (s *planner) backupGateIn(run *checklist.Run) string {
+	drill := s.runbook.Meta["restore-drill"] == "required"
 	for _, b := range run.Backups {
-		if b.Verified && time.Since(b.At) < 24*time.Hour {
+		if b.Verified && time.Since(b.At) < 24*time.Hour && (!drill || !b.DrillPassed.IsZero()) {
 			return ""
 		}
+	}
+	if drill {
+		return "This run has no backup of " + s.target.DBName + " whose restore drill passed (the runbook says restore-drill: required). Drill one first (`planner-tui op verify-backup --restore-test FILE`), or type the database name to go on without one."
 	}
 	return "This run has no verified backup of " + s.target.DBName + ". Take one first (Step 1: Create Backup, `planner-tui op backup`), or type the database name to go on without one."
 }

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops"
 )
 
 // Command ids of testdata/risk.md.
@@ -281,5 +283,36 @@ func TestWrongConfirmationNotRecordedUnlessATypo(t *testing.T) {
 	}
 	if strings.Contains(string(b), password) || !strings.Contains(string(b), "not the phrase nor a typo of it") {
 		t.Errorf("audit log:\n%s", b)
+	}
+}
+
+// With restore-drill: required, a verified backup is not enough for the
+// fresh-backup gate: its restore drill must have passed.
+func TestBackupGateRequiresADrill(t *testing.T) {
+	now := time.Now().UTC()
+	verified := checklist.Backup{Path: "/b/x.sql", Verified: true, At: now}
+	drilled := verified
+	drilled.DrillPassed = now
+	tests := []struct {
+		name     string
+		meta     map[string]string
+		backups  []checklist.Backup
+		wantGate string // "" for no gate
+	}{
+		{"no drill asked, verified backup", nil, []checklist.Backup{verified}, ""},
+		{"no drill asked, no backup", nil, nil, "no verified backup"},
+		{"drill required, verified only", map[string]string{"restore-drill": "required"}, []checklist.Backup{verified}, "restore drill passed"},
+		{"drill required, drilled", map[string]string{"restore-drill": "required"}, []checklist.Backup{verified, drilled}, ""},
+		{"drill required, old drilled backup", map[string]string{"restore-drill": "required"},
+			[]checklist.Backup{{Path: "/b/old.sql", Verified: true, At: now.Add(-48 * time.Hour), DrillPassed: now}}, "restore drill passed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &planner{runbook: &checklist.Runbook{Meta: tt.meta}, target: ops.Target{DBName: "planner_production"}}
+			gate := p.backupGateIn(&checklist.Run{Backups: tt.backups})
+			if (gate == "") != (tt.wantGate == "") || !strings.Contains(gate, tt.wantGate) {
+				t.Errorf("gate = %q, want one containing %q", gate, tt.wantGate)
+			}
+		})
 	}
 }

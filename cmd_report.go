@@ -146,10 +146,7 @@ func maskedTimeline(s *session.Session, ev []checklist.Event) []checklist.Event 
 		e.Text, e.By, e.Confirmed = s.Mask(e.Text), s.Mask(e.By), s.Mask(e.Confirmed)
 		out[i] = e
 	}
-	if out == nil {
-		out = []checklist.Event{}
-	}
-	return out
+	return out // never nil: JSON has [] for no events
 }
 
 // writeReport renders the run for a ticket or an incident review. Every

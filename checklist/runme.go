@@ -44,10 +44,7 @@ var ulid = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{26}$`)
 
 // Shells planner-tui runs commands with. A fence naming one runs with it;
 // "shell" and "console" run with the front matter's shell, else bash.
-var (
-	namedShells  = []string{"bash", "sh", "zsh", "ksh"}
-	genericShell = []string{"shell", "console"}
-)
+var namedShells = []string{"bash", "sh", "zsh", "ksh"}
 
 // shellLangs are the fence languages whose blocks are commands.
 var shellLangs = map[string]bool{"bash": true, "sh": true, "zsh": true, "ksh": true, "shell": true, "console": true}

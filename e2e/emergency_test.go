@@ -73,7 +73,7 @@ func TestEmergencyServiceCompletelyDown(t *testing.T) {
 	r = op.mustRun(t, "service-completely-down/check-logs-for-all-services")
 	// Each service's lines carry its prefix: app_1 (v1), app-1 (v2).
 	for _, svc := range []string{"app", "db", "redis"} {
-		if !regexp.MustCompile(`\b` + svc + `[-_]1\b`).MatchString(r.stdout) {
+		if !regexp.MustCompile(`(?m)(^|[^a-z])` + svc + `[-_]1\b`).MatchString(r.stdout) {
 			t.Errorf("logs of all services: no lines of %s:\n%s", svc, r)
 		}
 	}

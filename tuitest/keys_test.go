@@ -148,7 +148,7 @@ func rollbackByKeys(d *driver) {
 	d.run("docker-compose", answers{phrase: "planner"})
 	d.stage("step 2: revert code (or checkout previous tag)")
 	d.run("Find previous version", answers{})
-	d.run("Checkout previous version", answers{pick: 1})
+	d.run("Checkout previous version", answers{pick: 1, alt: "Or checkout previous tag"})
 	d.stage("step 3: rollback database (downgrade)")
 	d.run("Start the database", answers{})
 	d.run("Identify target migration version", answers{})
@@ -320,6 +320,7 @@ func (d *driver) followLink(step, section string) {
 // answers are what an operator gives the dialogs of one command.
 type answers struct {
 	pick   int      // which alternative in the picker (0: the first)
+	alt    string   // the title of that alternative when not the first: its end is awaited
 	params []string // the values typed into the parameter dialog, in order
 	phrase string   // the phrase of a destructive command
 }
@@ -335,14 +336,18 @@ func (d *driver) run(title string, a answers) {
 	d.t.Helper()
 	d.next(title)
 	d.press("Enter")
+	ends := strings.ToLower(title)
+	if a.alt != "" {
+		ends = strings.ToLower(a.alt)
+	}
 	deadline := time.Now().Add(longWait)
 	for {
 		scr := d.capture()
 		low := strings.ToLower(scr)
 		switch {
-		case strings.Contains(low, "✓ "+strings.ToLower(title)) || strings.Contains(low, "✓ or "+strings.ToLower(title)):
+		case strings.Contains(low, "✓ "+ends):
 			return
-		case strings.Contains(scr, "⚠ ") && strings.Contains(low, strings.ToLower(title)+": warning"):
+		case strings.Contains(low, "⚠ "+ends+": warning"):
 			d.t.Logf("%s: ended with a warning", title)
 			return
 		case strings.Contains(scr, "Pick one"):
@@ -381,7 +386,7 @@ func (d *driver) run(title string, a answers) {
 			d.press("Enter")
 			d.waitFor("vi to end", func(scr string) bool { return !viStatus.MatchString(scr) })
 		default:
-			for _, bad := range []string{"✗ " + strings.ToLower(title), "refused, nothing ran", "cannot run:", "could not start:", "blocked:", ": interrupted", ": cancelled"} {
+			for _, bad := range []string{"✗ " + ends, "refused, nothing ran", "cannot run:", "could not start:", "blocked:", ": interrupted", ": cancelled"} {
 				if strings.Contains(low, bad) {
 					d.t.Fatalf("%s: %q on the screen:\n%s", title, bad, scr)
 				}

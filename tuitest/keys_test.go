@@ -132,10 +132,10 @@ func deployByKeys(d *driver) {
 		d.tickNext()
 	}
 	d.stage("post-deployment: API test, log review")
-	d.run("Test authentication endpoint", answers{})
-	d.run("Test programs endpoint", answers{})
-	d.run("Check for errors", answers{})
-	d.run("Check for warnings", answers{})
+	d.run("API Test: Test authentication endpoint", answers{})
+	d.run("API Test: Test programs endpoint", answers{})
+	d.run("Log Review: Check for errors", answers{})
+	d.run("Log Review: Check for warnings", answers{})
 }
 
 // rollbackByKeys: r → Rollback Procedure steps 1–5, back to v1.2.2 by the

@@ -11,13 +11,17 @@
 #            seq in the same tmux; bytes to the terminal; RSS; key latency;
 #            idle CPU of the status bar
 #   go       the Go benchmarks (parser, masking, log scan, runner, UI frames)
+#   keys     (scripts/bench-keys.sh) key presses of the standard deployment
+#            (goal <= 60) and of the rollback (goal <= 20), driven under tmux
+#            against the sandbox (which it resets: under the sandbox lock)
 #
-# BENCH_ONLY=engine,ops,tui,go picks parts. Needs the sandbox for ops and tui.
+# BENCH_ONLY=engine,ops,tui,go,keys picks parts. Needs the sandbox for ops,
+# tui and keys.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
-only="${BENCH_ONLY:-engine,ops,tui,go}"
+only="${BENCH_ONLY:-engine,ops,tui,go,keys}"
 want() { [[ ",$only," == *",$1,"* ]]; }
 N="${BENCH_RUNS:-9}"
 work="$(mktemp -d /var/tmp/planner-bench.XXXXXX)"
@@ -133,4 +137,9 @@ if want go; then
   section "go benchmarks"
   go test -run '^$' -bench . -benchtime 1x -count 1 ./checklist ./ops/mask ./ops/logscan 2>&1 | grep -E '^Benchmark|^ok|FAIL'
   go test -run '^$' -bench . -count 1 ./ops/runner ./ui 2>&1 | grep -E '^Benchmark|^ok|FAIL' || true
+fi
+
+if want keys; then
+  section "keys: the standard deployment (goal <= 60 keys) and the rollback (goal <= 20), under tmux on the sandbox"
+  PLANNER_TUI_BIN="$pt" scripts/bench-keys.sh
 fi

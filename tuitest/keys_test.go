@@ -1,0 +1,568 @@
+package tuitest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// Unlike the other tests of this package, these drive the embedded runbook
+// against the real sandbox stack (sandbox/reset.sh before and after: run
+// them under flock /tmp/planner-sandbox.lock); scripts/bench-keys.sh prints
+// their counts. The key-driving is in small helpers (run, tickNext, next,
+// openHomeItem, followLink, back) so that a UI change touches one place.
+//
+// Issue 9's goals: the standard deployment (checklist ticks, steps 1–7 with
+// the Database Migration Procedure, and the Post-Deployment Verification)
+// in at most 60 key presses, the rollback in at most 20. A typed phrase or
+// parameter value counts as one press, as does every enter, y, esc or ].
+const (
+	deployKeyGoal   = 60
+	rollbackKeyGoal = 20
+	// What today's UI takes (104 and 30 keys, measured 2026-12-02), plus a
+	// small margin: the tests fail when a change makes the operator press
+	// more. Lower them as the UI gets closer to the goals.
+	deployKeyBudget   = 110
+	rollbackKeyBudget = 33
+)
+
+// longWait bounds the wait for a command that really builds, migrates or
+// restarts the sandbox stack.
+const longWait = 6 * time.Minute
+
+// TestDeploymentKeyBudget drives the standard deployment from v1.2.2 to
+// v1.2.3 on the sandbox stack as an operator does, counting the keys.
+func TestDeploymentKeyBudget(t *testing.T) {
+	sb := needSandbox(t)
+	sb.reset(t)
+	d := startOperator(t, sb)
+	defer d.report("deployment", deployKeyGoal, deployKeyBudget)
+	deployByKeys(d)
+	sb.waitVersion(t, "1.2.3")
+}
+
+// TestRollbackKeyBudget deploys v1.2.3 (keys not counted against the
+// rollback), then rolls back to v1.2.2 with the Rollback Procedure.
+func TestRollbackKeyBudget(t *testing.T) {
+	sb := needSandbox(t)
+	sb.reset(t)
+	d := startOperator(t, sb)
+	deployByKeys(d)
+	sb.waitVersion(t, "1.2.3")
+	d.resetCount()
+	defer d.report("rollback", rollbackKeyGoal, rollbackKeyBudget)
+	rollbackByKeys(d)
+	sb.waitVersion(t, "1.2.2")
+}
+
+// deployByKeys: home screen → Pre-Deployment checklist → Standard
+// Deployment Procedure steps 1–7 → Post-Deployment Verification.
+func deployByKeys(d *driver) {
+	d.stage("pre-deployment checklist: open, 8 ticks")
+	d.openHomeItem("Verify test results", "Pre-Deployment Checklist")
+	for range 8 {
+		d.tickNext()
+	}
+	d.stage("environment verification (3 commands)")
+	d.run("Verify current version", answers{})
+	d.run("Check system resources", answers{})
+	d.run("Verify database connectivity", answers{})
+
+	d.stage("open Standard Deployment Procedure")
+	d.back()
+	d.openHomeItem("Backup database", "Standard Deployment Procedure")
+
+	d.stage("step 1: create backup")
+	d.run("Set backup timestamp", answers{})
+	d.run("Backup database", answers{})
+	d.run("Verify backup", answers{})
+	d.run("Backup environment configuration", answers{})
+
+	d.stage("step 2: pull latest code")
+	d.run("Navigate to application directory", answers{})
+	d.run("Fetch latest changes", answers{})
+	d.run("Check what will be deployed", answers{})
+	d.run("Pull latest code", answers{})
+
+	d.stage("step 3: update environment variables")
+	d.run("Compare environment files", answers{})
+	d.run("Update .env if new variables added", answers{})
+	d.run("Verify critical variables", answers{})
+
+	d.stage("step 4: build new images")
+	d.run("Build production images", answers{})
+	d.run("Verify images built successfully", answers{})
+
+	d.stage("step 5: link into Database Migration Procedure")
+	d.followLink("Step 5: Run Database Migrations", "Database Migration Procedure")
+	d.stage("migration: pre-migration steps")
+	d.run("Review migration files", answers{})
+	d.run("Check current migration version", answers{})
+	d.run("Check pending migrations", answers{})
+	d.stage("migration: execution")
+	d.run("Dry run", answers{})
+	d.run("Review the SQL", answers{})
+	d.run("Execute migrations", answers{})
+	d.run("Verify migration completed", answers{})
+	d.stage("migration: post-migration verification")
+	d.run("Check database schema", answers{})
+	d.run("Verify critical tables", answers{})
+	d.run("Check for migration errors in logs", answers{})
+
+	d.stage("back to Standard Deployment Procedure")
+	d.back()
+	d.openHomeItem("Backup database", "Standard Deployment Procedure")
+
+	d.stage("step 6: deploy new version")
+	d.run("Stop current containers", answers{phrase: "planner"})
+	d.run("Start new containers", answers{})
+	d.run("Wait for services to be healthy", answers{})
+
+	d.stage("step 7: link into Post-Deployment Verification")
+	d.followLink("Step 7: Verify Deployment", "Post-Deployment Verification")
+	d.stage("post-deployment: automated checks")
+	d.run("Health check", answers{})
+	d.run("API documentation accessible", answers{})
+	d.run("Database connectivity", answers{})
+	d.stage("post-deployment: 7 manual checks")
+	for range 7 {
+		d.tickNext()
+	}
+	d.stage("post-deployment: API test, log review")
+	d.run("API Test: Test authentication endpoint", answers{})
+	d.run("API Test: Test programs endpoint", answers{})
+	d.run("Log Review: Check for errors", answers{})
+	d.run("Log Review: Check for warnings", answers{})
+}
+
+// rollbackByKeys: r → Rollback Procedure steps 1–5, back to v1.2.2 by the
+// previous tag and the alembic downgrade to the v1.2.2 head.
+func rollbackByKeys(d *driver) {
+	d.stage("open Rollback Procedure (r)")
+	d.press("r")
+	d.waitText("› Rollback Procedure")
+	d.stage("step 1: stop current services")
+	d.run("docker-compose", answers{phrase: "planner"})
+	d.stage("step 2: revert code (or checkout previous tag)")
+	d.run("Find previous version", answers{})
+	d.run("Checkout previous version", answers{pick: 1, alt: "Or checkout previous tag"})
+	d.stage("step 3: rollback database (downgrade)")
+	d.run("Start the database", answers{})
+	d.run("Identify target migration version", answers{})
+	d.run("Downgrade to previous version", answers{params: []string{headV122}, phrase: "planner_production"})
+	d.stage("step 4: rebuild and restart")
+	d.run("Rebuild images", answers{})
+	d.run("Start services", answers{})
+	d.run("Verify services", answers{})
+	d.stage("step 5: verify rollback")
+	d.run("Wait for services to be healthy", answers{})
+	d.run("Check application version", answers{})
+	d.run("Test health endpoint", answers{})
+	d.run("Check logs", answers{})
+}
+
+// headV122 is the alembic head of v1.2.2, the downgrade's <revision-id>.
+const headV122 = "7c41e0b2d9a4"
+
+// driver is an operator at the keyboard: every key goes through press or
+// typePhrase, which count it under the current stage.
+type driver struct {
+	*tui
+	total  int
+	stages []stageKeys
+}
+
+type stageKeys struct {
+	name string
+	keys int
+}
+
+func (d *driver) stage(name string) { d.stages = append(d.stages, stageKeys{name: name}) }
+
+func (d *driver) count() {
+	d.total++
+	if len(d.stages) == 0 {
+		d.stage("(no stage)")
+	}
+	d.stages[len(d.stages)-1].keys++
+}
+
+func (d *driver) resetCount() { d.total, d.stages = 0, nil }
+
+// press sends one key (a tmux key name) and counts it.
+func (d *driver) press(key string) {
+	d.t.Helper()
+	d.keys(key)
+	d.count()
+}
+
+// typePhrase types a phrase or a parameter value: one press.
+func (d *driver) typePhrase(text string) {
+	d.t.Helper()
+	d.typeText(text)
+	d.count()
+}
+
+// report logs where the keys went and checks the budget.
+func (d *driver) report(what string, goal, budget int) {
+	d.t.Helper()
+	var b strings.Builder
+	for _, s := range d.stages {
+		fmt.Fprintf(&b, "  %-50s %3d\n", s.name, s.keys)
+	}
+	d.t.Logf("%s keys by stage:\n%s", what, b.String())
+	if d.t.Failed() {
+		d.t.Logf("KEYS-PARTIAL %s: %d keys until the test failed (goal ≤ %d, budget %d)", what, d.total, goal, budget)
+		return
+	}
+	d.t.Logf("KEYS %s: %d keys (goal ≤ %d, budget %d)", what, d.total, goal, budget)
+	if d.total > budget {
+		d.t.Errorf("%s took %d keys, over the budget of %d (goal ≤ %d)", what, d.total, budget, goal)
+	}
+}
+
+// selectedHas reports whether a highlighted row starts with title (rows are
+// cut to the pane's width, so a prefix is enough; the list writes "or …"
+// where the runbook says "Or …").
+func selectedHas(scr, title string) bool {
+	for _, row := range strings.Split(selectedRow(scr), "\n") {
+		row = strings.TrimSpace(strings.TrimPrefix(row, "▌"))
+		for _, box := range []string{"[ ] ", "[x] "} {
+			row = strings.TrimPrefix(row, box)
+		}
+		row = strings.TrimLeftFunc(row, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if strings.HasPrefix(strings.ToLower(row), strings.ToLower(title)) {
+			return true
+		}
+	}
+	return false
+}
+
+// next presses ] until title is selected: the next item still to do. It
+// presses nothing when the flow already moved the selection there.
+func (d *driver) next(title string) {
+	d.t.Helper()
+	scr := d.capture()
+	for i := 0; !selectedHas(scr, title); i++ {
+		if i == 4 {
+			d.t.Fatalf("] does not reach %q:\n%s", title, scr)
+		}
+		before := selectedRow(scr)
+		d.press("]")
+		scr = d.waitFor("] to move the selection", func(scr string) bool { return selectedRow(scr) != before })
+	}
+}
+
+// back is esc: from a procedure back to the home screen.
+func (d *driver) back() {
+	d.t.Helper()
+	d.press("Escape")
+	d.waitText("Sections")
+}
+
+// openHomeItem moves to a checklist summary item on the home screen (up or
+// down in its pane) and opens the procedure it leads to (enter).
+func (d *driver) openHomeItem(item, section string) {
+	d.t.Helper()
+	scr := d.waitText("Sections")
+	for i := 0; !selectedHas(scr, item); i++ {
+		if i == 8 {
+			d.t.Fatalf("cannot select %q on the home screen:\n%s", item, scr)
+		}
+		key := "Down"
+		if rowOf(scr, item) < rowOf(scr, "▌") {
+			key = "Up"
+		}
+		before := selectedRow(scr)
+		d.press(key)
+		scr = d.waitFor("the selection to move", func(scr string) bool { return selectedRow(scr) != before })
+	}
+	d.press("Enter")
+	d.waitText("› " + section)
+}
+
+// rowOf is the line number of the first line holding text, -1 if none.
+func rowOf(scr, text string) int {
+	for i, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, text) {
+			return i
+		}
+	}
+	return -1
+}
+
+// tickNext ticks the next manual check: ] to it unless selected, space.
+func (d *driver) tickNext() {
+	d.t.Helper()
+	scr := d.capture()
+	if !strings.Contains(selectedRow(scr), "[ ]") {
+		before := selectedRow(scr)
+		d.press("]")
+		scr = d.waitFor("] to a check", func(scr string) bool {
+			return selectedRow(scr) != before && strings.Contains(selectedRow(scr), "[ ]")
+		})
+	}
+	d.press("Space")
+	d.waitFor("the check ticked", func(scr string) bool { return strings.Contains(selectedRow(scr), "[x]") })
+}
+
+// followLink opens the procedure a "see …" step leads to: ] to it, enter.
+func (d *driver) followLink(step, section string) {
+	d.t.Helper()
+	d.next(step)
+	d.press("Enter")
+	d.waitText("› " + section)
+}
+
+// answers are what an operator gives the dialogs of one command.
+type answers struct {
+	pick   int      // which alternative in the picker (0: the first)
+	alt    string   // the title of that alternative when not the first: its end is awaited
+	params []string // the values typed into the parameter dialog, in order
+	phrase string   // the phrase of a destructive command
+}
+
+// viStatus is vi's first status line on .env: `".env" 12L, 345B` (vim) or
+// `".env" 12 lines, 345 characters`.
+var viStatus = regexp.MustCompile(`(?m)^"\.env" \d+`)
+
+// run goes to the command (] as needed), presses enter, answers whatever
+// the UI asks (the alternatives picker, parameters, y for a change, the
+// phrase, the editor) and waits for its end: ok or a warning, nothing else.
+func (d *driver) run(title string, a answers) {
+	d.t.Helper()
+	d.next(title)
+	d.press("Enter")
+	ends := strings.ToLower(title)
+	if a.alt != "" {
+		ends = strings.ToLower(a.alt)
+	}
+	deadline := time.Now().Add(longWait)
+	for {
+		scr := d.capture()
+		low := strings.ToLower(scr)
+		switch {
+		case strings.Contains(low, "✓ "+ends):
+			return
+		case strings.Contains(low, "⚠ "+ends+": warning"):
+			d.t.Logf("%s: ended with a warning", title)
+			return
+		case strings.Contains(scr, "Pick one"):
+			for range a.pick {
+				d.press("Down")
+			}
+			d.press("Enter")
+			d.waitGone("Pick one")
+		case strings.Contains(scr, " needs:"):
+			if len(a.params) == 0 {
+				d.t.Fatalf("%s asks for parameters; none given:\n%s", title, scr)
+			}
+			for i, v := range a.params {
+				if i > 0 {
+					d.press("Tab")
+				}
+				d.typePhrase(v)
+				d.waitText(v)
+			}
+			d.press("Enter")
+			d.waitGone(" needs:")
+		case strings.Contains(scr, "Run this change?"):
+			d.press("y")
+			d.waitGone("Run this change?")
+		case strings.Contains(scr, "Confirm destructive command"):
+			if a.phrase == "" {
+				d.t.Fatalf("%s asks for a phrase; none given:\n%s", title, scr)
+			}
+			d.typePhrase(a.phrase)
+			d.waitText("> " + a.phrase)
+			d.press("Enter")
+			d.waitGone("Confirm destructive command")
+		case viStatus.MatchString(scr):
+			// The editor has the terminal: leave it unchanged.
+			d.typePhrase(":q")
+			d.press("Enter")
+			d.waitFor("vi to end", func(scr string) bool { return !viStatus.MatchString(scr) })
+		default:
+			for _, bad := range []string{"✗ " + ends, "refused, nothing ran", "cannot run:", "could not start:", ": interrupted", ": cancelled"} {
+				if strings.Contains(low, bad) {
+					d.t.Fatalf("%s: %q on the screen:\n%s", title, bad, scr)
+				}
+			}
+			if time.Now().After(deadline) {
+				d.t.Fatalf("waited %s for %q to end:\n%s", longWait, title, scr)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// sandbox is the planner stack at /var/tmp/planner-sandbox (or
+// $PLANNER_SANDBOX), its settings from planner-tui.env.
+type sandbox struct {
+	root    string
+	sets    []string // KEY=VALUE, as `make run` passes them with --set
+	baseURL string
+}
+
+// needSandbox skips the test without the sandbox (fails under CI=true).
+func needSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	needTmux(t)
+	root := os.Getenv("PLANNER_SANDBOX")
+	if root == "" {
+		root = "/var/tmp/planner-sandbox"
+	}
+	missing := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the sandbox stack is needed (CI=true): %s; sandbox/up.sh brings it up", msg)
+		}
+		t.Skipf("no sandbox stack: %s (sandbox/up.sh brings it up)", msg)
+	}
+	envPath := filepath.Join(root, "planner-tui.env")
+	f, err := os.Open(envPath)
+	if err != nil {
+		missing("%v", err)
+	}
+	defer f.Close()
+	sb := &sandbox{root: root}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		sb.sets = append(sb.sets, line)
+		if v, ok := strings.CutPrefix(line, "BASE_URL="); ok {
+			sb.baseURL = strings.TrimRight(v, "/")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		missing("%s: %v", envPath, err)
+	}
+	if sb.baseURL == "" {
+		missing("%s has no BASE_URL", envPath)
+	}
+	if _, err := sb.health(); err != nil {
+		missing("%v", err)
+	}
+	return sb
+}
+
+// reset puts the stack back to v1.2.2 (sandbox/reset.sh), now and when the
+// test ends, so that the next test finds it as it was.
+func (sb *sandbox) reset(t *testing.T) {
+	t.Helper()
+	run := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "../sandbox/reset.sh")
+		cmd.Env = append(os.Environ(), "PLANNER_SANDBOX="+sb.root)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("sandbox/reset.sh: %v\n%s", err, out)
+		}
+		return nil
+	}
+	if err := run(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := run(); err != nil {
+			t.Error(err)
+		}
+	})
+	sb.waitVersion(t, "1.2.2")
+}
+
+type health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
+func (sb *sandbox) health() (health, error) {
+	var h health
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, sb.baseURL+"/health", nil)
+	if err != nil {
+		return h, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return h, fmt.Errorf("GET %s/health: %w", sb.baseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return h, fmt.Errorf("GET %s/health: %s", sb.baseURL, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		return h, fmt.Errorf("GET %s/health: %w", sb.baseURL, err)
+	}
+	return h, nil
+}
+
+// waitVersion waits until /health says ok with that version.
+func (sb *sandbox) waitVersion(t *testing.T, version string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		h, err := sb.health()
+		if err == nil && h.Status == "ok" && h.Version == version {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/health is not ok with version %s: %+v %v", version, h, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// startOperator opens planner-tui on the embedded runbook against the
+// sandbox in a 120×40 tmux window, with a fresh state dir, and waits for
+// the home screen. EDITOR is vi: the sandbox has no nano.
+func startOperator(t *testing.T, sb *sandbox) *driver {
+	t.Helper()
+	root, err := os.MkdirTemp("", "tuikeys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	s := &tui{
+		t:        t,
+		sock:     filepath.Join(root, "tmux.sock"),
+		scratch:  filepath.Join(root, "scratch"),
+		state:    filepath.Join(root, "state"),
+		pidFile:  filepath.Join(root, "planner-tui.pid"),
+		exitFile: filepath.Join(root, "planner-tui.exit"),
+		root:     root,
+	}
+	if err := os.MkdirAll(s.scratch, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{shq(binPath), "--state-dir", shq(s.state)}
+	for _, kv := range sb.sets {
+		args = append(args, "--set", shq(kv))
+	}
+	launch := fmt.Sprintf(`#!/bin/sh
+sh -c 'echo $$ > "$1"; shift; exec "$@"' sh %s env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s EDITOR=vi %s
+echo $? > %s
+`, shq(s.pidFile), shq(root), shq(os.Getenv("PATH")), strings.Join(args, " "), shq(s.exitFile))
+	writeFile(t, filepath.Join(root, "launch.sh"), launch, 0o755)
+	conf := filepath.Join(root, "tmux.conf")
+	writeFile(t, conf, "set -g status off\n", 0o644)
+	s.tmux("-f", conf, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(root, "launch.sh"))
+	t.Cleanup(s.stop)
+	s.waitText("Deployment Runbook", "Sections")
+	return &driver{tui: s}
+}

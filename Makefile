@@ -52,10 +52,16 @@ deps:
 # docker-compose lines on compose v2 (the plugin, through planner-tui's
 # shim: PLANNER_TUI_COMPOSE=plugin); the sandbox installs both.
 E2E_COMPOSE_V2 ?= TestDeployThenRollbackByDowngrade|TestEmergencyServiceCompletelyDown
+#
+# The key budgets (tuitest: the deployment and the rollback driven through
+# the TUI under tmux, every key counted) deploy and roll back too: they run
+# alone, after the end-to-end tests.
+KEY_BUDGETS ?= TestDeploymentKeyBudget|TestRollbackKeyBudget
 test: deps sandbox-up build dist-test
 	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
-	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) $$(go list ./... | grep -v '/e2e$$') && \
+	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -skip '^($(KEY_BUDGETS))$$' $$(go list ./... | grep -v '/e2e$$') && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/ && \
+	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v -run '^($(KEY_BUDGETS))$$' ./tuitest/ && \
 	  PLANNER_TUI_COMPOSE=plugin go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v -run '^($(E2E_COMPOSE_V2))$$' ./e2e/
 
 # Tests that need nothing but Go, bash and files.

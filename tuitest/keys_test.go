@@ -308,7 +308,7 @@ func (d *driver) tickNext() {
 	if !strings.Contains(selectedRow(scr), "[ ]") {
 		before := selectedRow(scr)
 		d.press("]")
-		scr = d.waitFor("] to a check", func(scr string) bool {
+		d.waitFor("] to a check", func(scr string) bool {
 			return selectedRow(scr) != before && strings.Contains(selectedRow(scr), "[ ]")
 		})
 	}

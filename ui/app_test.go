@@ -393,3 +393,25 @@ func TestStatusBarAndNotes(t *testing.T) {
 		t.Fatalf("engine notes = %+v", n)
 	}
 }
+
+// The summary panes go side by side when their longest item fits whole,
+// else two to a row: the embedded runbook's four groups at 120 columns
+// make a 2×2 grid, where "Backup environment configuration ›" is whole.
+func TestSummaryColumns(t *testing.T) {
+	tests := []struct {
+		width, panes, longest, want int
+	}{
+		{130, 4, 20, 4},  // short items: all four in a row
+		{120, 4, 44, 2},  // the embedded runbook: 2×2
+		{120, 3, 44, 2},  // three groups: 2 + 1
+		{120, 2, 70, 2},  // two never stack
+		{110, 4, 23, 4},  // 27 a pane minus borders is enough
+		{110, 4, 24, 2},  // one cell short
+		{120, 1, 200, 1}, // one group: one column
+	}
+	for _, tt := range tests {
+		if got := summaryColumns(tt.width, tt.panes, tt.longest); got != tt.want {
+			t.Errorf("summaryColumns(%d, %d, %d) = %d, want %d", tt.width, tt.panes, tt.longest, got, tt.want)
+		}
+	}
+}

@@ -154,22 +154,31 @@ func (h *Home) View() string {
 	st := h.c.styles
 	if h.wide() {
 		summary := h.panes[:len(h.panes)-1]
-		rows := 0
-		for _, p := range summary {
-			rows = max(rows, len(p.step.Checks))
-		}
-		topH := min(rows+2, h.h-5)
-		pw := h.w / len(summary)
-		var boxes []string
-		for i, p := range summary {
-			w := pw
-			if i == len(summary)-1 {
-				w = h.w - pw*(len(summary)-1)
+		cols := summaryColumns(h.w, len(summary), h.longestItem())
+		var gridRows []string
+		used := 0
+		for start := 0; start < len(summary); start += cols {
+			row := summary[start:min(start+cols, len(summary))]
+			items := 0
+			for _, p := range row {
+				items = max(items, len(p.step.Checks))
 			}
-			boxes = append(boxes, h.paneBox(i, p, w, topH))
+			// the sections pane keeps at least 5 rows
+			rh := max(3, min(items+2, h.h-used-5))
+			pw := h.w / len(row)
+			var boxes []string
+			for i, p := range row {
+				w := pw
+				if i == len(row)-1 {
+					w = h.w - pw*(len(row)-1)
+				}
+				boxes = append(boxes, h.paneBox(start+i, p, w, rh))
+			}
+			gridRows = append(gridRows, joinH(boxes...))
+			used += rh
 		}
 		sec := h.panes[len(h.panes)-1]
-		return joinH(boxes...) + "\n" + h.paneBox(len(h.panes)-1, sec, h.w, h.h-topH)
+		return strings.Join(gridRows, "\n") + "\n" + h.paneBox(len(h.panes)-1, sec, h.w, h.h-used)
 	}
 	// narrow: tabs
 	var tabs []string
@@ -183,6 +192,32 @@ func (h *Home) View() string {
 	}
 	tabLine := fit(strings.Join(tabs, st.Faint.Render("│")), h.w)
 	return tabLine + "\n" + h.paneBox(h.focus, h.panes[h.focus], h.w, h.h-1)
+}
+
+// summaryColumns is how many summary panes go side by side: all of them
+// when their longest item fits whole, else two to a row (a 2×2 grid for
+// the four groups of the runbook): one pane a row would push the sections
+// off the screen.
+func summaryColumns(width, panes, longest int) int {
+	if panes <= 2 || width/panes-4 >= longest {
+		return max(panes, 1)
+	}
+	return 2
+}
+
+// longestItem is the widest summary item as a pane shows it: mark, text,
+// the "›" or "·" after it, and a "3/5" count.
+func (h *Home) longestItem() int {
+	n := 0
+	for _, p := range h.panes {
+		if p.sections() {
+			continue
+		}
+		for _, ch := range p.step.Checks {
+			n = max(n, ansiWidth(ch.Text)+4+6)
+		}
+	}
+	return n
 }
 
 func (h *Home) paneTitle(p *homePane) string {

@@ -29,7 +29,8 @@ const (
 	chunkSize        = 256 << 10              // read size from bash's output pipe
 	pipeSize         = 1 << 20                // requested capacity of the output and live pipes
 	syncEvery        = time.Second            // output.log fsync period while output flows
-	drainAfter       = 500 * time.Millisecond // output read after bash exits, if background processes keep the pipe open
+	drainAfter       = 500 * time.Millisecond // after bash exits: stop reading when no output came for this long (background processes may hold the pipe open)
+	drainMax         = 10 * time.Second       // after bash exits: stop reading after this long, even if output still comes
 	defaultLiveStall = 2 * time.Second        // a live write blocked this long: stop the live stream (Spec.LiveStall)
 	groupPollTick    = 20 * time.Millisecond
 )
@@ -321,10 +322,22 @@ func (s *supervisor) run() Result {
 	mw := mask.New(s.spec.Secrets).Writer(sink)
 	vio.writeNotes(mw)
 	copied := make(chan struct{})
+	// drainUntil is set when bash has exited (unix nanoseconds): from then
+	// on each read waits at most drainAfter for more output, and none
+	// starts after drainUntil. The wait is reset before every read, so
+	// output already in the pipe is never dropped because the copy (the
+	// masking, a slow disk) took its time.
+	var drainUntil atomic.Int64
 	go func() {
 		defer close(copied)
 		buf := make([]byte, chunkSize)
 		for {
+			if end := drainUntil.Load(); end != 0 {
+				if time.Now().UnixNano() >= end {
+					break
+				}
+				outR.SetReadDeadline(time.Now().Add(drainAfter))
+			}
 			n, err := outR.Read(buf)
 			if n > 0 {
 				mw.Write(buf[:n])
@@ -401,8 +414,9 @@ wait:
 			syscall.Kill(-pgid, syscall.SIGKILL)
 		}
 	}
-	// Background processes may hold the pipe open: read what is there, then
-	// stop after drainAfter.
+	// Background processes may hold the pipe open: read what is there, and
+	// what comes without a pause of drainAfter, for drainMax at most.
+	drainUntil.Store(time.Now().Add(drainMax).UnixNano())
 	outR.SetReadDeadline(time.Now().Add(drainAfter))
 	<-copied
 	sink.noteTruncation()

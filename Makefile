@@ -90,7 +90,7 @@ DIST_ENV      = VERSION='$(VERSION)' COMMIT='$(COMMIT)' BUILD_DATE='$(BUILD_DATE
 nfpm:
 	@go version -m $(NFPM) 2>/dev/null | grep -qE '^\s+mod\s+github.com/goreleaser/nfpm/v2\s+v$(NFPM_VERSION)\s' || go install github.com/goreleaser/nfpm/v2/cmd/nfpm@v$(NFPM_VERSION)
 
-dist: nfpm
+dist: deps nfpm
 	$(DIST_ENV) scripts/dist.sh $(DIST_DIR)
 
 # Builds the artefacts into a temp dir, installs the amd64 .deb into a

@@ -2,14 +2,17 @@
 # What the tests need from Debian beyond Go and the sandbox (which installs
 # Docker and friends itself): tmux for the end-to-end TUI tests, zsh for
 # the tests of zsh fences, openssh-server (sshd) for the remote-engine test
-# (DOCKER_HOST=ssh://). Idempotent: installs only what is missing, in one
+# (DOCKER_HOST=ssh://), and for `make dist` (a static cgo build: libpg_query)
+# the arm64 cross compiler and file(1). Idempotent: installs only what is missing, in one
 # apt run, and keeps package scripts from starting services (no sshd on
 # port 22: the test starts its own on a spare loopback port).
 set -euo pipefail
-declare -A need=([tmux]=tmux [zsh]=zsh [sshd]=openssh-server)
+declare -A need=([tmux]=tmux [zsh]=zsh [sshd]=openssh-server [file]=file
+	[aarch64-linux-gnu-gcc]="gcc-aarch64-linux-gnu libc6-dev-arm64-cross")
 missing=()
 for cmd in "${!need[@]}"; do
-	command -v "$cmd" >/dev/null || [[ -x /usr/sbin/$cmd ]] || missing+=("${need[$cmd]}")
+	# shellcheck disable=SC2206 # a value may name several packages
+	command -v "$cmd" >/dev/null || [[ -x /usr/sbin/$cmd ]] || missing+=(${need[$cmd]})
 done
 ((${#missing[@]} == 0)) && exit 0
 if [[ $(id -u) != 0 ]]; then

@@ -82,6 +82,11 @@ help=$("$bin" --help) || fail "planner-tui --help: exit $?"
 for cmd in doctor run list version; do
   grep -qE "^  $cmd " <<<"$help" || fail "--help lists no $cmd command"
 done
+# The packaged binary has the migration lint (a cgo build with libpg_query):
+# a DROP COLUMN is destructive, exit 1.
+printf 'ALTER TABLE resources DROP COLUMN role;\n' >"$tmp/drop.sql"
+lint=$("$bin" op sql-lint "$tmp/drop.sql" 2>&1) && fail "op sql-lint passed a DROP COLUMN: $lint"
+grep -q "ban-drop-column" <<<"$lint" || fail "op sql-lint of a DROP COLUMN says: $lint"
 
 # An upgrade (the same package again) goes through, and removal leaves nothing.
 dpkg --root="$root" --log=/dev/null --force-not-root --force-script-chrootless -i "$deb" >"$tmp/dpkg.log" 2>&1 ||

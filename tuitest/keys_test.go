@@ -120,8 +120,7 @@ func deployByKeys(d *driver) {
 	d.run("Check for migration errors in logs", answers{})
 
 	d.stage("back to Standard Deployment Procedure")
-	d.back()
-	d.openHomeItem("Backup database", "Standard Deployment Procedure")
+	d.backTo("Backup database", "Standard Deployment Procedure")
 
 	d.stage("step 6: deploy new version")
 	d.run("Stop current containers", answers{phrase: "planner"})
@@ -268,6 +267,21 @@ func (d *driver) back() {
 	d.t.Helper()
 	d.press("Escape")
 	d.waitText("Sections")
+}
+
+// backTo returns to section's procedure after a link: esc goes back where
+// the link came from (the screen's history); should it land on home, the
+// summary item opens the procedure.
+func (d *driver) backTo(item, section string) {
+	d.t.Helper()
+	d.press("Escape")
+	scr := d.waitFor("esc to go back", func(scr string) bool {
+		return strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section) || strings.Contains(scr, "Sections")
+	})
+	if strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section) {
+		return
+	}
+	d.openHomeItem(item, section)
 }
 
 // openHomeItem moves to a checklist summary item on the home screen (up or

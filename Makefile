@@ -54,14 +54,13 @@ deps:
 E2E_COMPOSE_V2 ?= TestDeployThenRollbackByDowngrade|TestEmergencyServiceCompletelyDown
 #
 # The key budgets (tuitest: the deployment and the rollback driven through
-# the TUI under tmux, every key counted) deploy and roll back too: they run
-# alone, after the end-to-end tests.
+# the TUI under tmux, every key counted) deploy and roll back too, and take
+# minutes: `make bench` runs them (scripts/bench-keys.sh), not `make test`.
 KEY_BUDGETS ?= TestDeploymentKeyBudget|TestRollbackKeyBudget
 test: deps sandbox-up build dist-test
 	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -skip '^($(KEY_BUDGETS))$$' $$(go list ./... | grep -v '/e2e$$') && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/ && \
-	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v -run '^($(KEY_BUDGETS))$$' ./tuitest/ && \
 	  PLANNER_TUI_COMPOSE=plugin go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v -run '^($(E2E_COMPOSE_V2))$$' ./e2e/
 
 # Tests that need nothing but Go, bash and files.

@@ -63,7 +63,9 @@ func appImage() string {
 // imageIDs is the id of the image named, or "" when there is none.
 func imageIDs(t *testing.T, name string) string {
 	t.Helper()
-	if docker(t, "images", "-q", name) == "" {
+	// name:latest only: the deployment record keeps older images under
+	// pre-<run id> tags of the same repository.
+	if docker(t, "images", "-q", name+":latest") == "" {
 		return ""
 	}
 	return docker(t, "image", "inspect", "-f", "{{.Id}}", name)

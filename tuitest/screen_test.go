@@ -2,6 +2,7 @@ package tuitest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,10 +26,31 @@ func (s *tui) waitExit() string {
 
 // relaunch starts planner-tui again, on the same state dir, in a new tmux
 // server on the same socket (the first one ended with it).
+//
+// The first server exits when planner-tui does, but not at once: a
+// new-session that reaches it while it shuts down fails with "server
+// exited unexpectedly". So wait until no server answers on the socket, and
+// start again if the new session still met the dying one.
 func (s *tui) relaunch() {
 	s.t.Helper()
 	os.Remove(s.exitFile)
-	s.tmux("-f", filepath.Join(s.root, "tmux.conf"), "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(s.root, "launch.sh"))
+	deadline := time.Now().Add(waitTimeout)
+	for exec.Command(tmuxPath, "-S", s.sock, "list-sessions").Run() == nil {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the first tmux server still runs %s after planner-tui exited", waitTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	args := []string{"-u", "-S", s.sock, "-f", filepath.Join(s.root, "tmux.conf"), "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(s.root, "launch.sh")}
+	for try := 1; ; try++ {
+		out, err := exec.Command(tmuxPath, args...).CombinedOutput()
+		if err == nil {
+			return
+		}
+		if try == 3 || !strings.Contains(string(out), "server exited unexpectedly") {
+			s.t.Fatalf("tmux new-session: %v\n%s", err, out)
+		}
+	}
 }
 
 // A restart opens the place the last planner-tui showed, with its log wrap

@@ -93,8 +93,7 @@ func runDoctor(ctx context.Context, o *options, timeout time.Duration, stdout io
 			{Name: "docker", Where: dockerHost(), Run: doctor.Docker,
 				Fix: "restart the Docker engine (systemctl restart docker), or point DOCKER_HOST at one that answers"},
 			{Name: "compose", Run: func(ctx context.Context) doctor.Check {
-				plugin, standalone := doctor.DetectCompose(ctx)
-				return doctor.Compose(plugin, standalone, needStandalone, os.Getenv(compose.EnvMode))
+				return doctor.Compose(compose.Detect(ctx, ""), needStandalone, os.Getenv(compose.EnvMode))
 			}},
 		}
 	}

@@ -61,29 +61,64 @@ func (f Flavour) String() string {
 	return fmt.Sprintf("%s %s (%s)", name, f.Version, f.Major())
 }
 
-// Found is what Detect saw; either may be missing.
+// Found is what Detect saw; either may be missing, and then its Err says
+// why ("not on PATH", "not installed", "no answer: …").
 type Found struct {
-	Standalone *Flavour
-	Plugin     *Flavour
+	Standalone    *Flavour
+	Plugin        *Flavour
+	StandaloneErr string
+	PluginErr     string
 }
 
 // Detect looks for both, using the PATH given (the steps' PATH; "" means
-// this process's). It runs `version --short` of each: call it from a
+// this process's). It runs `version --short` of each, both at once (v1 is a
+// Python program that can take a second to start): call it from a
 // goroutine or a command, never from a UI update.
 func Detect(ctx context.Context, path string) Found {
 	var f Found
-	if p, err := lookPath("docker-compose", path); err == nil {
-		if v, err := version(ctx, path, p, "version", "--short"); err == nil {
-			f.Standalone = &Flavour{Kind: Standalone, Version: v, Path: p}
-		}
-	}
-	if p, err := lookPath("docker", path); err == nil {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
 		// Without the plugin the docker CLI prints its own usage and fails.
-		if v, err := version(ctx, path, p, "compose", "version", "--short"); err == nil {
-			f.Plugin = &Flavour{Kind: Plugin, Version: v, Path: p}
-		}
-	}
+		f.Plugin, f.PluginErr = probe(ctx, path, Plugin, "docker", "compose", "version", "--short")
+	}()
+	f.Standalone, f.StandaloneErr = probe(ctx, path, Standalone, "docker-compose", "version", "--short")
+	<-done
 	return f
+}
+
+// describe is one flavour for the operator: its version, or why not.
+func describe(name string, fl *Flavour, why string) string {
+	if fl != nil {
+		return fl.String()
+	}
+	return name + ": " + why
+}
+
+// String says what was found of both, for doctor and notes.
+func (f Found) String() string {
+	return describe("docker-compose", f.Standalone, f.StandaloneErr) + "; " + describe("docker compose", f.Plugin, f.PluginErr)
+}
+
+// probe runs bin's version command and tells "not on PATH", "not installed"
+// (it ran and failed, or printed no version) and "no answer" apart.
+func probe(ctx context.Context, path string, kind Kind, bin string, args ...string) (*Flavour, string) {
+	p, err := lookPath(bin, path)
+	if err != nil {
+		return nil, bin + " not on PATH"
+	}
+	v, err := version(ctx, path, p, args...)
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return nil, "no answer: " + ctx.Err().Error()
+	case err == nil:
+		return &Flavour{Kind: kind, Version: v, Path: p}, ""
+	case errors.As(err, &ee), errors.Is(err, errNoVersion):
+		return nil, "not installed"
+	default:
+		return nil, err.Error()
+	}
 }
 
 // Decision is what the steps get: the shim directory to put first on their
@@ -195,6 +230,10 @@ func lookPath(file, path string) (string, error) {
 	return "", fmt.Errorf("%s: not found in PATH", file)
 }
 
+// errNoVersion: the command ran but printed no version (a docker CLI
+// without the plugin, or something else named docker-compose).
+var errNoVersion = errors.New("no version printed")
+
 func version(ctx context.Context, path, bin string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	if path != "" {
@@ -205,8 +244,8 @@ func version(ctx context.Context, path, bin string, args ...string) (string, err
 		return "", err
 	}
 	v := strings.TrimPrefix(strings.TrimSpace(string(out)), "v")
-	if v == "" || strings.ContainsAny(v, " \n") {
-		return "", fmt.Errorf("%s %s: unexpected version %q", bin, strings.Join(args, " "), v)
+	if v == "" || strings.ContainsAny(v, " \n") || v[0] < '0' || v[0] > '9' {
+		return "", fmt.Errorf("%s %s: %w: %q", bin, strings.Join(args, " "), errNoVersion, v)
 	}
 	return v, nil
 }

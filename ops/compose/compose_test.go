@@ -157,3 +157,40 @@ func TestShimArguments(t *testing.T) {
 		}
 	}
 }
+
+// Detect tells a version, "not installed" (a docker CLI without the plugin
+// prints its usage and fails), "not on PATH" and "no answer" apart, using
+// only the PATH it is given.
+func TestDetect(t *testing.T) {
+	script := func(dir, name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	both := t.TempDir()
+	script(both, "docker-compose", "echo 1.29.2")
+	script(both, "docker", `[ "$1" = compose ] && echo v2.40.3`)
+	noPlugin := t.TempDir()
+	script(noPlugin, "docker", "echo 'Usage: docker [OPTIONS] COMMAND' >&2; exit 1")
+	slow := t.TempDir()
+	script(slow, "docker-compose", "exec /bin/sleep 30")
+
+	f := Detect(context.Background(), both)
+	if f.Standalone == nil || f.Standalone.Version != "1.29.2" || f.Plugin == nil || f.Plugin.Version != "2.40.3" {
+		t.Errorf("both: %+v", f)
+	}
+	if got, want := f.String(), "docker-compose 1.29.2 (v1); docker compose 2.40.3 (v2)"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	f = Detect(context.Background(), noPlugin)
+	if f.Plugin != nil || f.PluginErr != "not installed" || f.Standalone != nil || f.StandaloneErr != "docker-compose not on PATH" {
+		t.Errorf("no plugin: %+v", f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	f = Detect(ctx, slow)
+	if f.Standalone != nil || !strings.HasPrefix(f.StandaloneErr, "no answer") {
+		t.Errorf("slow: %+v", f)
+	}
+}

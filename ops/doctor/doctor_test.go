@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"planner-tui/ops/compose"
 	"planner-tui/ops/envfile"
 	"planner-tui/ops/lock"
 )
@@ -203,31 +204,41 @@ func TestStateDirNamesTheLockHolder(t *testing.T) {
 }
 
 func TestCompose(t *testing.T) {
-	v1 := ComposeFlavour{Command: "docker-compose", Version: "1.29.2"}
-	plugin := ComposeFlavour{Command: "docker compose", Version: "2.29.1"}
-	none := func(cmd string) ComposeFlavour { return ComposeFlavour{Command: cmd, Err: "not installed"} }
+	v1 := &compose.Flavour{Kind: compose.Standalone, Version: "1.29.2"}
+	plugin := &compose.Flavour{Kind: compose.Plugin, Version: "2.29.1"}
+	found := func(p, s *compose.Flavour) compose.Found {
+		f := compose.Found{Plugin: p, Standalone: s}
+		if p == nil {
+			f.PluginErr = "not installed"
+		}
+		if s == nil {
+			f.StandaloneErr = "docker-compose not on PATH"
+		}
+		return f
+	}
 	tests := []struct {
-		plugin, standalone ComposeFlavour
-		need               bool
-		mode               string
-		status             Status
+		found  compose.Found
+		need   bool
+		mode   string
+		status Status
 	}{
-		{none("docker compose"), v1, true, "", OK},
-		{plugin, none("docker-compose"), false, "", OK},
-		{plugin, none("docker-compose"), true, "", Warning}, // the shim runs them
-		{plugin, v1, true, "plugin", Warning},
-		{none("docker compose"), v1, true, "plugin", Failed},
-		{plugin, none("docker-compose"), true, "standalone", Failed},
-		{plugin, v1, true, "v3", Failed},
-		{none("docker compose"), none("docker-compose"), false, "", Failed},
+		{found(nil, v1), true, "", OK},
+		{found(plugin, nil), false, "", OK},
+		{found(plugin, nil), true, "", Warning}, // the shim runs them
+		{found(plugin, v1), true, "plugin", Warning},
+		{found(nil, v1), true, "plugin", Failed},
+		{found(plugin, nil), true, "standalone", Failed},
+		{found(plugin, v1), true, "v3", Failed},
+		{found(nil, nil), false, "", Failed},
 	}
 	for _, tt := range tests {
-		if c := Compose(tt.plugin, tt.standalone, tt.need, tt.mode); c.Status != tt.status {
-			t.Errorf("Compose(%v, %v, %v, %q) = %+v", tt.plugin, tt.standalone, tt.need, tt.mode, c)
+		if c := Compose(tt.found, tt.need, tt.mode); c.Status != tt.status {
+			t.Errorf("Compose(%v, %v, %q) = %+v", tt.found, tt.need, tt.mode, c)
 		}
 	}
-	if s := v1.String(); s != "docker-compose 1.29.2 (v1, standalone)" {
-		t.Errorf("v1: %q", s)
+	c := Compose(found(nil, v1), true, "")
+	if want := "docker-compose 1.29.2 (v1); docker compose: not installed"; c.Detail != want {
+		t.Errorf("detail %q, want %q", c.Detail, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -31,6 +32,12 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	// Started under nohup, this process has SIGHUP ignored, and an ignored
+	// signal stays ignored across exec: the planner-tui processes these
+	// tests start would then survive the hangup TestKilledRunIsRecorded
+	// sends. Catching it here gives every child the default again (exec
+	// resets caught signals, not ignored ones).
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
 	bin = os.Getenv("PLANNER_TUI_BIN")
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "planner-tui-clitest-")

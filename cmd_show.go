@@ -139,6 +139,9 @@ func printPlan(w io.Writer, p *session.Plan) {
 	if p.NeedsPhrase() {
 		fmt.Fprintf(w, "  destroys: %s\n  confirm: type %q (--confirm)\n", p.Destroys, p.Confirm)
 	}
+	if p.Approvals > 0 {
+		fmt.Fprintf(w, "  approval: needs %d from another engineer (planner-tui approve ID) before it runs\n", p.Approvals)
+	}
 	if len(p.Missing) > 0 {
 		fmt.Fprintf(w, "  missing: %s (give them with --param NAME=VALUE)\n", strings.Join(p.Missing, ", "))
 	}

@@ -157,10 +157,13 @@ func (d *approvalDialog) View(c *Context) string {
 		lines = append(lines, st.Faint.Render("asking…"))
 	case a == nil:
 	case a.State == session.ApprovalPending:
-		lines = append(lines,
-			st.Warn.Render("awaiting approval "+a.ID)+" — ask another engineer to run: "+st.Bold.Render("planner-tui approve "+a.ID),
-			st.Faint.Render("  (in full: "+a.ApproveCommand()+")"),
-			st.Faint.Render("expires "+a.Expires.Local().Format("15:04:05")+"; this dialog follows it, esc leaves it waiting"))
+		// The command on a line of its own: copied whole, never wrapped
+		// mid-word by the sentence before it.
+		lines = append(lines, st.Warn.Render("awaiting approval "+a.ID)+" — ask another engineer to run:")
+		for _, r := range scriptRows(a.ApproveCommand(), dialogTextWidth(c)-2) {
+			lines = append(lines, "  "+st.Bold.Render(r))
+		}
+		lines = append(lines, st.Faint.Render("expires "+a.Expires.Local().Format("15:04:05")+"; this dialog follows it, esc leaves it waiting"))
 	case a.State == session.ApprovalRejected:
 		line := "approval " + a.ID + " was rejected"
 		if r := a.Rejection(); r != nil {

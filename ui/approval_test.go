@@ -53,8 +53,8 @@ func TestApprovalDialogFollowsTheDecision(t *testing.T) {
 	d.typ("old copy")
 	d.keys("enter")
 	v := d.waitText("awaiting approval")
-	m := regexp.MustCompile(`awaiting approval ([a-z0-9]{6}) — ask another engineer to run: planner-tui`).FindStringSubmatch(v)
-	if m == nil || !strings.Contains(v, "approve "+m[1]) {
+	m := regexp.MustCompile(`awaiting approval ([a-z0-9]{6}) — ask another engineer to run:`).FindStringSubmatch(v)
+	if m == nil || !strings.Contains(v, "planner-tui approve "+m[1]+" --state-dir") {
 		t.Fatalf("no awaiting line with the approve command:\n%s", v)
 	}
 	reqID := m[1]

@@ -182,6 +182,8 @@ type jsonPlan struct {
 	Missing  []string          `json:"missing,omitempty"`
 	Reused   map[string]string `json:"reused,omitempty"`
 	Blocked  string            `json:"blocked,omitempty"`
+	// Approvals is how many approvals of other engineers it needs.
+	Approvals int `json:"approvals,omitempty"`
 }
 
 func planJSON(p *session.Plan) jsonPlan {
@@ -190,7 +192,8 @@ func planJSON(p *session.Plan) jsonPlan {
 		params[k] = shownParam(k, v)
 	}
 	return jsonPlan{ID: p.Command.ID, Title: p.Command.Title, Script: p.Display, Risk: p.Risk, Reason: p.Reason,
-		Confirm: p.Confirm, Destroys: p.Destroys, Gate: p.Gate, Params: params, Missing: p.Missing, Reused: p.Reused, Blocked: p.Blocked}
+		Confirm: p.Confirm, Destroys: p.Destroys, Gate: p.Gate, Params: params, Missing: p.Missing, Reused: p.Reused, Blocked: p.Blocked,
+		Approvals: p.Approvals}
 }
 
 func printStep(w io.Writer, st *checklist.Step, run *checklist.Run, mask func(string) string) {

@@ -97,7 +97,11 @@ func (d *approvalDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 		}
 		d.err = msg.err
 		if msg.st != nil {
-			d.st = msg.st
+			st := *msg.st // the engine's memo may hold msg.st: not changed here
+			if st.Notes == "" && d.st != nil && d.st.ID == st.ID {
+				st.Notes = d.st.Notes // a poll keeps the request's notes
+			}
+			d.st = &st
 		}
 		switch {
 		case d.st == nil:
@@ -175,6 +179,9 @@ func (d *approvalDialog) View(c *Context) string {
 		lines = append(lines, st.Error.Render(line), "Nothing ran. enter asks again, esc closes.")
 	default:
 		lines = append(lines, st.Warn.Render("approval "+a.ID+" is "+a.State+"."), "Nothing ran. enter asks again, esc closes.")
+	}
+	if d.st != nil && d.st.Notes != "" {
+		lines = append(lines, st.Warn.Render(d.st.Notes))
 	}
 	for _, why := range d.invalid() {
 		lines = append(lines, st.Warn.Render("ignored: "+why))

@@ -96,7 +96,12 @@ func (e *AwaitingApprovalError) Error() string {
 // command), or makes one with the operator's note; it audits what it
 // finds decided. The screen calls it in a Cmd.
 func (s *Session) RequestApproval(p *Plan, note string) (*ApprovalStatus, error) {
-	st, _, err := s.findOrRequest(p, note)
+	st, before, err := s.findOrRequest(p, note)
+	if st != nil && before != "" {
+		c := *st
+		c.Notes = before
+		st = &c
+	}
 	return st, err
 }
 

@@ -153,6 +153,9 @@ type ApprovalStatus struct {
 	Invalid []string `json:"invalid,omitempty"`
 	// Dir is the state dir, for the approver's command line.
 	Dir string `json:"-"`
+	// Notes, on a status RequestApproval returns, say what became of
+	// earlier requests and whether an approver can reach this one.
+	Notes string `json:"-"`
 }
 
 // Rejection is the first rejecting decision, if any.
@@ -227,6 +230,13 @@ func (a approvalFiles) ensureDir() (warning string, err error) {
 	}
 	if !fi.IsDir() {
 		return "", fmt.Errorf("approvals dir %s is not a directory", a.dir())
+	}
+	// Whoever owns a sticky dir may remove anything in it: it must be the
+	// state dir's owner's (or root's), not made by someone else first.
+	if uid, _, err := ownerOf(a.dir()); err != nil {
+		return "", fmt.Errorf("approvals dir: %w", err)
+	} else if sdUID, _, err := ownerOf(a.stateDir); err == nil && uid != sdUID && uid != 0 {
+		return "", fmt.Errorf("approvals dir %s belongs to uid %d, not to the state dir's owner (uid %d): remove it, planner-tui makes it again", a.dir(), uid, sdUID)
 	}
 	if fi.Mode()&(fs.ModeSticky|fs.ModePerm) != approvalsDirMode {
 		if err := os.Chmod(a.dir(), approvalsDirMode); err != nil {

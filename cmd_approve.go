@@ -110,8 +110,19 @@ expired, decided already); 70 the state dir or the request cannot be read.`,
 	return cmd
 }
 
-// printApproval shows a request as an approver needs to judge it.
+// printApproval shows a request as an approver needs to judge it. What the
+// request says is shown with control characters replaced: a note (or a
+// command) must not move the cursor or rewrite the lines above it on the
+// approver's terminal.
 func printApproval(w io.Writer, st *session.ApprovalStatus) {
+	c := *st
+	for _, f := range []*string{&c.RunTitle, &c.CommandTitle, &c.CommandID, &c.Risk, &c.Destroys, &c.Note, &c.Command, &c.Operator.User, &c.Operator.Host, &c.Operator.SudoUser} {
+		*f = printable(*f)
+	}
+	for i := range c.Decisions {
+		c.Decisions[i].Note = printable(c.Decisions[i].Note)
+	}
+	st = &c
 	fmt.Fprintf(w, "approval request %s  (%s)\n", st.ID, st.State)
 	fmt.Fprintf(w, "  run:       %s  %s\n", st.RunID, st.RunTitle)
 	fmt.Fprintf(w, "  command:   %s  [%s]\n", st.CommandTitle, st.CommandID)
@@ -139,4 +150,14 @@ func printApproval(w io.Writer, st *session.ApprovalStatus) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// printable replaces control characters but newline and tab with "?".
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r > 0x9f)) {
+			return r
+		}
+		return '?'
+	}, s)
 }

@@ -286,6 +286,9 @@ func (a approvalFiles) load(id string) (*ApprovalRequest, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s in %s: %w (is it the operator's state dir? give it with --state-dir)", id, a.dir(), ErrNoApproval)
 	}
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("approval request %s: %w (the operator's state dir, and every dir above it, must let you through: o+x; a shared --state-dir such as /var/lib/planner-tui does)", id, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("approval request %s: %w", id, err)
 	}

@@ -198,6 +198,16 @@ func TestApprovalsTwoUsers(t *testing.T) {
 		}
 	})
 
+	t.Run("root acting for the operator (sudo) is refused", func(t *testing.T) {
+		c := exec.Command(b.bin, "approve", id, "--state-dir", b.state)
+		c.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + b.dir, "NO_COLOR=1", "SUDO_USER=" + op.name}
+		out, err := c.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitRefused || !strings.Contains(string(out), "behind sudo") {
+			t.Fatalf("root with SUDO_USER=%s: %v, want 66 naming sudo\n%s", op.name, err, out)
+		}
+	})
+
 	t.Run("the approver sees the request and approves", func(t *testing.T) {
 		r := b.as(t, ap, "approve", id, "--state-dir", b.state, "--note", "checked the copy")
 		if r.code != 0 {
@@ -285,6 +295,13 @@ func TestApprovalsTwoUsers(t *testing.T) {
 				continue
 			}
 			got[r.Event] = true
+			if r.Event == "approval.refused_self" {
+				// written by whoever tried: the operator, or root for them
+				if r.Actor.User != op.name && !(r.Actor.User == "root" && r.Actor.SudoUser == op.name) {
+					t.Errorf("approval.refused_self by %+v, want the operator or root for them", r.Actor)
+				}
+				continue
+			}
 			if r.Actor.User != op.name {
 				t.Errorf("%s written as %s, want the operator %s", r.Event, r.Actor.User, op.name)
 			}

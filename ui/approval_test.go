@@ -112,3 +112,68 @@ func TestApprovalDialogFollowsTheDecision(t *testing.T) {
 		t.Errorf("approval records %q, want requested, granted, used", got)
 	}
 }
+
+// A rejection shows in the dialog with the approver and their note, and
+// nothing runs; esc closes it.
+func TestApprovalDialogShowsARejection(t *testing.T) {
+	if os.Getuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root to write a decision as another user (CI=true: must run)")
+		}
+		t.Skip("needs root to write a decision as another user")
+	}
+	tmp := t.TempDir()
+	rb, err := filepath.Abs(filepath.Join("..", "testdata", "approvals.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scratch := filepath.Join(tmp, "scratch")
+	if err := os.MkdirAll(filepath.Join(scratch, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.Open(context.Background(), session.Options{RunbookPath: rb, Dir: tmp,
+		StateDir: filepath.Join(tmp, "state"), Sets: map[string]string{"SCRATCH": scratch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const id = "cleanup/wipe/wipe-the-scratch-copy"
+	e := &realEngine{engineBackend: engineBackend{s}, s: s}
+	d := newDriver(t, e, 80, 24)
+	openCmd(d, e, id)
+	d.keys("enter")
+	d.waitText("Parameters")
+	d.typ("x")
+	d.keys("enter")
+	d.waitText("Approval needed")
+	d.keys("enter")
+	d.waitText("awaiting approval")
+	reqs, err := s.Approvals()
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("requests %v %v, want one", reqs, err)
+	}
+	req := reqs[0]
+	dec, _ := json.Marshal(session.ApprovalDecision{ID: req.ID, Approve: false, Binding: req.Binding, Note: "not during the sale",
+		Approver: session.Identity{User: "nobody", UID: 65534, LoginUID: -1}, At: time.Now().UTC()})
+	path := filepath.Join(tmp, "state", "approvals", req.ID+".decision-65534.json")
+	if err := os.WriteFile(path, dec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	v := d.waitText("was rejected")
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "by nobody@") || !strings.Contains(v, "not during the sale") {
+		t.Errorf("the rejection lacks who or why:\n%s", v)
+	}
+	d.keys("esc")
+	if strings.Contains(d.view(), "Approval needed") {
+		t.Errorf("esc did not close the dialog:\n%s", d.view())
+	}
+	if got := e.startedIDs(); len(got) != 0 {
+		t.Fatalf("started %v after a rejection", got)
+	}
+	if _, err := os.Stat(filepath.Join(scratch, "x")); err != nil {
+		t.Fatalf("x gone after a rejection: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,5 +188,51 @@ func TestApprovalDecisionsAreTrustedByOwner(t *testing.T) {
 	}
 	if err := start(phrase); !errors.As(err, &awaiting) || awaiting.Status.ID == id {
 		t.Fatalf("a second run: %v, want a new request", err)
+	}
+}
+
+// approvals=2 (here: --set approvals.destructive=2) needs two other
+// engineers; one approver twice is one.
+func TestApprovalNeedsDistinctApprovers(t *testing.T) {
+	if os.Getuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root to write decisions as other users (CI=true: must run)")
+		}
+		t.Skip("needs root to write decisions as other users")
+	}
+	s, _ := approvalFixture(t, map[string]string{"approvals.destructive": "2"})
+	p, err := s.Plan(idWipeScratch, map[string]string{"name": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Approvals != 2 {
+		t.Fatalf("needs %d approvals, want 2 from --set approvals.destructive=2", p.Approvals)
+	}
+	if _, ok := s.Vars()["approvals.destructive"]; ok {
+		t.Error("--set approvals.destructive became a variable")
+	}
+	st, err := s.RequestApproval(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(s.store.Dir, ApprovalsDirName)
+	approveAs := func(uid int) {
+		d := ApprovalDecision{ID: st.ID, Approve: true, Binding: st.Binding, Approver: Identity{User: "u", UID: uid, LoginUID: -1}, At: time.Now().UTC()}
+		b, _ := json.Marshal(d)
+		path := filepath.Join(dir, st.ID+".decision-"+strconv.Itoa(uid)+".json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(path, uid, uid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	approveAs(65534)
+	if got, _ := s.ApprovalStatus(st.ID); got.State != ApprovalPending {
+		t.Fatalf("one of two approvals: %s, want pending", got.State)
+	}
+	approveAs(65533)
+	if got, _ := s.ApprovalStatus(st.ID); got.State != ApprovalApproved {
+		t.Fatalf("two approvals: %s, want approved", got.State)
 	}
 }

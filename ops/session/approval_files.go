@@ -243,14 +243,14 @@ func (a approvalFiles) ensureDir() (warning string, err error) {
 			return "", fmt.Errorf("approvals dir: %w", err)
 		}
 	}
-	// The state dir: search only, for group and others.
+	// The state dir: search only, for group and others. Best effort: a
+	// shared state dir someone else owns is theirs to set up (the check
+	// below says when nobody else can get through).
 	if fi, err := os.Stat(a.stateDir); err == nil && fi.Mode().Perm()&0o011 != 0o011 {
-		if err := os.Chmod(a.stateDir, fi.Mode().Perm()|0o011); err != nil {
-			return "", fmt.Errorf("let other users reach %s: %w", a.dir(), err)
-		}
+		_ = os.Chmod(a.stateDir, fi.Mode().Perm()|0o011)
 	}
-	for d := filepath.Dir(a.stateDir); ; d = filepath.Dir(d) {
-		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o001 == 0 {
+	for d := a.stateDir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o011 == 0 {
 			return fmt.Sprintf("other users cannot reach %s (%s is %#o): an approver will not find the request; use a shared --state-dir (such as /var/lib/planner-tui)", a.dir(), d, fi.Mode().Perm()), nil
 		}
 		if d == filepath.Dir(d) {

@@ -208,6 +208,13 @@ func TestApprovalsTwoUsers(t *testing.T) {
 		}
 	})
 
+	t.Run("the approver lists what waits", func(t *testing.T) {
+		r := b.as(t, ap, "approve", "--state-dir", b.state)
+		if r.code != 0 || !strings.Contains(r.stdout, id+"  destructive  Wipe the scratch copy  asked by "+op.name) {
+			t.Fatalf("approve without an id: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
 	t.Run("the approver sees the request and approves", func(t *testing.T) {
 		r := b.as(t, ap, "approve", id, "--state-dir", b.state, "--note", "checked the copy")
 		if r.code != 0 {

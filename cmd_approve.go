@@ -34,7 +34,7 @@ func newDecideCmd(o *options, approve bool) *cobra.Command {
 		short = "Reject another engineer's request to run a command, with a note saying why"
 	}
 	cmd := &cobra.Command{
-		Use:   verb + " ID",
+		Use:   verb + " [ID]",
 		Short: short,
 		Long: `The runbook can require that another engineer approves a command (approvals:
 in its front matter, approvals=N on a fence). The operator's planner-tui then
@@ -49,10 +49,12 @@ the operator through sudo). A request expires (15 minutes unless the runbook
 says otherwise) and is bound to the exact filled command in that run. After an
 approval the operator still types the confirmation phrase.
 
+Without ID it lists the requests that wait for a decision in the state dir.
+
 Exit codes: 0 recorded; 65 no such request; 66 refused (self-approval,
 expired, decided already); 70 the state dir or the request cannot be read.`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
+			if len(args) > 1 {
 				return &exitError{code: exitBadParam, err: fmt.Errorf("%s takes one request id, got %d arguments", verb, len(args))}
 			}
 			return nil
@@ -69,6 +71,9 @@ expired, decided already); 70 the state dir or the request cannot be read.`,
 				dir = abs
 			}
 			w := cmd.OutOrStdout()
+			if len(args) == 0 {
+				return listPending(w, dir, asJSON)
+			}
 			st, err := session.LoadApproval(dir, args[0])
 			if err != nil {
 				if errors.Is(err, session.ErrNoApproval) {
@@ -160,4 +165,27 @@ func printable(s string) string {
 		}
 		return '?'
 	}, s)
+}
+
+// listPending lists the requests waiting for a decision in dir.
+func listPending(w io.Writer, dir string, asJSON bool) error {
+	pending, err := session.PendingApprovals(dir)
+	if err != nil {
+		return &exitError{code: exitInternal, err: err}
+	}
+	if asJSON {
+		if pending == nil {
+			pending = []*session.ApprovalStatus{}
+		}
+		return writeJSON(w, pending)
+	}
+	if len(pending) == 0 {
+		fmt.Fprintf(w, "no request waits for a decision in %s\n", dir)
+		return nil
+	}
+	for _, st := range pending {
+		fmt.Fprintf(w, "%s  %s  %s  asked by %s, expires %s\n", st.ID, printable(st.Risk), printable(st.CommandTitle),
+			printable(st.Operator.String()), st.Expires.Local().Format("15:04:05"))
+	}
+	return nil
 }

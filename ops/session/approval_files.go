@@ -400,6 +400,37 @@ func LoadApproval(stateDir, id string) (*ApprovalStatus, error) {
 	return a.status(r, time.Now()), nil
 }
 
+// PendingApprovals are the requests in stateDir that wait for a decision,
+// newest first (whoever asked): what `planner-tui approve` without an id
+// lists for an approver.
+func PendingApprovals(stateDir string) ([]*ApprovalStatus, error) {
+	a := approvalFiles{stateDir: stateDir}
+	paths, err := filepath.Glob(filepath.Join(a.dir(), "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(a.dir()); err != nil {
+		return nil, fmt.Errorf("approvals in %s: %w", stateDir, err)
+	}
+	now := time.Now()
+	var out []*ApprovalStatus
+	for _, p := range paths {
+		id := strings.TrimSuffix(filepath.Base(p), ".json")
+		if !validID(id) {
+			continue
+		}
+		r, err := a.load(id)
+		if err != nil {
+			continue
+		}
+		if st := a.status(r, now); st.State == ApprovalPending {
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
 // Decide records this process's user's decision on request id in stateDir:
 // a decision file owned by them. It refuses a self-approval (and audits it,
 // where this user may write the audit log: it is theirs when it is a

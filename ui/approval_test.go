@@ -81,8 +81,14 @@ func TestApprovalDialogFollowsTheDecision(t *testing.T) {
 	if err := os.Chown(path, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
+	decided := time.Now()
 
 	d.waitText("Confirm destructive command")
+	seen := time.Since(decided)
+	t.Logf("the screen went on to the phrase %v after the decision file appeared (poll every %v)", seen.Round(time.Millisecond), approvalPoll)
+	if seen > 3*approvalPoll+2*time.Second {
+		t.Errorf("the decision took %v to show, want about one poll (%v)", seen, approvalPoll)
+	}
 	d.typ(filepath.Join(scratch, "x"))
 	d.keys("enter")
 	d.waitFor("the wipe to end", func(string) bool {

@@ -35,6 +35,9 @@ import (
 type approvalMemo struct {
 	mu sync.Mutex
 	by map[string]*ApprovalStatus
+	// observing serializes observe in this process (the screen's poll
+	// and a start), so that a decision is audited once.
+	observing sync.Mutex
 }
 
 func (m *approvalMemo) put(st *ApprovalStatus) {
@@ -162,7 +165,12 @@ func (s *Session) requestsOf(runID, cmdID string, withClosed bool) ([]*ApprovalR
 // rejected or expired (a rejection is reported once: the next try asks
 // anew).
 func (s *Session) observe(r *ApprovalRequest) *ApprovalStatus {
+	s.planner.approvals.observing.Lock()
+	defer s.planner.approvals.observing.Unlock()
 	a := s.approvalFiles()
+	if fresh, err := a.load(r.ID); err == nil {
+		r = fresh // what another observe saw and saved
+	}
 	st := a.status(r, time.Now())
 	if s.opts.ReadOnly || r.Operator.UID != os.Getuid() {
 		s.planner.approvals.put(st)

@@ -49,6 +49,8 @@ type runOutcome struct {
 	Log      string    `json:"log,omitempty"`
 	Started  time.Time `json:"started,omitzero"`
 	Ended    time.Time `json:"ended,omitzero"`
+	// Approval is the request id when the outcome is awaiting_approval.
+	Approval string `json:"approval,omitempty"`
 }
 
 func (r *runOutcome) err() error {
@@ -69,6 +71,7 @@ func newRunCmd(o *options) *cobra.Command {
 		params  []string
 		choose  string
 		asJSON  bool
+		note    string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [FILE] ID",
@@ -87,8 +90,13 @@ are printed on stderr before it runs (risk is judged on the filled command:
 <action>=down is down). For a command with alternatives ("Or ..."), --choose
 ID runs the chosen one.
 
+A command the runbook says needs an approval (approvals: in the front
+matter, approvals=N on the fence) is refused with "awaiting approval ID"
+(exit 75) until another engineer runs 'planner-tui approve ID'; --note says
+why, for them. Run it again (with the phrase) once approved.
+
 Exit codes when nothing ran: 64 a bad or missing parameter, 65 no such
-command, 66 refused by a guard; 69 the command has no exit code (never
+command, 66 refused by a guard, 75 awaiting approval; 69 the command has no exit code (never
 started, or its supervisor died); 70 planner-tui could not get that far.
 Otherwise the command's own exit code, except: 3 when it ended with a
 warning (it ran; something needs a look: the 'planner-tui op' convention),
@@ -128,7 +136,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 				if err != nil {
 					return &runOutcome{ID: args[0], Outcome: "bad_parameter", Exit: exitBadParam, Reason: err.Error()}
 				}
-				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, streams{in: cmd.InOrStdin(), out: out, err: errw})
+				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, note, streams{in: cmd.InOrStdin(), out: out, err: errw})
 			}()
 			if asJSON {
 				if err := writeJSON(stdout, res); err != nil {
@@ -144,6 +152,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 	f.StringArrayVar(&params, "param", nil, "a parameter value, NAME=VALUE (repeatable)")
 	f.StringVar(&choose, "choose", "", "for a command with alternatives: the id of the one to run")
 	f.BoolVar(&asJSON, "json", false, "print the outcome as JSON on stdout (the command's output goes to stderr)")
+	f.StringVar(&note, "note", "", "for a command that needs an approval: a note for the approver (why, why now)")
 	return cmd
 }
 
@@ -154,7 +163,7 @@ type streams struct {
 	out, err io.Writer
 }
 
-func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, st streams) *runOutcome {
+func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, note string, st streams) *runOutcome {
 	res := &runOutcome{ID: id}
 	nothing := func(outcome string, code int, err error) *runOutcome {
 		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
@@ -224,7 +233,13 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	plan.ApprovalNote = note
 	exec, err := s.Start(ctx, plan, confirmation, st.out)
+	var awaiting *session.AwaitingApprovalError
+	if errors.As(err, &awaiting) {
+		res.Approval = awaiting.Status.ID
+		return nothing("awaiting_approval", exitAwaitingApproval, awaiting)
+	}
 	var refused *session.RefusedError
 	if errors.As(err, &refused) {
 		if len(plan.Missing) > 0 {

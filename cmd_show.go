@@ -139,6 +139,9 @@ func printPlan(w io.Writer, p *session.Plan) {
 	if p.NeedsPhrase() {
 		fmt.Fprintf(w, "  destroys: %s\n  confirm: type %q (--confirm)\n", p.Destroys, p.Confirm)
 	}
+	if p.Approvals > 0 {
+		fmt.Fprintf(w, "  approval: needs %d from another engineer (planner-tui approve ID) before it runs\n", p.Approvals)
+	}
 	if len(p.Missing) > 0 {
 		fmt.Fprintf(w, "  missing: %s (give them with --param NAME=VALUE)\n", strings.Join(p.Missing, ", "))
 	}
@@ -179,6 +182,8 @@ type jsonPlan struct {
 	Missing  []string          `json:"missing,omitempty"`
 	Reused   map[string]string `json:"reused,omitempty"`
 	Blocked  string            `json:"blocked,omitempty"`
+	// Approvals is how many approvals of other engineers it needs.
+	Approvals int `json:"approvals,omitempty"`
 }
 
 func planJSON(p *session.Plan) jsonPlan {
@@ -187,7 +192,8 @@ func planJSON(p *session.Plan) jsonPlan {
 		params[k] = shownParam(k, v)
 	}
 	return jsonPlan{ID: p.Command.ID, Title: p.Command.Title, Script: p.Display, Risk: p.Risk, Reason: p.Reason,
-		Confirm: p.Confirm, Destroys: p.Destroys, Gate: p.Gate, Params: params, Missing: p.Missing, Reused: p.Reused, Blocked: p.Blocked}
+		Confirm: p.Confirm, Destroys: p.Destroys, Gate: p.Gate, Params: params, Missing: p.Missing, Reused: p.Reused, Blocked: p.Blocked,
+		Approvals: p.Approvals}
 }
 
 func printStep(w io.Writer, st *checklist.Step, run *checklist.Run, mask func(string) string) {

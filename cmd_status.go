@@ -58,6 +58,9 @@ type statusReport struct {
 	// want only those.
 	From *checklist.StackState `json:"from,omitempty"`
 	To   *checklist.StackState `json:"to,omitempty"`
+	// Approvals are the run's requests for approval, newest first
+	// (cmd_approve.go); absent when it has none.
+	Approvals []*session.ApprovalStatus `json:"approvals,omitempty"`
 }
 
 func runStatus(s *session.Session) statusReport {
@@ -88,6 +91,7 @@ func runStatus(s *session.Session) statusReport {
 			rep.Sections = append(rep.Sections, ss)
 		}
 	}
+	rep.Approvals, _ = s.Approvals() // none when the approvals dir cannot be read
 	rep.Summary = summaryJSON(s.Runbook(), &run)
 	if rep.Deployment = deploymentData(s, s.Runbook(), &run); rep.Deployment != nil {
 		rep.From, rep.To = rep.Deployment.From, rep.Deployment.To
@@ -115,6 +119,9 @@ func printStatus(w io.Writer, st statusReport) {
 	if len(st.Summary) > 0 {
 		fmt.Fprintln(w, "summary:")
 		printSummary(w, st.Summary, false)
+	}
+	for _, a := range st.Approvals {
+		fmt.Fprintf(w, "approval %s  %s  %s  (%s)\n", a.ID, a.State, a.CommandID, a.Expires.Local().Format("expires 15:04:05"))
 	}
 	for _, b := range st.Backups {
 		fmt.Fprintf(w, "backup %s  %d bytes  sha256 %s  verified %v\n", b.Path, b.Size, b.SHA256, b.Verified)

@@ -116,6 +116,7 @@ terminal.`,
 	root.AddCommand(
 		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
 		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newVersionCmd(), newManCmd(),
+		newDecideCmd(o, true), newDecideCmd(o, false),
 	)
 	return root
 }

@@ -18,6 +18,8 @@ type frontMatter struct {
 	Meta  map[string]string
 	Shell string // Runme's shell, when it is one planner-tui runs
 	Dir   string // Runme's cwd
+	// Approvals is the approvals policy (approvals.go).
+	Approvals ApprovalPolicy
 }
 
 var (
@@ -122,6 +124,8 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 				}
 				fm.Vars[vk.Value] = vv.Value
 			}
+		case key == "approvals":
+			probs = append(probs, fm.approvals(v, at)...)
 		case slices.Contains(runmeFrontMatter, key):
 			probs = append(probs, fm.runme(key, k, v, at)...)
 		default:

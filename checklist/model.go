@@ -28,8 +28,10 @@ type Runbook struct {
 	Shell string
 	// Dir is the front matter cwd: the directory commands run in,
 	// relative to the runbook file (see CommandDir); "" for the default.
-	Dir      string
-	Sections []*Section
+	Dir string
+	// Approvals is the front matter's approvals policy (approvals.go).
+	Approvals ApprovalPolicy
+	Sections  []*Section
 }
 
 // Section is a "##" heading and everything under it.

@@ -45,6 +45,7 @@ func Parse(path string, src []byte) (*Runbook, []Problem, error) {
 			b.problem(p)
 		}
 		b.rb.Title, b.rb.Vars, b.rb.Meta, b.rb.Shell, b.rb.Dir = fm.Title, fm.Vars, fm.Meta, fm.Shell, fm.Dir
+		b.rb.Approvals = fm.Approvals
 	}
 	b.lineStarts = lineStarts(body)
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -707,7 +708,7 @@ func (b *builder) boldLead(n ast.Node) string {
 	return ""
 }
 
-var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id", "fail-if", "warn-if", "ok-exit", "warn-exit"}
+var knownAttrs = []string{"confirm", "timeout", "risk", "tty", "id", "fail-if", "warn-if", "ok-exit", "warn-exit", "approvals"}
 
 // attributes parses the attributes of a fence info string: ours,
 // {key=value ...}, and Runme's, as key=value or as JSON. Runme's cell
@@ -779,6 +780,11 @@ func (b *builder) attributes(line int, s string) (attrs map[string]string, notes
 			}
 		case "fail-if", "warn-if", "ok-exit", "warn-exit":
 			if msg := checkOutcomeAttr(key, val); msg != "" {
+				b.errorf(line, "%s", msg)
+				continue
+			}
+		case "approvals":
+			if msg := checkApprovalsAttr(val); msg != "" {
 				b.errorf(line, "%s", msg)
 				continue
 			}

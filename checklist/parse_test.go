@@ -366,7 +366,7 @@ func TestLintMalformed(t *testing.T) {
 		{"missing-anchor.md", []string{
 			"testdata/bad/missing-anchor.md:5: link to #no-such-place: no heading has that anchor",
 			"testdata/bad/missing-anchor.md:9: link to #also-missing: no heading has that anchor"}},
-		{"unknown-attr.md", []string{`testdata/bad/unknown-attr.md:5: unknown fence attribute "color" (known: confirm, timeout, risk, tty, id, fail-if, warn-if, ok-exit, warn-exit; Runme's: background, category, closeTerminalOnSuccess, cwd, excludeFromRunAll, interactive, interpreter, mimeType, name, promptEnv, tag, terminalRows, transform)`}},
+		{"unknown-attr.md", []string{`testdata/bad/unknown-attr.md:5: unknown fence attribute "color" (known: confirm, timeout, risk, tty, id, fail-if, warn-if, ok-exit, warn-exit, approvals; Runme's: background, category, closeTerminalOnSuccess, cwd, excludeFromRunAll, interactive, interpreter, mimeType, name, promptEnv, tag, terminalRows, transform)`}},
 		{"bad-timeout.md", []string{
 			`testdata/bad/bad-timeout.md:5: timeout="soon" is not a positive duration (like 90s or 5m)`,
 			`testdata/bad/bad-timeout.md:5: risk="maybe": want safe, change or destructive`,

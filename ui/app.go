@@ -761,6 +761,9 @@ func (m *Model) advance(f flow) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	}
+	if !plan.Approved() {
+		return m.askApproval(f, plan) // ui/approval.go
+	}
 	if plan.NeedsPhrase() {
 		m.dlg = newPhraseDialog(plan, func(phrase string) tea.Msg {
 			return startReqMsg{plan: plan, conf: phrase}

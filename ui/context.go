@@ -52,6 +52,10 @@ type Engine interface {
 	// Watch follows other processes' writes to the state dir until ctx
 	// ends (ui.Run starts it for the screen's lifetime).
 	Watch(ctx context.Context)
+	// RequestApproval and ApprovalStatus read and write approval files:
+	// only in a Cmd (approval.go).
+	RequestApproval(p *session.Plan, note string) (*session.ApprovalStatus, error)
+	ApprovalStatus(id string) (*session.ApprovalStatus, error)
 }
 
 var _ Engine = (*session.Session)(nil)

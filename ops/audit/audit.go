@@ -56,6 +56,12 @@ type Record struct {
 	Outcome   string            `json:"outcome,omitempty"`
 	Message   string            `json:"message,omitempty"`
 	Artifacts map[string]string `json:"artifacts,omitempty"` // backup path, size, sha256, ...
+	// ApprovalID and Approver are set on approval.* records: the request,
+	// and the engineer who approved or rejected it (Actor is the operator
+	// whose planner-tui wrote the line; the approver's uid is the owner of
+	// the decision file, not what it says).
+	ApprovalID string `json:"approval_id,omitempty"`
+	Approver   *Actor `json:"approver,omitempty"`
 	// Prev is the SHA-256 (hex) of the previous line's bytes (without its
 	// newline); "" for the first line. Append sets it.
 	Prev string `json:"prev"`

@@ -121,6 +121,11 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if reason := changedSince(shown, p); reason != "" {
 		return refuse(reason)
 	}
+	// Approval first (approval.go): the phrase is typed once approved.
+	approval, err := s.approvalGate(shown, p)
+	if err != nil {
+		return nil, err
+	}
 	if reason := refusal(p, shownPhrase, confirmation, shownConfirmation); reason != "" {
 		return refuse(reason)
 	}
@@ -157,6 +162,9 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	if blocked := s.blockedLocked(cmd); blocked != "" {
 		s.record(audit.Record{Event: "refuse", RunID: s.run.ID, CommandID: cmd.ID, Command: p.Display, Confirmation: shownConfirmation, Outcome: "refused", Message: blocked})
 		return nil, &RefusedError{CommandID: cmd.ID, Reason: blocked}
+	}
+	if err := s.useApproval(approval); err != nil {
+		return nil, err
 	}
 
 	// Restored if the state cannot be saved: a command that never started

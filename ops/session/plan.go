@@ -47,6 +47,8 @@ type planner struct {
 	lockPath string
 	// migrations are the last checks of pending migrations (migration_risk.go).
 	migrations *migrationMemo
+	// approvals are the last statuses of approval requests (approval.go).
+	approvals *approvalMemo
 }
 
 // plan is Plan.
@@ -122,6 +124,7 @@ func (s *planner) plan(cmdID string, params map[string]string) (*Plan, error) {
 		p.Confirm = cl.Confirm
 	}
 	s.applyMigrationRisk(p, cl)
+	s.applyApprovals(p, run.ID)
 	if alts := s.runbook.Alternatives(cmd.ID); len(alts) > 1 {
 		p.Alternatives = alts
 	}

@@ -76,7 +76,11 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.vars = effectiveVars(rb.Vars, os.LookupEnv, inherited, o.Sets, o.Dir, s.actor.Host)
+	sets, err := applyApprovalSets(rb, o.Sets) // --set approvals.* is policy, not a variable
+	if err != nil {
+		return nil, err
+	}
+	s.vars = effectiveVars(rb.Vars, os.LookupEnv, inherited, sets, o.Dir, s.actor.Host)
 	composeProjectFromEnvFile(s.vars)
 	rb.ApplyVars(s.vars)
 	if s.target, err = ops.TargetFromVars(s.vars); err != nil {
@@ -99,6 +103,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	// later steps, whatever the front matter says TOOL is.
 	s.planner = &planner{runbook: rb, target: s.target.WithStepSet(rb.StepSet()), snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
 	s.planner.migrations = newMigrationMemo(o.Migrations)
+	s.planner.approvals = &approvalMemo{}
 	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
 	// Each runbook has its own current run: one of another runbook stays
 	// current for that runbook, to be resumed when it is opened again.

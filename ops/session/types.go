@@ -50,6 +50,13 @@ type Plan struct {
 	// Migration is the last check of the migrations the command applies
 	// (migration_risk.go), nil when none was made.
 	Migration *MigrationRisk
+	// Approvals is how many approvals of other engineers it needs
+	// (approval.go), judged with Risk; Approval is its request as this
+	// session last saw it (nil: none seen). ApprovalNote is the
+	// operator's note for a request Start makes (set by the caller).
+	Approvals    int
+	Approval     *ApprovalStatus
+	ApprovalNote string
 
 	// secrets are values of secret-named parameters (<token>): masked like
 	// the .env secrets and never kept in the run's state.

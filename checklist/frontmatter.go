@@ -18,6 +18,8 @@ type frontMatter struct {
 	Meta  map[string]string
 	Shell string // Runme's shell, when it is one planner-tui runs
 	Dir   string // Runme's cwd
+	// Notify are the webhooks (notify.go).
+	Notify []NotifyHook
 }
 
 var (
@@ -122,6 +124,9 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 				}
 				fm.Vars[vk.Value] = vv.Value
 			}
+		case key == "notify":
+			hooks, p := parseNotify(v, at)
+			fm.Notify, probs = hooks, append(probs, p...)
 		case slices.Contains(runmeFrontMatter, key):
 			probs = append(probs, fm.runme(key, k, v, at)...)
 		default:

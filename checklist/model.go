@@ -28,7 +28,9 @@ type Runbook struct {
 	Shell string
 	// Dir is the front matter cwd: the directory commands run in,
 	// relative to the runbook file (see CommandDir); "" for the default.
-	Dir      string
+	Dir string
+	// Notify are the front matter's webhooks (notify.go; ops/notify).
+	Notify   []NotifyHook
 	Sections []*Section
 }
 

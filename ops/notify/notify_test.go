@@ -264,3 +264,41 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// The TUI's deliverer runs for the screen's life: a kick after an item is
+// queued gets it posted at once, and it stops with its context.
+func TestDelivererGoroutineIsKicked(t *testing.T) {
+	dir := t.TempDir()
+	r := newReceiver(t)
+	kick := make(chan struct{}, 1)
+	d := &Deliverer{StateDir: dir, Getenv: func(string) string { return r.srv.URL }, Kick: kick,
+		Settings: Settings{Retries: 3, Backoff: time.Second, Timeout: time.Second}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx, false) }()
+	if err := newQueue(dir).put(Item{EventID: "01", Event: "run.started", Hook: Hook{Name: "h", URLEnv: "U"}, Body: `{}`}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	kick <- struct{}{}
+	for len(r.got()) == 0 {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("not delivered")
+		}
+		time.Sleep(5 * time.Millisecond) // polling the receiver: the condition is the wait
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// A second deliverer finds the queue taken while one runs, and
+	// returns at once when asked to deliver until empty.
+	f, err := newQueue(dir).tryLock()
+	if err != nil || f == nil {
+		t.Fatalf("lock not released: %v", err)
+	}
+	defer f.Close()
+	if err := (&Deliverer{StateDir: dir, Getenv: func(string) string { return "" }}).Run(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -133,10 +133,11 @@ func (d *deriver) derive(rec audit.Record) []Event {
 		ev.Event = rec.Event
 		ev.Script, ev.Reason = rec.Command, rec.Message
 		ev.Summary = fmt.Sprintf("%s: %s for %q", ev.Actor, strings.TrimPrefix(rec.Event, "approval."), what)
-	case rec.Event == "deploy.gate" && !slices.Contains(passedGate, rec.Outcome):
+	case rec.Event == "deploy.gate" && !slices.Contains(passedGate, gateResult(rec)):
 		ev.Event = "gate.failed"
-		ev.Outcome, ev.Reason = rec.Outcome, rec.Message
-		ev.Summary = fmt.Sprintf("health gate %s on %s: %s", rec.Outcome, ev.Host, rec.Message)
+		ev.Outcome, ev.Reason = gateResult(rec), orDefault(rec.Message, rec.Artifacts["reason"])
+		ev.Summary = fmt.Sprintf("health gate %s on %s: %s", ev.Outcome, ev.Host, ev.Reason)
+		ev.Deployment = d.deployment(rec.RunID)
 	case rec.Event == "run.start" && d.inRollback(rec.CommandID):
 		if d.once != nil && !d.once(rec.RunID, "rollback.started") {
 			return nil
@@ -238,6 +239,12 @@ func (d *deriver) deployment(runID string) *Deployment {
 func label(a map[string]string) string {
 	st := checklist.StackState{AppVersion: a["app_version"], Tag: a["tag"], Commit: a["commit"]}
 	return st.Label()
+}
+
+// gateResult is a deploy.gate record's result: its outcome, else its
+// "result" artifact.
+func gateResult(rec audit.Record) string {
+	return orDefault(rec.Outcome, rec.Artifacts["result"])
 }
 
 func orDefault(s, def string) string {

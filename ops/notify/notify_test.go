@@ -103,6 +103,7 @@ func TestDerive(t *testing.T) {
 		{"a cancel is no failure", audit.Record{Event: "run.end", RunID: "r1", CommandID: wait, Outcome: "canceled"}, nil, ""},
 		{"a gate that passed", audit.Record{Event: "deploy.gate", Outcome: "ok"}, nil, ""},
 		{"a gate that failed", audit.Record{Event: "deploy.gate", Outcome: "failed", Message: "5xx rate 40%"}, []string{"gate.failed"}, ""},
+		{"a gate's result as an artifact", audit.Record{Event: "deploy.gate", Artifacts: map[string]string{"result": "unhealthy", "reason": "app restarting"}}, []string{"gate.failed"}, ""},
 		{"approvals", audit.Record{Event: "approval.requested", CommandID: stop}, []string{"approval.requested"}, ""},
 		{"the rollback's first command", audit.Record{Event: "run.start", RunID: "r1", CommandID: back}, []string{"rollback.started"}, ""},
 		{"and its second: once a run", audit.Record{Event: "run.start", RunID: "r1", CommandID: back}, nil, ""},

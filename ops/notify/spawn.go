@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 )
 
@@ -47,6 +48,9 @@ func Deliver(ctx context.Context, stateDir string, getenv func(string) string) e
 func Spawn(stateDir string) error {
 	exe, err := os.Executable()
 	if err != nil {
+		return fmt.Errorf("notify: start a deliverer: %w", err)
+	}
+	if stateDir, err = filepath.Abs(stateDir); err != nil { // it runs in /
 		return fmt.Errorf("notify: start a deliverer: %w", err)
 	}
 	c := exec.Command(exe)

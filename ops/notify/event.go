@@ -152,7 +152,7 @@ func (d *deriver) derive(rec audit.Record) []Event {
 		out = append(out, ev)
 	}
 	// The record that completes the checklist finishes the run.
-	if (rec.Event == "run.end" || rec.Event == "skip" || rec.Event == "check") && d.finished(rec.RunID) {
+	if slices.Contains(finishers, rec.Event) && d.finished(rec.RunID) {
 		if d.once == nil || d.once(rec.RunID, "run.finished") {
 			fin := base
 			fin.Event = "run.finished"
@@ -181,9 +181,16 @@ func (d *deriver) inRollback(cmdID string) bool {
 	return sec != nil && (sec == rb || strings.Contains(strings.ToLower(sec.Title), "rollback"))
 }
 
-// finished says whether the run's checklist is complete: every summary
-// item that does not lead to the rollback or the emergency procedures is
-// done or skipped. A runbook without a summary never finishes this way.
+// finishers are the records after which a run may have finished: a
+// command's end, a skip, a tick, and the rollback recorded (it is stored
+// in the background after the rollback command's end).
+var finishers = []string{"run.end", "skip", "check", "deploy.rolled-back"}
+
+// finished says whether the run is over: its checklist is complete (every
+// summary item that does not lead to the rollback or the emergency
+// procedures is done or skipped), or it rolled back and every summary item
+// that leads to the rollback is done. A runbook without a summary never
+// finishes this way.
 func (d *deriver) finished(runID string) bool {
 	if d.rb == nil || d.run == nil {
 		return false
@@ -192,20 +199,28 @@ func (d *deriver) finished(runID string) bool {
 	if run == nil {
 		return false
 	}
-	aside := []*checklist.Section{d.rb.RoleSection("rollback", "Rollback Procedure"), d.rb.RoleSection("emergency", "Emergency Procedures")}
-	n := 0
+	rollback := d.rb.RoleSection("rollback", "Rollback Procedure")
+	aside := []*checklist.Section{rollback, d.rb.RoleSection("emergency", "Emergency Procedures")}
+	settled := func(it checklist.Item) bool {
+		return it.Status == checklist.ItemDone || it.Status == checklist.ItemSkipped
+	}
+	checklistDone, rolledBack := true, run.Deployment != nil && run.Deployment.RolledBack != nil && !run.Deployment.RolledBack.At.IsZero()
+	n, nBack := 0, 0
 	for _, g := range checklist.Summary(d.rb, run) {
 		for _, it := range g.Items {
-			if sec, _, _ := d.rb.ItemTarget(it.Check); sec != nil && slices.Contains(aside, sec) {
-				continue
+			sec, _, _ := d.rb.ItemTarget(it.Check)
+			switch {
+			case sec != nil && sec == rollback:
+				nBack++
+				rolledBack = rolledBack && it.Status == checklist.ItemDone
+			case sec != nil && slices.Contains(aside, sec):
+			default:
+				n++
+				checklistDone = checklistDone && settled(it)
 			}
-			if it.Status != checklist.ItemDone && it.Status != checklist.ItemSkipped {
-				return false
-			}
-			n++
 		}
 	}
-	return n > 0
+	return (n > 0 && checklistDone) || (nBack > 0 && rolledBack)
 }
 
 // deployment is the run's deployment record in short, nil without one.

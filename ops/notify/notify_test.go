@@ -303,3 +303,24 @@ func TestDelivererGoroutineIsKicked(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A run that rolled back finishes when the rollback's summary items are
+// done and the rollback is recorded, though its deployment failed.
+func TestRolledBackRunFinishes(t *testing.T) {
+	rb := parse(t)
+	wait, back := "deployment-procedure/stop-and-start/wait-for-it", "rollback-procedure/go-back/check-out-the-old-version"
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	run := &checklist.Run{ID: "r1", Commands: map[string]*checklist.CommandRun{
+		wait: {Status: checklist.Failed, Started: t0, Ended: t0.Add(time.Second)},
+		back: {Status: checklist.OK, Started: t0.Add(time.Minute), Ended: t0.Add(2 * time.Minute)},
+	}, Deployment: &checklist.DeploymentRecord{From: &checklist.StackState{AppVersion: "1.2.2"}, To: &checklist.StackState{AppVersion: "1.2.3"}}}
+	d := &deriver{rb: rb, run: func(string) *checklist.Run { return run }}
+	if evs := d.derive(audit.Record{Event: "run.end", RunID: "r1", CommandID: back, Outcome: "ok"}); len(evs) != 0 {
+		t.Errorf("before the rollback is recorded: %+v", evs)
+	}
+	run.Deployment.RolledBack = &checklist.Rollback{At: t0.Add(2 * time.Minute), State: &checklist.StackState{AppVersion: "1.2.2"}}
+	evs := d.derive(audit.Record{Event: "deploy.rolled-back", RunID: "r1"})
+	if len(evs) != 1 || evs[0].Event != "run.finished" || evs[0].Deployment.RolledBackTo != "1.2.2" {
+		t.Fatalf("after the rollback is recorded: %+v", evs)
+	}
+}

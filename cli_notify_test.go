@@ -294,6 +294,15 @@ func TestNotifyReceiverDownDoesNotSlowAStep(t *testing.T) {
 	if !notify.Pending(args()[5]) {
 		t.Fatal("nothing queued while the receiver was down")
 	}
+	// `notify queue` says what waits, without the payloads.
+	r := mustRun(t, 0, args("notify", "queue", "--json")...)
+	var items []notify.Item
+	if err := json.Unmarshal([]byte(r.stdout), &items); err != nil || len(items) == 0 || items[0].Event != "command.failed" || items[0].Body != "" || items[0].Hook.URLEnv != "NOTIFY_TEST_URL" {
+		t.Errorf("notify queue --json (%v):\n%s", err, r.stdout)
+	}
+	if r := mustRun(t, 0, args("notify", "queue")...); !strings.Contains(r.stdout, "command.failed") || strings.Contains(r.stdout, addr) {
+		t.Errorf("notify queue:\n%s", r.stdout)
+	}
 	mu, md := median(withUp), median(withDown)
 	t.Logf("step duration (median of %d): receiver up %s, receiver down (hanging, 2s attempt timeout) %s; all up %v, all down %v", runs, mu, md, withUp, withDown)
 	if diff := md - mu; diff > 500*time.Millisecond {

@@ -16,12 +16,9 @@ func (o *options) auditPath(file string) (string, error) {
 	if file != "" {
 		return file, nil
 	}
-	dir := o.stateDir
-	if dir == "" {
-		var err error
-		if dir, err = checklist.DefaultStateDir(); err != nil {
-			return "", err
-		}
+	dir, err := o.stateDirOrDefault()
+	if err != nil {
+		return "", err
 	}
 	return (&checklist.Store{Dir: dir}).AuditPath(), nil
 }

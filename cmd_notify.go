@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -32,7 +33,7 @@ func (o *options) emitter() *notify.Emitter {
 func newNotifyCmd(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "notify",
-		Short: "Webhook notifications: deliver the queued events now",
+		Short: "Webhook notifications: the queue of events, and delivering it now",
 		Long: `Events of a run (run started, deployment started, destructive command
 confirmed, command failed, health gate failed, rollback started, run finished)
 are queued in the state dir and posted to the webhooks of the runbook's front
@@ -50,12 +51,9 @@ record. When another deliverer holds the queue it returns at once: that one
 delivers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir := o.stateDir
-			if dir == "" {
-				var err error
-				if dir, err = checklist.DefaultStateDir(); err != nil {
-					return &exitError{code: exitInternal, err: err}
-				}
+			dir, err := o.stateDirOrDefault()
+			if err != nil {
+				return &exitError{code: exitInternal, err: err}
 			}
 			if err := notify.Deliver(cmd.Context(), dir, os.Getenv); err != nil {
 				return &exitError{code: exitInternal, err: err}
@@ -63,6 +61,53 @@ delivers.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(deliver)
+	var asJSON bool
+	queued := &cobra.Command{
+		Use:   "queue",
+		Short: "List the events waiting for delivery: event, hook, attempts, the next attempt, the last error",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := o.stateDirOrDefault()
+			if err != nil {
+				return &exitError{code: exitInternal, err: err}
+			}
+			items, err := notify.Queued(dir)
+			if err != nil {
+				return &exitError{code: exitInternal, err: err}
+			}
+			if asJSON {
+				if items == nil {
+					items = []notify.Item{}
+				}
+				for i := range items {
+					items[i].Body = "" // the payload is the receiver's; the queue file keeps it
+				}
+				return writeJSON(cmd.OutOrStdout(), items)
+			}
+			w := cmd.OutOrStdout()
+			if len(items) == 0 {
+				fmt.Fprintln(w, "no events waiting")
+				return nil
+			}
+			for _, it := range items {
+				line := fmt.Sprintf("%s  %-22s  hook %s (%s)  queued %s", it.EventID, it.Event, it.Hook.Name, it.Hook.URLEnv, it.Queued.Local().Format("15:04:05"))
+				if it.Attempts > 0 {
+					line += fmt.Sprintf("  %d attempt(s), next at %s: %s", it.Attempts, it.NextAt.Local().Format("15:04:05"), it.LastError)
+				}
+				fmt.Fprintln(w, line)
+			}
+			return nil
+		},
+	}
+	queued.Flags().BoolVar(&asJSON, "json", false, "print the queue as a JSON array (without the payloads)")
+	cmd.AddCommand(deliver, queued)
 	return cmd
+}
+
+// stateDirOrDefault is --state-dir, else the default state dir.
+func (o *options) stateDirOrDefault() (string, error) {
+	if o.stateDir != "" {
+		return o.stateDir, nil
+	}
+	return checklist.DefaultStateDir()
 }

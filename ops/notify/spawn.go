@@ -69,3 +69,7 @@ func Pending(stateDir string) bool {
 	items, err := newQueue(stateDir).list()
 	return err == nil && len(items) > 0
 }
+
+// Queued are the events waiting in the state dir, in the order they will
+// be tried.
+func Queued(stateDir string) ([]Item, error) { return newQueue(stateDir).list() }

@@ -35,18 +35,17 @@ Headless, use:
 	// the stack watcher lives as long as the screen
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if st, err := notify.SettingsFromEnv(os.Getenv); err == nil {
-		d := &notify.Deliverer{StateDir: s.StateDir(), Settings: st, Getenv: os.Getenv, Kick: o.kick}
-		done := make(chan struct{})
-		go func() { defer close(done); d.Run(mctx, false) }()
-		defer func() {
-			cancel()
-			<-done
-			if notify.Pending(s.StateDir()) {
-				notify.Spawn(s.StateDir())
-			}
-		}()
-	}
+	st, _ := notify.SettingsFromEnv(os.Getenv) // a bad value: its default (the emitter keeps the error)
+	d := &notify.Deliverer{StateDir: s.StateDir(), Settings: st, Getenv: os.Getenv, Kick: o.kick}
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); d.Run(mctx, false) }()
+	defer func() {
+		cancel()
+		<-delivered
+		if notify.Pending(s.StateDir()) {
+			notify.Spawn(s.StateDir())
+		}
+	}()
 	t := s.Target()
 	mon := monitor.Start(mctx, t, nil, monitor.Options{
 		EnvFile:        filepath.Join(t.Dir, ".env"), // read at each check: the password may change mid-deploy

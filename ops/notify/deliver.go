@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,15 +29,18 @@ type Settings struct {
 	Timeout time.Duration
 }
 
-// SettingsFromEnv reads the tunables; a bad value is an error naming it.
+// SettingsFromEnv reads the tunables. A bad value is an error naming it,
+// and its default is used: a typo must not stop the notifications.
 func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 	s := Settings{Retries: 8, Backoff: 2 * time.Second, Timeout: 10 * time.Second}
+	var errs []error
 	if v := getenv(EnvRetries); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return s, fmt.Errorf("%s=%q: want a whole number ≥ 1", EnvRetries, v)
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number ≥ 1 (using %d)", EnvRetries, v, s.Retries))
+		} else {
+			s.Retries = n
 		}
-		s.Retries = n
 	}
 	for _, d := range []struct {
 		name string
@@ -45,12 +49,13 @@ func SettingsFromEnv(getenv func(string) string) (Settings, error) {
 		if v := getenv(d.name); v != "" {
 			t, err := time.ParseDuration(v)
 			if err != nil || t <= 0 {
-				return s, fmt.Errorf("%s=%q: want a duration such as 2s", d.name, v)
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 2s (using %s)", d.name, v, *d.to))
+				continue
 			}
 			*d.to = t
 		}
 	}
-	return s, nil
+	return s, errors.Join(errs...)
 }
 
 // backoff is the wait after the n-th failed attempt: Backoff doubled each

@@ -82,6 +82,9 @@ func (e *Emitter) emit(rec audit.Record) {
 	if len(hooks) == 0 {
 		return
 	}
+	if _, err := SettingsFromEnv(e.Getenv); err != nil {
+		e.err = err // the deliverer uses the defaults: said, not fatal
+	}
 	dir := e.src.StateDir()
 	store := &checklist.Store{Dir: dir}
 	q := newQueue(dir)

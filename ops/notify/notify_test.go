@@ -324,3 +324,15 @@ func TestRolledBackRunFinishes(t *testing.T) {
 		t.Fatalf("after the rollback is recorded: %+v", evs)
 	}
 }
+
+// A bad tunable is named, and its default used.
+func TestSettingsFromEnv(t *testing.T) {
+	env := map[string]string{EnvRetries: "zero", EnvBackoff: "250ms", EnvTimeout: "soon"}
+	s, err := SettingsFromEnv(func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), `PLANNER_NOTIFY_RETRIES="zero"`) || !strings.Contains(err.Error(), `PLANNER_NOTIFY_TIMEOUT="soon"`) {
+		t.Errorf("error %v", err)
+	}
+	if s != (Settings{Retries: 8, Backoff: 250 * time.Millisecond, Timeout: 10 * time.Second}) {
+		t.Errorf("settings %+v", s)
+	}
+}

@@ -35,7 +35,7 @@ func DelivererMain() int {
 func Deliver(ctx context.Context, stateDir string, getenv func(string) string) error {
 	st, err := SettingsFromEnv(getenv)
 	if err != nil {
-		return err
+		fmt.Fprintln(os.Stderr, "planner-tui: notify:", err)
 	}
 	d := &Deliverer{StateDir: stateDir, Settings: st, Getenv: getenv}
 	return d.Run(ctx, true)

@@ -174,6 +174,12 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		return nothing("error", exitInternal, err)
 	}
 	defer s.Close()
+	defer func() {
+		// A notification that could not be queued must not go unseen.
+		if o.notify != nil && o.notify.Err() != nil {
+			fmt.Fprintln(st.err, "planner-tui: notify:", o.notify.Err())
+		}
+	}()
 
 	rb := s.Runbook()
 	c, err := rb.Command(id)

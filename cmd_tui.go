@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"planner-tui/ops/monitor"
+	"planner-tui/ops/notify"
 	"planner-tui/ui"
 )
 
@@ -23,6 +24,9 @@ Headless, use:
   planner-tui run ID [--confirm PHRASE] [--yes] [--param NAME=VALUE]
   planner-tui status | report | runs   the current run`)
 	}
+	// Notifications are delivered by a goroutine of this process while the
+	// screen is open; what is left when it closes, by a detached deliverer.
+	o.deliverInProcess, o.kick = true, make(chan struct{}, 1)
 	s, err := o.open(ctx, false)
 	if err != nil {
 		return err
@@ -31,6 +35,17 @@ Headless, use:
 	// the stack watcher lives as long as the screen
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	st, _ := notify.SettingsFromEnv(os.Getenv) // a bad value: its default (the emitter keeps the error)
+	d := &notify.Deliverer{StateDir: s.StateDir(), Settings: st, Getenv: os.Getenv, Kick: o.kick}
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); d.Run(mctx, false) }()
+	defer func() {
+		cancel()
+		<-delivered
+		if notify.Pending(s.StateDir()) {
+			notify.Spawn(s.StateDir())
+		}
+	}()
 	t := s.Target()
 	mon := monitor.Start(mctx, t, nil, monitor.Options{
 		EnvFile:        filepath.Join(t.Dir, ".env"), // read at each check: the password may change mid-deploy

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"planner-tui/ops/changes"
+	"planner-tui/ops/notify"
 	"planner-tui/ops/runner"
 	"planner-tui/ops/session"
 )
@@ -28,6 +29,12 @@ type options struct {
 	dir      string
 	stateDir string
 	sets     []string
+	// notify is the emitter of the last writable session opened
+	// (notify.go); deliverInProcess makes it wake a deliverer goroutine
+	// (the TUI's) instead of starting a detached one.
+	notify           *notify.Emitter
+	deliverInProcess bool
+	kick             chan struct{}
 }
 
 // exitError carries a process exit code through cobra.
@@ -48,6 +55,10 @@ func main() {
 	// parse flags or touch the terminal.
 	if runner.IsSupervisor() {
 		os.Exit(runner.SupervisorMain())
+	}
+	// So is a detached notification deliverer (ops/notify).
+	if notify.IsDeliverer() {
+		os.Exit(notify.DelivererMain())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -115,7 +126,7 @@ terminal.`,
 
 	root.AddCommand(
 		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
-		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newVersionCmd(), newManCmd(),
+		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newAuditCmd(o), newNotifyCmd(o), newVersionCmd(), newManCmd(),
 		newDecideCmd(o, true), newDecideCmd(o, false),
 	)
 	return root
@@ -148,7 +159,20 @@ func (o *options) open(ctx context.Context, readOnly bool) (*session.Session, er
 	if err != nil {
 		return nil, err
 	}
-	return session.Open(ctx, so)
+	if readOnly {
+		return session.Open(ctx, so)
+	}
+	em := o.emitter()
+	so.OnAudit = em.Record
+	s, err := session.Open(ctx, so)
+	if err != nil {
+		return nil, err
+	}
+	em.Bind(s)
+	if !o.deliverInProcess && notify.Pending(s.StateDir()) {
+		notify.Spawn(s.StateDir()) // what an earlier process left: deliver at the next start
+	}
+	return s, nil
 }
 
 // readOnly runs f on a read-only session (no run created, nothing written)

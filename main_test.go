@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"planner-tui/ops/notify"
 	"planner-tui/ops/runner"
 )
 
@@ -27,6 +28,9 @@ var bin string
 func TestMain(m *testing.M) {
 	if runner.IsSupervisor() {
 		os.Exit(runner.SupervisorMain())
+	}
+	if notify.IsDeliverer() {
+		os.Exit(notify.DelivererMain())
 	}
 	os.Exit(testMain(m))
 }

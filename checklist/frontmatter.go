@@ -20,6 +20,8 @@ type frontMatter struct {
 	Dir   string // Runme's cwd
 	// Approvals is the approvals policy (approvals.go).
 	Approvals ApprovalPolicy
+	// Notify are the webhooks (notify.go).
+	Notify []NotifyHook
 }
 
 var (
@@ -126,6 +128,9 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 			}
 		case key == "approvals":
 			probs = append(probs, fm.approvals(v, at)...)
+		case key == "notify":
+			hooks, p := parseNotify(v, at)
+			fm.Notify, probs = hooks, append(probs, p...)
 		case slices.Contains(runmeFrontMatter, key):
 			probs = append(probs, fm.runme(key, k, v, at)...)
 		default:

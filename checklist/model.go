@@ -31,7 +31,9 @@ type Runbook struct {
 	Dir string
 	// Approvals is the front matter's approvals policy (approvals.go).
 	Approvals ApprovalPolicy
-	Sections  []*Section
+	// Notify are the front matter's webhooks (notify.go; ops/notify).
+	Notify   []NotifyHook
+	Sections []*Section
 }
 
 // Section is a "##" heading and everything under it.

@@ -46,6 +46,7 @@ func Parse(path string, src []byte) (*Runbook, []Problem, error) {
 		}
 		b.rb.Title, b.rb.Vars, b.rb.Meta, b.rb.Shell, b.rb.Dir = fm.Title, fm.Vars, fm.Meta, fm.Shell, fm.Dir
 		b.rb.Approvals = fm.Approvals
+		b.rb.Notify = fm.Notify
 	}
 	b.lineStarts = lineStarts(body)
 	if len(bytes.TrimSpace(body)) == 0 {

@@ -89,6 +89,13 @@ type tui struct {
 // server with its own state dir, and waits for the home screen.
 func start(t *testing.T) *tui {
 	t.Helper()
+	return startEnv(t, nil)
+}
+
+// startEnv is start with more environment variables (NAME=value) for
+// planner-tui.
+func startEnv(t *testing.T, env []string) *tui {
+	t.Helper()
 	needTmux(t)
 	rb, err := filepath.Abs(filepath.Join("testdata", "runbook.md"))
 	if err != nil {
@@ -130,9 +137,9 @@ func start(t *testing.T) *tui {
 	// sh records the exit status (tmux's own pane_dead_status is racy: the
 	// pane's terminal can close before tmux reaps the process).
 	launch := fmt.Sprintf(`#!/bin/sh
-sh -c 'echo $$ > "$1"; shift; exec "$@"' sh %s env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s %s --runbook %s --dir %s --state-dir %s --set SCRATCH=%s
+sh -c 'echo $$ > "$1"; shift; exec "$@"' sh %s env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s %s %s --runbook %s --dir %s --state-dir %s --set SCRATCH=%s
 echo $? > %s
-`, shq(s.pidFile), shq(root), shq(stand+":"+os.Getenv("PATH")), shq(binPath), shq(rb), shq(proj), shq(s.state), shq(s.scratch), shq(s.exitFile))
+`, shq(s.pidFile), shq(root), shq(stand+":"+os.Getenv("PATH")), shqAll(env), shq(binPath), shq(rb), shq(proj), shq(s.state), shq(s.scratch), shq(s.exitFile))
 	writeFile(t, filepath.Join(root, "launch.sh"), launch, 0o755)
 	// No status line: the pane is the whole 120×40 window.
 	conf := filepath.Join(root, "tmux.conf")
@@ -335,3 +342,12 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 
 // shq quotes s for sh.
 func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// shqAll quotes each word and joins them with spaces.
+func shqAll(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = shq(w)
+	}
+	return strings.Join(q, " ")
+}

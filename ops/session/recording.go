@@ -39,6 +39,8 @@ type recorder struct {
 	logMu sync.Mutex            // guards log (opened by Open, closed by close)
 	log   *audit.Log            // nil in a read-only session
 	err   atomic.Pointer[error] // the last failure to append to the audit log
+	// onAudit is Options.OnAudit: told of each record appended.
+	onAudit func(audit.Record)
 }
 
 // record appends to the audit log. A failing audit log must not go unseen,
@@ -55,6 +57,9 @@ func (r *recorder) record(rec audit.Record) error {
 	if err := r.log.Append(rec); err != nil {
 		r.err.Store(&err)
 		return err
+	}
+	if r.onAudit != nil {
+		r.onAudit(rec)
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	s.planner = &planner{runbook: rb, target: s.target.WithStepSet(rb.StepSet()), snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
 	s.planner.migrations = newMigrationMemo(o.Migrations)
 	s.planner.approvals = &approvalMemo{}
-	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask}
+	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask, onAudit: o.OnAudit}
 	// Each runbook has its own current run: one of another runbook stays
 	// current for that runbook, to be resumed when it is opened again.
 	run, err := s.store.CurrentFor(rb.Path)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/audit"
 )
 
 // Options say which runbook, stack and state dir a session works on.
@@ -19,6 +20,10 @@ type Options struct {
 	// Migrations checks the pending migrations' SQL when a command that
 	// applies them is started (migration_risk.go); nil: not checked.
 	Migrations MigrationCheck
+	// OnAudit sees each audit record once it is appended (ops/notify turns
+	// some into notifications). It runs under the run mutex: it must not
+	// call the session back, and it must not wait on the network.
+	OnAudit func(audit.Record)
 }
 
 // Plan is what running a command would do, resolved without running it.

@@ -19,6 +19,11 @@ type Options struct {
 	// Migrations checks the pending migrations' SQL when a command that
 	// applies them is started (migration_risk.go); nil: not checked.
 	Migrations MigrationCheck
+	// HealthGate: after a compose up of the app in a deployment procedure
+	// ends ok, watch the app for the runbook's window in the background
+	// (healthgate.go). The TUI sets it; a headless run, which exits when
+	// its command ends, runs `planner-tui op health-gate` instead.
+	HealthGate bool
 }
 
 // Plan is what running a command would do, resolved without running it.

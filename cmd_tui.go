@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"planner-tui/ops/monitor"
+	"planner-tui/ops/session"
 	"planner-tui/ui"
 )
 
@@ -23,7 +24,12 @@ Headless, use:
   planner-tui run ID [--confirm PHRASE] [--yes] [--param NAME=VALUE]
   planner-tui status | report | runs   the current run`)
 	}
-	s, err := o.open(ctx, false)
+	so, err := o.sessionOptions(false)
+	if err != nil {
+		return err
+	}
+	so.HealthGate = true // the screen stays open to watch the app after compose up
+	s, err := session.Open(ctx, so)
 	if err != nil {
 		return err
 	}

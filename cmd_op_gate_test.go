@@ -1,0 +1,50 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// op health-gate exits 0 passed, 1 failed, 3 when it cannot tell, 64 for a
+// bad --window. Docker is a closed loopback port here: the verdict rests on
+// /health, and a good /health alone is never a pass.
+func TestOpHealthGate(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	t.Setenv("DOCKER_HOST", "tcp://"+closed)
+	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("PLANNER_TUI_HEALTH_GATE", "")
+	tests := []struct {
+		name   string
+		code   int // /health answer
+		window string
+		exit   int
+		stdout string
+		stderr string
+	}{
+		{"5xx fails at once", 500, "300ms", 1, "health gate failed: app: /health 500", ""},
+		{"docker unreachable: unknown", 200, "300ms", 3, "health gate: unknown: the containers could not be read", ""},
+		{"off", 200, "off", 3, "", "the health gate is off"},
+		{"bad window", 200, "soon", 64, "", `--window: health gate window "soon"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tc.code) }))
+			defer srv.Close()
+			rb, _ := filepath.Abs(filepath.Join("testdata", "gate.md"))
+			r := inProcess(t, "", "--runbook", rb, "--dir", t.TempDir(), "--state-dir", t.TempDir(), "--set", "BASE_URL="+srv.URL,
+				"op", "health-gate", "--window", tc.window, "--interval", "20ms")
+			if r.code != tc.exit || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("exit %d, want %d\nstdout %s\nstderr %s\nwant %q / %q", r.code, tc.exit, r.stdout, r.stderr, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -46,5 +47,57 @@ func TestOpHealthGate(t *testing.T) {
 				t.Errorf("exit %d, want %d\nstdout %s\nstderr %s\nwant %q / %q", r.code, tc.exit, r.stdout, r.stderr, tc.stdout, tc.stderr)
 			}
 		})
+	}
+}
+
+// op health-gate run as a step makes its result the deployment record's
+// gate: status says it (text and JSON), and so does the report.
+func TestOpHealthGateAsStep(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	t.Setenv("DOCKER_HOST", "tcp://"+closed)
+	t.Setenv("DOCKER_CONTEXT", "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }))
+	defer srv.Close()
+	rb, _ := filepath.Abs(filepath.Join("testdata", "gate.md"))
+	planner, state := t.TempDir(), t.TempDir()
+	args := func(a ...string) []string {
+		return append([]string{"--runbook", rb, "--dir", planner, "--state-dir", state, "--set", "BASE_URL=" + srv.URL}, a...)
+	}
+	r := cli(t, args("run", "standard-deployment-procedure/step-7-gate/watch-the-app")...)
+	if r.code != 1 || !strings.Contains(r.stdout, "health gate failed: app: /health never answered 2xx in 0:00 (last: /health 503)") {
+		t.Fatalf("run the gate step: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	st := cli(t, args("status")...)
+	if !strings.Contains(st.stdout, "health gate failed: app: /health never answered 2xx") {
+		t.Errorf("status does not say the gate failed:\n%s", st.stdout)
+	}
+	js := cli(t, args("status", "--json")...)
+	var got struct {
+		Deployment *struct {
+			Gate *struct {
+				Result, Reason, After, Line string
+				WindowS                     float64 `json:"window_s"`
+				HTTPStatus                  int     `json:"http_status"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &got); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, js.stdout)
+	}
+	if got.Deployment == nil || got.Deployment.Gate == nil {
+		t.Fatalf("status --json has no deployment.gate:\n%s", js.stdout)
+	}
+	g := got.Deployment.Gate
+	if g.Result != "failed" || g.After != "standard-deployment-procedure/step-7-gate/watch-the-app" || g.WindowS != 0.3 || g.HTTPStatus != 503 || !strings.HasPrefix(g.Line, "health gate failed") {
+		t.Errorf("deployment.gate: %+v", g)
+	}
+	md := cli(t, args("report")...)
+	if !strings.Contains(md.stdout, "Health gate failed: app: /health never answered 2xx") {
+		t.Errorf("the report does not say the gate failed:\n%s", md.stdout)
 	}
 }

@@ -787,7 +787,7 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 			return
 		}
 		switch op {
-		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check":
+		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check", "health-gate":
 			c.safe(ctx, "planner-tui op "+op)
 		case "backup":
 			c.add(Change, ctx.where+"planner-tui op backup writes a backup file", "", "")

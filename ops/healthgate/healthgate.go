@@ -216,9 +216,17 @@ func (w *watch) answer(a Answer) string {
 	return fmt.Sprintf("%s: /health %d", app, a.Status)
 }
 
-// final decides at the end of the window.
+// final decides at the end of the window. A failure that is certain (the
+// app never answered 2xx) wins over what could not be read.
 func (w *watch) final(st Stack) (checklist.GateResult, string) {
 	app := w.opt.App
+	if w.opt.URL != "" && !w.healthy {
+		last := w.last.Err
+		if w.last.Status != 0 {
+			last = fmt.Sprintf("/health %d", w.last.Status)
+		}
+		return checklist.GateFailed, fmt.Sprintf("%s: /health never answered 2xx in %s (last: %s)", app, checklist.Clock(w.opt.Window), last)
+	}
 	switch {
 	case st.Err != nil:
 		return checklist.GateUnknown, "the containers could not be read: " + st.Err.Error()
@@ -236,14 +244,7 @@ func (w *watch) final(st Stack) (checklist.GateResult, string) {
 		return checklist.GateFailed, fmt.Sprintf("%s not ready at the end of the window (%s)", serviceName(c), what)
 	}
 	if w.opt.URL == "" {
-		return checklist.GateUnknown, fmt.Sprintf("%s not watched: BASE_URL is not set (the containers ran for %s)", "/health", checklist.Clock(w.opt.Window))
-	}
-	if !w.healthy {
-		last := w.last.Err
-		if w.last.Status != 0 {
-			last = fmt.Sprintf("/health %d", w.last.Status)
-		}
-		return checklist.GateFailed, fmt.Sprintf("%s: /health never answered 2xx in %s (last: %s)", app, checklist.Clock(w.opt.Window), last)
+		return checklist.GateUnknown, fmt.Sprintf("/health not watched: BASE_URL is not set (the containers ran for %s)", checklist.Clock(w.opt.Window))
 	}
 	v := ""
 	if w.last.Version != "" {

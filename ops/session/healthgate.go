@@ -129,7 +129,8 @@ func (s *Session) storeGate(runID string, g *checklist.HealthGate) error {
 	if s.run.Deployment == nil {
 		s.run.Deployment = &checklist.DeploymentRecord{}
 	}
-	s.run.Deployment.Gate = g
+	stored := *g // the caller keeps its own
+	s.run.Deployment.Gate = &stored
 	if err := s.rec.save(s.run); err != nil {
 		*s.run = before
 		return fmt.Errorf("record the health gate: %w", err)

@@ -101,3 +101,41 @@ func TestOpHealthGateAsStep(t *testing.T) {
 		t.Errorf("the report does not say the gate failed:\n%s", md.stdout)
 	}
 }
+
+// run --gate of the deployment's compose up waits for the gate and exits 1
+// when it failed; without --gate a headless run does not watch.
+func TestRunGate(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	t.Setenv("DOCKER_HOST", "tcp://"+closed)
+	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("PLANNER_TUI_HEALTH_GATE", "300ms")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	defer srv.Close()
+	rb, _ := filepath.Abs(filepath.Join("testdata", "gate.md"))
+	planner, state := t.TempDir(), t.TempDir()
+	args := func(a ...string) []string {
+		return append([]string{"--runbook", rb, "--dir", planner, "--state-dir", state, "--set", "BASE_URL=" + srv.URL}, a...)
+	}
+	const up = "standard-deployment-procedure/step-6-deploy-new-version/start-new-containers"
+	r := inProcess(t, "", args("run", up, "--yes")...)
+	if r.code != 0 || strings.Contains(r.stderr, "health gate") {
+		t.Fatalf("run without --gate: exit %d\nstderr %s", r.code, r.stderr)
+	}
+	r = inProcess(t, "", args("run", up, "--yes", "--gate", "--json")...)
+	var got struct {
+		Exit int
+		Gate *struct{ Result, Reason string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("run --json: %v\n%s", err, r.stdout)
+	}
+	if r.code != 1 || got.Exit != 1 || got.Gate == nil || got.Gate.Result != "failed" || got.Gate.Reason != "app: /health 500" ||
+		!strings.Contains(r.stderr, "■ health gate failed: app: /health 500") {
+		t.Errorf("run --gate: exit %d %+v\nstdout %s\nstderr %s", r.code, got, r.stdout, r.stderr)
+	}
+}

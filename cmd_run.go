@@ -49,6 +49,8 @@ type runOutcome struct {
 	Log      string    `json:"log,omitempty"`
 	Started  time.Time `json:"started,omitzero"`
 	Ended    time.Time `json:"ended,omitzero"`
+	// Gate is the health gate watched after the command (run --gate).
+	Gate *checklist.HealthGate `json:"gate,omitempty"`
 }
 
 func (r *runOutcome) err() error {
@@ -68,6 +70,7 @@ func newRunCmd(o *options) *cobra.Command {
 		yes     bool
 		params  []string
 		choose  string
+		gate    bool
 		asJSON  bool
 	)
 	cmd := &cobra.Command{
@@ -128,7 +131,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 				if err != nil {
 					return &runOutcome{ID: args[0], Outcome: "bad_parameter", Exit: exitBadParam, Reason: err.Error()}
 				}
-				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, streams{in: cmd.InOrStdin(), out: out, err: errw})
+				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, gate, streams{in: cmd.InOrStdin(), out: out, err: errw})
 			}()
 			if asJSON {
 				if err := writeJSON(stdout, res); err != nil {
@@ -144,6 +147,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 	f.StringArrayVar(&params, "param", nil, "a parameter value, NAME=VALUE (repeatable)")
 	f.StringVar(&choose, "choose", "", "for a command with alternatives: the id of the one to run")
 	f.BoolVar(&asJSON, "json", false, "print the outcome as JSON on stdout (the command's output goes to stderr)")
+	f.BoolVar(&gate, "gate", false, "after a compose up of the app in a deployment procedure that ended ok, watch the health gate before exiting (exit 1 when it fails, 3 when it cannot tell)")
 	return cmd
 }
 
@@ -154,13 +158,18 @@ type streams struct {
 	out, err io.Writer
 }
 
-func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, st streams) *runOutcome {
+func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes, gate bool, st streams) *runOutcome {
 	res := &runOutcome{ID: id}
 	nothing := func(outcome string, code int, err error) *runOutcome {
 		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
 		return res
 	}
-	s, err := o.open(ctx, false)
+	so, err := o.sessionOptions(false)
+	if err != nil {
+		return nothing("error", exitInternal, err)
+	}
+	so.HealthGate = gate // run --gate: the session watches after a compose up of the app
+	s, err := session.Open(ctx, so)
 	if err != nil {
 		return nothing("error", exitInternal, err)
 	}
@@ -287,7 +296,37 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	default:
 		res.Exit = exitNoExit
 	}
+	if gate && cr.Status == checklist.OK {
+		waitGate(ctx, s, res, st)
+	}
 	return res
+}
+
+// waitGate waits for the health gate the command started (run --gate) and
+// makes a failed gate exit 1, one that could not tell 3.
+func waitGate(ctx context.Context, s *session.Session, res *runOutcome, st streams) {
+	if g := s.Snapshot().Run.Deployment; g != nil && g.Gate != nil && g.Gate.Result == checklist.GateRunning {
+		fmt.Fprintf(st.err, "planner-tui: health gate: watching the app's /health and the containers for %s\n", checklist.Clock(g.Gate.Window))
+	}
+	g, err := s.WaitGate(ctx)
+	switch {
+	case err != nil:
+		fmt.Fprintln(st.err, "planner-tui: health gate:", err)
+		res.Exit = checklist.ExitWarning
+		return
+	case g == nil:
+		fmt.Fprintln(st.err, "planner-tui: no health gate: the command is no compose up of the app in a deployment procedure, or the gate is off")
+		return
+	}
+	res.Gate = g
+	fmt.Fprintln(st.err, "■ "+g.Line(time.Now()))
+	switch g.Result {
+	case checklist.GatePassed:
+	case checklist.GateFailed:
+		res.Exit = 1
+	default:
+		res.Exit = checklist.ExitWarning
+	}
 }
 
 // neverStarted says whether Start marked the command interrupted (its

@@ -28,20 +28,43 @@ import (
 type gateRunner struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
+	done   chan struct{} // closed once the gate's result is stored
 }
 
-// replace stops the gate under way, if any, and makes cancel the current
-// one's.
-func (g *gateRunner) replace(cancel context.CancelFunc) {
+// replace stops the gate under way, if any, and makes cancel and done the
+// current one's.
+func (g *gateRunner) replace(cancel context.CancelFunc, done chan struct{}) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.cancel != nil {
 		g.cancel()
 	}
-	g.cancel = cancel
+	g.cancel, g.done = cancel, done
 }
 
-func (g *gateRunner) stop() { g.replace(nil) }
+func (g *gateRunner) stop() { g.replace(nil, nil) }
+
+// WaitGate waits until the health gate this session started (if any) has
+// its result stored, and returns the run's gate then (nil when this
+// session started none). A headless `run --gate` waits so before it exits.
+func (s *Session) WaitGate(ctx context.Context) (*checklist.HealthGate, error) {
+	s.gates.mu.Lock()
+	done := s.gates.done
+	s.gates.mu.Unlock()
+	if done == nil {
+		return nil, nil
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if d := s.Snapshot().Run.Deployment; d != nil && d.Gate != nil {
+		g := *d.Gate
+		return &g, nil
+	}
+	return nil, nil
+}
 
 // GateWindow is the health gate's window for this session's runbook and
 // environment (0: off).
@@ -86,7 +109,8 @@ func (s *Session) startGate(runID, after string, window time.Duration) {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.gates.replace(cancel)
+	done := make(chan struct{})
+	s.gates.replace(cancel, done)
 	now := time.Now()
 	g := &checklist.HealthGate{Result: checklist.GateRunning, At: now, Started: now, After: after}
 	g.SetWindow(window)
@@ -95,6 +119,7 @@ func (s *Session) startGate(runID, after string, window time.Duration) {
 	}
 	go func() {
 		defer s.deploy.wg.Done()
+		defer close(done)
 		defer cancel()
 		src, closeSrc := healthgate.Connect(s.target)
 		defer closeSrc()

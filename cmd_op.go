@@ -42,8 +42,8 @@ The embedded runbook uses them; each works on its own too.`,
 	op.AddCommand(
 		newOpBackupCmd(o), newOpVerifyBackupCmd(o), newOpRestoreCmd(o), newOpWaitHealthyCmd(o),
 		newOpStatusCmd(o), newOpDBCheckCmd(o), newOpLogsScanCmd(o), newOpEnvCheckCmd(o),
-		newOpUseKeptImageCmd(o), // cmd_op_kept.go
-		newOpSQLLintCmd(), newOpPlanCmd(o),
+		newOpUseKeptImageCmd(o),                                   // cmd_op_kept.go
+		newOpSQLLintCmd(), newOpPlanCmd(o), newOpHealthGateCmd(o), // cmd_op_gate.go
 	)
 	return op
 }

@@ -24,7 +24,26 @@ type deploymentJSON struct {
 	To         *checklist.StackState `json:"to"`
 	RolledBack *checklist.Rollback   `json:"rolled_back,omitempty"`
 	Outages    []outageJSON          `json:"outages"`
-	raw        *checklist.DeploymentRecord
+	// Gate is the health gate after compose up (omitted until one ran).
+	Gate *gateJSON `json:"gate,omitempty"`
+	raw  *checklist.DeploymentRecord
+}
+
+// gateJSON is the health gate as it stands now: a gate left "running" by
+// a planner-tui that stopped is unknown (checklist.HealthGate.Effective).
+type gateJSON struct {
+	checklist.HealthGate
+	// Line is how the screen says it: "health gate: watching (0:23 of 1:00)".
+	Line string `json:"line"`
+}
+
+func gateData(s *session.Session, g *checklist.HealthGate, now time.Time) *gateJSON {
+	if g == nil {
+		return nil
+	}
+	e := g.Effective(now)
+	e.Reason = s.Mask(e.Reason)
+	return &gateJSON{HealthGate: e, Line: e.Line(now)}
 }
 
 type outageJSON struct {
@@ -50,6 +69,7 @@ func deploymentData(s *session.Session, rb *checklist.Runbook, run *checklist.Ru
 			maskState(s, st)
 		}
 		out.Statement, out.StartedBy, out.From, out.To, out.RolledBack, out.raw = d.Statement(time.Local), d.StartedBy, d.From, d.To, d.RolledBack, d
+		out.Gate = gateData(s, d.Gate, time.Now())
 	}
 	now := time.Now()
 	for _, o := range outs {
@@ -83,6 +103,9 @@ func writeDeploymentMD(w io.Writer, d *deploymentJSON) {
 	fmt.Fprint(w, "## Deployment\n\n")
 	if d.Statement != "" {
 		fmt.Fprintf(w, "**%s**\n\n", d.Statement)
+	}
+	if d.Gate != nil {
+		fmt.Fprintf(w, "%s (after %s, at %s).\n\n", capitalize(d.Gate.Line), mdCell(firstOr(d.Gate.After, "op health-gate")), d.Gate.At.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 	if d.raw != nil && d.From != nil {
 		cols := []*checklist.StackState{d.From, d.To}
@@ -228,4 +251,11 @@ func newStartDeploymentCmd(o *options) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -51,6 +51,8 @@ type runOutcome struct {
 	Ended    time.Time `json:"ended,omitzero"`
 	// Approval is the request id when the outcome is awaiting_approval.
 	Approval string `json:"approval,omitempty"`
+	// Gate is the health gate watched after the command (run --gate).
+	Gate *checklist.HealthGate `json:"gate,omitempty"`
 }
 
 func (r *runOutcome) err() error {
@@ -70,6 +72,7 @@ func newRunCmd(o *options) *cobra.Command {
 		yes     bool
 		params  []string
 		choose  string
+		gate    bool
 		asJSON  bool
 		note    string
 	)
@@ -136,7 +139,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 				if err != nil {
 					return &runOutcome{ID: args[0], Outcome: "bad_parameter", Exit: exitBadParam, Reason: err.Error()}
 				}
-				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, note, streams{in: cmd.InOrStdin(), out: out, err: errw})
+				return runHeadless(cmd.Context(), o, args[0], choose, pv, confirm, yes, note, gate, streams{in: cmd.InOrStdin(), out: out, err: errw})
 			}()
 			if asJSON {
 				if err := writeJSON(stdout, res); err != nil {
@@ -153,6 +156,7 @@ it (SIGTERM to its process group, SIGKILL after a grace period); so does
 	f.StringVar(&choose, "choose", "", "for a command with alternatives: the id of the one to run")
 	f.BoolVar(&asJSON, "json", false, "print the outcome as JSON on stdout (the command's output goes to stderr)")
 	f.StringVar(&note, "note", "", "for a command that needs an approval: a note for the approver (why, why now)")
+	f.BoolVar(&gate, "gate", false, "after a compose up of the app in a deployment procedure that ended ok, watch the health gate before exiting (exit 1 when it fails, 3 when it cannot tell)")
 	return cmd
 }
 
@@ -163,13 +167,18 @@ type streams struct {
 	out, err io.Writer
 }
 
-func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, note string, st streams) *runOutcome {
+func runHeadless(ctx context.Context, o *options, id, choose string, params map[string]string, confirm string, yes bool, note string, gate bool, st streams) *runOutcome {
 	res := &runOutcome{ID: id}
 	nothing := func(outcome string, code int, err error) *runOutcome {
 		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
 		return res
 	}
-	s, err := o.open(ctx, false)
+	so, err := o.sessionOptions(false)
+	if err != nil {
+		return nothing("error", exitInternal, err)
+	}
+	so.HealthGate = gate // run --gate: the session watches after a compose up of the app
+	s, err := session.Open(ctx, so)
 	if err != nil {
 		return nothing("error", exitInternal, err)
 	}
@@ -308,7 +317,37 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 	default:
 		res.Exit = exitNoExit
 	}
+	if gate && cr.Status == checklist.OK {
+		waitGate(ctx, s, res, st)
+	}
 	return res
+}
+
+// waitGate waits for the health gate the command started (run --gate) and
+// makes a failed gate exit 1, one that could not tell 3.
+func waitGate(ctx context.Context, s *session.Session, res *runOutcome, st streams) {
+	if g := s.Snapshot().Run.Deployment; g != nil && g.Gate != nil && g.Gate.Result == checklist.GateRunning {
+		fmt.Fprintf(st.err, "planner-tui: health gate: watching the app's /health and the containers for %s\n", checklist.Clock(g.Gate.Window))
+	}
+	g, err := s.WaitGate(ctx)
+	switch {
+	case err != nil:
+		fmt.Fprintln(st.err, "planner-tui: health gate:", err)
+		res.Exit = checklist.ExitWarning
+		return
+	case g == nil:
+		fmt.Fprintln(st.err, "planner-tui: no health gate: the command is no compose up of the app in a deployment procedure, or the gate is off")
+		return
+	}
+	res.Gate = g
+	fmt.Fprintln(st.err, "■ "+g.Line(time.Now()))
+	switch g.Result {
+	case checklist.GatePassed:
+	case checklist.GateFailed:
+		res.Exit = 1
+	default:
+		res.Exit = checklist.ExitWarning
+	}
 }
 
 // neverStarted says whether Start marked the command interrupted (its

@@ -108,6 +108,9 @@ func printStatus(w io.Writer, st statusReport) {
 	if st.Deployment != nil && st.Deployment.Statement != "" {
 		fmt.Fprintln(w, st.Deployment.Statement)
 	}
+	if st.Deployment != nil && st.Deployment.Gate != nil {
+		fmt.Fprintln(w, st.Deployment.Gate.Line)
+	}
 	if st.Running != "" {
 		fmt.Fprintf(w, "running: %s\n", st.Running)
 	}

@@ -27,6 +27,7 @@ Headless, use:
 	// Notifications are delivered by a goroutine of this process while the
 	// screen is open; what is left when it closes, by a detached deliverer.
 	o.deliverInProcess, o.kick = true, make(chan struct{}, 1)
+	o.healthGate = true // the screen stays open to watch the app after compose up
 	s, err := o.open(ctx, false)
 	if err != nil {
 		return err

@@ -34,7 +34,10 @@ type options struct {
 	// (the TUI's) instead of starting a detached one.
 	notify           *notify.Emitter
 	deliverInProcess bool
-	kick             chan struct{}
+	// healthGate: the session watches the app after a deployment's
+	// compose up (the TUI, which stays open; see session.Options).
+	healthGate bool
+	kick       chan struct{}
 }
 
 // exitError carries a process exit code through cobra.
@@ -150,6 +153,7 @@ func (o *options) sessionOptions(readOnly bool) (session.Options, error) {
 		Version:     version,
 		ReadOnly:    readOnly,
 		Migrations:  changes.LiveCheck, // a destructive pending migration makes the upgrade destructive
+		HealthGate:  o.healthGate,
 	}, nil
 }
 

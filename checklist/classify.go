@@ -62,6 +62,10 @@ type Classification struct {
 	// a database, planner-tui op restore). GatedBy is the first of them.
 	Gated   bool
 	GatedBy string
+	// StartsApp says the script runs compose up on the host for the whole
+	// stack or for the app service (APP_SERVICE): the health gate watches
+	// the app after it (ops/healthgate).
+	StartsApp bool
 }
 
 // finding is what one simple command contributes.
@@ -111,6 +115,8 @@ type classifier struct {
 	// projectUnknown says why the compose project is not known although
 	// the target names one (a step of this run sets COMPOSE_PROJECT_NAME).
 	projectUnknown string
+	// startsApp: a compose up of the app (Classification.StartsApp).
+	startsApp bool
 }
 
 // funcBody is a function that reads its arguments; shifts says they are
@@ -526,6 +532,7 @@ func (c *classifier) result() Classification {
 		cl.Reason = strings.Join(reasons, "; ")
 	}
 	cl.Destroys = strings.Join(destroys, "; ")
+	cl.StartsApp = c.startsApp
 	for _, f := range c.found {
 		if f.gated && !cl.Gated {
 			cl.Gated, cl.GatedBy = true, f.reason

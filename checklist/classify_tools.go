@@ -157,6 +157,10 @@ func (c *classifier) compose(ctx cctx, args []string) {
 		}
 		c.add(Destructive, w+"compose rm removes containers", firstNonEmpty(project, c.t.Host, "rm"), d)
 	case "up":
+		if w == "" {
+			services := positional(rest, "-t", "--timeout", "--scale", "--exit-code-from", "--attach", "--no-attach", "--wait-timeout", "--pull")
+			c.startsApp = c.startsApp || len(services) == 0 || slices.Contains(services, firstNonEmpty(c.t.AppService, "app"))
+		}
 		if hasFlag(rest, "-V", "--renew-anon-volumes") {
 			c.add(Destructive, w+"compose up -V recreates the anonymous volumes of the containers", firstNonEmpty(project, c.t.Host, "up"),
 				fmt.Sprintf("the data in the anonymous volumes of compose project %s (they are recreated empty)", proj))
@@ -783,7 +787,7 @@ func (c *classifier) plannerTUI(ctx cctx, args []string) {
 			return
 		}
 		switch op {
-		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check":
+		case "status", "db-check", "verify-backup", "wait-healthy", "logs-scan", "env-check", "health-gate":
 			c.safe(ctx, "planner-tui op "+op)
 		case "backup":
 			c.add(Change, ctx.where+"planner-tui op backup writes a backup file", "", "")

@@ -147,6 +147,11 @@ func parseFrontMatter(yamlText []byte, firstLine int) (frontMatter, []Problem) {
 				continue
 			}
 			fm.Meta[key] = v.Value
+			if key == HealthGateKey {
+				if _, err := ParseHealthGate(v.Value); err != nil {
+					probs = append(probs, Problem{Line: at(v), Severity: Error, Message: "front matter: " + err.Error()})
+				}
+			}
 		}
 	}
 	return fm, probs

@@ -21,6 +21,8 @@ type DeploymentRecord struct {
 	// RolledBack is set once a command of the Rollback Procedure ended ok
 	// after the deployment.
 	RolledBack *Rollback `json:"rolled_back,omitempty"`
+	// Gate is the latest health gate after a compose up (healthgate.go).
+	Gate *HealthGate `json:"gate,omitempty"`
 }
 
 // Rollback is a rollback done after the deployment: when its last
@@ -104,6 +106,10 @@ func (d *DeploymentRecord) Clone() *DeploymentRecord {
 		rb := *d.RolledBack
 		rb.State = d.RolledBack.State.Clone()
 		c.RolledBack = &rb
+	}
+	if d.Gate != nil {
+		g := *d.Gate
+		c.Gate = &g
 	}
 	return &c
 }

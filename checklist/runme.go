@@ -36,7 +36,7 @@ var runmeIgnored = map[string]string{
 var runmeFrontMatter = []string{"shell", "cwd", "skipPrompts", "runme", "category", "terminalRows", "tag"}
 
 // ourFrontMatter are planner-tui's own front matter keys.
-var ourFrontMatter = []string{"title", "vars", "summary", "emergency", "rollback", "planner-tui", "restore-drill", "approvals", "notify"}
+var ourFrontMatter = []string{"title", "vars", "summary", "emergency", "rollback", "planner-tui", "restore-drill", "approvals", "notify", "health-gate"}
 
 // ulid matches Runme's cell identity (a ULID: 26 Crockford base32
 // characters), which says nothing planner-tui uses.

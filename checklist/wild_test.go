@@ -238,7 +238,7 @@ func TestWildAttributesAndFrontMatter(t *testing.T) {
 			[]string{`3: warning: interpreter="python3": planner-tui runs only bash, sh, zsh, ksh: this block is not a command`}},
 		{"unknown front matter key", "---\nowner: ops\ncategory: x\nshell: fish\n---\n# T\n\n```shell\nls\n```\n",
 			[]string{
-				`2: warning: front matter: unknown key "owner" (known: title, vars, summary, emergency, rollback, planner-tui, restore-drill, approvals, notify; Runme's: shell, cwd, skipPrompts, runme, category, terminalRows, tag)`,
+				`2: warning: front matter: unknown key "owner" (known: title, vars, summary, emergency, rollback, planner-tui, restore-drill, approvals, notify, health-gate; Runme's: shell, cwd, skipPrompts, runme, category, terminalRows, tag)`,
 				"3: warning: front matter: Runme's category ignored: planner-tui has no use for it",
 				`4: warning: front matter: shell "fish" ignored: planner-tui runs bash, sh, zsh, ksh; shell and console blocks run with bash`,
 			}},

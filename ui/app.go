@@ -129,8 +129,10 @@ type Model struct {
 	// starting counts Start calls under way (admitted or refused, their
 	// startedMsg has not come back yet).
 	starting int
-	// banner: the incident banner is shown (incident.go).
-	banner bool
+	// banner: the banner row is shown (gate.go: the health gate, else an
+	// incident); gateSeen is the gate last seen (a pass is said once).
+	banner   bool
+	gateSeen string
 	// hist is where esc goes back to (history.go).
 	hist history
 	// the screen's own state between starts (uistate.go): where it saves
@@ -221,6 +223,7 @@ func (m *Model) sync() {
 	if m.proc != nil {
 		m.proc.refresh()
 	}
+	m.updateBanner() // gate.go: the health gate's row
 }
 
 // syncMine is sync after this screen started cmdID: the attempt the run
@@ -296,11 +299,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		s := msg.s
 		c.snap = &s
 		c.now = time.Now()
-		if on := c.incidentBanner() != ""; on != m.banner {
-			// the banner comes or goes: the panes get or give its row
-			m.banner = on
-			m.resize()
-		}
+		m.updateBanner() // the banner comes or goes: the panes get or give its row
 		var cmds []tea.Cmd
 		if m.page != nil {
 			cmds = append(cmds, m.page.onSnap())
@@ -624,7 +623,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("this runbook has no Emergency Procedures section", c.styles.Warn)
 		}
 		return nil
-	case key.Matches(msg, k.Rollback):
+	case key.Matches(msg, k.Rollback) || (msg.String() == "R" && c.gateFailed()): // R: the failed gate's banner
 		sec := roleSection(c.rb, "rollback", "Rollback Procedure")
 		if sec == nil {
 			m.setFlash("this runbook has no Rollback Procedure section", c.styles.Warn)
@@ -973,7 +972,7 @@ func (m *Model) render() string {
 	}
 	lines := []string{fit(c.header(c.width, where), c.width)}
 	if m.banner {
-		lines = append(lines, fit(c.incidentBanner(), c.width))
+		lines = append(lines, fit(c.banner(), c.width))
 	}
 	status, bottom := c.withEnvWarning(c.statusBar(c.width), c.width), m.bottomLine()
 	if rows := flashRows(m.flash, c.width); len(rows) == 2 {

@@ -91,6 +91,9 @@ func (c *Context) statusLine(s monitor.Snapshot, level int) string {
 		}
 		parts = append(parts, strings.Join(svcs, j))
 	}
+	if app := c.appStatus(s, level); app != "" { // gate.go
+		parts = append(parts, app)
+	}
 	parts = append(parts, c.dbStatus(s, level))
 	for _, wn := range s.Warnings {
 		sty := st.Warn

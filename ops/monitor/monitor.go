@@ -16,6 +16,7 @@ import (
 	"planner-tui/ops"
 	"planner-tui/ops/docker"
 	"planner-tui/ops/envfile"
+	"planner-tui/ops/healthgate"
 	"planner-tui/ops/host"
 	"planner-tui/ops/postgres"
 )
@@ -40,6 +41,8 @@ type Snapshot struct {
 	// Missing are services of the compose files that have no container at
 	// all (never created, or removed by down): down as much as an exited one.
 	Missing []string
+	// App is the app's last GET BASE_URL/health (app.go).
+	App AppHealth
 }
 
 // Down lists the services that are not ready (stopped, restarting,
@@ -81,6 +84,8 @@ type Options struct {
 	DiskPaths []string
 	// Thresholds for host warnings (zero: host defaults).
 	Thresholds host.Thresholds
+	// AppEvery is the period of the app's GET /health. Default 5 s.
+	AppEvery time.Duration
 }
 
 func (o *Options) defaults(t ops.Target) {
@@ -92,6 +97,9 @@ func (o *Options) defaults(t ops.Target) {
 	}
 	if o.HostEvery <= 0 {
 		o.HostEvery = 10 * time.Second
+	}
+	if o.AppEvery <= 0 {
+		o.AppEvery = 5 * time.Second
 	}
 	if o.DockerRetry <= 0 {
 		o.DockerRetry = 2 * time.Second
@@ -202,10 +210,12 @@ func (m *Monitor) run(ctx context.Context) {
 	defer close(m.out)
 	dockerCh := make(chan dockerState, 1)
 	dbCh := make(chan postgres.Report, 1)
+	appCh := make(chan AppHealth, 1)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); m.watchDocker(ctx, dockerCh) }()
 	go func() { defer wg.Done(); m.watchDB(ctx, dbCh) }()
+	go func() { defer wg.Done(); m.watchApp(ctx, appCh) }()
 	defer func() {
 		wg.Wait()
 		m.mu.Lock()
@@ -216,7 +226,7 @@ func (m *Monitor) run(ctx context.Context) {
 		m.mu.Unlock()
 	}()
 
-	snap := Snapshot{Project: m.target.Project}
+	snap := Snapshot{Project: m.target.Project, App: AppHealth{URL: healthgate.HealthURL(m.target.BaseURL)}}
 	readHost := func() { m.readHost(&snap) }
 	readHost()
 	hostTick := time.NewTicker(m.opts.HostEvery)
@@ -229,6 +239,8 @@ func (m *Monitor) run(ctx context.Context) {
 			m.setDocker(&snap, d)
 		case r := <-dbCh:
 			snap.DB, snap.DBKnown, snap.DBAt = r, true, time.Now()
+		case a := <-appCh:
+			snap.App = a
 		case <-hostTick.C:
 			readHost()
 		}

@@ -67,8 +67,9 @@ type Outage struct {
 // cancel is the operator's own doing; a warning is not a failure).
 var failedOutcomes = []string{"failed", "timeout", "interrupted"}
 
-// passedGate are the deploy.gate outcomes that are no failure.
-var passedGate = []string{"", "ok", "passed", "pass", "healthy"}
+// A deploy.gate record is written when the gate starts (running) and when
+// it ends (checklist.GateResult); only a failed one is news. "unknown"
+// (could not tell) is in the record and the report, not a failure.
 
 // deriver turns audit records into events. What it reads besides the
 // record is given as functions (the emitter's state dir, the runbook).
@@ -133,7 +134,7 @@ func (d *deriver) derive(rec audit.Record) []Event {
 		ev.Event = rec.Event
 		ev.Script, ev.Reason = rec.Command, rec.Message
 		ev.Summary = fmt.Sprintf("%s: %s for %q", ev.Actor, strings.TrimPrefix(rec.Event, "approval."), what)
-	case rec.Event == "deploy.gate" && !slices.Contains(passedGate, gateResult(rec)):
+	case rec.Event == "deploy.gate" && gateResult(rec) == string(checklist.GateFailed):
 		ev.Event = "gate.failed"
 		ev.Outcome, ev.Reason = gateResult(rec), orDefault(rec.Message, rec.Artifacts["reason"])
 		ev.Summary = fmt.Sprintf("health gate %s on %s: %s", ev.Outcome, ev.Host, ev.Reason)

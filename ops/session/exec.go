@@ -41,6 +41,9 @@ const ArtifactsFile = "artifacts.json"
 // Artifacts are what a native op reports back to the run.
 type Artifacts struct {
 	Backups []checklist.Backup `json:"backups,omitempty"`
+	// Gate is the outcome of `planner-tui op health-gate` run as a step:
+	// it becomes the deployment record's gate.
+	Gate *checklist.HealthGate `json:"gate,omitempty"`
 }
 
 // Execution is a command running in the background.

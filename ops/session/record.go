@@ -199,6 +199,7 @@ func (s *Session) maskAll(m map[string]string) map[string]string {
 // afterEnd reads the stack again in the background after a command of a
 // deployment procedure or of the rollback ended (see procKind).
 func (s *Session) afterEnd(cmdID string, cr checklist.CommandRun) {
+	s.gateAfter(cmdID, cr) // the health gate (healthgate.go)
 	kind := procedureOf(s.runbook, cmdID)
 	if kind == procOther || s.opts.ReadOnly {
 		return

@@ -160,6 +160,18 @@ func (r *recorder) applyScanned(run *checklist.Run, cmdID string, cr *checklist.
 			artifacts["backup_sha256"] = b.SHA256
 			artifacts["backup_verified"] = strconv.FormatBool(b.Verified)
 		}
+		if g := a.Gate; g != nil {
+			gate := *g
+			gate.After, gate.Reason = cmdID, r.mask(gate.Reason)
+			if run.Deployment == nil {
+				run.Deployment = &checklist.DeploymentRecord{}
+			}
+			run.Deployment.Gate = &gate
+			artifacts["gate"] = string(gate.Result)
+			if gate.Reason != "" {
+				artifacts["gate_reason"] = gate.Reason
+			}
+		}
 	}
 	code := cr.ExitCode
 	var dur time.Duration

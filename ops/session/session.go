@@ -60,6 +60,8 @@ type Session struct {
 	composeNoted sync.Once
 	// deploy tracks the deployment record's background reads (record.go).
 	deploy deployRecorder
+	// gates is the health gate under way (healthgate.go).
+	gates gateRunner
 }
 
 // Open loads the runbook, works out the effective variables and the target
@@ -443,6 +445,7 @@ func (s *Session) writable(what string) error {
 
 // Close releases the operator lock. Commands still running go on.
 func (s *Session) Close() error {
+	s.gates.stop()  // a gate under way records that it stopped watching
 	s.deploy.wait() // the deployment record's reads take the mutex
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -24,6 +24,11 @@ type Options struct {
 	// some into notifications). It runs under the run mutex: it must not
 	// call the session back, and it must not wait on the network.
 	OnAudit func(audit.Record)
+	// HealthGate: after a compose up of the app in a deployment procedure
+	// ends ok, watch the app for the runbook's window in the background
+	// (healthgate.go). The TUI sets it; a headless run, which exits when
+	// its command ends, runs `planner-tui op health-gate` instead.
+	HealthGate bool
 }
 
 // Plan is what running a command would do, resolved without running it.

@@ -173,12 +173,8 @@ func runHeadless(ctx context.Context, o *options, id, choose string, params map[
 		res.Outcome, res.Exit, res.Reason = outcome, code, err.Error()
 		return res
 	}
-	so, err := o.sessionOptions(false)
-	if err != nil {
-		return nothing("error", exitInternal, err)
-	}
-	so.HealthGate = gate // run --gate: the session watches after a compose up of the app
-	s, err := session.Open(ctx, so)
+	o.healthGate = gate // run --gate: the session watches after a compose up of the app
+	s, err := o.open(ctx, false)
 	if err != nil {
 		return nothing("error", exitInternal, err)
 	}

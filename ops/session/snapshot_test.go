@@ -66,10 +66,18 @@ func TestWatchSeesAnotherSessionsWrites(t *testing.T) {
 	if cr, _ := run(t, other, idGreet, nil, ""); cr.Status != checklist.OK {
 		t.Fatalf("greet in the other session: %+v", cr)
 	}
+	// The promise: what another process did shows within a
+	// second or two (the watcher looks every WatchInterval).
+	ended := time.Now()
 	waitFor(t, "the other session's result in the idle one's snapshot", 5*time.Second, func() bool {
 		cr := idle.Snapshot().Run.Commands[idGreet]
 		return cr != nil && cr.Status == checklist.OK
 	})
+	if took := time.Since(ended); took > 2*time.Second {
+		t.Errorf("the other session's result reached the snapshot after %s, want within 2s", took)
+	} else {
+		t.Logf("the other session's result reached the snapshot after %s", took.Round(time.Millisecond))
+	}
 	waitFor(t, "the other session as the lock holder", 5*time.Second, func() bool {
 		sn := idle.Snapshot()
 		return sn.Holder != nil && !sn.Mine

@@ -165,6 +165,52 @@ func TestPlanDoesNotWaitForAWrite(t *testing.T) {
 	}
 }
 
+// The screen plans on every selection move: while Watch keeps the
+// snapshot's lock holder current, Plan does not open the lock file at all
+// (no flock probe that a headless run's Acquire would have to ride out).
+// The lock path is made a FIFO, whose open blocks until a writer comes:
+// a probe would hang there.
+func TestWatchedPlanDoesNotProbeTheLock(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	fifo := filepath.Join(t.TempDir(), "lock")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	planned := func() bool {
+		done := make(chan error, 1)
+		go func() { _, err := s.Plan(idGreet, nil); done <- err }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return true
+		case <-time.After(2 * time.Second):
+			// let the probe's open return, so the goroutine ends
+			if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				w.Close()
+			}
+			<-done
+			return false
+		}
+	}
+	// Not watched (the headless CLI): Plan asks the lock file, as it must.
+	s.planner.lockPath = fifo
+	if planned() {
+		t.Fatal("an unwatched Plan did not open the lock file: the test cannot tell a probe")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return s.Snapshot().Watched })
+	for range 3 {
+		if !planned() {
+			t.Fatal("a watched Plan opened the lock file (a flock probe on every selection move)")
+		}
+	}
+}
+
 // A holder killed with -9 leaves its name in the lock file; the watcher
 // does not report a process that is gone as driving.
 func TestWatcherIgnoresADeadHolder(t *testing.T) {

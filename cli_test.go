@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -412,6 +413,15 @@ func startBlocked(t *testing.T, s *stack) (*os.Process, int, chan error) {
 func TestKilledRunIsRecorded(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			if sig == syscall.SIGHUP {
+				// Started with SIGHUP ignored (nohup, as a CI launcher
+				// may), planner-tui would inherit that across exec and
+				// rightly not die. A handler here makes the forked child
+				// start with the default action, as under a terminal.
+				hup := make(chan os.Signal, 1)
+				signal.Notify(hup, syscall.SIGHUP)
+				defer signal.Stop(hup)
+			}
 			s := newStack(t)
 			p, _, done := startBlocked(t, s)
 			if err := p.Signal(sig); err != nil {

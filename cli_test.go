@@ -412,6 +412,8 @@ func startBlocked(t *testing.T, s *stack) (*os.Process, int, chan error) {
 func TestKilledRunIsRecorded(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			// SIGHUP: testMain gives the children the default action
+			// even when this test run was started under nohup.
 			s := newStack(t)
 			p, _, done := startBlocked(t, s)
 			if err := p.Signal(sig); err != nil {

@@ -105,52 +105,72 @@ func TestRunExitCodesTellApart(t *testing.T) {
 	})
 }
 
-// cancel stops a step left running by a planner-tui that died; it refuses
-// while a live process holds the operator lock, naming it.
+// cancel stops a step left running by a planner-tui that died, named by
+// its id or, without one, as the run's running command; it refuses while a
+// live process holds the operator lock, naming it, and does not stop the
+// running step when asked for another command.
 func TestCancelHeadless(t *testing.T) {
-	s := newStack(t)
-	p, pgid, done := startBlocked(t, s)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"by id", []string{"cancel", idBlock7}},
+		{"without an id", []string{"cancel"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStack(t)
+			p, pgid, done := startBlocked(t, s)
 
-	// The `run` following the step is alive and holds the lock.
-	r := cli(t, s.args("cancel")...)
-	if r.code != exitRefused || !strings.Contains(r.stderr, "pid "+strconv.Itoa(p.Pid)) {
-		t.Errorf("cancel while the run holds the lock: exit %d, %q; want %d naming pid %d", r.code, r.stderr, exitRefused, p.Pid)
-	}
-	if syscall.Kill(-pgid, 0) != nil {
-		t.Fatal("the refused cancel stopped the step")
-	}
+			// The `run` following the step is alive and holds the lock.
+			r := cli(t, s.args("cancel")...)
+			if r.code != exitRefused || !strings.Contains(r.stderr, "pid "+strconv.Itoa(p.Pid)) {
+				t.Errorf("cancel while the run holds the lock: exit %d, %q; want %d naming pid %d", r.code, r.stderr, exitRefused, p.Pid)
+			}
+			if syscall.Kill(-pgid, 0) != nil {
+				t.Fatal("the refused cancel stopped the step")
+			}
 
-	// That planner-tui dies; the step runs on.
-	if err := p.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("planner-tui did not die")
-	}
-	if r := cli(t, s.args("cancel", "no-such-command")...); r.code != exitUnknownID {
-		t.Errorf("cancel of an unknown id: exit %d, %q", r.code, r.stderr)
-	}
-	r = cli(t, s.args("cancel", idBlock7)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "cancelled: interrupted") {
-		t.Fatalf("cancel: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if live := liveMembers(t, pgid); len(live) > 0 {
-		t.Errorf("processes of the step's group still run after cancel returned: %v", live)
-	}
-	if c := s.commandStatus(t, idBlock7); c.Status != "interrupted" {
-		t.Errorf("after cancel: %+v, want interrupted", c)
-	}
-	recs, err := audit.Read(filepath.Join(s.state, "audit.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !hasRecord(recs, "cancel", idBlock7) || !hasRecord(recs, "run.end", idBlock7) {
-		t.Errorf("audit log lacks the cancel or the run.end of %s", idBlock7)
-	}
-	if r := cli(t, s.args("cancel")...); r.code != 1 || !strings.Contains(r.stderr, "nothing to cancel") {
-		t.Errorf("cancel with nothing running: exit %d, %q", r.code, r.stderr)
+			// That planner-tui dies; the step runs on.
+			if err := p.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("planner-tui did not die")
+			}
+			if r := cli(t, s.args("cancel", "no-such-command")...); r.code != exitUnknownID {
+				t.Errorf("cancel of an unknown id: exit %d, %q", r.code, r.stderr)
+			}
+			// Another command of the runbook is not the one running: it
+			// is named, and the step runs on.
+			if r := cli(t, s.args("cancel", idGreet)...); r.code == 0 || !strings.Contains(r.stderr, idGreet+" is not running") || !strings.Contains(r.stderr, idBlock7+" is") {
+				t.Errorf("cancel of a command that is not running: exit %d, %q", r.code, r.stderr)
+			}
+			if syscall.Kill(-pgid, 0) != nil {
+				t.Fatal("cancel of another command stopped the step")
+			}
+			r = cli(t, s.args(tt.args...)...)
+			if r.code != 0 || !strings.Contains(r.stdout, "cancelled: interrupted") {
+				t.Fatalf("%v: exit %d\n%s%s", tt.args, r.code, r.stdout, r.stderr)
+			}
+			if live := liveMembers(t, pgid); len(live) > 0 {
+				t.Errorf("processes of the step's group still run after cancel returned: %v", live)
+			}
+			if c := s.commandStatus(t, idBlock7); c.Status != "interrupted" {
+				t.Errorf("after cancel: %+v, want interrupted", c)
+			}
+			recs, err := audit.Read(filepath.Join(s.state, "audit.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasRecord(recs, "cancel", idBlock7) || !hasRecord(recs, "run.end", idBlock7) {
+				t.Errorf("audit log lacks the cancel or the run.end of %s", idBlock7)
+			}
+			if r := cli(t, s.args("cancel")...); r.code != 1 || !strings.Contains(r.stderr, "nothing to cancel") {
+				t.Errorf("cancel with nothing running: exit %d, %q", r.code, r.stderr)
+			}
+		})
 	}
 }
 

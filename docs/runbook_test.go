@@ -172,3 +172,40 @@ func TestSummaryItemsNeedThePersonsChecks(t *testing.T) {
 		}
 	}
 }
+
+// "Verify test results" of the embedded runbook stands for the eight
+// manual checks of "Before Every Deployment": it is done when a person has
+// ticked all eight, not at seven, and a tick on the item itself stands for
+// none of them.
+func TestVerifyTestResultsNeedsItsEightChecks(t *testing.T) {
+	rb := parseFile(t, RunbookPath, Runbook)
+	summary := rb.SectionByTitle(rb.Meta["summary"])
+	var item *checklist.Check
+	for _, st := range summary.Steps {
+		for _, c := range st.Checks {
+			if c.Text == "Verify test results" {
+				item = c
+			}
+		}
+	}
+	if item == nil {
+		t.Fatal(`no summary item "Verify test results"`)
+	}
+	groups, checks := rb.ItemScope(item)
+	if len(groups) != 0 || len(checks) != 8 {
+		t.Fatalf("Verify test results derives from %d commands and %d checks, want 0 and the 8 checks of Before Every Deployment", len(groups), len(checks))
+	}
+	r := &checklist.Run{Commands: map[string]*checklist.CommandRun{}, Checks: map[string]*checklist.CheckState{
+		item.ID: {Done: true, By: "alice"},
+	}}
+	if got := checklist.SummaryItem(rb, item, r); got.Status != checklist.ItemPending || got.Done != 0 {
+		t.Errorf("with only the item itself ticked: %s %d/%d, want pending 0/8", got.Status, got.Done, got.Total)
+	}
+	for i, c := range checks {
+		r.Checks[c.ID] = &checklist.CheckState{Done: true, By: "alice"}
+		got := checklist.SummaryItem(rb, item, r)
+		if done := i == len(checks)-1; (got.Status == checklist.ItemDone) != done || got.Done != i+1 || got.Total != 8 {
+			t.Errorf("%d of 8 checks ticked: %s %d/%d (%s)", i+1, got.Status, got.Done, got.Total, got.Why)
+		}
+	}
+}

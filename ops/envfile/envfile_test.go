@@ -155,6 +155,8 @@ func TestIsSecretKey(t *testing.T) {
 		"POSTGRES_PASSWORD": true, "db_password": true, "PASSWORD": true, "REDIS_PASS": true,
 		"SECRET_KEY": true, "JWT_SECRET": true, "GITHUB_TOKEN": true, "TOKEN_TTL": true,
 		"API_KEY": true, "API_KEY_ID": true, "STRIPE_KEY": true, "AWS_SECRET_ACCESS_KEY": true,
+		// the names issue 8 gives for variables a step assigns
+		"NEW_KEY": true, "TOKEN": true, "ADMIN_PASSWORD": true, "token": true,
 		"POSTGRES_USER": false, "DEBUG": false, "DATABASE_URL": false, "KEYCLOAK_URL": false,
 		"PWD": false, "POSTGRES_PASSWORD_FILE": false, "BACKUP_DIR": false,
 	} {

@@ -66,10 +66,18 @@ func TestWatchSeesAnotherSessionsWrites(t *testing.T) {
 	if cr, _ := run(t, other, idGreet, nil, ""); cr.Status != checklist.OK {
 		t.Fatalf("greet in the other session: %+v", cr)
 	}
+	// The promise: what another process did shows within a
+	// second or two (the watcher looks every WatchInterval).
+	ended := time.Now()
 	waitFor(t, "the other session's result in the idle one's snapshot", 5*time.Second, func() bool {
 		cr := idle.Snapshot().Run.Commands[idGreet]
 		return cr != nil && cr.Status == checklist.OK
 	})
+	if took := time.Since(ended); took > 2*time.Second {
+		t.Errorf("the other session's result reached the snapshot after %s, want within 2s", took)
+	} else {
+		t.Logf("the other session's result reached the snapshot after %s", took.Round(time.Millisecond))
+	}
 	waitFor(t, "the other session as the lock holder", 5*time.Second, func() bool {
 		sn := idle.Snapshot()
 		return sn.Holder != nil && !sn.Mine
@@ -153,6 +161,52 @@ func TestPlanDoesNotWaitForAWrite(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Errorf("%s waited for a write in progress", r.name)
+		}
+	}
+}
+
+// The screen plans on every selection move: while Watch keeps the
+// snapshot's lock holder current, Plan does not open the lock file at all
+// (no flock probe that a headless run's Acquire would have to ride out).
+// The lock path is made a FIFO, whose open blocks until a writer comes:
+// a probe would hang there.
+func TestWatchedPlanDoesNotProbeTheLock(t *testing.T) {
+	f := newFixture(t)
+	s := f.open(t)
+	fifo := filepath.Join(t.TempDir(), "lock")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	planned := func() bool {
+		done := make(chan error, 1)
+		go func() { _, err := s.Plan(idGreet, nil); done <- err }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return true
+		case <-time.After(2 * time.Second):
+			// let the probe's open return, so the goroutine ends
+			if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				w.Close()
+			}
+			<-done
+			return false
+		}
+	}
+	// Not watched (the headless CLI): Plan asks the lock file, as it must.
+	s.planner.lockPath = fifo
+	if planned() {
+		t.Fatal("an unwatched Plan did not open the lock file: the test cannot tell a probe")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Watch(ctx)
+	waitFor(t, "the watcher", 5*time.Second, func() bool { return s.Snapshot().Watched })
+	for range 3 {
+		if !planned() {
+			t.Fatal("a watched Plan opened the lock file (a flock probe on every selection move)")
 		}
 	}
 }

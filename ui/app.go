@@ -174,6 +174,9 @@ func newModel(e backend, o Options) *Model {
 		c.rb = &checklist.Runbook{Title: "no runbook"}
 	}
 	c.styles = NewStyles(c.dark, noColor)
+	if sd, ok := e.(interface{ StateDir() string }); ok {
+		c.stateDir = sd.StateDir()
+	}
 	c.setSnapshot(e.Snapshot())
 	m := &Model{
 		c:      c,
@@ -471,6 +474,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.setFlash(msg.text, s)
 		return nil
+	case reportWrittenMsg:
+		return m.onReportWritten(msg)
 	case pagerReqMsg:
 		return m.openPager(msg.path)
 	case pagerDoneMsg:
@@ -592,6 +597,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPage(newDBPane(c))
 	case key.Matches(msg, k.Timeline):
 		return m.openPage(newTimeline(c))
+	case key.Matches(msg, k.Summary):
+		return m.openSummary()
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
 		return nil
@@ -897,6 +904,7 @@ func (m *Model) onDone(msg jobDoneMsg) {
 	default:
 		m.setFlash(fmt.Sprintf("%s: %s%s", title, cr.Status, dur), c.styles.Warn)
 	}
+	m.summaryAfter(msg.cmdID) // the procedure's end opens its summary
 }
 
 // interactive hands the terminal to the command (an editor) and takes it
@@ -1172,6 +1180,8 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Emergency):
 		m.closePage()
 		return m.onKey(msg)
+	case key.Matches(msg, k.Summary):
+		return m.openSummary()
 	case key.Matches(msg, k.Stack):
 		if _, ok := m.page.(*Stack); !ok {
 			m.remember()

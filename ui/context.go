@@ -74,6 +74,14 @@ type backend interface {
 
 type engineBackend struct{ Engine }
 
+// StateDir is the session's state dir, when the engine has one.
+func (b engineBackend) StateDir() string {
+	if sd, ok := b.Engine.(interface{ StateDir() string }); ok {
+		return sd.StateDir()
+	}
+	return ""
+}
+
 type execJob struct{ e *session.Execution }
 
 func (j execJob) CommandID() string                   { return j.e.CommandID }
@@ -152,6 +160,9 @@ type Context struct {
 	scanner *logscan.Scanner
 	// wrap is the log panes' wrap setting (w), kept between starts.
 	wrap bool
+	// stateDir is the engine's state dir ("" when it has none): the run
+	// summary writes the report into the run's dir there.
+	stateDir string
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

@@ -37,7 +37,7 @@ type engineCore interface {
 	Skip(cmdID string) error
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
-	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
+	RecordInteractive(cmdID string, end session.InteractiveEnd) error
 	// AdmitAction admits a change outside the runbook (a container
 	// restart) like a command: operator lock, confirmation, audit.
 	AdmitAction(kind, subject, what, confirmation string) (*session.Action, error)

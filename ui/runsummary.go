@@ -549,15 +549,19 @@ func procedureEnded(c *Context, sec *checklist.Section, cmdID string) bool {
 }
 
 // summaryAfter opens the summary when the end of cmdID completes its
-// procedure. Over another page (the stack, the database) it only says so:
-// the operator chose to look there.
+// procedure. Not over another page or a dialog (the operator chose to look
+// there: S shows it), not for a procedure of one command (its output says
+// it all), nor for the emergency playbooks (each stands alone).
 func (m *Model) summaryAfter(cmdID string) {
 	c := m.c
 	cmd, t := findCommand(c.rb, cmdID)
-	if cmd == nil || t.sec == nil || !procedureEnded(c, t.sec, cmdID) {
+	if cmd == nil || t.sec == nil || m.page != nil || m.dlg != nil {
 		return
 	}
-	if m.page != nil || m.dlg != nil {
+	if t.sec == roleSection(c.rb, "emergency", "Emergency Procedures") || countCommands(t.sec) < 2 {
+		return
+	}
+	if !procedureEnded(c, t.sec, cmdID) {
 		return
 	}
 	m.remember()
@@ -589,4 +593,12 @@ func (m *Model) onReportWritten(msg reportWrittenMsg) tea.Cmd {
 	}
 	m.setFlash(fmt.Sprintf("report written: %s (%d bytes)", msg.path, msg.size), m.c.styles.OK)
 	return nil
+}
+
+func countCommands(sec *checklist.Section) int {
+	n := 0
+	for _, st := range sec.Steps {
+		n += len(st.Commands)
+	}
+	return n
 }

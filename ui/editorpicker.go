@@ -35,7 +35,7 @@ type editorUse struct {
 }
 
 // editorLine finds the editor at the start of a script's line.
-var editorLine = regexp.MustCompile(`(?m)^[ \t]*(\$\{(EDITOR|VISUAL)(?::?-([^}]*))?\}|"?\$(EDITOR|VISUAL)"?|(nano|vi|vim|nvim|editor|emacs|micro|mcedit|joe|ne))([ \t]+([^\n]*))?$`)
+var editorLine = regexp.MustCompile(`(?m)^[ \t]*(?:(?:sudo|command|exec)[ \t]+)?(\$\{(EDITOR|VISUAL)(?::?-([^}]*))?\}|"?\$(EDITOR|VISUAL)"?|(nano|vi|vim|nvim|editor|emacs|micro|mcedit|joe|ne))([ \t]+([^\n]*))?$`)
 
 // sessionReplaced are the editor words StartInteractive replaces with the
 // editor it is given (ops/session's editorWord).
@@ -155,8 +155,11 @@ func (m *Model) editorChoice() string {
 func (m *Model) checkEditor(plan *session.Plan, conf string) tea.Cmd {
 	use := findEditor(plan.Script)
 	chosen := m.editorChoice()
-	if chosen == "" {
-		chosen = m.editor // $EDITOR: the session puts it in place of nano/vi
+	if chosen == "" && use.variable == "" {
+		// $EDITOR: the session puts it in place of a literal nano or vi
+		// (a script that reads $EDITOR or $VISUAL itself gets them as
+		// they are)
+		chosen = m.editor
 	}
 	if use.expr == "" {
 		return m.launchInteractive(plan, conf, use, chosen)

@@ -30,6 +30,7 @@ func TestFindEditor(t *testing.T) {
 		{"bare $EDITOR unset", `"$EDITOR" config/.env.production`, "", nil, `"$EDITOR"`, []string{"config/.env.production"}, "", `"$EDITOR" config/.env.production`},
 		{"options are not files", "vim -n +3 .env", "", nil, "vim", []string{"+3", ".env"}, "vim", "vim -n +3 .env"},
 		{"no editor", "cp .env .env.bak", "vim", nil, "", nil, "", "cp .env .env.bak"},
+		{"under sudo", "sudo nano /etc/planner/.env", "vim", nil, "nano", []string{"/etc/planner/.env"}, "vim", "sudo vim /etc/planner/.env"},
 		{"editor on a later line", "cd /srv/planner\nnano .env", "", nil, "nano", []string{".env"}, "nano", "cd /srv/planner\nnano .env"},
 	}
 	for _, tt := range tests {

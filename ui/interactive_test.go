@@ -38,15 +38,15 @@ func onlyOnPath(t *testing.T, scripts map[string]string) string {
 	return bin
 }
 
-// startEditStep runs the test runbook's `nano .env` step: search, enter,
+// startEditStep runs the runbook's Update .env step: search, enter,
 // and y to its change question.
 func startEditStep(t *testing.T, tm *teatest.TestModel) {
 	t.Helper()
-	waitScreen(t, tm, "Pre-Deployment")
+	waitScreen(t, tm, "Runbook")
 	tm.Type("/")
 	tm.Type("update .env")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitScreen(t, tm, "$ nano .env")
+	waitScreen(t, tm, "nano", "not run yet: enter runs it")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitScreen(t, tm, "(y/N)")
 	tm.Type("y")
@@ -188,5 +188,25 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestEditorFromEnvMissing: the embedded runbook's form, ${EDITOR:-nano}
+// .env, with $EDITOR naming an editor this host lacks: the picker offers
+// nano (on PATH), and the step runs it through $EDITOR, shown filled.
+func TestEditorFromEnvMissing(t *testing.T) {
+	e := openRunbookSession(t, "# Env Runbook\n\n## Deploy\n\n### Step 1: Env\n\n```bash\n# Update .env\n${EDITOR:-nano} .env\n```\n")
+	onlyOnPath(t, map[string]string{"nano": "#!/bin/sh\necho 'FEATURE_X=on' >> \"$1\"\n"})
+	t.Setenv("EDITOR", "code --wait")
+	tm := teatest.NewTestModel(t, newModel(e, Options{NoColor: true}), teatest.WithInitialTermSize(120, 40))
+	startEditStep(t, tm)
+	waitScreen(t, tm, "Pick an editor", "code --wait is not on this host", "nano .env")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "Update .env: ok (exit 0)", "$ nano .env", ".env: 1 added", "+ FEATURE_X=on")
+	cr := waitRecorded(t, e, interactiveID(t, e))
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if cr.Status != checklist.OK {
+		t.Fatalf("run record %+v", cr)
 	}
 }

@@ -27,9 +27,16 @@ const (
 
 func openSummarySession(t *testing.T) *realEngine {
 	t.Helper()
+	return openRunbookSession(t, summaryRunbook)
+}
+
+// openRunbookSession opens the real engine on a runbook given as text, with
+// an empty planner dir and a state dir of its own.
+func openRunbookSession(t *testing.T, text string) *realEngine {
+	t.Helper()
 	tmp := t.TempDir()
 	rb := filepath.Join(tmp, "runbook.md")
-	if err := os.WriteFile(rb, []byte(summaryRunbook), 0o644); err != nil {
+	if err := os.WriteFile(rb, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Join(tmp, "planner"), 0o755); err != nil {

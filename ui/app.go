@@ -339,6 +339,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("could not skip: "+msg.err.Error(), c.styles.Error)
 		} else {
 			m.setFlash("↷ skipped "+m.cmdTitle(msg.cmdID)+" (recorded)", c.styles.Faint)
+			m.summaryAfter(msg.cmdID) // skipping the last command ends it too
 		}
 		return nil
 	case newRunReqMsg:

@@ -221,3 +221,20 @@ func (w *tailWriter) String() string {
 	defer w.mu.Unlock()
 	return string(w.b)
 }
+
+// ranWithoutOutput is what the output pane says of a command that ran but
+// whose output was not kept (an editor step recorded before its
+// transcript was, or whose transcript could not be written).
+func ranWithoutOutput(cr checklist.CommandRun) string {
+	if cr.Status == checklist.Skipped {
+		return "skipped (recorded): nothing ran"
+	}
+	s := string(cr.Status)
+	if cr.Status == checklist.OK || cr.Status == checklist.Warning || cr.Status == checklist.Failed {
+		s += fmt.Sprintf(", exit %d", cr.ExitCode)
+	}
+	if cr.Error != "" {
+		s += ": " + cr.Error
+	}
+	return s + " (no output was kept)"
+}

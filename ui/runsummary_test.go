@@ -152,3 +152,21 @@ func TestSummaryKey(t *testing.T) {
 		t.Fatalf("S is not in help:\n%s", v)
 	}
 }
+
+// TestSummaryAfterSkippingTheLast: skipping the last command ends the
+// procedure too; what never ran says so.
+func TestSummaryAfterSkippingTheLast(t *testing.T) {
+	e := openSummarySession(t)
+	d := newDriver(t, e, 120, 40)
+	openCmd(d, e, idHealth)
+	d.keys("enter")
+	d.waitText("✓ Check health: ok")
+	openCmd(d, e, idLogs)
+	d.keys("x")
+	v := d.waitText("Post-Deployment Verification · summary")
+	for _, want := range []string{"↷ Check logs", "· Check metrics", "not run", "1 ran: 1 ✓ ok", "1 ↷ skipped", "1 not run"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("summary lacks %q:\n%s", want, v)
+		}
+	}
+}

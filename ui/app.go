@@ -110,14 +110,9 @@ type Model struct {
 	spinning bool
 	editor   string
 	pager    string // $PAGER ("" is less -R)
-	// getenv reads the environment the commands get (EDITOR, VISUAL)
-	getenv func(string) string
-	// pickedEditor is the editor picked for a step whose editor was
-	// missing, kept for its run (editorpicker.go, saved in ui.json)
-	pickedEditor pickedEditor
-	attach       *LogBuffer
-	bgKnown      bool
-	attached     bool // the look-up for a command left running has answered
+	attach   *LogBuffer
+	bgKnown  bool
+	attached bool // the look-up for a command left running has answered
 	// starting counts Start calls under way (admitted or refused, their
 	// startedMsg has not come back yet).
 	starting int
@@ -132,6 +127,12 @@ type Model struct {
 	saved     uiState
 	saveSeq   uint64
 	startAt   *viewKey
+
+	// getenv reads the environment the commands get (EDITOR, VISUAL)
+	getenv func(string) string
+	// pickedEditor is the editor picked for a step whose editor was
+	// missing, kept for its run (editorpicker.go, saved in ui.json)
+	pickedEditor pickedEditor
 }
 
 // New builds the root model over an engine.

@@ -347,4 +347,3 @@ func stateLine(s *checklist.StackState) string {
 	}
 	return strings.Join(parts, " · ")
 }
-

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/report"
 	"planner-tui/ops/session"
 )
@@ -168,5 +170,38 @@ func TestSummaryAfterSkippingTheLast(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("summary lacks %q:\n%s", want, v)
 		}
+	}
+}
+
+// TestEntryOutcome: a command's line in the summary says its outcome as
+// the run has it: a ✓ only for ok, the exit code once it ended.
+func TestEntryOutcome(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 14, 0, 0, 0, time.UTC)
+	cmd := &checklist.Command{Title: "Build"}
+	tests := []struct {
+		name     string
+		cr       checklist.CommandRun
+		attempts int
+		mark     string
+		want     string
+	}{
+		{"not run", checklist.CommandRun{Status: checklist.Pending}, 0, "·", "not run"},
+		{"ok", checklist.CommandRun{Status: checklist.OK, Started: t0, Ended: t0.Add(90 * time.Second)}, 1, "✓", "ok, exit 0 · 1:30"},
+		{"warning", checklist.CommandRun{Status: checklist.Warning, ExitCode: 3, Started: t0, Ended: t0.Add(2 * time.Second)}, 1, "⚠", "warning, exit 3 · 2.0s"},
+		{"failed twice", checklist.CommandRun{Status: checklist.Failed, ExitCode: 2, Started: t0, Ended: t0.Add(time.Second)}, 2, "✗", "failed, exit 2 · 1.0s · 2 attempts"},
+		{"skipped", checklist.CommandRun{Status: checklist.Skipped}, 0, "↷", "skipped"},
+		{"interrupted", checklist.CommandRun{Status: checklist.Interrupted, Started: t0, Ended: t0.Add(time.Second)}, 1, "!", "interrupted · 1.0s"},
+		{"running", checklist.CommandRun{Status: checklist.Running, Started: t0}, 1, "▶", "running · 5.0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := summaryEntry{cmd: cmd, cr: tt.cr, attempts: tt.attempts}
+			if got := entryOutcome(e, t0.Add(5*time.Second)); got != tt.want {
+				t.Errorf("entryOutcome = %q, want %q", got, tt.want)
+			}
+			if got := summaryMark(tt.cr.Status); got != tt.mark {
+				t.Errorf("mark = %q, want %q", got, tt.mark)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/ops/report"
 	"planner-tui/ops/session"
 
 	"planner-tui/checklist"
@@ -146,32 +147,11 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // ended: the command ran to its end, so its exit code means something.
-func ended(s checklist.Status) bool {
-	return s == checklist.OK || s == checklist.Warning || s == checklist.Failed
-}
+func ended(s checklist.Status) bool { return report.Ended(s) }
 
 // statusMark is the one-column status of a command in text output: ✓ only
 // for ok; a warning is ⚠.
-func statusMark(cr *checklist.CommandRun) string {
-	if cr == nil {
-		return " "
-	}
-	switch cr.Status {
-	case checklist.OK:
-		return "✓"
-	case checklist.Warning:
-		return "⚠"
-	case checklist.Failed:
-		return "✗"
-	case checklist.Running:
-		return "▶"
-	case checklist.Skipped:
-		return "-"
-	case checklist.Interrupted:
-		return "!"
-	}
-	return " "
-}
+func statusMark(cr *checklist.CommandRun) string { return report.StatusMark(cr) }
 
 func printList(w io.Writer, rb *checklist.Runbook, run *checklist.Run) {
 	fmt.Fprintf(w, "%s  (%s)\n", rb.Title, rb.Path)

@@ -1,66 +1,20 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/report"
 )
 
-// summaryGroupJSON is one group of the runbook's checklist summary with
-// its items derived by checklist.SummaryItem, as `status --json` and
-// `report --json` give it.
-type summaryGroupJSON struct {
-	Title string            `json:"title"`
-	Items []summaryItemJSON `json:"items"`
-}
-
-type summaryItemJSON struct {
-	ID     string `json:"id"`
-	Text   string `json:"text"`
-	Status string `json:"status"` // pending, in-progress, running, failed, warning, skipped, done
-	Done   int    `json:"done"`
-	Total  int    `json:"total"`
-	Why    string `json:"why,omitempty"`
-}
+// The checklist summary as `status` and `report` give it: ops/report owns
+// it, so that the screen's report (ui/runsummary.go) is the same.
+type summaryGroupJSON = report.SummaryGroup
 
 func summaryJSON(rb *checklist.Runbook, run *checklist.Run) []summaryGroupJSON {
-	var out []summaryGroupJSON
-	for _, g := range checklist.Summary(rb, run) {
-		jg := summaryGroupJSON{Title: g.Step.Title, Items: []summaryItemJSON{}}
-		for _, it := range g.Items {
-			jg.Items = append(jg.Items, summaryItemJSON{ID: it.Check.ID, Text: it.Check.Text, Status: string(it.Status), Done: it.Done, Total: it.Total, Why: it.Why})
-		}
-		out = append(out, jg)
-	}
-	return out
+	return report.Summary(rb, run)
 }
 
-// printSummary writes the summary items, one a line, with their marks
-// (✓ only for done), indented for `status` or as Markdown for `report`.
 func printSummary(w io.Writer, groups []summaryGroupJSON, markdown bool) {
-	head, item := "  %s %d/%d\n", "    "
-	if markdown {
-		head, item = "**%s** %d/%d\n\n", "- "
-	}
-	for _, g := range groups {
-		done := 0
-		for _, it := range g.Items {
-			if it.Status == string(checklist.ItemDone) {
-				done++
-			}
-		}
-		fmt.Fprintf(w, head, g.Title, done, len(g.Items))
-		for _, it := range g.Items {
-			mark := checklist.Item{Status: checklist.ItemStatus(it.Status)}.Mark()
-			line := fmt.Sprintf("%s[%s] %s", item, mark, it.Text)
-			if it.Why != "" {
-				line += " — " + it.Why
-			}
-			fmt.Fprintln(w, line)
-		}
-		if markdown {
-			fmt.Fprintln(w)
-		}
-	}
+	report.PrintSummary(w, groups, markdown)
 }

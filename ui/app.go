@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -58,22 +57,10 @@ type (
 		job job
 		buf *LogBuffer
 	}
-	cancelReqMsg       struct{}
-	cancelDoneMsg      struct{ err error }
-	interactiveDoneMsg struct {
-		cmdID   string
-		err     error
-		started time.Time
-	}
-	// interactiveReadyMsg: the engine admitted an interactive command (or
-	// refused it); cmd is the process to give the terminal to.
-	interactiveReadyMsg struct {
-		cmdID string
-		cmd   *exec.Cmd
-		err   error
-	}
-	secondMsg struct{ t time.Time }
-	quitMsg   struct{}
+	cancelReqMsg  struct{}
+	cancelDoneMsg struct{ err error }
+	secondMsg     struct{ t time.Time }
+	quitMsg       struct{}
 	// the log of a command that ran before this screen started
 	tailReqMsg struct{ path string }
 	tailMsg    struct {
@@ -142,6 +129,12 @@ type Model struct {
 	saved     uiState
 	saveSeq   uint64
 	startAt   *viewKey
+
+	// getenv reads the environment the commands get (EDITOR, VISUAL)
+	getenv func(string) string
+	// pickedEditor is the editor picked for a step whose editor was
+	// missing, kept for its run (editorpicker.go, saved in ui.json)
+	pickedEditor pickedEditor
 }
 
 // New builds the root model over an engine.
@@ -176,12 +169,16 @@ func newModel(e backend, o Options) *Model {
 		c.rb = &checklist.Runbook{Title: "no runbook"}
 	}
 	c.styles = NewStyles(c.dark, noColor)
+	if sd, ok := e.(interface{ StateDir() string }); ok {
+		c.stateDir = sd.StateDir()
+	}
 	c.setSnapshot(e.Snapshot())
 	m := &Model{
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
 		editor: os.Getenv("EDITOR"),
 		pager:  os.Getenv("PAGER"),
+		getenv: os.Getenv,
 		attach: NewLogBuffer(logCap),
 	}
 	c.spin = "•"
@@ -342,6 +339,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("could not skip: "+msg.err.Error(), c.styles.Error)
 		} else {
 			m.setFlash("↷ skipped "+m.cmdTitle(msg.cmdID)+" (recorded)", c.styles.Faint)
+			m.summaryAfter(msg.cmdID) // skipping the last command ends it too
 		}
 		return nil
 	case newRunReqMsg:
@@ -447,19 +445,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("cancel sent: SIGTERM, then SIGKILL after the grace period", c.styles.Warn)
 		}
 		return nil
-	case interactiveReadyMsg:
-		delete(c.launching, msg.cmdID)
-		if msg.err != nil {
-			m.setFlash(msg.err.Error(), c.styles.Error)
-			return nil
-		}
-		id, started := msg.cmdID, time.Now()
-		m.syncMine(id) // admitted: the run says running, this attempt
-		return tea.ExecProcess(msg.cmd, func(err error) tea.Msg {
-			return interactiveDoneMsg{cmdID: id, err: err, started: started}
-		})
-	case interactiveDoneMsg:
-		return m.onInteractiveDone(msg)
+	case interactiveMsg:
+		// an editor step's way through its check, the terminal and its
+		// record (interactive.go)
+		return m.onInteractive(msg)
 	case flashMsg:
 		s := c.styles.Faint
 		if msg.warn {
@@ -470,6 +459,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.setFlash(msg.text, s)
 		return nil
+	case reportWrittenMsg:
+		return m.onReportWritten(msg)
 	case pagerReqMsg:
 		return m.openPager(msg.path)
 	case pagerDoneMsg:
@@ -591,6 +582,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPage(newDBPane(c))
 	case key.Matches(msg, k.Timeline):
 		return m.openPage(newTimeline(c))
+	case key.Matches(msg, k.Summary):
+		return m.openSummary()
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
 		return nil
@@ -899,45 +892,7 @@ func (m *Model) onDone(msg jobDoneMsg) {
 	default:
 		m.setFlash(fmt.Sprintf("%s: %s%s", title, cr.Status, dur), c.styles.Warn)
 	}
-}
-
-// interactive hands the terminal to the command (an editor) and takes it
-// back after. The engine admits it first, through the same guards, lock,
-// state and audit as any other command (in a Cmd: it writes state), and
-// records how it ended (RecordInteractive).
-func (m *Model) interactive(plan *session.Plan, conf string) tea.Cmd {
-	eng, editor, id := m.c.eng, m.editor, plan.Command.ID
-	m.c.launching[id] = true
-	return func() tea.Msg {
-		cmd, err := eng.StartInteractive(plan, conf, editor)
-		return interactiveReadyMsg{cmdID: id, cmd: cmd, err: err}
-	}
-}
-
-func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {
-	cr := checklist.CommandRun{Status: checklist.OK, Started: msg.started, Ended: time.Now()}
-	if msg.err != nil {
-		cr.Status = checklist.Failed
-		cr.ExitCode = -1
-		var ee *exec.ExitError
-		if errors.As(msg.err, &ee) {
-			cr.ExitCode = ee.ExitCode()
-		}
-		cr.Error = msg.err.Error()
-	}
-	if cmd, _ := findCommand(m.c.rb, msg.cmdID); cmd != nil && cr.ExitCode >= 0 {
-		// as the engine will record it (RecordInteractive)
-		cr.Status, cr.Detail = cmd.Outcome.JudgeUnseen(cr.ExitCode)
-	}
-	// the attempt it answers for: a later one (another process) wins
-	k := m.c.mine[msg.cmdID]
-	cr.JobID, cr.Attempt = k.jobID, k.attempt
-	m.c.results[msg.cmdID] = cr
-	m.onDone(jobDoneMsg{cmdID: msg.cmdID, cr: cr})
-	eng, id := m.c.eng, msg.cmdID
-	return func() tea.Msg {
-		return recordedMsg{cmdID: id, err: eng.RecordInteractive(id, cr.ExitCode, cr.Started, cr.Ended)}
-	}
+	m.summaryAfter(msg.cmdID) // the procedure's end opens its summary
 }
 
 // View renders the whole screen; only the root returns a tea.View.
@@ -1174,6 +1129,8 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Emergency):
 		m.closePage()
 		return m.onKey(msg)
+	case key.Matches(msg, k.Summary):
+		return m.openSummary()
 	case key.Matches(msg, k.Stack):
 		if _, ok := m.page.(*Stack); !ok {
 			m.remember()

@@ -37,7 +37,7 @@ type engineCore interface {
 	Skip(cmdID string) error
 	NewRun(title string) error
 	StartInteractive(p *session.Plan, confirmation, editor string) (*exec.Cmd, error)
-	RecordInteractive(cmdID string, exitCode int, started, ended time.Time) error
+	RecordInteractive(cmdID string, end session.InteractiveEnd) error
 	// AdmitAction admits a change outside the runbook (a container
 	// restart) like a command: operator lock, confirmation, audit.
 	AdmitAction(kind, subject, what, confirmation string) (*session.Action, error)
@@ -77,6 +77,14 @@ type backend interface {
 }
 
 type engineBackend struct{ Engine }
+
+// StateDir is the session's state dir, when the engine has one.
+func (b engineBackend) StateDir() string {
+	if sd, ok := b.Engine.(interface{ StateDir() string }); ok {
+		return sd.StateDir()
+	}
+	return ""
+}
 
 type execJob struct{ e *session.Execution }
 
@@ -156,6 +164,9 @@ type Context struct {
 	scanner *logscan.Scanner
 	// wrap is the log panes' wrap setting (w), kept between starts.
 	wrap bool
+	// stateDir is the engine's state dir ("" when it has none): the run
+	// summary writes the report into the run's dir there.
+	stateDir string
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

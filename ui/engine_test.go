@@ -290,7 +290,7 @@ func (e *testEngine) StartInteractive(p *session.Plan, _, _ string) (*exec.Cmd, 
 	return exec.Command("bash", "-c", p.Script), nil
 }
 func (e *testEngine) Mask(s string) string { return s }
-func (e *testEngine) RecordInteractive(string, int, time.Time, time.Time) error {
+func (e *testEngine) RecordInteractive(string, session.InteractiveEnd) error {
 	return nil
 }
 func (e *testEngine) AdmitAction(string, string, string, string) (*session.Action, error) {

@@ -97,6 +97,7 @@ func TestNotRunYet(t *testing.T) {
 		{"the other alternative ran", checkout, map[string]checklist.Status{"pull": checklist.OK}, &session.Plan{Blocked: "an alternative was chosen"},
 			"not chosen: the alternative “Pull latest code” was taken"},
 		{"blocked", pull, nil, &session.Plan{Blocked: "Sleep a while is running"}, "not run: blocked (Sleep a while is running)"},
+		{"it ran, no output kept", pull, map[string]checklist.Status{"pull": checklist.Failed}, nil, "failed, exit 0 (no output was kept)"},
 	}
 	for _, tt := range tests {
 		if got := notRunYet(tt.cmd, group, status(tt.st), tt.plan); got != tt.want {

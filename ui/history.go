@@ -62,6 +62,8 @@ func pageName(p page) string {
 		return "stack"
 	case *DBPane:
 		return "database"
+	case *RunSummary:
+		return "summary"
 	}
 	return ""
 }
@@ -135,6 +137,8 @@ func (m *Model) goTo(v viewKey) tea.Cmd {
 		return m.openPage(newStack(m.c))
 	case v.Page == "database":
 		return m.openPage(newDBPane(m.c))
+	case v.Page == "summary":
+		return m.openSummary()
 	}
 	return nil
 }

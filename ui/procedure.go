@@ -193,6 +193,9 @@ func (p *Procedure) refresh() {
 // runs it, unless another of its alternatives ran (it is not chosen) or
 // something blocks it.
 func notRunYet(cmd *checklist.Command, group []*checklist.Command, status func(string) checklist.CommandRun, plan *session.Plan) string {
+	if cr := status(cmd.ID); cr.Status != checklist.Pending && cr.Status != checklist.Running {
+		return ranWithoutOutput(cr) // it ran: never "not run yet"
+	}
 	for _, alt := range group {
 		if alt.ID != cmd.ID && status(alt.ID).Status != checklist.Pending {
 			return "not chosen: the alternative “" + alt.Title + "” was taken"

@@ -19,6 +19,8 @@ import (
 type uiState struct {
 	View viewKey `json:"view"`
 	Wrap bool    `json:"wrap"`
+	// Editor is the editor picked for an editor step, for its run.
+	Editor pickedEditor `json:"editor,omitzero"`
 }
 
 // uiStateName is the file, in the state dir, that holds a uiState.
@@ -89,6 +91,7 @@ func (m *Model) withUIState(path string) *Model {
 	m.stateFile = &uiStateFile{path: path}
 	m.saved = st
 	m.c.wrap = st.Wrap
+	m.pickedEditor = st.Editor
 	m.startAt = &st.View
 	return m
 }
@@ -98,7 +101,7 @@ func (m *Model) stateCmd() tea.Cmd {
 	if m.stateFile == nil || m.startAt != nil {
 		return nil // not restored yet: do not overwrite the saved place
 	}
-	st := uiState{View: m.here(), Wrap: m.c.wrap}
+	st := uiState{View: m.here(), Wrap: m.c.wrap, Editor: m.pickedEditor}
 	if st == m.saved {
 		return nil
 	}

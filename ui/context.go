@@ -152,6 +152,8 @@ type Context struct {
 	scanner *logscan.Scanner
 	// wrap is the log panes' wrap setting (w), kept between starts.
 	wrap bool
+	// chain is the step running as a whole (chain.go), nil for none.
+	chain *chain
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

@@ -182,7 +182,13 @@ func (m *Model) chainAfter(id string, follow bool) tea.Cmd {
 	}
 	st := ch.sec.Steps[ch.step]
 	if cr := c.status(id); cr.Status != checklist.OK {
-		m.endChain(fmt.Sprintf("%s stopped at %s", shortStep(st.Title), cr.Status))
+		note := fmt.Sprintf("%s stopped at %s", shortStep(st.Title), cr.Status)
+		// after a warning the heading goes on with the rest; after a
+		// failure it refuses until the failed one ran again or was skipped
+		if left, _ := chainQueue(c, st, id); len(left) > 0 && cr.Status == checklist.Warning {
+			note += fmt.Sprintf(": %s still to do (enter on %s runs them)", plural(len(left), "command"), shortStep(st.Title))
+		}
+		m.endChain(note)
 		return nil
 	}
 	ids, why := chainQueue(c, st, id)

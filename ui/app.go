@@ -1071,10 +1071,16 @@ func (m *Model) bottomLine() string {
 		}
 		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
 	case m.proc != nil:
-		b = []key.Binding{k.Up, k.Down, k.Enter}
+		enter := k.Enter
+		if r, ok := m.proc.selected(); ok && r.kind == rowStep {
+			if ids, _ := chainQueue(c, m.proc.sec.Steps[r.step], ""); len(ids) > 0 {
+				enter = stepEnterKey
+			}
+		}
+		b = []key.Binding{k.Up, k.Down, enter}
 		if c.chain != nil && !c.chain.stop {
 			// first: the line is cut at its end
-			b = []key.Binding{chainStopKey, k.Up, k.Down, k.Enter}
+			b = []key.Binding{chainStopKey, k.Up, k.Down, enter}
 		}
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
 			b = append(b, k.Tick)

@@ -51,6 +51,9 @@ type (
 	flowOnMsg struct{ dir int }
 )
 
+// stepEnterKey is how the key line names enter on a step's heading.
+var stepEnterKey = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run the step"))
+
 // chainStopKey is how the key line names esc while a chain runs.
 var chainStopKey = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop after this"))
 

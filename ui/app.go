@@ -269,7 +269,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.update(next))
 	}
 	m.c.pending = nil
-	m.chainCheck()
+	cmds = append(cmds, m.chainCheck())
+	for i := 0; len(m.c.pending) > 0 && i < 16; i++ {
+		// what the chain's next command asked for (its dialog's own
+		// messages come later, with keys)
+		next := m.c.pending[0]
+		m.c.pending = m.c.pending[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	m.c.pending = nil
 	cmds = append(cmds, m.stateCmd())
 	return m, tea.Batch(cmds...)
 }

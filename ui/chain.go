@@ -36,6 +36,9 @@ type chain struct {
 	handedOff, recording bool
 	// follow: the selection followed cur when its interactive end came.
 	follow bool
+	// deferred: cur ended ok while a dialog of the operator's was open
+	// (help, search, a note); the chain goes on once it closes.
+	deferred bool
 	// selRow is the row the chain last selected: it moves the selection
 	// along only while the operator left it there.
 	selRow int
@@ -210,6 +213,11 @@ func (m *Model) chainAfter(id string, follow bool) tea.Cmd {
 	if follow {
 		ch.selRow = m.proc.sel // onDone's advance moved it along: still following
 	}
+	if m.dlg != nil {
+		// never over a dialog the operator opened meanwhile
+		ch.deferred = true
+		return nil
+	}
 	return m.chainRun(ids[0])
 }
 
@@ -226,19 +234,25 @@ func (m *Model) endChain(note string) {
 	m.flash += " · " + note
 }
 
-// chainCheck, after every Update, ends a chain whose command is no longer
+// chainCheck, after every Update, goes on with a deferred chain once the
+// operator's dialog closed, and ends a chain whose command is no longer
 // being asked for, started, run or recorded: the operator declined a
 // dialog, or the engine refused or blocked it (its flash says why).
-func (m *Model) chainCheck() {
+func (m *Model) chainCheck() tea.Cmd {
 	c := m.c
 	ch := c.chain
 	if ch == nil || ch.handedOff || ch.recording || m.dlg != nil || c.launching[ch.cur] {
-		return
+		return nil
+	}
+	if ch.deferred {
+		ch.deferred = false
+		return m.chainAfter(ch.cur, false)
 	}
 	if c.active != nil && c.active.cmdID == ch.cur {
-		return
+		return nil
 	}
 	m.endChain(fmt.Sprintf("%s stopped: %q did not run", shortStep(ch.sec.Steps[ch.step].Title), m.cmdTitle(ch.cur)))
+	return nil
 }
 
 // chainEsc is esc while a chain runs: it stops after the running command.

@@ -246,3 +246,26 @@ func TestNextPendingReturnsFromALink(t *testing.T) {
 	d.waitText("back to Deploy, where Rollback Procedure was opened from")
 	d.wantStep("Step 5: Edit Env")
 }
+
+// A command of a chain that ends while the operator reads a dialog of
+// their own (help) does not put the next one's dialog over it: the chain
+// goes on when it closes.
+func TestChainWaitsForTheOperatorsDialog(t *testing.T) {
+	e, _ := openChainSession(t)
+	d := newDriver(t, e, 120, 40)
+	d.m.open(findStep(e.Runbook(), "deploy/step-5-slow"))
+	d.keys("enter")
+	d.waitText("esc stop after this")
+	d.keys("?")
+	d.waitFor("Slow to end", func(string) bool {
+		cr := e.Run().Commands[chSlow]
+		return cr != nil && cr.Status == checklist.OK && d.m.c.active == nil
+	})
+	if _, ok := d.m.dlg.(helpDialog); !ok {
+		t.Fatalf("the help went away as the chain went on:\n%s", d.view())
+	}
+	wantStarted(t, e, chSlow)
+	d.keys("x") // any other key closes the help
+	d.waitChainEnd(e)
+	wantStarted(t, e, chSlow, chNext)
+}

@@ -20,7 +20,7 @@ import (
 // against the real sandbox stack (sandbox/reset.sh before and after: run
 // them under flock /tmp/planner-sandbox.lock); scripts/bench-keys.sh prints
 // their counts. The key-driving is in small helpers (runStep, tickAll, toStep,
-// openHomeItem, followLink, back) so that a UI change touches one place.
+// openHomeItem, followLink, flowOn) so that a UI change touches one place.
 //
 // Issue 9's goals: the standard deployment (checklist ticks, steps 1–7 with
 // the Database Migration Procedure, and the Post-Deployment Verification)
@@ -224,13 +224,6 @@ func (d *driver) toStep(title string) {
 		d.press(key)
 		scr = d.waitFor(key+" to move the selection", func(scr string) bool { return selectedRow(scr) != before })
 	}
-}
-
-// back is esc: from a procedure back to the home screen.
-func (d *driver) back() {
-	d.t.Helper()
-	d.press("Escape")
-	d.waitText("Sections")
 }
 
 // flowOn is ] at the end of a procedure: back to where a link came from

@@ -442,9 +442,9 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 		}
 		if len(p.plan.Alternatives) > 1 && cr.Status == checklist.Pending && p.plan.Blocked == "" {
 			if cmd.AltOf != "" {
-				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter runs this one (choosing it); the step's enter runs the first", len(p.plan.Alternatives))))
+				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter runs this one (choosing it)", len(p.plan.Alternatives))))
 			} else {
-				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick; the step's enter runs this one", len(p.plan.Alternatives))))
+				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter picks; running the step runs this one", len(p.plan.Alternatives))))
 			}
 		}
 	}

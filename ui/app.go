@@ -376,6 +376,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		c.results = map[string]checklist.CommandRun{}
 		c.tails = map[string]*LogBuffer{}
 		c.liveTails, c.tailBusy, c.tailAt = map[string]bool{}, map[string]bool{}, map[string]time.Time{}
+		c.chain = nil // a step of the old run does not go on in the new one
 		m.proc = nil
 		m.sync()
 		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)

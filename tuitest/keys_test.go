@@ -307,11 +307,22 @@ var viStatus = regexp.MustCompile(`(?m)^"\.env" \d+`)
 // at failed".
 var stepEnd = regexp.MustCompile(`· ([^·]+?) (done|stopped at (\w+)(: \d+ commands? still to do)?|stopped: "[^"]*" did not run|stopped as asked)`)
 
+// flashArea is the screen's last two rows, where a message is (a long one
+// takes the status bar's row too), as one line: the output pane's "... done"
+// after a list row's "·" must not read as a step's end.
+func flashArea(scr string) string {
+	lines := strings.Split(strings.TrimRight(scr, "\n "), "\n")
+	if len(lines) > 2 {
+		lines = lines[len(lines)-2:]
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+}
+
 // enterStep presses enter on a step's heading and waits until the end of
 // the step run before (its flash) is off the screen: the key cleared it.
 func (d *driver) enterStep() {
 	d.t.Helper()
-	ended := func(scr string) string { return stepEnd.FindString(strings.Join(strings.Fields(scr), " ")) }
+	ended := func(scr string) string { return stepEnd.FindString(flashArea(scr)) }
 	old := ended(d.capture())
 	d.press("Enter")
 	if old != "" {
@@ -331,8 +342,7 @@ func (d *driver) runStep(title string, a answers) {
 	deadline := time.Now().Add(longWait)
 	for {
 		scr := d.capture()
-		flat := strings.Join(strings.Fields(scr), " ")
-		if m := stepEnd.FindStringSubmatch(flat); m != nil {
+		if m := stepEnd.FindStringSubmatch(flashArea(scr)); m != nil {
 			switch {
 			case m[2] == "done":
 				return

@@ -302,10 +302,16 @@ type answers struct {
 // `".env" 12 lines, 345 characters`.
 var viStatus = regexp.MustCompile(`(?m)^"\.env" \d+`)
 
-// stepEnd is the flash the end of a step's run adds: "Step 3 done",
-// "Step 3 stopped at warning: 2 commands still to do ...", "... stopped
-// at failed".
-var stepEnd = regexp.MustCompile(`· ([^·]+?) (done|stopped at (\w+)(: \d+ commands? still to do)?|stopped: "[^"]*" did not run|stopped as asked)`)
+// stepEnd matches what the end of a step's run puts first in the message
+// rows: "Step 3 done", "Step 3 stopped at warning: 2 commands still to do
+// ...", "... stopped at failed" (the step named by its title up to the
+// colon, as the screen does).
+func stepEnd(title string) *regexp.Regexp {
+	if i := strings.Index(title, ":"); i > 0 {
+		title = title[:i]
+	}
+	return regexp.MustCompile(regexp.QuoteMeta(title) + ` (done|stopped at (\w+)(: \d+ commands? still to do)?|stopped: "[^"]*" did not run|stopped as asked)`)
+}
 
 // flashArea is the screen's last two rows, where a message is (a long one
 // takes the status bar's row too), as one line: the output pane's "... done"
@@ -320,9 +326,9 @@ func flashArea(scr string) string {
 
 // enterStep presses enter on a step's heading and waits until the end of
 // the step run before (its flash) is off the screen: the key cleared it.
-func (d *driver) enterStep() {
+func (d *driver) enterStep(end *regexp.Regexp) {
 	d.t.Helper()
-	ended := func(scr string) string { return stepEnd.FindString(flashArea(scr)) }
+	ended := func(scr string) string { return end.FindString(flashArea(scr)) }
 	old := ended(d.capture())
 	d.press("Enter")
 	if old != "" {
@@ -337,22 +343,23 @@ func (d *driver) enterStep() {
 // rest, as an operator who read it would.
 func (d *driver) runStep(title string, a answers) {
 	d.t.Helper()
+	end := stepEnd(title)
 	d.toStep(title)
-	d.enterStep()
+	d.enterStep(end)
 	deadline := time.Now().Add(longWait)
 	for {
 		scr := d.capture()
-		if m := stepEnd.FindStringSubmatch(flashArea(scr)); m != nil {
+		if m := end.FindStringSubmatch(flashArea(scr)); m != nil {
 			switch {
-			case m[2] == "done":
+			case m[1] == "done":
 				return
-			case m[3] == "warning":
+			case m[2] == "warning":
 				d.t.Logf("%s: a command ended with a warning", title)
-				if m[4] == "" {
+				if m[3] == "" {
 					return // the last one
 				}
 				d.toStep(title)
-				d.enterStep()
+				d.enterStep(end)
 				continue
 			default:
 				d.t.Fatalf("%s: %q:\n%s", title, m[0], scr)

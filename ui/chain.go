@@ -221,7 +221,9 @@ func (m *Model) chainAfter(id string, follow bool) tea.Cmd {
 	return m.chainRun(ids[0])
 }
 
-// endChain ends the chain, adding note to the flash.
+// endChain ends the chain, putting note before the flash: a long one (a
+// warning's reason) is cut at its end, and where the step stands must be
+// read.
 func (m *Model) endChain(note string) {
 	m.c.chain = nil
 	if note == "" {
@@ -231,7 +233,7 @@ func (m *Model) endChain(note string) {
 		m.setFlash(note, m.c.styles.Faint)
 		return
 	}
-	m.flash += " · " + note
+	m.flash = note + " · " + m.flash
 }
 
 // chainCheck, after every Update, goes on with a deferred chain once the

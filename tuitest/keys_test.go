@@ -19,8 +19,8 @@ import (
 // Unlike the other tests of this package, these drive the embedded runbook
 // against the real sandbox stack (sandbox/reset.sh before and after: run
 // them under flock /tmp/planner-sandbox.lock); scripts/bench-keys.sh prints
-// their counts. The key-driving is in small helpers (run, tickNext, next,
-// openHomeItem, followLink, back) so that a UI change touches one place.
+// their counts. The key-driving is in small helpers (runStep, tickAll, toStep,
+// openHomeItem, followLink, flowOn) so that a UI change touches one place.
 //
 // Issue 9's goals: the standard deployment (checklist ticks, steps 1–7 with
 // the Database Migration Procedure, and the Post-Deployment Verification)
@@ -29,11 +29,11 @@ import (
 const (
 	deployKeyGoal   = 60
 	rollbackKeyGoal = 20
-	// What today's UI takes (104 and 30 keys, measured 2026-12-02), plus a
-	// small margin: the tests fail when a change makes the operator press
-	// more. Lower them as the UI gets closer to the goals.
-	deployKeyBudget   = 110
-	rollbackKeyBudget = 33
+	// The goals themselves: the tests fail when a change makes the
+	// operator press more. Measured 2026-12-02 with steps run whole from
+	// their headings: 51 and 17 keys (twice the same).
+	deployKeyBudget   = deployKeyGoal
+	rollbackKeyBudget = rollbackKeyGoal
 )
 
 // longWait bounds the wait for a command that really builds, migrates or
@@ -66,108 +66,68 @@ func TestRollbackKeyBudget(t *testing.T) {
 }
 
 // deployByKeys: home screen → Pre-Deployment checklist → Standard
-// Deployment Procedure steps 1–7 → Post-Deployment Verification.
+// Deployment Procedure steps 1–7 → Post-Deployment Verification. Each step
+// runs whole from its heading (enter), answering what it asks on the way.
 func deployByKeys(d *driver) {
 	d.stage("pre-deployment checklist: open, 8 ticks")
 	d.openHomeItem("Verify test results", "Pre-Deployment Checklist")
-	for range 8 {
-		d.tickNext()
-	}
+	d.tickAll(8)
 	d.stage("environment verification (3 commands)")
-	d.run("Verify current version", answers{})
-	d.run("Check system resources", answers{})
-	d.run("Verify database connectivity", answers{})
+	d.runStep("Environment Verification", answers{})
 
-	d.stage("open Standard Deployment Procedure")
-	d.back()
-	d.openHomeItem("Backup database", "Standard Deployment Procedure")
-
+	d.stage("on to Standard Deployment Procedure (])")
+	d.flowOn("Standard Deployment Procedure")
 	d.stage("step 1: create backup")
-	d.run("Set backup timestamp", answers{})
-	d.run("Backup database", answers{})
-	d.run("Verify backup", answers{})
-	d.run("Backup environment configuration", answers{})
-
+	d.runStep("Step 1: Create Backup", answers{})
 	d.stage("step 2: pull latest code")
-	d.run("Navigate to application directory", answers{})
-	d.run("Fetch latest changes", answers{})
-	d.run("Check what will be deployed", answers{})
-	d.run("Pull latest code", answers{})
-
+	d.runStep("Step 2: Pull Latest Code", answers{})
 	d.stage("step 3: update environment variables")
-	d.run("Compare environment files", answers{})
-	d.run("Update .env if new variables added", answers{})
-	d.run("Verify critical variables", answers{})
-
+	d.runStep("Step 3: Update Environment Variables", answers{})
 	d.stage("step 4: build new images")
-	d.run("Build production images", answers{})
-	d.run("Verify images built successfully", answers{})
+	d.runStep("Step 4: Build New Images", answers{})
 
 	d.stage("step 5: link into Database Migration Procedure")
 	d.followLink("Step 5: Run Database Migrations", "Database Migration Procedure")
 	d.stage("migration: pre-migration steps")
-	d.run("Review migration files", answers{})
-	d.run("Check current migration version", answers{})
-	d.run("Check pending migrations", answers{})
+	d.runStep("Pre-Migration Steps", answers{})
 	d.stage("migration: execution")
-	d.run("Dry run", answers{})
-	d.run("Review the SQL", answers{})
-	d.run("Execute migrations", answers{})
-	d.run("Verify migration completed", answers{})
+	d.runStep("Migration Execution", answers{})
 	d.stage("migration: post-migration verification")
-	d.run("Check database schema", answers{})
-	d.run("Verify critical tables", answers{})
-	d.run("Check for migration errors in logs", answers{})
+	d.runStep("Post-Migration Verification", answers{})
 
-	d.stage("back to Standard Deployment Procedure")
-	d.backTo("Backup database", "Standard Deployment Procedure")
-
+	d.stage("back to Standard Deployment Procedure (])")
+	d.flowOn("Standard Deployment Procedure")
 	d.stage("step 6: deploy new version")
-	d.run("Stop current containers", answers{phrase: "planner"})
-	d.run("Start new containers", answers{})
-	d.run("Wait for services to be healthy", answers{})
+	d.runStep("Step 6: Deploy New Version", answers{phrase: "planner"})
 
 	d.stage("step 7: link into Post-Deployment Verification")
 	d.followLink("Step 7: Verify Deployment", "Post-Deployment Verification")
 	d.stage("post-deployment: automated checks")
-	d.run("Health check", answers{})
-	d.run("API documentation accessible", answers{})
-	d.run("Database connectivity", answers{})
+	d.runStep("Automated Checks", answers{})
 	d.stage("post-deployment: 7 manual checks")
-	for range 7 {
-		d.tickNext()
-	}
+	d.tickAll(7)
 	d.stage("post-deployment: API test, log review")
-	d.run("API Test: Test authentication endpoint", answers{})
-	d.run("API Test: Test programs endpoint", answers{})
-	d.run("Log Review: Check for errors", answers{})
-	d.run("Log Review: Check for warnings", answers{})
+	d.runStep("Manual Verification", answers{})
 }
 
-// rollbackByKeys: r → Rollback Procedure steps 1–5, back to v1.2.2 by the
-// previous tag and the alembic downgrade to the v1.2.2 head.
+// rollbackByKeys: r → Rollback Procedure steps 1–5, back to v1.2.2: the
+// commit and the alembic revision the deployment record kept are
+// pre-filled, the default alternatives run (checkout of the commit, the
+// downgrade, the rebuild).
 func rollbackByKeys(d *driver) {
 	d.stage("open Rollback Procedure (r)")
 	d.press("r")
 	d.waitText("› Rollback Procedure")
 	d.stage("step 1: stop current services")
-	d.run("docker-compose", answers{phrase: "planner"})
-	d.stage("step 2: revert code (or checkout previous tag)")
-	d.run("Find previous version", answers{})
-	d.run("Checkout previous version", answers{pick: 1, alt: "Or checkout previous tag"})
+	d.runStep("Step 1: Stop Current Services", answers{phrase: "planner"})
+	d.stage("step 2: revert code (the recorded commit)")
+	d.runStep("Step 2: Revert Code", answers{})
 	d.stage("step 3: rollback database (downgrade)")
-	d.run("Start the database", answers{})
-	d.run("Identify target migration version", answers{})
-	d.run("Downgrade to previous version", answers{params: []string{headV122}, phrase: "planner_production"})
+	d.runStep("Step 3: Rollback Database", answers{params: []string{headV122}, phrase: "planner_production"})
 	d.stage("step 4: rebuild and restart")
-	d.run("Rebuild images", answers{})
-	d.run("Start services", answers{})
-	d.run("Verify services", answers{})
+	d.runStep("Step 4: Rebuild and Restart", answers{})
 	d.stage("step 5: verify rollback")
-	d.run("Wait for services to be healthy", answers{})
-	d.run("Check application version", answers{})
-	d.run("Test health endpoint", answers{})
-	d.run("Check logs", answers{})
+	d.runStep("Step 5: Verify Rollback", answers{})
 }
 
 // headV122 is the alembic head of v1.2.2, the downgrade's <revision-id>.
@@ -247,41 +207,34 @@ func selectedHas(scr, title string) bool {
 	return false
 }
 
-// next presses ] until title is selected: the next item still to do. It
-// presses nothing when the flow already moved the selection there.
-func (d *driver) next(title string) {
+// toStep puts the selection on a step's heading: the flow put it there
+// already, or ] (forward) and ↑ (back up from a command of the step where
+// a run stopped) reach it.
+func (d *driver) toStep(title string) {
 	d.t.Helper()
 	scr := d.capture()
 	for i := 0; !selectedHas(scr, title); i++ {
-		if i == 4 {
-			d.t.Fatalf("] does not reach %q:\n%s", title, scr)
+		if i == 6 {
+			d.t.Fatalf("cannot reach the step %q:\n%s", title, scr)
+		}
+		key := "]"
+		if row := rowOf(scr, title); row >= 0 && row < rowOf(scr, "▌") {
+			key = "Up"
 		}
 		before := selectedRow(scr)
-		d.press("]")
-		scr = d.waitFor("] to move the selection", func(scr string) bool { return selectedRow(scr) != before })
+		d.press(key)
+		scr = d.waitFor(key+" to move the selection", func(scr string) bool { return selectedRow(scr) != before })
 	}
 }
 
-// back is esc: from a procedure back to the home screen.
-func (d *driver) back() {
+// flowOn is ] at the end of a procedure: back to where a link came from
+// with work left there, else on to the next procedure.
+func (d *driver) flowOn(section string) {
 	d.t.Helper()
-	d.press("Escape")
-	d.waitText("Sections")
-}
-
-// backTo returns to section's procedure after a link: esc goes back where
-// the link came from (the screen's history); should it land on home, the
-// summary item opens the procedure.
-func (d *driver) backTo(item, section string) {
-	d.t.Helper()
-	d.press("Escape")
-	scr := d.waitFor("esc to go back", func(scr string) bool {
-		return strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section) || strings.Contains(scr, "Sections")
+	d.press("]")
+	d.waitFor("] to reach "+section, func(scr string) bool {
+		return strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section)
 	})
-	if strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section) {
-		return
-	}
-	d.openHomeItem(item, section)
 }
 
 // openHomeItem moves to a checklist summary item on the home screen (up or
@@ -315,71 +268,108 @@ func rowOf(scr, text string) int {
 	return -1
 }
 
-// tickNext ticks the next manual check: ] to it unless selected, space.
-func (d *driver) tickNext() {
+// tickAll ticks n manual checks with space: the selection is on the first
+// one not ticked, and each space moves it to the next.
+func (d *driver) tickAll(n int) {
 	d.t.Helper()
 	scr := d.capture()
 	if !strings.Contains(selectedRow(scr), "[ ]") {
-		before := selectedRow(scr)
-		d.press("]")
-		d.waitFor("] to a check", func(scr string) bool {
-			return selectedRow(scr) != before && strings.Contains(selectedRow(scr), "[ ]")
-		})
+		d.t.Fatalf("the selection is not on a check to tick:\n%s", scr)
 	}
-	d.press("Space")
-	d.waitFor("the check ticked", func(scr string) bool { return strings.Contains(selectedRow(scr), "[x]") })
+	for range n {
+		d.press("Space")
+	}
+	d.waitFor(fmt.Sprintf("%d checks ticked", n), func(scr string) bool {
+		return strings.Count(scr, "[x]") >= n && !strings.Contains(selectedRow(scr), "[ ]")
+	})
 }
 
-// followLink opens the procedure a "see …" step leads to: ] to it, enter.
+// followLink opens the procedure a "see …" step leads to: enter on it
+// (the flow stops on such a step while what it leads to has work left).
 func (d *driver) followLink(step, section string) {
 	d.t.Helper()
-	d.next(step)
+	d.toStep(step)
 	d.press("Enter")
 	d.waitText("› " + section)
 }
 
-// answers are what an operator gives the dialogs of one command.
+// answers are what an operator gives the dialogs of one step.
 type answers struct {
-	pick   int      // which alternative in the picker (0: the first)
-	alt    string   // the title of that alternative when not the first: its end is awaited
-	params []string // the values typed into the parameter dialog, in order
-	phrase string   // the phrase of a destructive command
+	params []string // the values for the parameter dialog, in order, when not pre-filled
+	phrase string   // the phrase of its destructive command
 }
 
 // viStatus is vi's first status line on .env: `".env" 12L, 345B` (vim) or
 // `".env" 12 lines, 345 characters`.
 var viStatus = regexp.MustCompile(`(?m)^"\.env" \d+`)
 
-// run goes to the command (] as needed), presses enter, answers whatever
-// the UI asks (the alternatives picker, parameters, y for a change, the
-// phrase, the editor) and waits for its end: ok or a warning, nothing else.
-func (d *driver) run(title string, a answers) {
-	d.t.Helper()
-	d.next(title)
-	d.press("Enter")
-	ends := strings.ToLower(title)
-	if a.alt != "" {
-		ends = strings.ToLower(a.alt)
+// stepEnd matches what the end of a step's run puts first in the message
+// rows: "Step 3 done", "Step 3 stopped at warning: 2 commands still to do
+// ...", "... stopped at failed" (the step named by its title up to the
+// colon, as the screen does).
+func stepEnd(title string) *regexp.Regexp {
+	if i := strings.Index(title, ":"); i > 0 {
+		title = title[:i]
 	}
+	return regexp.MustCompile(regexp.QuoteMeta(title) + ` (done|stopped at (\w+)(: \d+ commands? still to do)?|stopped: "[^"]*" did not run|stopped as asked)`)
+}
+
+// flashArea is the screen's last two rows, where a message is (a long one
+// takes the status bar's row too), as one line: the output pane's "... done"
+// after a list row's "·" must not read as a step's end.
+func flashArea(scr string) string {
+	lines := strings.Split(strings.TrimRight(scr, "\n "), "\n")
+	if len(lines) > 2 {
+		lines = lines[len(lines)-2:]
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+}
+
+// enterStep presses enter on a step's heading and waits until the end of
+// the step run before (its flash) is off the screen: the key cleared it.
+func (d *driver) enterStep(end *regexp.Regexp) {
+	d.t.Helper()
+	ended := func(scr string) string { return end.FindString(flashArea(scr)) }
+	old := ended(d.capture())
+	d.press("Enter")
+	if old != "" {
+		d.waitFor("the last step's end to go", func(scr string) bool { return ended(scr) != old })
+	}
+}
+
+// runStep goes to a step's heading and presses enter: its commands still
+// to do run one after another. It answers what the step asks (y for a
+// change, the parameters, the phrase, the editor) and waits for its end.
+// A warning stops the run: it is logged, and enter on the heading runs the
+// rest, as an operator who read it would.
+func (d *driver) runStep(title string, a answers) {
+	d.t.Helper()
+	end := stepEnd(title)
+	d.toStep(title)
+	d.enterStep(end)
 	deadline := time.Now().Add(longWait)
 	for {
 		scr := d.capture()
-		low := strings.ToLower(scr)
-		switch {
-		case strings.Contains(low, "✓ "+ends):
-			return
-		case strings.Contains(low, "⚠ "+ends+": warning"):
-			d.t.Logf("%s: ended with a warning", title)
-			return
-		case strings.Contains(scr, "Pick one"):
-			for range a.pick {
-				d.press("Down")
+		if m := end.FindStringSubmatch(flashArea(scr)); m != nil {
+			switch {
+			case m[1] == "done":
+				return
+			case m[2] == "warning":
+				d.t.Logf("%s: a command ended with a warning", title)
+				if m[3] == "" {
+					return // the last one
+				}
+				d.toStep(title)
+				d.enterStep(end)
+				continue
+			default:
+				d.t.Fatalf("%s: %q:\n%s", title, m[0], scr)
 			}
-			d.press("Enter")
-			d.waitGone("Pick one")
+		}
+		switch {
 		case strings.Contains(scr, " needs:"):
-			if len(a.params) == 0 {
-				d.t.Fatalf("%s asks for parameters; none given:\n%s", title, scr)
+			if strings.Contains(scr, "looking for values of") {
+				break // the recorded values are chosen once they are listed
 			}
 			for i, v := range a.params {
 				if i > 0 {
@@ -388,14 +378,19 @@ func (d *driver) run(title string, a answers) {
 				// The deployment record pre-fills what this run recorded
 				// (the revision it started from): an operator types
 				// nothing then, and typing would append to it.
-				if strings.Contains(scr, v) {
+				if strings.Contains(scr, v) && !strings.Contains(scr, "is empty") {
 					continue
 				}
 				d.typePhrase(v)
 				d.waitText(v)
 			}
+			if strings.Contains(scr, "is empty") && len(a.params) == 0 {
+				d.t.Fatalf("%s asks for a value nothing pre-filled:\n%s", title, scr)
+			}
 			d.press("Enter")
-			d.waitGone(" needs:")
+			d.waitFor("the parameters to be taken", func(scr string) bool {
+				return !strings.Contains(scr, " needs:") || strings.Contains(scr, "is empty")
+			})
 		case strings.Contains(scr, "Run this change?"):
 			d.press("y")
 			d.waitGone("Run this change?")
@@ -413,16 +408,16 @@ func (d *driver) run(title string, a answers) {
 			d.press("Enter")
 			d.waitFor("vi to end", func(scr string) bool { return !viStatus.MatchString(scr) })
 		default:
-			for _, bad := range []string{"✗ " + ends, "refused, nothing ran", "cannot run:", "could not start:", ": interrupted", ": cancelled"} {
-				if strings.Contains(low, bad) {
+			for _, bad := range []string{"refused, nothing ran", "cannot run:", "could not start:"} {
+				if strings.Contains(scr, bad) {
 					d.t.Fatalf("%s: %q on the screen:\n%s", title, bad, scr)
 				}
 			}
-			if time.Now().After(deadline) {
-				d.t.Fatalf("waited %s for %q to end:\n%s", longWait, title, scr)
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("waited %s for %q to end:\n%s", longWait, title, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -27,7 +27,10 @@ import (
 
 // Messages between the screens and the root.
 type (
-	runMsg     struct{ cmdID string }
+	runMsg struct {
+		cmdID  string
+		picked bool // an alternative chosen on the list: no picker
+	}
 	openMsg    struct{ t target }
 	tickMsg    struct{ check *checklist.Check }
 	noteReqMsg struct{ stepID, title string }
@@ -266,6 +269,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.update(next))
 	}
 	m.c.pending = nil
+	cmds = append(cmds, m.chainCheck())
+	for i := 0; len(m.c.pending) > 0 && i < 16; i++ {
+		// what the chain's next command asked for (its dialog's own
+		// messages come later, with keys)
+		next := m.c.pending[0]
+		m.c.pending = m.c.pending[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	m.c.pending = nil
 	cmds = append(cmds, m.stateCmd())
 	return m, tea.Batch(cmds...)
 }
@@ -361,6 +373,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		c.results = map[string]checklist.CommandRun{}
 		c.tails = map[string]*LogBuffer{}
 		c.liveTails, c.tailBusy, c.tailAt = map[string]bool{}, map[string]bool{}, map[string]time.Time{}
+		c.chain = nil // a step of the old run does not go on in the new one
 		m.proc = nil
 		m.sync()
 		m.setFlash("new run "+c.run.ID+" started: "+c.run.Title, c.styles.OK)
@@ -369,6 +382,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.sync()
 		if msg.err != nil {
 			m.setFlash("the result of "+m.cmdTitle(msg.cmdID)+" was NOT recorded: "+msg.err.Error(), c.styles.Error)
+		}
+		if ch := c.chain; ch != nil && ch.cur == msg.cmdID && ch.recording {
+			ch.recording = false
+			if msg.err != nil {
+				m.endChain("the step stopped")
+				return nil
+			}
+			return m.chainAfter(msg.cmdID, ch.follow)
 		}
 		return nil
 	case secondMsg:
@@ -436,8 +457,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case startedMsg:
 		return m.onStarted(msg)
 	case jobDoneMsg:
+		follow := c.chain != nil && c.chain.cur == msg.cmdID && m.chainFollows()
 		m.onDone(msg)
-		return nil
+		return m.chainAfter(msg.cmdID, follow)
+	case chainReqMsg:
+		return m.startChain(msg.sec, msg.step)
+	case flowOnMsg:
+		return m.flowOn(msg.dir)
 	case cancelDoneMsg:
 		if msg.err != nil {
 			m.setFlash("cancel failed: "+msg.err.Error(), c.styles.Error)
@@ -469,7 +495,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case runMsg:
-		return m.advance(flow{cmdID: msg.cmdID})
+		return m.advance(flow{cmdID: msg.cmdID, picked: msg.picked})
 	case flowMsg:
 		return m.advance(msg.f)
 	case startReqMsg:
@@ -640,6 +666,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 		}
+		if m.chainEsc() {
+			return nil
+		}
 		// back where the operator came from; with no history, a
 		// procedure goes back to home
 		if cmd, ok := m.back(); ok {
@@ -680,12 +709,17 @@ func (m *Model) activeTitle() string {
 }
 
 func (m *Model) open(t target) {
-	if m.proc == nil || m.proc.sec != t.sec {
+	fresh := m.proc == nil || m.proc.sec != t.sec
+	if fresh {
 		m.proc = newProcedure(m.c, t.sec)
 		m.proc.SetSize(m.c.width, m.bodyHeight())
 	}
 	m.proc.focus = 0
 	m.proc.Select(t)
+	if fresh && t.step < 0 && t.cmdID == "" {
+		// a procedure opened whole starts at its first thing to do
+		m.proc.gotoFirst()
+	}
 }
 
 // advance takes a run request one step further: alternatives, parameters,
@@ -994,7 +1028,17 @@ func (m *Model) bottomLine() string {
 		}
 		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
 	case m.proc != nil:
-		b = []key.Binding{k.Up, k.Down, k.Enter}
+		enter := k.Enter
+		if r, ok := m.proc.selected(); ok && r.kind == rowStep {
+			if ids, _ := chainQueue(c, m.proc.sec.Steps[r.step], ""); len(ids) > 0 {
+				enter = stepEnterKey
+			}
+		}
+		b = []key.Binding{k.Up, k.Down, enter}
+		if c.chain != nil && !c.chain.stop {
+			// first: the line is cut at its end
+			b = []key.Binding{chainStopKey, k.Up, k.Down, enter}
+		}
 		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
 			b = append(b, k.Tick)
 		}
@@ -1002,7 +1046,11 @@ func (m *Model) bottomLine() string {
 			b = append(b, k.Skip)
 		}
 		// [ is in help: the line has no room for every pair
-		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note, k.Back, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
+		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note)
+		if c.chain == nil || c.chain.stop {
+			b = append(b, k.Back)
+		}
+		b = append(b, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
 	default:
 		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections, k.Stack, k.Database, k.NewRun}
 	}

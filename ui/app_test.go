@@ -190,9 +190,7 @@ func TestParametersFormWithChoices(t *testing.T) {
 	e := newEngine(t)
 	d := newDriver(t, e, 100, 30)
 	openCmd(d, e, idCheckout)
-	d.keys("enter")
-	d.waitText("Pick one")
-	d.keys("enter")        // the checkout alternative is preselected
+	d.keys("enter")        // an alternative's row runs it: no picker
 	d.waitText("v1.2.3")   // the tags of the planner dir's git repository
 	d.keys("down", "down") // pick the second listed value
 	picked := d.m.dlg.(*paramsDialog).inputs[0].Value()

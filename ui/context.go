@@ -167,6 +167,8 @@ type Context struct {
 	// stateDir is the engine's state dir ("" when it has none): the run
 	// summary writes the report into the run's dir there.
 	stateDir string
+	// chain is the step running as a whole (chain.go), nil for none.
+	chain *chain
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

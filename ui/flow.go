@@ -64,11 +64,52 @@ func (v flowView) pendingRow(r procRow) bool {
 }
 
 // nextPending is the index of the first pending row after from (dir 1) or
-// before it (dir -1); -1 when there is none.
+// before it (dir -1); -1 when there is none. Going forward, a step whose
+// commands are all still to do is entered at its heading (stopAt): enter
+// there runs them one after another (chain.go).
 func nextPending(rows []procRow, from, dir int, v flowView) int {
 	for i := from + dir; i >= 0 && i < len(rows); i += dir {
 		if v.pendingRow(rows[i]) {
+			if dir > 0 {
+				return stopAt(rows, from, i, v)
+			}
 			return i
+		}
+	}
+	return -1
+}
+
+// stopAt is where the flow stops for the pending command row i, reached
+// going forward from from: the heading of its step when none of the step's
+// commands has run yet and from is not already among them (from the
+// heading itself, or from a command of the step, it is the row i). From a
+// check of the same step, the heading too: the checks come first in a
+// step, and its commands start at the heading.
+func stopAt(rows []procRow, from, i int, v flowView) int {
+	r := rows[i]
+	if r.kind != rowCmd {
+		return i
+	}
+	h := headingRow(rows, i)
+	if h < 0 || h == from || (from > h && rows[from].kind != rowCheck) {
+		return i
+	}
+	for _, sr := range rows[h+1:] {
+		if sr.step != r.step {
+			break
+		}
+		if sr.kind == rowCmd && v.status(sr.cmd.ID).Status != checklist.Pending {
+			return i
+		}
+	}
+	return h
+}
+
+// headingRow is the index of the step row of row i's step, -1 if none.
+func headingRow(rows []procRow, i int) int {
+	for j := i; j >= 0; j-- {
+		if rows[j].kind == rowStep && rows[j].step == rows[i].step {
+			return j
 		}
 	}
 	return -1
@@ -131,14 +172,7 @@ func stripText(p progress) string {
 }
 
 // flowView is the run as this screen sees it (the command it runs overlaid).
-func (p *Procedure) flowView() flowView {
-	return flowView{
-		status: p.c.status,
-		ticked: p.c.checked,
-		group:  p.c.rb.Alternatives,
-		linked: func(r procRow) []procRow { return linkedRows(p.c.rb, p.sec, r) },
-	}
-}
+func (p *Procedure) flowView() flowView { return sectionFlow(p.c, p.sec) }
 
 // linkedRows are the rows a step row of sec leads to when the step has no
 // commands or checks of its own: its first link's section (only that
@@ -250,6 +284,14 @@ func (p *Procedure) gotoPending(dir int) bool {
 	p.sel = i
 	p.refresh()
 	return true
+}
+
+// gotoFirst selects the procedure's first thing to do, if any.
+func (p *Procedure) gotoFirst() {
+	if i := nextPending(p.rows, -1, 1, p.flowView()); i >= 0 {
+		p.sel = i
+		p.refresh()
+	}
 }
 
 // advanceAfter moves the selection from a command that just ended ok to

@@ -85,16 +85,20 @@ func TestNextPending(t *testing.T) {
 		want     int
 	}{
 		{"a check not ticked is the next item", nil, false, 0, 1, 1},
-		{"a ticked check is passed", nil, true, 0, 1, 2},
+		{"from its heading, a step's first command", nil, true, 0, 1, 2},
+		{"from the step's last check, its heading: its commands start there", nil, false, 1, 1, 0},
+		{"from a check, the heading of a step with a command run is passed", map[int]checklist.Status{3: ok}, false, 1, 1, 2},
 		{"after an ok command, the next command", map[int]checklist.Status{2: ok}, true, 2, 1, 3},
-		{"step rows are passed", map[int]checklist.Status{2: ok, 3: ok}, true, 3, 1, 5},
+		{"a step with nothing run is entered at its heading", map[int]checklist.Status{2: ok, 3: ok}, true, 3, 1, 4},
+		{"from the heading, into the step", map[int]checklist.Status{2: ok, 3: ok}, true, 4, 1, 5},
 		{"an open group stops on its first command only; a step leading to work left is a stop", nil, true, 5, 1, 7},
-		{"a step whose linked procedure is done is passed", map[int]checklist.Status{-1: ok}, true, 5, 1, 9},
-		{"a group whose first failed is not pending", map[int]checklist.Status{5: failed, -1: ok}, true, 3, 1, 9},
-		{"the first of a group whose alternative ran is not chosen", map[int]checklist.Status{6: ok, -1: ok}, true, 3, 1, 9},
-		{"a running command is not pending", map[int]checklist.Status{5: running, -1: ok}, true, 3, 1, 9},
-		{"skipped is passed", map[int]checklist.Status{3: skipped}, true, 2, 1, 5},
-		{"a warning is passed (it waits for a look, not a run)", map[int]checklist.Status{3: warned}, true, 2, 1, 5},
+		{"a step whose linked procedure is done is passed", map[int]checklist.Status{-1: ok}, true, 5, 1, 8},
+		{"a group whose first failed is not pending", map[int]checklist.Status{5: failed, -1: ok}, true, 3, 1, 8},
+		{"the first of a group whose alternative ran is not chosen", map[int]checklist.Status{6: ok, -1: ok}, true, 3, 1, 8},
+		{"a running command is not pending", map[int]checklist.Status{5: running, -1: ok}, true, 3, 1, 8},
+		{"skipped is passed", map[int]checklist.Status{3: skipped}, true, 2, 1, 4},
+		{"a warning is passed (it waits for a look, not a run)", map[int]checklist.Status{3: warned}, true, 2, 1, 4},
+		{"the first thing to do (from -1)", nil, true, -1, 1, 0},
 		{"back: the step leading to work left", nil, true, 9, -1, 7},
 		{"back: the group's first command", nil, true, 7, -1, 5},
 		{"back: the previous command", nil, true, 5, -1, 3},
@@ -221,12 +225,20 @@ func TestFlowMovesOnAfterOK(t *testing.T) {
 		t.Errorf("a step that did not run shows a duration:\n%s", v)
 	}
 
-	// ] walks the pending items: step rows and the unchosen alternative are passed
-	// Step 4 leads to the rollback procedure, whose command is still to do:
-	// a stop ("" is its step row)
+	// ] walks the pending items: a step with nothing run is entered at its
+	// heading (enter there runs its commands), the unchosen alternative is
+	// passed; Step 4 leads to the rollback procedure, whose command is still
+	// to do: a stop ("Step …" is a step row)
 	for _, want := range []string{idFail, "deploy/step-1-hello/slow-output", "deploy/step-1-hello/sleep-a-while",
-		"deploy/step-1-hello/million-lines", idPull, idWipe, "", "deploy/step-5-edit-env/update-env"} {
+		"deploy/step-1-hello/million-lines", "Step 2: Pull Latest Code", idPull, "Step 3: Wipe Scratch", idWipe,
+		"Step 4: Run Database Migrations", "Step 5: Edit Env", "deploy/step-5-edit-env/update-env"} {
 		d.keys("]")
+		if strings.HasPrefix(want, "Step ") {
+			if r, _ := d.m.proc.selected(); r.kind != rowStep || d.m.proc.sec.Steps[r.step].Title != want {
+				t.Fatalf("] did not stop on %q:\n%s", want, d.view())
+			}
+			continue
+		}
 		d.wantSelected(want)
 	}
 	d.keys("]")

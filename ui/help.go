@@ -37,6 +37,8 @@ var markLegend = [][2]string{
 
 // helpNotes are the rules that are not one key each.
 var helpNotes = []string{
+	"enter on a step's heading runs its commands still to do, one after another: a change still asks y, a destructive one its phrase, a <placeholder> its value; it stops at a warning, a failure or a no, and esc stops it after the running command (ctrl+c cancels that one).",
+	"enter on a command runs that one only; on an \"or …\" row it chooses that alternative (a step run whole runs the first). space ticks a check and moves to the next; ] past the last item goes back where a link came from, or on to the next procedure.",
 	"In the log pane: / searches, n/N go to the next/previous match, w wraps, G follows.",
 	"n adds a note to the step when no log search is active.",
 	"q quits; a running step keeps running (detached) and is re-attached next start.",

@@ -55,6 +55,14 @@ func (h *history) pop(now viewKey) (viewKey, bool) {
 	return viewKey{}, false
 }
 
+// last is the last place left, without going there.
+func (h *history) last() (viewKey, bool) {
+	if len(h.views) == 0 {
+		return viewKey{}, false
+	}
+	return h.views[len(h.views)-1], true
+}
+
 // pageName is how a viewKey names a page.
 func pageName(p page) string {
 	switch p.(type) {

@@ -104,6 +104,9 @@ func (m *Model) onInteractiveReady(msg interactiveReadyMsg) tea.Cmd {
 	fmt.Fprintf(buf, "$ %s\n", strings.ReplaceAll(msg.shown, "\n", "\n  "))
 	c.logs[msg.cmdID] = buf
 	delete(c.results, msg.cmdID)
+	if c.chain != nil && c.chain.cur == msg.cmdID {
+		c.chain.handedOff = true
+	}
 	m.syncMine(msg.cmdID) // admitted: the run says running, this attempt
 	return tea.ExecProcess(msg.cmd, func(err error) tea.Msg {
 		return interactiveDoneMsg{ready: msg, err: err, started: started}
@@ -155,6 +158,12 @@ func (m *Model) onInteractiveDone(msg interactiveDoneMsg) tea.Cmd {
 	k := c.mine[id]
 	cr.JobID, cr.Attempt = k.jobID, k.attempt
 	c.results[id] = cr
+	if ch := c.chain; ch != nil && ch.cur == id {
+		// the chain goes on once the end is recorded (the run says
+		// running until then, and would block the next command)
+		ch.follow = m.chainFollows()
+		ch.handedOff, ch.recording = false, true
+	}
 	m.onDone(jobDoneMsg{cmdID: id, cr: cr})
 	eng, before, ended := c.eng, msg.ready.before, cr
 	return func() tea.Msg {

@@ -99,6 +99,11 @@ func (p *Procedure) Select(t target) {
 		for i, r := range p.rows {
 			if r.kind == rowStep && r.step == t.step {
 				p.sel = i
+				// a step whose work starts with checks opens on the
+				// first one not ticked (space ticks it)
+				if j := nextPending(p.rows, i, 1, p.flowView()); j >= 0 && p.rows[j].step == t.step && p.rows[j].kind == rowCheck {
+					p.sel = j
+				}
 				p.refresh()
 				return
 			}
@@ -293,13 +298,17 @@ func (p *Procedure) emergency() bool {
 
 // detailLines renders the upper right part: everything but the log.
 func (p *Procedure) detailLines(w int) []string {
+	var top []string
+	if ch := p.c.chain; ch != nil && ch.sec == p.sec {
+		top = append(top, p.c.styles.Running.Render(ch.text()))
+	}
 	if p.emergency() {
-		return wrapLines(append(p.c.stackLines(w), p.detailBody(w)...), w)
+		return wrapLines(append(append(p.c.stackLines(w), top...), p.detailBody(w)...), w)
 	}
 	if pr := p.progress(); pr.steps > 1 {
-		return append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, wrapLines(p.detailBody(w), w)...)
+		top = append([]string{p.c.styles.Bold.Render(fit(stripText(pr), w))}, top...)
 	}
-	return wrapLines(p.detailBody(w), w)
+	return wrapLines(append(top, p.detailBody(w)...), w)
 }
 
 // wrapLines wraps the lines wider than w: the detail's risk text, reasons,
@@ -361,7 +370,15 @@ func (p *Procedure) detailBody(w int) []string {
 			out = append(out, st.Faint.Render("enter opens ")+st.Link.Render(step.Links[0]))
 		}
 		if len(step.Commands) > 0 {
-			out = append(out, "", st.Faint.Render(plural(len(step.Commands), "command")+" (↓ or enter selects one; enter on a command runs it):"))
+			ids, why := chainQueue(p.c, step, "")
+			switch {
+			case len(ids) > 0:
+				out = append(out, "", st.Faint.Render(fmt.Sprintf("enter runs the %s still to do, one after another (asking for y or the phrase where one is needed; esc stops after the running one); ↓ selects one:", plural(len(ids), "command"))))
+			case why != "":
+				out = append(out, "", st.Warn.Render(why))
+			default:
+				out = append(out, "", st.Faint.Render(plural(len(step.Commands), "command")+", none left to run (↓ or enter selects one; enter on a command runs it):"))
+			}
 			for _, cmd := range step.Commands {
 				out = append(out, "  "+p.icon(cmd)+" "+cmd.Title+"  "+st.RiskLabel(cmd.Risk))
 			}
@@ -426,8 +443,12 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 			}
 			out = append(out, st.Warn.Render(line))
 		}
-		if len(p.plan.Alternatives) > 1 {
-			out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter lets you pick", len(p.plan.Alternatives))))
+		if len(p.plan.Alternatives) > 1 && cr.Status == checklist.Pending && p.plan.Blocked == "" {
+			if cmd.AltOf != "" {
+				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter runs this one (choosing it)", len(p.plan.Alternatives))))
+			} else {
+				out = append(out, st.Faint.Render(fmt.Sprintf("one of %d alternatives: enter picks; running the step runs this one", len(p.plan.Alternatives))))
+			}
 		}
 	}
 	if cmd.Interactive {
@@ -565,11 +586,13 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			p.focus = 1 - p.focus
 		case key.Matches(msg, k.NextPending):
 			if !p.gotoPending(1) {
-				p.c.emit(flashMsg{text: "nothing left to do after this in " + p.sec.Title})
+				// on to the next procedure with work left (the root
+				// knows where a link came from)
+				p.c.emit(flowOnMsg{dir: 1})
 			}
 		case key.Matches(msg, k.PrevPending):
 			if !p.gotoPending(-1) {
-				p.c.emit(flashMsg{text: "nothing left to do before this in " + p.sec.Title})
+				p.c.emit(flowOnMsg{dir: -1})
 			}
 		case key.Matches(msg, k.Up):
 			p.sel = p.firstUseful(p.sel - 1)
@@ -594,7 +617,10 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			}
 			switch r.kind {
 			case rowCmd:
-				p.c.emit(runMsg{cmdID: r.cmd.ID})
+				// an "or …" row is the operator's choice made on the
+				// list: it runs, no picker (the group's first row
+				// still offers the picker)
+				p.c.emit(runMsg{cmdID: r.cmd.ID, picked: r.cmd.AltOf != ""})
 				return nil
 			case rowCheck:
 				if r.check.Link != "" {
@@ -604,11 +630,20 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 				p.c.emit(tickMsg{check: r.check})
 				return nil
 			case rowStep:
-				if st := p.sec.Steps[r.step]; len(st.Links) > 0 {
+				st := p.sec.Steps[r.step]
+				if ids, _ := chainQueue(p.c, st, ""); len(ids) > 0 {
+					// the step's commands still to do, one after another
+					p.c.emit(chainReqMsg{sec: p.sec, step: r.step})
+					return nil
+				}
+				if len(st.Links) > 0 {
 					p.c.emit(openMsg{t: findAnchor(p.c.rb, st.Links[0])})
 					return nil
 				}
-				// a step row: go to its first command
+				if _, why := chainQueue(p.c, st, ""); why != "" {
+					p.c.emit(flashMsg{text: why, warn: true})
+				}
+				// nothing to run: go to its first command
 				p.sel = p.firstUseful(p.sel + 1)
 				p.refresh()
 			}
@@ -630,6 +665,11 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Tick):
 			if r, ok := p.selected(); ok && r.kind == rowCheck {
 				p.c.emit(tickMsg{check: r.check})
+				if !p.c.checked(r.check) {
+					// ticked: on to the next unticked check (or the
+					// next thing to do); an untick stays
+					p.gotoPending(1)
+				}
 				return nil
 			}
 		case key.Matches(msg, k.Note):

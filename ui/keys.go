@@ -36,6 +36,7 @@ type KeyMap struct {
 	Copy           key.Binding // to the clipboard (OSC 52)
 	NewRun         key.Binding
 	Timeline       key.Binding // the run's story (timeline.go)
+	Review         key.Binding // Review changes: op plan as a page (review.go)
 	Help           key.Binding
 	Quit           key.Binding
 }
@@ -81,6 +82,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:        b("y", "copy", "y"),
 		NewRun:      b("N", "new run", "N"),
 		Timeline:    b("t", "timeline", "t"),
+		Review:      b("c", "review changes", "c"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
 	}
@@ -91,7 +93,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
-		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline},
+		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline, k.Review},
 		{k.Zoom, k.Wrap, k.Next, k.Prev, k.Filter, k.NextErr, k.PrevErr, k.Pager, k.Copy, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

@@ -76,13 +76,23 @@ func (a AdmissionCheck) imageID(ctx context.Context, t ops.Target) (string, erro
 // liveCurrent reads the database's revision over pgx, the password from
 // t.Dir/.env.
 func liveCurrent(ctx context.Context, t ops.Target) (string, error) {
+	c, err := DBConfig(t)
+	if err != nil {
+		return "", err
+	}
+	return CurrentRevision(ctx, c)
+}
+
+// DBConfig is where t's database is, the password read from t.Dir/.env now
+// (it may change mid-deploy); no .env is no password.
+func DBConfig(t ops.Target) (postgres.Config, error) {
 	env := map[string]string{}
 	if f, err := envfile.Load(filepath.Join(t.Dir, ".env")); err == nil {
 		env = f.Map()
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
+		return postgres.Config{}, err
 	}
-	return CurrentRevision(ctx, postgres.ConfigFor(t, env))
+	return postgres.ConfigFor(t, env), nil
 }
 
 // AppImageID is the id of the image a one-off `compose run APP` starts now:

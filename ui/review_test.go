@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/changes"
 )
 
@@ -171,6 +172,47 @@ func TestReviewBodyWrapsAndColours(t *testing.T) {
 		}
 		if !drop || !index {
 			t.Errorf("width %d: the SQL is not shown:\n%s", w, plainText)
+		}
+	}
+}
+
+// The review is offered where the migrations are: a step whose command
+// runs alembic upgrade (its detail says c opens the review), or that links
+// to the migration procedure; not elsewhere.
+func TestReviewOfferedNearMigrations(t *testing.T) {
+	rb, _, err := checklist.Parse("t.md", []byte("# T\n\n## Deploy\n\n### Step 5: Run Database Migrations\n\nSee [Database Migration Procedure](#database-migration-procedure) section.\n\n### Step 6: Deploy\n\n```bash\n# Start\ndocker-compose up -d\n```\n\n## Database Migration Procedure\n\n### Migration Execution\n\n```bash\n# Dry run\ndocker-compose run --rm -T app alembic upgrade head --sql > migration-preview.sql\n\n# Review the SQL\ncat migration-preview.sql\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Context{styles: NewStyles(true, true), keys: DefaultKeyMap(), opts: Options{Review: func(context.Context, string, bool) (changes.Plan, error) { return changes.Plan{}, nil }}}
+	tests := []struct {
+		step  string
+		offer bool
+	}{
+		{"Step 5: Run Database Migrations", true},
+		{"Step 6: Deploy", false},
+		{"Migration Execution", true},
+	}
+	for _, tt := range tests {
+		var step *checklist.Step
+		for _, sec := range rb.Sections {
+			for _, st := range sec.Steps {
+				if st.Title == tt.step {
+					step = st
+				}
+			}
+		}
+		if step == nil {
+			t.Fatalf("no step %q", tt.step)
+		}
+		if got := reviewOffered(step); got != tt.offer {
+			t.Errorf("%s: offered %v, want %v", tt.step, got, tt.offer)
+		}
+		for _, cmd := range step.Commands {
+			hint := ansiStripStr(strings.Join(c.reviewHint(cmd), "\n"))
+			if want := strings.Contains(cmd.Script, "migration-preview"); strings.Contains(hint, "c Review changes") != want {
+				t.Errorf("%s: the detail's hint %q, want one: %v", cmd.Title, hint, want)
+			}
 		}
 	}
 }

@@ -43,7 +43,9 @@ func TestReviewShowsTheSandboxRelease(t *testing.T) {
 		t.Errorf("the end of the review is not only the pending SQL:\n%s", scr)
 	}
 	s.keys("Escape")
-	s.waitGone("Review changes")
+	// home has an item named "Review changes to be deployed": the header
+	// says which page shows
+	s.waitGone("Deployment Runbook › Review changes")
 	s.waitText("Deployment Runbook", "Sections")
 }
 

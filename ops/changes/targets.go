@@ -21,11 +21,7 @@ func Targets(ctx context.Context, dir string) ([]TargetChoice, error) {
 	r := repo{dir: dir}
 	var out []TargetChoice
 	if name, from, err := r.defaultTarget(ctx); err == nil {
-		why := map[string]string{"upstream": "the branch's upstream, as of the last fetch"}[from]
-		if why == "" {
-			why = "the " + from
-		}
-		out = append(out, TargetChoice{Ref: "", Label: fmt.Sprintf("default: %s, %s", name, why)})
+		out = append(out, TargetChoice{Ref: "", Label: fmt.Sprintf("default: %s (%s)", name, from)})
 	}
 	tags, err := r.git(ctx, "tag", "--list", "--sort=-v:refname")
 	if err != nil {

@@ -35,7 +35,7 @@ func TestTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []changes.TargetChoice{
-		{Ref: "", Label: "default: origin/main, the branch's upstream, as of the last fetch"},
+		{Ref: "", Label: "default: origin/main (upstream)"},
 		{Ref: "v1.10", Label: "tag v1.10"}, {Ref: "v1.9", Label: "tag v1.9"}, {Ref: "v1.2", Label: "tag v1.2"},
 		{Ref: "origin/main", Label: "branch origin/main"}, {Ref: "origin/release/2", Label: "branch origin/release/2"},
 	}

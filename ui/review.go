@@ -204,7 +204,7 @@ func (r *Review) Update(msg tea.Msg) tea.Cmd {
 // headLine says what is shown: the target, and whether it is being built.
 func (r *Review) headLine() string {
 	st := r.c.styles
-	target := "op plan's default target"
+	target := "the default target (the branch's upstream, else the newest tag)"
 	if r.ref != "" {
 		target = r.ref
 	}

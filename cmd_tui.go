@@ -52,5 +52,6 @@ Headless, use:
 		EnvFile:        filepath.Join(t.Dir, ".env"), // read at each check: the password may change mid-deploy
 		CriticalTables: criticalTables(s.Vars()),
 	})
-	return ui.Run(ctx, s, ui.Options{Version: version, NoColor: os.Getenv("NO_COLOR") != "", Monitor: mon})
+	review, targets := reviewFuncs(t, s.StateDir())
+	return ui.Run(ctx, s, ui.Options{Version: version, NoColor: os.Getenv("NO_COLOR") != "", Monitor: mon, Review: review, Targets: targets})
 }

@@ -12,11 +12,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"planner-tui/checklist"
 	"planner-tui/ops/changes"
 	"planner-tui/ops/notify"
 	"planner-tui/ops/runner"
@@ -152,9 +154,24 @@ func (o *options) sessionOptions(readOnly bool) (session.Options, error) {
 		Sets:        sets,
 		Version:     version,
 		ReadOnly:    readOnly,
-		Migrations:  changes.LiveCheck, // a destructive pending migration makes the upgrade destructive
+		Migrations:  o.migrationCheck(), // a destructive pending migration makes the upgrade destructive
 		HealthGate:  o.healthGate,
 	}, nil
+}
+
+// migrationCheck is the admission's check of pending migrations, its
+// rendered SQL kept in the state dir's plan-cache (op plan's) per app image
+// and revision: the second start of an upgrade (after a refusal named the
+// drop) starts no container. No state dir known: nothing is kept.
+func (o *options) migrationCheck() session.MigrationCheck {
+	dir := o.stateDir
+	if dir == "" {
+		dir, _ = checklist.DefaultStateDir()
+	}
+	if dir != "" {
+		dir = filepath.Join(dir, "plan-cache")
+	}
+	return changes.AdmissionCheck{Dir: dir}.Check
 }
 
 // open opens a session; readOnly ones create no run and write nothing.

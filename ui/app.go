@@ -454,6 +454,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.setFlash("re-attached to "+title+", still running", c.styles.Running)
 		return tea.Batch(m.waitJob(msg.job, msg.buf), msg.buf.wait(c.ctx), m.startSpin())
+	case reviewResultMsg, reviewTargetsMsg, reviewTargetMsg:
+		return m.onReview(msg) // review.go
 	case startedMsg:
 		return m.onStarted(msg)
 	case jobDoneMsg:
@@ -610,6 +612,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPage(newTimeline(c))
 	case key.Matches(msg, k.Summary):
 		return m.openSummary()
+	case key.Matches(msg, k.Review):
+		m.remember()
+		return m.openReview()
 	case key.Matches(msg, k.NewRun) && !(m.proc != nil && m.proc.focus == 1):
 		c.emit(newRunReqMsg{})
 		return nil
@@ -1046,13 +1051,16 @@ func (m *Model) bottomLine() string {
 			b = append(b, k.Skip)
 		}
 		// [ is in help: the line has no room for every pair
+		if reviewOffered(m.proc.step()) {
+			b = append(b, k.Review) // near the migrations: review them first
+		}
 		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note)
 		if c.chain == nil || c.chain.stop {
 			b = append(b, k.Back)
 		}
 		b = append(b, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
 	default:
-		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Sections, k.Stack, k.Database, k.NewRun}
+		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Review, k.Sections, k.Stack, k.Database, k.NewRun}
 	}
 	if c.active != nil {
 		b = append(b, k.Cancel)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"planner-tui/checklist"
+	"planner-tui/ops/changes"
 	"planner-tui/ops/logscan"
 	"planner-tui/ops/monitor"
 	"planner-tui/ops/session"
@@ -115,6 +116,12 @@ type Options struct {
 	// Monitor, when set, feeds the status bar, the stack and database
 	// panes and the state shown atop emergency playbooks.
 	Monitor Monitor
+	// Review builds the "Review changes" page's plan (op plan) against a
+	// ref, "" for op plan's default target; fresh renders the SQL again.
+	// Targets lists the refs offered. Both run in a Cmd; nil: the page
+	// says it is not available.
+	Review  func(ctx context.Context, ref string, fresh bool) (changes.Plan, error)
+	Targets func(ctx context.Context) ([]changes.TargetChoice, error)
 }
 
 // Context is what every screen shares (gh-dash style): the engine, sizes,

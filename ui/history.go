@@ -10,7 +10,7 @@ import (
 // restart of planner-tui opens again. It is plain data (ids and indexes,
 // no pointers) so it can be compared, kept and saved.
 type viewKey struct {
-	// Page is the pane over the rest: "stack", "database" or "".
+	// Page is the pane over the rest: "stack", "database", "review" or "".
 	Page string `json:"page,omitempty"`
 	// Section is the id of the procedure shown; "" is home.
 	Section string `json:"section,omitempty"`
@@ -72,6 +72,8 @@ func pageName(p page) string {
 		return "database"
 	case *RunSummary:
 		return "summary"
+	case *Review:
+		return "review"
 	}
 	return ""
 }
@@ -147,6 +149,8 @@ func (m *Model) goTo(v viewKey) tea.Cmd {
 		return m.openPage(newDBPane(m.c))
 	case v.Page == "summary":
 		return m.openSummary()
+	case v.Page == "review":
+		return m.openReview()
 	}
 	return nil
 }

@@ -37,6 +37,7 @@ type KeyMap struct {
 	NewRun         key.Binding
 	Timeline       key.Binding // the run's story (timeline.go)
 	Summary        key.Binding // the procedure's (or run's) summary (runsummary.go)
+	Review         key.Binding // Review changes: op plan as a page (review.go)
 	Help           key.Binding
 	Quit           key.Binding
 }
@@ -83,6 +84,7 @@ func DefaultKeyMap() KeyMap {
 		NewRun:      b("N", "new run", "N"),
 		Timeline:    b("t", "timeline", "t"),
 		Summary:     b("S", "summary, report", "S"),
+		Review:      b("c", "review changes", "c"),
 		Help:        b("?", "help", "?"),
 		Quit:        b("q", "quit", "q"),
 	}
@@ -93,7 +95,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.NextPending, k.PrevPending, k.NextPane, k.PrevPane, k.Enter, k.Tick, k.Back},
 		{k.Search, k.Emergency, k.Rollback, k.Sections, k.Note, k.Skip, k.Help, k.Quit},
-		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline, k.Summary},
+		{k.Stack, k.Database, k.Restart, k.Refresh, k.NewRun, k.Timeline, k.Summary, k.Review},
 		{k.Zoom, k.Wrap, k.Next, k.Prev, k.Filter, k.NextErr, k.PrevErr, k.Pager, k.Copy, k.PageUp, k.PageDn, k.Top, k.Bottom, k.Cancel},
 	}
 }

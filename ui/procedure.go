@@ -454,7 +454,7 @@ func (p *Procedure) commandLines(cmd *checklist.Command, w int) []string {
 	if cmd.Interactive {
 		out = append(out, st.Faint.Render("interactive: gets the terminal, the screen comes back after"))
 	}
-	return out
+	return append(out, p.c.reviewHint(cmd)...)
 }
 
 func (p *Procedure) statusWord(cr checklist.CommandRun) string {

@@ -22,6 +22,9 @@ type Cached struct {
 	R     Renderer
 	Fresh bool // render again (the result is still stored)
 	Hit   bool // set by PendingSQL: the result came from Dir
+	// Keep, when set, is asked after rendering whether the key still
+	// holds (the image was not rebuilt meanwhile); false keeps nothing.
+	Keep func(ctx context.Context) bool
 }
 
 type cachedSQL struct {
@@ -51,6 +54,9 @@ func (c *Cached) PendingSQL(ctx context.Context, current string) (string, string
 	sql, log, err := c.R.PendingSQL(ctx, current)
 	if err != nil {
 		return sql, log, err
+	}
+	if c.Keep != nil && !c.Keep(ctx) {
+		return sql, log, nil
 	}
 	// Keeping it is best effort: a state dir that cannot be written costs
 	// the next plan a container, not this one its SQL.

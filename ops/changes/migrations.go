@@ -6,17 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"planner-tui/ops"
-	"planner-tui/ops/envfile"
 	"planner-tui/ops/postgres"
 	"planner-tui/ops/sqllint"
 )
@@ -286,13 +283,7 @@ func mkSource() (string, error) {
 // from t.Dir/.env), the SQL rendered by the app service's image as built,
 // the code the upgrade will run (no source mounted).
 func LiveCheck(ctx context.Context, t ops.Target) (Migrations, error) {
-	env := map[string]string{}
-	if f, err := envfile.Load(filepath.Join(t.Dir, ".env")); err == nil {
-		env = f.Map()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return Migrations{}, err
-	}
-	current, err := CurrentRevision(ctx, postgres.ConfigFor(t, env))
+	current, err := liveCurrent(ctx, t)
 	if err != nil {
 		return Migrations{}, fmt.Errorf("current revision: %w", err)
 	}

@@ -465,6 +465,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case chainReqMsg:
 		return m.startChain(msg.sec, msg.step)
 	case flowOnMsg:
+		if s, ok := m.page.(*RunSummary); ok && s.sec != nil {
+			// ] on a procedure's summary: back to the procedure (as esc
+			// would), then on from its end
+			cmd, _ := m.back()
+			return tea.Batch(cmd, m.flowOn(msg.dir))
+		}
 		return m.flowOn(msg.dir)
 	case cancelDoneMsg:
 		if msg.err != nil {

@@ -66,6 +66,10 @@ func (s *RunSummary) close()           {}
 func (s *RunSummary) onSnap() tea.Cmd  { return nil }
 func (s *RunSummary) Keys() []key.Binding {
 	k := s.c.keys
+	if s.sec != nil {
+		// a procedure's summary is where the flow paused: ] goes on
+		return []key.Binding{k.NextPending, writeReportKey, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
+	}
 	return []key.Binding{writeReportKey, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
 }
 
@@ -83,6 +87,9 @@ func (s *RunSummary) Update(msg tea.Msg) tea.Cmd {
 		k := s.c.keys
 		page := max(1, s.h-2)
 		switch {
+		case key.Matches(msg, k.NextPending) && s.sec != nil:
+			s.c.emit(flowOnMsg{dir: 1})
+			return nil
 		case key.Matches(msg, writeReportKey):
 			if s.writing {
 				return nil

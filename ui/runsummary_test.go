@@ -205,3 +205,23 @@ func TestEntryOutcome(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryThenOnToTheNextProcedure: ] on the summary a procedure's end
+// opened goes on to the next procedure with work left, as ] at the end of
+// the procedure itself does; esc from there goes back to where the flow was.
+func TestSummaryThenOnToTheNextProcedure(t *testing.T) {
+	e := openRunbookSession(t, "# Two Procedures\n\n## Environment Verification\n\n"+
+		"### Step 1: Look\n\n```bash\n# First look\necho one\n```\n\n```bash\n# Second look\necho two\n```\n\n"+
+		"## Standard Deployment Procedure\n\n### Step 1: Deploy\n\n```bash\n# Deploy it\necho deployed\n```\n")
+	d := newDriver(t, e, 160, 40)
+	openCmd(d, e, "environment-verification/step-1-look/first-look")
+	d.keys("enter")
+	d.waitText("✓ First look: ok")
+	d.keys("enter") // the flow moved on to the second command
+	d.waitText("Environment Verification · summary")
+	d.keys("]")
+	v := d.waitText("on to Standard Deployment Procedure")
+	if strings.Contains(v, "· summary") || !strings.Contains(v, "Deploy it") {
+		t.Fatalf("] on the summary did not go on to the next procedure:\n%s", v)
+	}
+}

@@ -165,6 +165,9 @@ func (m *Model) checkEditor(plan *session.Plan, conf string) tea.Cmd {
 		return m.launchInteractive(plan, conf, use, chosen)
 	}
 	env := m.getenv
+	// launching until the check answers: a step run whole waits for it
+	// (chainCheck) instead of taking the command for one that did not run
+	m.c.launching[plan.Command.ID] = true
 	return func() tea.Msg {
 		msg := editorCheckedMsg{plan: plan, conf: conf, use: use, chosen: chosen}
 		eff := use.effective(chosen, env)
@@ -183,6 +186,7 @@ func (m *Model) checkEditor(plan *session.Plan, conf string) tea.Cmd {
 // onEditorChecked runs the step, or offers the editors there are.
 func (m *Model) onEditorChecked(msg editorCheckedMsg) tea.Cmd {
 	c := m.c
+	delete(c.launching, msg.plan.Command.ID)
 	if msg.missing == "" {
 		return m.launchInteractive(msg.plan, msg.conf, msg.use, msg.chosen)
 	}

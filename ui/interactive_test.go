@@ -210,3 +210,34 @@ func TestEditorFromEnvMissing(t *testing.T) {
 		t.Fatalf("run record %+v", cr)
 	}
 }
+
+// TestChainGoesOnAfterAnEditorStep: a step run whole (enter on its
+// heading) waits while the editor step's editor is looked for, hands it
+// the terminal, and goes on with the next command after it, instead of
+// ending the chain as if the editor step had not run.
+func TestChainGoesOnAfterAnEditorStep(t *testing.T) {
+	e := openRunbookSession(t, "# Chain Edit\n\n## Standard Deployment Procedure\n\n### Step 1: Edit\n\n"+
+		"```bash\n# First\necho one\n```\n\n```bash\n# Edit env\n${EDITOR:-nano} .env\n```\n\n```bash\n# Third\necho three\n```\n")
+	onlyOnPath(t, map[string]string{"vim": "#!/bin/sh\necho 'LOG_LEVEL=debug' >> \"$1\"\n"})
+	t.Setenv("EDITOR", "vim")
+	m := newModel(e, Options{NoColor: true})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitScreen(t, tm, "Chain Edit")
+	tm.Type("/")
+	tm.Type("first")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "not run yet: enter runs it")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyUp}) // the step's heading
+	waitScreen(t, tm, "enter runs the 3 commands still to do")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitScreen(t, tm, "(y/N)") // the editor step changes a file
+	tm.Type("y")
+	waitScreen(t, tm, "Third: ok")
+	tm.Type("q")
+	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	for _, id := range []string{"first", "edit-env", "third"} {
+		if cr := e.s.Run().Commands["standard-deployment-procedure/step-1-edit/"+id]; cr.Status != checklist.OK {
+			t.Errorf("%s: %+v, want ok", id, cr)
+		}
+	}
+}

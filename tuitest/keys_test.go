@@ -100,8 +100,11 @@ func deployByKeys(d *driver) {
 	d.stage("step 6: deploy new version")
 	d.runStep("Step 6: Deploy New Version", answers{phrase: "planner"})
 
-	d.stage("step 7: link into Post-Deployment Verification")
-	d.followLink("Step 7: Verify Deployment", "Post-Deployment Verification")
+	// Step 7 has no command of its own (it leads to the verification):
+	// the procedure is over, and its summary opens; ] goes on from it.
+	d.stage("on to Post-Deployment Verification (] on the summary)")
+	d.waitText("Standard Deployment Procedure · summary")
+	d.flowOn("Post-Deployment Verification")
 	d.stage("post-deployment: automated checks")
 	d.runStep("Automated Checks", answers{})
 	d.stage("post-deployment: 7 manual checks")

@@ -1191,6 +1191,11 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Emergency):
 		m.closePage()
 		return m.onKey(msg)
+	case (key.Matches(msg, k.Rollback) || msg.String() == "R" && m.c.gateFailed()) && isRunSummary(m.page):
+		// the end of a deployment is where a rollback is decided (other
+		// pages keep r for themselves: check again, render again)
+		m.closePage()
+		return m.onKey(msg)
 	case key.Matches(msg, k.Summary):
 		return m.openSummary()
 	case key.Matches(msg, k.Stack):

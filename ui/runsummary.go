@@ -68,7 +68,7 @@ func (s *RunSummary) Keys() []key.Binding {
 	k := s.c.keys
 	if s.sec != nil {
 		// a procedure's summary is where the flow paused: ] goes on
-		return []key.Binding{k.NextPending, writeReportKey, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
+		return []key.Binding{k.NextPending, writeReportKey, k.Rollback, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
 	}
 	return []key.Binding{writeReportKey, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
 }
@@ -236,6 +236,11 @@ func (m *Model) summaryAfter(cmdID string) {
 	}
 	m.remember()
 	m.openPage(newRunSummary(c, t.sec))
+}
+
+func isRunSummary(p page) bool {
+	_, ok := p.(*RunSummary)
+	return ok
 }
 
 // openSummary is S: the summary of the procedure shown, or of the run.

@@ -225,3 +225,22 @@ func TestSummaryThenOnToTheNextProcedure(t *testing.T) {
 		t.Fatalf("] on the summary did not go on to the next procedure:\n%s", v)
 	}
 }
+
+// TestRollbackFromTheSummary: r on a procedure's summary opens the
+// rollback (the end of a deployment is where it is decided).
+func TestRollbackFromTheSummary(t *testing.T) {
+	e := openRunbookSession(t, "# Two Procedures\n\n## Standard Deployment Procedure\n\n"+
+		"### Step 1: Deploy\n\n```bash\n# First\necho one\n```\n\n```bash\n# Second\necho two\n```\n\n"+
+		"## Rollback Procedure\n\n### Step 1: Back\n\n```bash\n# Go back\necho back\n```\n")
+	d := newDriver(t, e, 160, 40)
+	openCmd(d, e, "standard-deployment-procedure/step-1-deploy/first")
+	d.keys("enter")
+	d.waitText("✓ First: ok")
+	d.keys("enter")
+	d.waitText("Standard Deployment Procedure · summary")
+	d.keys("r")
+	v := d.waitText("› Rollback Procedure")
+	if strings.Contains(v, "· summary") {
+		t.Fatalf("r on the summary did not open the rollback:\n%s", v)
+	}
+}

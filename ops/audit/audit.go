@@ -251,23 +251,15 @@ func lastNewline(f *os.File, before int64) (int64, error) {
 // not records (a torn write from a crash) are skipped; Verify reports
 // them.
 func Read(path string) ([]Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read audit log: %w", err)
+	lines, err := ReadLines(path)
+	recs := make([]Record, 0, len(lines))
+	for _, l := range lines {
+		recs = append(recs, l.Record)
 	}
-	defer f.Close()
-	var recs []Record
-	err = eachLine(f, func(_ int, line []byte, complete bool) error {
-		var r Record
-		if complete && json.Unmarshal(line, &r) == nil {
-			recs = append(recs, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return recs, fmt.Errorf("read audit log %s: %w", path, err)
+	if len(recs) == 0 {
+		recs = nil
 	}
-	return recs, nil
+	return recs, err
 }
 
 // Verify checks that every line is a record whose Prev is the hash of the

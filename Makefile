@@ -21,7 +21,7 @@ endif
 GO_LDFLAGS      := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
 GO_TEST_TIMEOUT ?= 25m
 
-.PHONY: build run test unit check bench lint deps sandbox-up sandbox-down sandbox-reset clean nfpm dist dist-test
+.PHONY: build run test unit check bench lint deps sandbox-up sandbox-initial sandbox-down sandbox-reset clean nfpm dist dist-test
 
 build:
 	go build -trimpath -ldflags '$(GO_LDFLAGS)' -o $(BIN) .
@@ -57,7 +57,7 @@ E2E_COMPOSE_V2 ?= TestDeployThenRollbackByDowngrade|TestEmergencyServiceComplete
 # the TUI under tmux, every key counted) deploy and roll back too, and take
 # minutes: `make bench` runs them (scripts/bench-keys.sh), not `make test`.
 KEY_BUDGETS ?= TestDeploymentKeyBudget|TestRollbackKeyBudget
-test: deps sandbox-up build dist-test
+test: deps sandbox-initial build dist-test
 	export PLANNER_TUI_BIN="$(CURDIR)/$(BIN)" && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -skip '^($(KEY_BUDGETS))$$' $$(go list ./... | grep -v '/e2e$$') && \
 	  go test -count=1 -timeout $(GO_TEST_TIMEOUT) -v ./e2e/ && \
@@ -108,6 +108,12 @@ lint: build
 
 sandbox-up:
 	sandbox/up.sh
+
+# Up, and reset when not at the initial state (v1.2.2, no backups) that the
+# tests are written against: a sandbox left deployed by `make run` or an
+# interrupted test run.
+sandbox-initial:
+	sandbox/initial.sh
 
 sandbox-down:
 	sandbox/down.sh

@@ -74,6 +74,17 @@ need_root() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# close_inherited_fds closes every descriptor above stderr of the current
+# (sub)shell; call it in a subshell before exec'ing a daemon.
+close_inherited_fds() {
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
 docker_answers() { have docker && timeout 10 docker info >/dev/null 2>&1; }
 
 # compose runs docker-compose from the planner dir with the production files,

@@ -102,8 +102,14 @@ start_docker() {
 		pid=$(cat /var/run/docker.pid)
 		log "dockerd (pid $pid) is running but not answering yet; waiting for it"
 	else
-		setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-			>>"$DOCKERD_LOG" 2>&1 </dev/null &
+		# Only stdin, stdout and stderr: the daemon outlives this script, and an
+		# inherited descriptor would keep, say, the lock of `flock LOCK make
+		# test` held for as long as dockerd runs.
+		(
+			close_inherited_fds
+			exec setsid dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
+				>>"$DOCKERD_LOG" 2>&1 </dev/null
+		) &
 		pid=$!
 		echo "$pid" >"$DOCKERD_PIDFILE"
 		log "started dockerd (pid $pid), log $DOCKERD_LOG"

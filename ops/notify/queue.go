@@ -125,7 +125,28 @@ func (q queue) once(runID, event string) bool {
 		return !errors.Is(err, fs.ErrExist)
 	}
 	f.Close()
+	pruneOnce(dir, time.Now())
 	return true
+}
+
+// onceKeep is how long a once-marker is kept: a run that goes on past it
+// could send its run.finished twice, which is better than a marker per run
+// forever (two per run, for the life of the host).
+const onceKeep = 90 * 24 * time.Hour
+
+// pruneOnce removes the markers older than onceKeep. It runs when a marker
+// is made (at most twice a run), so it costs one directory read a run.
+func pruneOnce(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && info.Mode().IsRegular() && now.Sub(info.ModTime()) > onceKeep {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // tryLock takes the deliverer's lock without waiting; nil, nil when

@@ -248,11 +248,16 @@ func KeepImage(ctx context.Context, d *docker.Client, id, ref string) error {
 // deploys (and every test run against a shared engine) would add a tag.
 const KeepKept = 3
 
-// PruneKept removes the kept-image tags of repo beyond the newest
-// KeepKept, never except (the one just kept). A tag is only removed: an
-// image another tag or a container still uses stays (the engine refuses to
-// remove it, and that refusal is not an error here). It returns the tags
-// removed.
+// KeptMinAge is how young a kept tag is never pruned, however many newer
+// ones there are: it may be the way back of a deployment still under way
+// in another run (another state dir on the same engine), and losing it
+// would turn that run's rollback into a rebuild.
+const KeptMinAge = 24 * time.Hour
+
+// PruneKept removes the kept-image tags of repo that Prunable picks. A tag
+// is only removed: an image another tag or a container still uses stays
+// (the engine refuses to remove it, and that refusal is not an error
+// here). It returns the tags removed.
 func PruneKept(ctx context.Context, d *docker.Client, repo, except string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
@@ -268,20 +273,49 @@ func PruneKept(ctx context.Context, d *docker.Client, repo, except string) ([]st
 			}
 		}
 	}
-	slices.Sort(tags)
-	slices.Reverse(tags) // newest run first
 	var removed []string
-	kept := 0
-	for _, t := range tags {
-		if t == except || kept < KeepKept-1 {
-			if t != except {
-				kept++
-			}
-			continue
-		}
+	for _, t := range Prunable(tags, except, time.Now()) {
 		if _, err := d.API().ImageRemove(ctx, t, image.RemoveOptions{}); err == nil {
 			removed = append(removed, t)
 		}
 	}
 	return removed, nil
+}
+
+// Prunable picks the kept tags to remove: those beyond the newest KeepKept
+// (except counts as one of them and always stays) whose run started
+// KeptMinAge before now or longer ago. A tag whose run id does not start
+// with a start time (not made by planner-tui's runs) is pruned by count
+// alone.
+func Prunable(tags []string, except string, now time.Time) []string {
+	tags = slices.Clone(tags)
+	slices.Sort(tags)
+	slices.Reverse(tags) // newest run first
+	var out []string
+	kept := 0
+	for _, t := range tags {
+		if t == except {
+			continue
+		}
+		if kept < KeepKept-1 {
+			kept++
+			continue
+		}
+		if started, ok := keptStarted(t); ok && now.Sub(started) < KeptMinAge {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// keptStarted is the start time in a kept tag's run id
+// ("planner_app:pre-20261202-172017-deployment-runbook").
+func keptStarted(tag string) (time.Time, bool) {
+	_, id, ok := strings.Cut(tag, ":pre-")
+	if !ok || len(id) < len("20060102-150405") {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102-150405", id[:len("20060102-150405")])
+	return t, err == nil
 }

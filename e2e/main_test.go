@@ -152,6 +152,23 @@ func (sb *sandbox) reset(t *testing.T) {
 	}
 	t.Logf("sandbox/reset.sh took %s", time.Since(start).Round(100*time.Millisecond))
 	sb.waitHealthy(t, "1.2.2", 2*time.Minute)
+	// A test that resets deploys, rolls back or breaks the stack: when it
+	// fails half-way it leaves the stack where it stopped (down, say), and
+	// every test after it would fail for that instead of for itself.
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "../sandbox/reset.sh")
+		cmd.Env = append(os.Environ(), "PLANNER_SANDBOX="+sb.root)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("sandbox/reset.sh after the failure: %v\n%s", err, out)
+			return
+		}
+		t.Log("the test failed: the sandbox was reset for the tests after it")
+	})
 }
 
 // operator is one planner-tui run: a state dir of its own and the sandbox's

@@ -260,26 +260,32 @@ func (m *Model) setFlash(text string, s lipgloss.Style) {
 }
 
 // Update is the one place the state changes. Actions the screens emit are
-// handled right after the message that caused them.
+// handled right after the message that caused them, every one of them, in
+// the order emitted: not as Cmds, which run concurrently and would let a key
+// typed right after enter slip in before the dialog it opens.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds := []tea.Cmd{m.update(msg)}
-	for i := 0; len(m.c.pending) > 0 && i < 16; i++ {
-		next := m.c.pending[0]
-		m.c.pending = m.c.pending[1:]
-		cmds = append(cmds, m.update(next))
-	}
-	m.c.pending = nil
+	cmds = append(cmds, m.drain()...)
 	cmds = append(cmds, m.chainCheck())
-	for i := 0; len(m.c.pending) > 0 && i < 16; i++ {
-		// what the chain's next command asked for (its dialog's own
-		// messages come later, with keys)
-		next := m.c.pending[0]
-		m.c.pending = m.c.pending[1:]
-		cmds = append(cmds, m.update(next))
-	}
-	m.c.pending = nil
+	// what the chain's next command asked for (its dialog's own messages
+	// come later, with keys)
+	cmds = append(cmds, m.drain()...)
 	cmds = append(cmds, m.stateCmd())
 	return m, tea.Batch(cmds...)
+}
+
+// drain handles the actions emitted so far, and those they emit in turn,
+// until none is left. Nothing is dropped (an earlier loop stopped at 16 and
+// threw the rest away).
+func (m *Model) drain() []tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.c.pending) > 0 {
+		next := m.c.pending[0]
+		m.c.pending = m.c.pending[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	m.c.pending = nil
+	return cmds
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {

@@ -255,6 +255,18 @@ func (m *Model) resize() {
 
 func (m *Model) tooSmall() bool { return m.c.width < 80 || m.c.height < 24 }
 
+// setDialog opens d over the screen (nil closes the open one), bound to
+// the shared context.
+func (m *Model) setDialog(d Component) {
+	if d == nil {
+		m.dlg = nil
+		return
+	}
+	dl := d.(dialog)
+	dl.bind(m.c)
+	m.dlg = dl
+}
+
 func (m *Model) setFlash(text string, s lipgloss.Style) {
 	m.flash, m.flashS = text, s
 }
@@ -365,7 +377,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFlash("a step is running: wait for it or cancel it before a new run", c.styles.Warn)
 			return nil
 		}
-		m.dlg = &newRunDialog{input: newInput("> ", "what is this run for? (enter: the runbook title)")}
+		m.setDialog(&newRunDialog{input: newInput("> ", "what is this run for? (enter: the runbook title)")})
 		return nil
 	case newRunMsg:
 		eng, title := c.eng, msg.title
@@ -562,7 +574,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case noteReqMsg:
-		m.dlg = &noteDialog{stepID: msg.stepID, title: msg.title, input: newInput("> ", "what happened")}
+		m.setDialog(&noteDialog{stepID: msg.stepID, title: msg.title, input: newInput("> ", "what happened")})
 		return nil
 	case noteMsg:
 		stepID, text, eng := msg.stepID, msg.text, c.eng
@@ -571,10 +583,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.MouseWheelMsg:
 		if m.dlg == nil && m.page != nil {
-			return m.page.Update(msg)
+			return send(m.page, msg)
 		}
 		if m.dlg == nil && m.proc != nil {
-			return m.proc.Update(msg)
+			return send(m.proc, msg)
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -587,7 +599,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	}
 	if m.dlg != nil {
 		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(c, msg)
+		next, cmd := m.dlg.Update(msg)
+		m.setDialog(next)
 		return cmd
 	}
 	return nil
@@ -598,7 +611,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.flash = ""
 	if m.dlg != nil {
 		var cmd tea.Cmd
-		m.dlg, cmd = m.dlg.Update(c, msg)
+		next, cmd := m.dlg.Update(msg)
+		m.setDialog(next)
 		return cmd
 	}
 	if m.tooSmall() {
@@ -611,7 +625,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.pageKey(msg)
 	}
 	if m.proc != nil && m.proc.Capturing() {
-		return m.proc.Update(msg)
+		return send(m.proc, msg)
 	}
 	switch {
 	case key.Matches(msg, k.Stack):
@@ -631,7 +645,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		c.emit(newRunReqMsg{})
 		return nil
 	case key.Matches(msg, k.Help):
-		m.dlg = helpDialog{}
+		m.setDialog(&helpDialog{})
 		return nil
 	case key.Matches(msg, k.Quit):
 		return m.quit()
@@ -639,22 +653,22 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if c.active == nil {
 			return tea.Quit
 		}
-		m.dlg = &confirmDialog{
+		m.setDialog(&confirmDialog{
 			title: "Cancel the running step",
 			lines: []string{c.styles.Bold.Render(m.activeTitle()) + " is running.", "Cancelling sends SIGTERM to its process group, then SIGKILL after a grace period."},
 			onYes: cancelReqMsg{},
 			onNo:  flashMsg{text: "not cancelled: the step keeps running"},
-		}
+		})
 		return nil
 	case key.Matches(msg, k.Search):
 		if m.proc != nil && m.proc.focus == 1 {
-			return m.proc.Update(msg)
+			return send(m.proc, msg)
 		}
-		m.dlg = newSearchDialog(c)
+		m.setDialog(newSearchDialog(c))
 		return nil
 	case key.Matches(msg, k.Emergency):
 		if d := newEmergencyDialog(c); d != nil {
-			m.dlg = d
+			m.setDialog(d)
 		} else {
 			m.setFlash("this runbook has no Emergency Procedures section", c.styles.Warn)
 		}
@@ -676,7 +690,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		if m.proc != nil {
 			if m.proc.log.HasQuery() && m.proc.focus == 1 {
-				return m.proc.Update(msg)
+				return send(m.proc, msg)
 			}
 			if m.proc.zoom {
 				m.proc.setZoom(false)
@@ -695,23 +709,23 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.proc != nil {
-		return m.proc.Update(msg)
+		return send(m.proc, msg)
 	}
-	return m.home.Update(msg)
+	return send(m.home, msg)
 }
 
 func (m *Model) quit() tea.Cmd {
 	if m.c.active == nil {
 		return tea.Quit
 	}
-	m.dlg = &confirmDialog{
+	m.setDialog(&confirmDialog{
 		title: "Quit planner-tui",
 		lines: []string{
 			m.c.styles.Bold.Render(m.activeTitle()) + " is still running.",
 			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.",
 		},
 		onYes: quitMsg{},
-	}
+	})
 	return nil
 }
 
@@ -774,7 +788,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 		}
 		d := newPicker("Pick one", "These are alternatives: one of them runs, never both.", items, false)
 		d.sel = sel
-		m.dlg = d
+		m.setDialog(d)
 		return nil
 	}
 	if reuse := plan.NeedsPhrase() && len(plan.Reused) > 0; len(plan.Missing) > 0 || reuse {
@@ -797,7 +811,7 @@ func (m *Model) advance(f flow) tea.Cmd {
 				d.prefill(name, plan.Params[name], from)
 			}
 		}
-		m.dlg = d
+		m.setDialog(d)
 		var cmds []tea.Cmd
 		for _, name := range names {
 			cmds = append(cmds, m.choices(name))
@@ -808,9 +822,9 @@ func (m *Model) advance(f flow) tea.Cmd {
 		return m.askApproval(f, plan) // ui/approval.go
 	}
 	if plan.NeedsPhrase() {
-		m.dlg = newPhraseDialog(plan, func(phrase string) tea.Msg {
+		m.setDialog(newPhraseDialog(plan, func(phrase string) tea.Msg {
 			return startReqMsg{plan: plan, conf: phrase}
-		})
+		}))
 		return nil
 	}
 	if plan.Risk == checklist.Change {
@@ -819,12 +833,12 @@ func (m *Model) advance(f flow) tea.Cmd {
 		if plan.Reason != "" {
 			lines = append(lines, "", c.styles.Faint.Render(plan.Reason))
 		}
-		m.dlg = &confirmDialog{
+		m.setDialog(&confirmDialog{
 			title: "Run this change?",
 			lines: lines,
 			onYes: startReqMsg{plan: plan, conf: "yes"},
 			onNo:  flashMsg{text: "not run"},
-		}
+		})
 		return nil
 	}
 	return m.start(plan, "")
@@ -989,7 +1003,7 @@ func (m *Model) render() string {
 	lines = append(lines, body, status, bottom)
 	screen := strings.Join(lines, "\n")
 	if m.dlg != nil {
-		box := m.dlg.View(c)
+		box := m.dlg.View()
 		x := max(0, (c.width-lipgloss.Width(box))/2)
 		y := max(1, (c.height-lipgloss.Height(box))/2)
 		screen = lipgloss.NewCompositor(
@@ -1021,7 +1035,7 @@ func (m *Model) bottomLine() string {
 		return fit(m.flashS.Render(m.flash), c.width)
 	}
 	if m.dlg != nil {
-		return fit(c.styles.Faint.Render(m.dlg.Help()), c.width)
+		return fit(c.styles.Faint.Render(hintLine(m.dlg.ShortHelp())), c.width)
 	}
 	k := c.keys
 	var b []key.Binding
@@ -1029,50 +1043,13 @@ func (m *Model) bottomLine() string {
 	case m.page != nil && m.page.Capturing():
 		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
 	case m.page != nil:
-		b = m.page.Keys()
+		b = m.page.ShortHelp()
 	case m.proc != nil && m.proc.Capturing():
 		return fit(c.styles.Faint.Render("type to search the log · enter find · esc cancel"), c.width)
-	case m.proc != nil && m.proc.zoom:
-		b = []key.Binding{unzoomKey, k.Up, k.Down, k.Search}
-		if m.proc.log.HasQuery() {
-			b = append(b, k.Next, k.Prev)
-		}
-		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Pager, k.Copy, k.NextPending, k.PrevPending)
-	case m.proc != nil && m.proc.focus == 1:
-		b = []key.Binding{k.Up, k.Down, k.Search}
-		if m.proc.log.HasQuery() {
-			b = append(b, k.Next, k.Prev)
-		}
-		b = append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom, k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
 	case m.proc != nil:
-		enter := k.Enter
-		if r, ok := m.proc.selected(); ok && r.kind == rowStep {
-			if ids, _ := chainQueue(c, m.proc.sec.Steps[r.step], ""); len(ids) > 0 {
-				enter = stepEnterKey
-			}
-		}
-		b = []key.Binding{k.Up, k.Down, enter}
-		if c.chain != nil && !c.chain.stop {
-			// first: the line is cut at its end
-			b = []key.Binding{chainStopKey, k.Up, k.Down, enter}
-		}
-		if r, ok := m.proc.selected(); ok && r.kind == rowCheck {
-			b = append(b, k.Tick)
-		}
-		if r, ok := m.proc.selected(); ok && r.kind == rowCmd {
-			b = append(b, k.Skip)
-		}
-		// [ is in help: the line has no room for every pair
-		if reviewOffered(m.proc.step()) {
-			b = append(b, k.Review) // near the migrations: review them first
-		}
-		b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note)
-		if c.chain == nil || c.chain.stop {
-			b = append(b, k.Back)
-		}
-		b = append(b, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
+		b = m.proc.ShortHelp()
 	default:
-		b = []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Review, k.Sections, k.Stack, k.Database, k.NewRun}
+		b = m.home.ShortHelp()
 	}
 	if c.active != nil {
 		b = append(b, k.Cancel)
@@ -1177,11 +1154,11 @@ func (m *Model) closePage() {
 func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
 	if m.page.Capturing() {
-		return m.page.Update(msg)
+		return send(m.page, msg)
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		m.dlg = helpDialog{}
+		m.setDialog(&helpDialog{})
 		return nil
 	case key.Matches(msg, k.Quit):
 		return m.quit()
@@ -1216,13 +1193,13 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.openPage(newDBPane(m.c))
 		}
 	}
-	return m.page.Update(msg)
+	return send(m.page, msg)
 }
 
 // askRestart guards a container restart with y/N (default No).
 func (m *Model) askRestart(ct docker.Container) {
 	st := m.c.styles
-	m.dlg = &confirmDialog{
+	m.setDialog(&confirmDialog{
 		title: "Restart a container",
 		lines: []string{
 			"Restart " + st.Bold.Render(serviceName(ct)) + " (" + ct.Name + ", now " + ct.State + ")?",
@@ -1231,7 +1208,7 @@ func (m *Model) askRestart(ct docker.Container) {
 		},
 		onYes: restartReqMsg{ct: ct},
 		onNo:  flashMsg{text: "not restarted"},
-	}
+	})
 }
 
 // restart admits the restart through the session like any command (the

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -41,6 +42,7 @@ type approvalMsg struct {
 type approvalPollMsg struct{ d *approvalDialog }
 
 type approvalDialog struct {
+	dlgBase
 	f     flow
 	plan  *session.Plan
 	eng   approvalEngine
@@ -59,7 +61,7 @@ func (m *Model) askApproval(f flow, plan *session.Plan) tea.Cmd {
 		return nil
 	}
 	d := &approvalDialog{f: f, plan: plan, eng: eng, input: newInput("> ", "a note for the approver: why, why now (enter asks)")}
-	m.dlg = d
+	m.setDialog(d)
 	if st := plan.Approval; st != nil && st.State == session.ApprovalPending {
 		// Asked already: follow that request.
 		d.asked, d.st = true, st
@@ -80,7 +82,8 @@ func (d *approvalDialog) poll() tea.Cmd {
 	return tea.Tick(approvalPoll, func(time.Time) tea.Msg { return approvalPollMsg{d: d} })
 }
 
-func (d *approvalDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *approvalDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	switch msg := msg.(type) {
 	case approvalPollMsg:
 		if msg.d != d || d.st == nil {
@@ -145,7 +148,8 @@ func (d *approvalDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *approvalDialog) View(c *Context) string {
+func (d *approvalDialog) View() string {
+	c := d.c
 	st := c.styles
 	p := d.plan
 	lines := []string{st.RiskLabel(p.Risk) + "  " + st.Bold.Render(p.Command.Title), ""}
@@ -199,9 +203,11 @@ func (d *approvalDialog) invalid() []string {
 	return d.st.Invalid
 }
 
-func (d *approvalDialog) Help() string {
+func (d *approvalDialog) ShortHelp() []key.Binding {
 	if !d.asked {
-		return "type a note, enter asks for the approval · esc cancels"
+		return hints("type a note, enter asks for the approval · esc cancels")
 	}
-	return "esc closes (the request stays) · enter asks again once closed"
+	return hints("esc closes (the request stays) · enter asks again once closed")
 }
+
+func (d *approvalDialog) FullHelp() [][]key.Binding { return fullHelp(d) }

@@ -70,7 +70,10 @@ func (r *Review) close() {
 		r.cancel()
 	}
 }
-func (r *Review) Keys() []key.Binding {
+func (r *Review) FullHelp() [][]key.Binding { return fullHelp(r) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (r *Review) ShortHelp() []key.Binding {
 	k := r.c.keys
 	return []key.Binding{reviewTargetKey, reviewFreshKey, k.Back, k.Up, k.Down, k.PageUp, k.PageDn, reviewTopKey, reviewEndKey}
 }
@@ -152,7 +155,7 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 		}
 		d := newPicker("Review against", "The version to compare with what runs now (as of the last git fetch):", items, true)
 		d.sel = sel
-		m.dlg = d
+		m.setDialog(d)
 	case reviewTargetMsg:
 		r.ref, r.off, r.plan = msg.ref, 0, nil
 		return r.build(false)
@@ -160,7 +163,13 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (r *Review) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Review's handling is update.
+func (r *Review) Update(msg tea.Msg) (Component, tea.Cmd) { return r, r.update(msg) }
+
+// Init asks for nothing: what the Review shows comes with the snapshot.
+func (r *Review) Init() tea.Cmd { return nil }
+
+func (r *Review) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil

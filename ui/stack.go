@@ -19,15 +19,12 @@ import (
 // page is a full-body screen opened over home or a procedure (the stack
 // and database panes); esc closes it.
 type page interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
+	Component
 	Title() string
 	// Capturing says whether the page takes every key (typing a search).
 	Capturing() bool
 	// WantsEsc says whether esc means something inside the page.
 	WantsEsc() bool
-	Keys() []key.Binding
 	// onSnap is called after every new snapshot.
 	onSnap() tea.Cmd
 	// close stops whatever the page streams.
@@ -94,7 +91,10 @@ func (s *Stack) selected() (docker.Container, bool) {
 	return cs[s.sel], true
 }
 
-func (s *Stack) Keys() []key.Binding {
+func (s *Stack) FullHelp() [][]key.Binding { return fullHelp(s) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (s *Stack) ShortHelp() []key.Binding {
 	k := s.c.keys
 	if s.focus == 1 {
 		b := []key.Binding{k.Up, k.Down, k.Search}
@@ -176,18 +176,20 @@ func (s *Stack) close() {
 	}
 }
 
-func (s *Stack) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Stack's handling is update.
+func (s *Stack) Update(msg tea.Msg) (Component, tea.Cmd) { return s, s.update(msg) }
+
+// Init asks for nothing: what the Stack shows comes with the snapshot.
+func (s *Stack) Init() tea.Cmd { return nil }
+
+func (s *Stack) update(msg tea.Msg) tea.Cmd {
 	k := s.c.keys
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		s.log, cmd = s.log.Update(msg)
-		return cmd
+		return send(&s.log, msg)
 	case tea.KeyPressMsg:
 		if s.log.Capturing() || (s.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Restart)) {
-			var cmd tea.Cmd
-			s.log, cmd = s.log.Update(msg)
-			return cmd
+			return send(&s.log, msg)
 		}
 		switch {
 		case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
@@ -206,9 +208,7 @@ func (s *Stack) Update(msg tea.Msg) tea.Cmd {
 				s.c.emit(restartAskMsg{ct: ct})
 			}
 		case key.Matches(msg, k.Wrap), key.Matches(msg, k.Bottom), key.Matches(msg, k.Top), key.Matches(msg, k.Search):
-			var cmd tea.Cmd
-			s.log, cmd = s.log.Update(msg)
-			return cmd
+			return send(&s.log, msg)
 		}
 	}
 	return nil

@@ -45,7 +45,6 @@ type (
 type containerLog struct {
 	id, name string
 	buf      *LogBuffer
-	cancel   context.CancelFunc
 	errs     atomic.Int64
 	warns    atomic.Int64
 }
@@ -139,14 +138,14 @@ func (s *Stack) followSelected() tea.Cmd {
 		return nil
 	}
 	s.close()
-	ctx, cancel := context.WithCancel(s.c.ctx)
-	cl := &containerLog{id: ct.ID, name: serviceName(ct), buf: NewLogBuffer(logCap), cancel: cancel}
+	cl := &containerLog{id: ct.ID, name: serviceName(ct), buf: NewLogBuffer(logCap)}
 	s.cl = cl
 	s.log.SetBuffer(cl.buf, "")
 	s.log.caption = ""
 	mon, classify, mask := s.c.opts.Monitor, s.c.classify, s.c.eng.Mask
-	go func() {
-		defer cl.buf.Close()
+	// the one stream the screen follows: the previous container's ends
+	// before this one's starts (tasks.go)
+	s.c.streams.Start(s.c.ctx, func(ctx context.Context, t *task) {
 		err := mon.Logs(ctx, ct.ID, 200, func(l monitor.LogLine) {
 			// Apps print DSNs and settings: the .env secrets are masked here
 			// as in a step's output.
@@ -154,24 +153,30 @@ func (s *Stack) followSelected() tea.Cmd {
 			if l.Stream == "event" {
 				text = "── " + text + " ──"
 			}
-			switch classify(text) {
-			case logscan.Error:
-				cl.errs.Add(1)
-			case logscan.Warning:
-				cl.warns.Add(1)
-			}
-			cl.buf.Write([]byte(text + "\n"))
+			t.do(func() {
+				switch classify(text) {
+				case logscan.Error:
+					cl.errs.Add(1)
+				case logscan.Warning:
+					cl.warns.Add(1)
+				}
+				cl.buf.Write([]byte(text + "\n"))
+			})
 		})
 		if err != nil && ctx.Err() == nil {
-			cl.buf.Write([]byte("── log stream ended: " + err.Error() + " ──\n"))
+			t.do(func() { cl.buf.Write([]byte("── log stream ended: " + err.Error() + " ──\n")) })
 		}
-	}()
+		cl.buf.Close()
+	})
 	return cl.buf.wait(s.c.ctx)
 }
 
+// close stops the followed stream; its buffer is closed here (a stream
+// superseded before it ran never closes it), so its wait ends (final).
 func (s *Stack) close() {
 	if s.cl != nil {
-		s.cl.cancel()
+		s.c.streams.Stop()
+		s.cl.buf.Close()
 		s.cl = nil
 	}
 }

@@ -31,15 +31,15 @@ type approvalEngine interface {
 	ApprovalStatus(id string) (*session.ApprovalStatus, error)
 }
 
-// approvalMsg is a request's status read in a Cmd, for dialog d.
+// approvalMsg is a request's status read in a Cmd, for the dialog that
+// asked (an owned answer: owner.go).
 type approvalMsg struct {
-	d   *approvalDialog
 	st  *session.ApprovalStatus
 	err error
 }
 
-// approvalPollMsg asks dialog d to read its request again.
-type approvalPollMsg struct{ d *approvalDialog }
+// approvalPollMsg asks the dialog to read its request again.
+type approvalPollMsg struct{}
 
 type approvalDialog struct {
 	dlgBase
@@ -72,32 +72,29 @@ func (m *Model) askApproval(f flow, plan *session.Plan) tea.Cmd {
 
 func (d *approvalDialog) request(note string) tea.Cmd {
 	eng, plan := d.eng, d.plan
-	return func() tea.Msg {
+	return ownedCmd(d.id, func() tea.Msg {
 		st, err := eng.RequestApproval(plan, note)
-		return approvalMsg{d: d, st: st, err: err}
-	}
+		return approvalMsg{st: st, err: err}
+	})
 }
 
 func (d *approvalDialog) poll() tea.Cmd {
-	return tea.Tick(approvalPoll, func(time.Time) tea.Msg { return approvalPollMsg{d: d} })
+	return ownedCmd(d.id, tea.Tick(approvalPoll, func(time.Time) tea.Msg { return approvalPollMsg{} }))
 }
 
 func (d *approvalDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 	c := d.c
 	switch msg := msg.(type) {
 	case approvalPollMsg:
-		if msg.d != d || d.st == nil {
+		if d.st == nil {
 			return d, nil
 		}
 		eng, id := d.eng, d.st.ID
-		return d, func() tea.Msg {
+		return d, ownedCmd(d.id, func() tea.Msg {
 			st, err := eng.ApprovalStatus(id)
-			return approvalMsg{d: d, st: st, err: err}
-		}
+			return approvalMsg{st: st, err: err}
+		})
 	case approvalMsg:
-		if msg.d != d {
-			return d, nil
-		}
 		d.err = msg.err
 		if msg.st != nil {
 			st := *msg.st // the engine's memo may hold msg.st: not changed here

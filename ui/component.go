@@ -59,12 +59,21 @@ func hintLine(b []key.Binding) string {
 	return strings.Join(parts, " · ")
 }
 
-// dlgBase is what every dialog embeds: the shared context, given by the
-// root when the dialog opens (bind), and no Init of its own.
-type dlgBase struct{ c *Context }
+// dlgBase is what every dialog embeds: the shared context and an owner id
+// for its answers, given by the root when the dialog opens (bind), and no
+// Init of its own.
+type dlgBase struct {
+	c *Context
+	owns
+}
 
-func (d *dlgBase) bind(c *Context) { d.c = c }
-func (d *dlgBase) Init() tea.Cmd   { return nil }
+func (d *dlgBase) bind(c *Context) {
+	d.c = c
+	if d.id == 0 {
+		d.id = c.newOwner()
+	}
+}
+func (d *dlgBase) Init() tea.Cmd { return nil }
 
 // Dialogs lay out from the screen's size in the context.
 func (d *dlgBase) SetSize(int, int) {}

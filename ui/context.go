@@ -179,6 +179,8 @@ type Context struct {
 	// streams owns the one stream followed now (a container's log): a
 	// new one starts once the previous has ended (tasks.go).
 	streams tasks
+	// owners counts the owner ids handed out (owner.go).
+	owners uint64
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

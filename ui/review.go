@@ -23,7 +23,8 @@ import (
 // alembic in a one-off container: seconds); the page says "rendering pending
 // SQL…" meanwhile, and formats the result in pure functions (reviewBody).
 type Review struct {
-	c    *Context
+	c *Context
+	owns
 	w, h int
 	off  int    // lines scrolled down from the top
 	ref  string // the target asked for; "" is op plan's default
@@ -58,7 +59,7 @@ var (
 	reviewEndKey    = key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "end"))
 )
 
-func newReview(c *Context) *Review { return &Review{c: c} }
+func newReview(c *Context) *Review { return &Review{c: c, owns: owns{c.newOwner()}} }
 
 func (r *Review) Title() string    { return "Review changes" }
 func (r *Review) Capturing() bool  { return false }
@@ -98,12 +99,12 @@ func (r *Review) build(fresh bool) tea.Cmd {
 	r.seq++
 	r.busy, r.from = true, time.Now()
 	seq, ref, mask, from := r.seq, r.ref, r.c.eng.Mask, r.from
-	return func() tea.Msg {
+	return ownedCmd(r.id, func() tea.Msg {
 		defer cancel()
 		p, err := f(ctx, ref, fresh)
 		maskPlan(&p, mask)
 		return reviewResultMsg{seq: seq, plan: p, err: err, took: time.Since(from)}
-	}
+	})
 }
 
 // maskPlan masks what git and alembic said: a secret committed to a
@@ -124,12 +125,9 @@ func maskPlan(p *changes.Plan, mask func(string) string) {
 	}
 }
 
-// onReview routes the page's answers; a page closed since drops them.
-func (m *Model) onReview(msg tea.Msg) tea.Cmd {
-	r, ok := m.page.(*Review)
-	if !ok {
-		return nil
-	}
+// onAnswer takes the page's own answers (owner.go: they reach it only
+// while it is open).
+func (r *Review) onAnswer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case reviewResultMsg:
 		if msg.seq != r.seq {
@@ -142,7 +140,7 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 		}
 	case reviewTargetsMsg:
 		if msg.err != nil && len(msg.choices) == 0 {
-			m.setFlash("no versions to choose from: "+msg.err.Error(), m.c.styles.Error)
+			r.c.emit(flashMsg{text: "no versions to choose from: " + msg.err.Error(), err: true})
 			return nil
 		}
 		var items []pickItem
@@ -151,11 +149,11 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 			if ch.Ref == r.ref {
 				sel = i
 			}
-			items = append(items, pickItem{label: ch.Label, title: ch.Ref, pick: reviewTargetMsg{ref: ch.Ref}})
+			items = append(items, pickItem{label: ch.Label, title: ch.Ref, pick: ownedMsg{owner: r.id, msg: reviewTargetMsg{ref: ch.Ref}}})
 		}
 		d := newPicker("Review against", "The version to compare with what runs now (as of the last git fetch):", items, true)
 		d.sel = sel
-		m.setDialog(d)
+		r.c.emit(openDialogMsg{d})
 	case reviewTargetMsg:
 		r.ref, r.off, r.plan = msg.ref, 0, nil
 		return r.build(false)
@@ -172,7 +170,7 @@ func (r *Review) Init() tea.Cmd { return nil }
 func (r *Review) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return nil
+		return r.onAnswer(msg)
 	}
 	k := r.c.keys
 	page := max(1, r.h-2)
@@ -194,12 +192,12 @@ func (r *Review) update(msg tea.Msg) tea.Cmd {
 		if f == nil {
 			return nil
 		}
-		return func() tea.Msg {
+		return ownedCmd(r.id, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			ch, err := f(ctx)
 			return reviewTargetsMsg{choices: ch, err: err}
-		}
+		})
 	case key.Matches(km, reviewFreshKey):
 		if r.busy {
 			return nil

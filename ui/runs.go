@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -306,26 +305,12 @@ func (m *Model) onDone(msg jobDoneMsg) {
 	if cr.Status == "" {
 		cr = c.status(msg.cmdID)
 	}
-	dur := ""
-	if !cr.Started.IsZero() && !cr.Ended.IsZero() {
-		dur = " in " + fmtDuration(cr.Ended.Sub(cr.Started))
-	}
-	switch {
-	case msg.err != nil:
-		m.setFlash(title+": "+msg.err.Error(), c.styles.Error)
-	case cr.Status == checklist.OK:
-		m.setFlash(fmt.Sprintf("✓ %s: ok (exit %d)%s", title, cr.ExitCode, dur), c.styles.OK)
+	text, t := doneFlash(title, cr, msg.err)
+	m.setFlash(text, t.style(c.styles))
+	if msg.err == nil && cr.Status == checklist.OK && m.proc != nil {
 		// on to the next thing to do; a warning or a failure keeps the
 		// selection, so the operator reads it
-		if m.proc != nil {
-			m.proc.advanceAfter(msg.cmdID)
-		}
-	case cr.Status == checklist.Warning:
-		m.setFlash(fmt.Sprintf("⚠ %s: warning, exit %d%s: %s", title, cr.ExitCode, dur, cr.Detail), c.styles.Warn)
-	case cr.Status == checklist.Failed:
-		m.setFlash(fmt.Sprintf("✗ %s: failed, exit %d%s", title, cr.ExitCode, dur), c.styles.Error)
-	default:
-		m.setFlash(fmt.Sprintf("%s: %s%s", title, cr.Status, dur), c.styles.Warn)
+		m.proc.advanceAfter(msg.cmdID)
 	}
 	m.summaryAfter(msg.cmdID) // the procedure's end opens its summary
 }

@@ -374,6 +374,16 @@ func (l *LogPane) FullHelp() [][]key.Binding { return fullHelp(l) }
 func (l *LogPane) Update(msg tea.Msg) (Component, tea.Cmd) {
 	k := l.c.keys
 	switch msg := msg.(type) {
+	case logMsg:
+		// new lines in a buffer: redrawn only by the pane showing it
+		if msg.buf == l.buf {
+			if msg.final {
+				l.refresh()
+			} else {
+				l.onOutput()
+			}
+		}
+		return l, nil
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:

@@ -22,21 +22,14 @@ func (m *Model) outputs(msg tea.Msg) (tea.Cmd, bool) {
 		if !msg.final {
 			cmd = msg.buf.wait(c.ctx)
 		}
-		if m.proc != nil && m.proc.log.buf == msg.buf {
-			if msg.final {
-				m.proc.log.refresh()
-			} else {
-				m.proc.log.onOutput()
-			}
-		}
-		// a container log stream the pane stopped following ends with
+		// the panes showing the buffer redraw (LogPane.Update); a
+		// container log stream the pane stopped following ends with
 		// Close (final), so its wait is not re-armed forever
-		if st, ok := m.page.(*Stack); ok && st.log.buf == msg.buf {
-			if msg.final {
-				st.log.refresh()
-			} else {
-				st.log.onOutput()
-			}
+		if m.proc != nil {
+			send(m.proc, msg)
+		}
+		if m.page != nil {
+			send(m.page, msg)
 		}
 		return cmd, true
 	case reportWrittenMsg:

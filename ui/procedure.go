@@ -568,7 +568,7 @@ func (p *Procedure) Init() tea.Cmd { return nil }
 func (p *Procedure) update(msg tea.Msg) tea.Cmd {
 	k := p.c.keys
 	switch msg := msg.(type) {
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, logMsg:
 		return send(&p.log, msg)
 	case tea.KeyPressMsg:
 		if !p.log.Capturing() && key.Matches(msg, k.Zoom) {

@@ -190,7 +190,7 @@ func (s *Stack) Init() tea.Cmd { return nil }
 func (s *Stack) update(msg tea.Msg) tea.Cmd {
 	k := s.c.keys
 	switch msg := msg.(type) {
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, logMsg:
 		return send(&s.log, msg)
 	case tea.KeyPressMsg:
 		if s.log.Capturing() || (s.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Restart)) {

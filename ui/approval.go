@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -30,17 +31,18 @@ type approvalEngine interface {
 	ApprovalStatus(id string) (*session.ApprovalStatus, error)
 }
 
-// approvalMsg is a request's status read in a Cmd, for dialog d.
+// approvalMsg is a request's status read in a Cmd, for the dialog that
+// asked (an owned answer: owner.go).
 type approvalMsg struct {
-	d   *approvalDialog
 	st  *session.ApprovalStatus
 	err error
 }
 
-// approvalPollMsg asks dialog d to read its request again.
-type approvalPollMsg struct{ d *approvalDialog }
+// approvalPollMsg asks the dialog to read its request again.
+type approvalPollMsg struct{}
 
 type approvalDialog struct {
+	dlgBase
 	f     flow
 	plan  *session.Plan
 	eng   approvalEngine
@@ -59,7 +61,7 @@ func (m *Model) askApproval(f flow, plan *session.Plan) tea.Cmd {
 		return nil
 	}
 	d := &approvalDialog{f: f, plan: plan, eng: eng, input: newInput("> ", "a note for the approver: why, why now (enter asks)")}
-	m.dlg = d
+	m.setDialog(d)
 	if st := plan.Approval; st != nil && st.State == session.ApprovalPending {
 		// Asked already: follow that request.
 		d.asked, d.st = true, st
@@ -70,31 +72,29 @@ func (m *Model) askApproval(f flow, plan *session.Plan) tea.Cmd {
 
 func (d *approvalDialog) request(note string) tea.Cmd {
 	eng, plan := d.eng, d.plan
-	return func() tea.Msg {
+	return ownedCmd(d.id, func() tea.Msg {
 		st, err := eng.RequestApproval(plan, note)
-		return approvalMsg{d: d, st: st, err: err}
-	}
+		return approvalMsg{st: st, err: err}
+	})
 }
 
 func (d *approvalDialog) poll() tea.Cmd {
-	return tea.Tick(approvalPoll, func(time.Time) tea.Msg { return approvalPollMsg{d: d} })
+	return ownedCmd(d.id, tea.Tick(approvalPoll, func(time.Time) tea.Msg { return approvalPollMsg{} }))
 }
 
-func (d *approvalDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *approvalDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	switch msg := msg.(type) {
 	case approvalPollMsg:
-		if msg.d != d || d.st == nil {
+		if d.st == nil {
 			return d, nil
 		}
 		eng, id := d.eng, d.st.ID
-		return d, func() tea.Msg {
+		return d, ownedCmd(d.id, func() tea.Msg {
 			st, err := eng.ApprovalStatus(id)
-			return approvalMsg{d: d, st: st, err: err}
-		}
+			return approvalMsg{st: st, err: err}
+		})
 	case approvalMsg:
-		if msg.d != d {
-			return d, nil
-		}
 		d.err = msg.err
 		if msg.st != nil {
 			st := *msg.st // the engine's memo may hold msg.st: not changed here
@@ -145,7 +145,8 @@ func (d *approvalDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *approvalDialog) View(c *Context) string {
+func (d *approvalDialog) View() string {
+	c := d.c
 	st := c.styles
 	p := d.plan
 	lines := []string{st.RiskLabel(p.Risk) + "  " + st.Bold.Render(p.Command.Title), ""}
@@ -199,9 +200,11 @@ func (d *approvalDialog) invalid() []string {
 	return d.st.Invalid
 }
 
-func (d *approvalDialog) Help() string {
+func (d *approvalDialog) ShortHelp() []key.Binding {
 	if !d.asked {
-		return "type a note, enter asks for the approval · esc cancels"
+		return hints("type a note, enter asks for the approval · esc cancels")
 	}
-	return "esc closes (the request stays) · enter asks again once closed"
+	return hints("esc closes (the request stays) · enter asks again once closed")
 }
+
+func (d *approvalDialog) FullHelp() [][]key.Binding { return fullHelp(d) }

@@ -261,7 +261,7 @@ func TestChainWaitsForTheOperatorsDialog(t *testing.T) {
 		cr := e.Run().Commands[chSlow]
 		return cr != nil && cr.Status == checklist.OK && d.m.c.active == nil
 	})
-	if _, ok := d.m.dlg.(helpDialog); !ok {
+	if _, ok := d.m.dlg.(*helpDialog); !ok {
 		t.Fatalf("the help went away as the chain went on:\n%s", d.view())
 	}
 	wantStarted(t, e, chSlow)

@@ -108,7 +108,9 @@ func TestPhraseDialogShowsEverythingWhole(t *testing.T) {
 		Confirm:  "restore-planner_production-from-pre-deploy-20261202-103000-backup-file",
 		Destroys: "every row written to planner_production since the backup at /var/backups/planner/pre-deploy-20261202-103000.dump was taken, including the sessions table",
 	}
-	v := ansi.Strip(newPhraseDialog(plan, nil).View(m.c))
+	pd := newPhraseDialog(plan, nil)
+	pd.bind(m.c)
+	v := ansi.Strip(pd.View())
 	if strings.Contains(v, "…") {
 		t.Errorf("the dialog cuts something:\n%s", v)
 	}

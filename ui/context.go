@@ -176,6 +176,11 @@ type Context struct {
 	stateDir string
 	// chain is the step running as a whole (chain.go), nil for none.
 	chain *chain
+	// streams owns the one stream followed now (a container's log): a
+	// new one starts once the previous has ended (tasks.go).
+	streams tasks
+	// owners counts the owner ids handed out (owner.go).
+	owners uint64
 
 	// pending are actions the screens asked for during this Update; the
 	// root handles them before the next message, so a key typed right

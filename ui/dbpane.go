@@ -22,12 +22,15 @@ type DBPane struct {
 
 func newDBPane(c *Context) *DBPane { return &DBPane{c: c} }
 
-func (d *DBPane) Title() string    { return "Database" }
-func (d *DBPane) Capturing() bool  { return false }
-func (d *DBPane) WantsEsc() bool   { return false }
-func (d *DBPane) SetSize(w, h int) { d.w, d.h = w, h }
-func (d *DBPane) close()           {}
-func (d *DBPane) Keys() []key.Binding {
+func (d *DBPane) Title() string             { return "Database" }
+func (d *DBPane) Capturing() bool           { return false }
+func (d *DBPane) WantsEsc() bool            { return false }
+func (d *DBPane) SetSize(w, h int)          { d.w, d.h = w, h }
+func (d *DBPane) close()                    {}
+func (d *DBPane) FullHelp() [][]key.Binding { return fullHelp(d) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (d *DBPane) ShortHelp() []key.Binding {
 	k := d.c.keys
 	return []key.Binding{k.Refresh, k.Stack, k.Back}
 }
@@ -39,7 +42,13 @@ func (d *DBPane) onSnap() tea.Cmd {
 	return nil
 }
 
-func (d *DBPane) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the DBPane's handling is update.
+func (d *DBPane) Update(msg tea.Msg) (Component, tea.Cmd) { return d, d.update(msg) }
+
+// Init asks for nothing: what the DBPane shows comes with the snapshot.
+func (d *DBPane) Init() tea.Cmd { return nil }
+
+func (d *DBPane) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil

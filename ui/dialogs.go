@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"fmt"
 	"strings"
 
@@ -11,12 +12,12 @@ import (
 	"planner-tui/ops/session"
 )
 
-// dialog is a modal over the screen. Update returns nil when it closes.
+// dialog is a modal over the screen: a Component whose Update returns nil
+// when it closes, and whose ShortHelp is the bottom line while it is open.
+// The root binds it to the context when it opens it (dlgBase).
 type dialog interface {
-	Update(c *Context, msg tea.Msg) (dialog, tea.Cmd)
-	View(c *Context) string
-	// Help is the bottom line while it is open.
-	Help() string
+	Component
+	bind(c *Context)
 }
 
 func dialogWidth(c *Context) int { return max(40, min(c.width-4, 76)) }
@@ -69,13 +70,15 @@ func newInput(prompt, placeholder string) textinput.Model {
 // confirmDialog asks a yes/no question that defaults to No: only "y" says
 // yes; enter, n and esc say no; other keys do nothing.
 type confirmDialog struct {
+	dlgBase
 	title string
 	lines []string
 	onYes tea.Msg
 	onNo  tea.Msg // may be nil
 }
 
-func (d *confirmDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *confirmDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return d, nil
@@ -93,17 +96,21 @@ func (d *confirmDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, nil
 }
 
-func (d *confirmDialog) View(c *Context) string {
+func (d *confirmDialog) View() string {
+	c := d.c
 	lines := append([]string{}, d.lines...)
 	lines = append(lines, "", c.styles.Bold.Render("Proceed? (y/N)")+c.styles.Faint.Render("  y: yes · enter/n/esc: no"))
 	return dialogBox(c, d.title, lines)
 }
 
-func (d *confirmDialog) Help() string { return "y yes · enter/n/esc no" }
+func (d *confirmDialog) ShortHelp() []key.Binding { return hints("y yes · enter/n/esc no") }
+
+func (d *confirmDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 
 // phraseDialog guards a destructive (or gated) command: it runs only after
 // the exact phrase is typed and enter pressed.
 type phraseDialog struct {
+	dlgBase
 	plan  *session.Plan
 	input textinput.Model
 	wrong string
@@ -114,7 +121,8 @@ func newPhraseDialog(p *session.Plan, run func(string) tea.Msg) *phraseDialog {
 	return &phraseDialog{plan: p, input: newInput("> ", "type the phrase"), run: run}
 }
 
-func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *phraseDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -139,7 +147,8 @@ func (d *phraseDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *phraseDialog) View(c *Context) string {
+func (d *phraseDialog) View() string {
+	c := d.c
 	st := c.styles
 	p := d.plan
 	lines := []string{
@@ -184,7 +193,11 @@ func phraseLines(phrase string, w int, bold func(...string) string) []string {
 	return out
 }
 
-func (d *phraseDialog) Help() string { return "type the phrase, enter runs · esc cancels" }
+func (d *phraseDialog) ShortHelp() []key.Binding {
+	return hints("type the phrase, enter runs · esc cancels")
+}
+
+func (d *phraseDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 
 // pickItem is one choice of a picker.
 type pickItem struct {
@@ -200,6 +213,7 @@ type pickItem struct {
 
 // pickerDialog lists choices, optionally filtered by typing.
 type pickerDialog struct {
+	dlgBase
 	title  string
 	intro  string
 	items  []pickItem
@@ -276,7 +290,8 @@ func matchWords(hay, q string) bool {
 	return true
 }
 
-func (d *pickerDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *pickerDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -313,7 +328,8 @@ func (d *pickerDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *pickerDialog) View(c *Context) string {
+func (d *pickerDialog) View() string {
+	c := d.c
 	st := c.styles
 	var lines []string
 	if d.intro != "" {
@@ -353,12 +369,14 @@ func (d *pickerDialog) View(c *Context) string {
 	return dialogBox(c, d.title, lines)
 }
 
-func (d *pickerDialog) Help() string {
+func (d *pickerDialog) ShortHelp() []key.Binding {
 	if d.filter != nil {
-		return "type to filter · ↑/↓ choose · enter open · esc close"
+		return hints("type to filter · ↑/↓ choose · enter open · esc close")
 	}
-	return "↑/↓ choose · enter pick · esc close"
+	return hints("↑/↓ choose · enter pick · esc close")
 }
+
+func (d *pickerDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 
 // paramChoicesMsg carries the values a placeholder can take.
 type paramChoicesMsg struct {
@@ -370,6 +388,7 @@ type paramChoicesMsg struct {
 // paramsDialog asks for the placeholders a command still needs, offering
 // listed values (git tags, alembic revisions, backups) to pick from.
 type paramsDialog struct {
+	dlgBase
 	cmdTitle string
 	display  string // the command as planned so far: <name> where unfilled
 	names    []string
@@ -437,7 +456,8 @@ func (d *paramsDialog) move(to int) tea.Cmd {
 	return d.inputs[d.focus].Focus()
 }
 
-func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *paramsDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	switch msg := msg.(type) {
 	case paramChoicesMsg:
 		d.choices[msg.name] = msg.choices
@@ -490,7 +510,8 @@ func (d *paramsDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *paramsDialog) View(c *Context) string {
+func (d *paramsDialog) View() string {
+	c := d.c
 	st := c.styles
 	lines := []string{st.Bold.Render(d.cmdTitle) + " needs:", ""}
 	if d.display != "" {
@@ -543,17 +564,21 @@ func (d *paramsDialog) View(c *Context) string {
 	return dialogBox(c, "Parameters", lines)
 }
 
-func (d *paramsDialog) Help() string {
-	return "type or ↑/↓ pick · tab next field · enter continue · esc cancel"
+func (d *paramsDialog) ShortHelp() []key.Binding {
+	return hints("type or ↑/↓ pick · tab next field · enter continue · esc cancel")
 }
+
+func (d *paramsDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 
 // noteDialog adds a note to a step.
 type noteDialog struct {
+	dlgBase
 	stepID, title string
 	input         textinput.Model
 }
 
-func (d *noteDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *noteDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -572,16 +597,23 @@ func (d *noteDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *noteDialog) View(c *Context) string {
+func (d *noteDialog) View() string {
+	c := d.c
 	return dialogBox(c, "Note on "+d.title, []string{d.input.View()})
 }
 
-func (d *noteDialog) Help() string { return "enter saves · esc cancels" }
+func (d *noteDialog) ShortHelp() []key.Binding { return hints("enter saves · esc cancels") }
+
+func (d *noteDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 
 // newRunDialog asks for the title of a new run.
-type newRunDialog struct{ input textinput.Model }
+type newRunDialog struct {
+	dlgBase
+	input textinput.Model
+}
 
-func (d *newRunDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *newRunDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch km.String() {
 		case "esc":
@@ -597,7 +629,8 @@ func (d *newRunDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, cmd
 }
 
-func (d *newRunDialog) View(c *Context) string {
+func (d *newRunDialog) View() string {
+	c := d.c
 	return dialogBox(c, "Start a new run", []string{
 		"The current run (" + c.run.ID + ") is kept as it is; the new one starts empty.",
 		"",
@@ -605,4 +638,6 @@ func (d *newRunDialog) View(c *Context) string {
 	})
 }
 
-func (d *newRunDialog) Help() string { return "enter starts the run · esc cancels" }
+func (d *newRunDialog) ShortHelp() []key.Binding { return hints("enter starts the run · esc cancels") }
+
+func (d *newRunDialog) FullHelp() [][]key.Binding { return fullHelp(d) }

@@ -205,8 +205,8 @@ func (m *Model) onEditorChecked(msg editorCheckedMsg) tea.Cmd {
 			pick:    editorPickedMsg{plan: msg.plan, conf: msg.conf, use: msg.use, editor: e},
 		})
 	}
-	m.dlg = newPicker("Pick an editor",
-		msg.missing+" is not on this host. Run "+title+" with one that is (kept for this run); esc: nothing runs.", items, false)
+	m.setDialog(newPicker("Pick an editor",
+		msg.missing+" is not on this host. Run "+title+" with one that is (kept for this run); esc: nothing runs.", items, false))
 	return nil
 }
 

@@ -117,9 +117,10 @@ func TestPickerDoesNotReflow(t *testing.T) {
 		{label: "x", detail: "short"},
 	}
 	d := newPicker("Pick one", "", items, false)
+	d.bind(m.c)
 	detailCol := func() []int {
 		var cols []int
-		for _, l := range strings.Split(ansi.Strip(d.View(m.c)), "\n") {
+		for _, l := range strings.Split(ansi.Strip(d.View()), "\n") {
 			if i := strings.Index(l, "echo "); i >= 0 {
 				cols = append(cols, ansi.StringWidth(l[:i]))
 			}
@@ -128,10 +129,10 @@ func TestPickerDoesNotReflow(t *testing.T) {
 	}
 	first := detailCol()
 	if len(first) != 2 || first[0] != first[1] {
-		t.Fatalf("details do not start in one column: %v\n%s", first, ansi.Strip(d.View(m.c)))
+		t.Fatalf("details do not start in one column: %v\n%s", first, ansi.Strip(d.View()))
 	}
 	for _, k := range []string{"j", "j"} {
-		d.Update(m.c, keyMsg(k))
+		d.Update(keyMsg(k))
 		if got := detailCol(); got[0] != first[0] || got[1] != first[1] {
 			t.Fatalf("after %s the columns moved: %v, were %v", k, got, first)
 		}

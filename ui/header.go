@@ -16,13 +16,7 @@ func (c *Context) header(w int, where string) string {
 	if c.run.ID != "" {
 		parts = append(parts, "run "+c.run.ID)
 	}
-	who := c.run.Operator
-	if c.run.Host != "" && !strings.Contains(who, "@") {
-		if who != "" {
-			who += "@"
-		}
-		who += c.run.Host
-	}
+	who := whoRuns(c.run.Operator, c.run.Host)
 	if who == "" {
 		who = c.eng.Actor()
 	}

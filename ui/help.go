@@ -11,7 +11,10 @@ import (
 // helpDialog lists every key (generated from the key bindings), then what
 // the marks of the step list mean. It scrolls when the screen is short:
 // j/k, ↑/↓, pgup/pgdn move; any other key closes it.
-type helpDialog struct{ off int }
+type helpDialog struct {
+	dlgBase
+	off int
+}
 
 // markLegend says what each mark of the step list and of home means, as
 // procedure.go (icon, rowView) and nav.go (itemMark, checkMark) draw them.
@@ -156,7 +159,8 @@ func helpWidth(c *Context) int { return max(40, c.width-4) }
 // below the body).
 func helpRows(c *Context) int { return max(3, c.height-6) }
 
-func (d helpDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
+func (d *helpDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
+	c := d.c
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return d, nil
@@ -184,7 +188,8 @@ func (d helpDialog) Update(c *Context, msg tea.Msg) (dialog, tea.Cmd) {
 	return d, nil
 }
 
-func (d helpDialog) View(c *Context) string {
+func (d *helpDialog) View() string {
+	c := d.c
 	w := helpWidth(c)
 	body := helpBody(c.keys, w-4)
 	page := helpRows(c)
@@ -208,4 +213,8 @@ func scrollPos(off, page, total int) string {
 	return fmt.Sprintf("rows %d–%d of %d", off+1, min(total, off+page), total)
 }
 
-func (helpDialog) Help() string { return "j/k pgup/pgdn scroll · any other key closes" }
+func (*helpDialog) ShortHelp() []key.Binding {
+	return hints("j/k pgup/pgdn scroll · any other key closes")
+}
+
+func (d *helpDialog) FullHelp() [][]key.Binding { return fullHelp(d) }

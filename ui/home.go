@@ -102,7 +102,13 @@ func (h *Home) progress(p *homePane) (done, warned, failed, total int) {
 }
 
 // Update handles home's keys.
-func (h *Home) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Home's handling is update.
+func (h *Home) Update(msg tea.Msg) (Component, tea.Cmd) { return h, h.update(msg) }
+
+// Init asks for nothing: what the Home shows comes with the snapshot.
+func (h *Home) Init() tea.Cmd { return nil }
+
+func (h *Home) update(msg tea.Msg) tea.Cmd {
 	k := h.c.keys
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -283,3 +289,12 @@ func (h *Home) itemLine(s string, sel bool, w int) string {
 	}
 	return fit(" "+s, w)
 }
+
+// ShortHelp is the bottom line's keys on home (the root adds cancel, quit
+// and help).
+func (h *Home) ShortHelp() []key.Binding {
+	k := h.c.keys
+	return []key.Binding{k.Up, k.Down, k.NextPane, k.Enter, k.Tick, k.Search, k.Emergency, k.Rollback, k.Review, k.Sections, k.Stack, k.Database, k.NewRun}
+}
+
+func (h *Home) FullHelp() [][]key.Binding { return fullHelp(h) }

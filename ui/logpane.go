@@ -354,10 +354,36 @@ func (l *LogPane) Capturing() bool { return l.searching }
 // Searching reports whether n/N move between matches.
 func (l *LogPane) HasQuery() bool { return l.query != "" }
 
+// Init asks for nothing: the pane's owner arms its buffer's wait.
+func (l *LogPane) Init() tea.Cmd { return nil }
+
+// ShortHelp is the keys of the pane with the focus (its owner adds the
+// ways out: other pane, zoom, back).
+func (l *LogPane) ShortHelp() []key.Binding {
+	k := l.c.keys
+	b := []key.Binding{k.Up, k.Down, k.Search}
+	if l.HasQuery() {
+		b = append(b, k.Next, k.Prev)
+	}
+	return append(b, k.Filter, k.NextErr, k.Wrap, k.Bottom)
+}
+
+func (l *LogPane) FullHelp() [][]key.Binding { return fullHelp(l) }
+
 // Update handles keys and the mouse wheel while the pane has the focus.
-func (l LogPane) Update(msg tea.Msg) (LogPane, tea.Cmd) {
+func (l *LogPane) Update(msg tea.Msg) (Component, tea.Cmd) {
 	k := l.c.keys
 	switch msg := msg.(type) {
+	case logMsg:
+		// new lines in a buffer: redrawn only by the pane showing it
+		if msg.buf == l.buf {
+			if msg.final {
+				l.refresh()
+			} else {
+				l.onOutput()
+			}
+		}
+		return l, nil
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:

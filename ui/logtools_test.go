@@ -95,7 +95,7 @@ func TestLogPaneErrorTools(t *testing.T) {
 	l.SetBuffer(buf, "")
 	press := func(k string) string {
 		t.Helper()
-		l, _ = l.Update(keyMsg(k))
+		l.Update(keyMsg(k))
 		return ansi.Strip(l.View())
 	}
 	v := press(">")
@@ -152,7 +152,7 @@ func TestLogPaneFilterWhileStreaming(t *testing.T) {
 	l.SetBuffer(buf, "")
 	press := func(k string) string {
 		t.Helper()
-		l, _ = l.Update(keyMsg(k))
+		l.Update(keyMsg(k))
 		return ansi.Strip(l.View())
 	}
 	press("f")
@@ -172,7 +172,7 @@ func TestLogPaneFilterWhileStreaming(t *testing.T) {
 	}
 	press("/")
 	for _, r := range "e2" {
-		l, _ = l.Update(keyMsg(string(r)))
+		l.Update(keyMsg(string(r)))
 	}
 	if v = press("enter"); strings.Contains(v, "errors only") || !strings.Contains(v, "ok") {
 		t.Fatalf("search did not turn the filter off:\n%s", v)

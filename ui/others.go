@@ -68,12 +68,12 @@ func (m *Model) askRerun(f flow, cr checklist.CommandRun) {
 	lines = append(lines, "", "Run it again? Its own confirmation follows if it needs one.")
 	again := f
 	again.again = true
-	m.dlg = &confirmDialog{
+	m.setDialog(&confirmDialog{
 		title: "Run again?",
 		lines: lines,
 		onYes: flowMsg{again},
 		onNo:  flashMsg{text: "not run again: " + title + " stays " + string(cr.Status)},
-	}
+	})
 }
 
 // noticeOthers flashes what changed in the run that this screen did not

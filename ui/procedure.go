@@ -559,13 +559,17 @@ func (p *Procedure) detailLinesCached() []string {
 
 // Update handles the procedure's own keys. Actions that need dialogs or the
 // engine go to the root as messages.
-func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Procedure's handling is update.
+func (p *Procedure) Update(msg tea.Msg) (Component, tea.Cmd) { return p, p.update(msg) }
+
+// Init asks for nothing: what the Procedure shows comes with the snapshot.
+func (p *Procedure) Init() tea.Cmd { return nil }
+
+func (p *Procedure) update(msg tea.Msg) tea.Cmd {
 	k := p.c.keys
 	switch msg := msg.(type) {
-	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		p.log, cmd = p.log.Update(msg)
-		return cmd
+	case tea.MouseWheelMsg, logMsg:
+		return send(&p.log, msg)
 	case tea.KeyPressMsg:
 		if !p.log.Capturing() && key.Matches(msg, k.Zoom) {
 			p.setZoom(!p.zoom)
@@ -574,9 +578,7 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 		if p.log.Capturing() || (p.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Enter, k.Note, k.Tick, k.NextPending, k.PrevPending)) ||
 			(p.focus == 1 && p.log.HasQuery() && key.Matches(msg, k.Next)) ||
 			key.Matches(msg, k.Filter, k.NextErr, k.PrevErr, k.Pager) {
-			var cmd tea.Cmd
-			p.log, cmd = p.log.Update(msg)
-			return cmd
+			return send(&p.log, msg)
 		}
 		switch {
 		case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
@@ -607,9 +609,7 @@ func (p *Procedure) Update(msg tea.Msg) tea.Cmd {
 			p.sel = p.firstUseful(p.sel + max(1, p.h-3))
 			p.refresh()
 		case key.Matches(msg, k.Wrap), key.Matches(msg, k.Bottom), key.Matches(msg, k.Top):
-			var cmd tea.Cmd
-			p.log, cmd = p.log.Update(msg)
-			return cmd
+			return send(&p.log, msg)
 		case key.Matches(msg, k.Enter):
 			r, ok := p.selected()
 			if !ok {
@@ -754,3 +754,45 @@ func (p *Procedure) rowView(r procRow, sel bool, w int) string {
 	}
 	return fit(" "+s, w)
 }
+
+// ShortHelp is the bottom line's keys over the procedure: the zoomed
+// output's, the output pane's when it has the focus, else the list's
+// (the root adds cancel, quit and help).
+func (p *Procedure) ShortHelp() []key.Binding {
+	c, k := p.c, p.c.keys
+	switch {
+	case p.zoom:
+		b := append([]key.Binding{unzoomKey}, p.log.ShortHelp()...)
+		return append(b, k.Pager, k.Copy, k.NextPending, k.PrevPending)
+	case p.focus == 1:
+		return append(p.log.ShortHelp(), k.Zoom, k.Pager, k.Copy, k.PrevPane, k.Back)
+	}
+	enter := k.Enter
+	if r, ok := p.selected(); ok && r.kind == rowStep {
+		if ids, _ := chainQueue(c, p.sec.Steps[r.step], ""); len(ids) > 0 {
+			enter = stepEnterKey
+		}
+	}
+	b := []key.Binding{k.Up, k.Down, enter}
+	if c.chain != nil && !c.chain.stop {
+		// first: the line is cut at its end
+		b = []key.Binding{chainStopKey, k.Up, k.Down, enter}
+	}
+	if r, ok := p.selected(); ok && r.kind == rowCheck {
+		b = append(b, k.Tick)
+	}
+	if r, ok := p.selected(); ok && r.kind == rowCmd {
+		b = append(b, k.Skip)
+	}
+	// [ is in help: the line has no room for every pair
+	if reviewOffered(p.step()) {
+		b = append(b, k.Review) // near the migrations: review them first
+	}
+	b = append(b, k.NextPending, k.Zoom, k.NextPane, k.Note)
+	if c.chain == nil || c.chain.stop {
+		b = append(b, k.Back)
+	}
+	return append(b, k.Search, k.Emergency, k.Rollback, k.Stack, k.Database)
+}
+
+func (p *Procedure) FullHelp() [][]key.Binding { return fullHelp(p) }

@@ -32,7 +32,7 @@ func TestParamsDialogChoosesRecorded(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newParamsDialog("Downgrade", []string{"revision-id"}, submit)
 			d.inputs[0].SetValue(tt.typed)
-			d.Update(nil, paramChoicesMsg{name: "revision-id", choices: tt.choices})
+			d.Update(paramChoicesMsg{name: "revision-id", choices: tt.choices})
 			if got := d.inputs[0].Value(); got != tt.want || d.csel != tt.wantCsel {
 				t.Errorf("field %q, selection %d; want %q, %d", got, d.csel, tt.want, tt.wantCsel)
 			}

@@ -23,7 +23,8 @@ import (
 // alembic in a one-off container: seconds); the page says "rendering pending
 // SQL…" meanwhile, and formats the result in pure functions (reviewBody).
 type Review struct {
-	c    *Context
+	c *Context
+	owns
 	w, h int
 	off  int    // lines scrolled down from the top
 	ref  string // the target asked for; "" is op plan's default
@@ -58,7 +59,7 @@ var (
 	reviewEndKey    = key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("end/G", "end"))
 )
 
-func newReview(c *Context) *Review { return &Review{c: c} }
+func newReview(c *Context) *Review { return &Review{c: c, owns: owns{c.newOwner()}} }
 
 func (r *Review) Title() string    { return "Review changes" }
 func (r *Review) Capturing() bool  { return false }
@@ -70,7 +71,10 @@ func (r *Review) close() {
 		r.cancel()
 	}
 }
-func (r *Review) Keys() []key.Binding {
+func (r *Review) FullHelp() [][]key.Binding { return fullHelp(r) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (r *Review) ShortHelp() []key.Binding {
 	k := r.c.keys
 	return []key.Binding{reviewTargetKey, reviewFreshKey, k.Back, k.Up, k.Down, k.PageUp, k.PageDn, reviewTopKey, reviewEndKey}
 }
@@ -95,12 +99,12 @@ func (r *Review) build(fresh bool) tea.Cmd {
 	r.seq++
 	r.busy, r.from = true, time.Now()
 	seq, ref, mask, from := r.seq, r.ref, r.c.eng.Mask, r.from
-	return func() tea.Msg {
+	return ownedCmd(r.id, func() tea.Msg {
 		defer cancel()
 		p, err := f(ctx, ref, fresh)
 		maskPlan(&p, mask)
 		return reviewResultMsg{seq: seq, plan: p, err: err, took: time.Since(from)}
-	}
+	})
 }
 
 // maskPlan masks what git and alembic said: a secret committed to a
@@ -121,12 +125,9 @@ func maskPlan(p *changes.Plan, mask func(string) string) {
 	}
 }
 
-// onReview routes the page's answers; a page closed since drops them.
-func (m *Model) onReview(msg tea.Msg) tea.Cmd {
-	r, ok := m.page.(*Review)
-	if !ok {
-		return nil
-	}
+// onAnswer takes the page's own answers (owner.go: they reach it only
+// while it is open).
+func (r *Review) onAnswer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case reviewResultMsg:
 		if msg.seq != r.seq {
@@ -139,7 +140,7 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 		}
 	case reviewTargetsMsg:
 		if msg.err != nil && len(msg.choices) == 0 {
-			m.setFlash("no versions to choose from: "+msg.err.Error(), m.c.styles.Error)
+			r.c.emit(flashMsg{text: "no versions to choose from: " + msg.err.Error(), err: true})
 			return nil
 		}
 		var items []pickItem
@@ -148,11 +149,11 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 			if ch.Ref == r.ref {
 				sel = i
 			}
-			items = append(items, pickItem{label: ch.Label, title: ch.Ref, pick: reviewTargetMsg{ref: ch.Ref}})
+			items = append(items, pickItem{label: ch.Label, title: ch.Ref, pick: ownedMsg{owner: r.id, msg: reviewTargetMsg{ref: ch.Ref}}})
 		}
 		d := newPicker("Review against", "The version to compare with what runs now (as of the last git fetch):", items, true)
 		d.sel = sel
-		m.dlg = d
+		r.c.emit(openDialogMsg{d})
 	case reviewTargetMsg:
 		r.ref, r.off, r.plan = msg.ref, 0, nil
 		return r.build(false)
@@ -160,10 +161,16 @@ func (m *Model) onReview(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (r *Review) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Review's handling is update.
+func (r *Review) Update(msg tea.Msg) (Component, tea.Cmd) { return r, r.update(msg) }
+
+// Init asks for nothing: what the Review shows comes with the snapshot.
+func (r *Review) Init() tea.Cmd { return nil }
+
+func (r *Review) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return nil
+		return r.onAnswer(msg)
 	}
 	k := r.c.keys
 	page := max(1, r.h-2)
@@ -185,12 +192,12 @@ func (r *Review) Update(msg tea.Msg) tea.Cmd {
 		if f == nil {
 			return nil
 		}
-		return func() tea.Msg {
+		return ownedCmd(r.id, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			ch, err := f(ctx)
 			return reviewTargetsMsg{choices: ch, err: err}
-		}
+		})
 	case key.Matches(km, reviewFreshKey):
 		if r.busy {
 			return nil

@@ -59,12 +59,15 @@ func (s *RunSummary) Title() string {
 	}
 	return s.sec.Title + " · summary"
 }
-func (s *RunSummary) Capturing() bool  { return false }
-func (s *RunSummary) WantsEsc() bool   { return false }
-func (s *RunSummary) SetSize(w, h int) { s.w, s.h = w, h }
-func (s *RunSummary) close()           {}
-func (s *RunSummary) onSnap() tea.Cmd  { return nil }
-func (s *RunSummary) Keys() []key.Binding {
+func (s *RunSummary) Capturing() bool           { return false }
+func (s *RunSummary) WantsEsc() bool            { return false }
+func (s *RunSummary) SetSize(w, h int)          { s.w, s.h = w, h }
+func (s *RunSummary) close()                    {}
+func (s *RunSummary) onSnap() tea.Cmd           { return nil }
+func (s *RunSummary) FullHelp() [][]key.Binding { return fullHelp(s) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (s *RunSummary) ShortHelp() []key.Binding {
 	k := s.c.keys
 	if s.sec != nil {
 		// a procedure's summary is where the flow paused: ] goes on
@@ -73,7 +76,13 @@ func (s *RunSummary) Keys() []key.Binding {
 	return []key.Binding{writeReportKey, k.Up, k.Down, k.PageUp, k.PageDn, k.Back}
 }
 
-func (s *RunSummary) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the RunSummary's handling is update.
+func (s *RunSummary) Update(msg tea.Msg) (Component, tea.Cmd) { return s, s.update(msg) }
+
+// Init asks for nothing: what the RunSummary shows comes with the snapshot.
+func (s *RunSummary) Init() tea.Cmd { return nil }
+
+func (s *RunSummary) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case reportWrittenMsg:
 		s.writing = false
@@ -260,7 +269,7 @@ func (m *Model) openSummary() tea.Cmd {
 // operator where the report went.
 func (m *Model) onReportWritten(msg reportWrittenMsg) tea.Cmd {
 	if s, ok := m.page.(*RunSummary); ok {
-		s.Update(msg)
+		s.update(msg)
 	}
 	if msg.err != nil {
 		m.setFlash("the report was NOT written: "+msg.err.Error(), m.c.styles.Error)

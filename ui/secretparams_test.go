@@ -14,22 +14,23 @@ type paramsSubmitted struct{ vals map[string]string }
 func TestSecretParamTypedHidden(t *testing.T) {
 	d := newParamsDialog("Login", []string{"version", "token"}, func(v map[string]string) tea.Msg { return paramsSubmitted{v} })
 	c := &Context{styles: NewStyles(true, true), width: 100, height: 30}
+	d.bind(c)
 	typ := func(s string) {
 		for _, r := range s {
-			d.Update(c, tea.KeyPressMsg{Code: r, Text: string(r)})
+			d.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 		}
 	}
 	typ("v1.2.3")
-	d.Update(c, keyMsg("tab"))
+	d.Update(keyMsg("tab"))
 	typ("hunter22-bearer-token")
-	view := d.View(c)
+	view := d.View()
 	if strings.Contains(view, "hunter22") || !strings.Contains(view, "•••") {
 		t.Errorf("the token shows while typed:\n%s", view)
 	}
 	if !strings.Contains(view, "v1.2.3") {
 		t.Errorf("an ordinary parameter is hidden:\n%s", view)
 	}
-	d.Update(c, keyMsg("enter"))
+	d.Update(keyMsg("enter"))
 	if len(c.pending) != 1 {
 		t.Fatalf("enter emitted %v", c.pending)
 	}

@@ -19,15 +19,12 @@ import (
 // page is a full-body screen opened over home or a procedure (the stack
 // and database panes); esc closes it.
 type page interface {
-	Update(msg tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
+	Component
 	Title() string
 	// Capturing says whether the page takes every key (typing a search).
 	Capturing() bool
 	// WantsEsc says whether esc means something inside the page.
 	WantsEsc() bool
-	Keys() []key.Binding
 	// onSnap is called after every new snapshot.
 	onSnap() tea.Cmd
 	// close stops whatever the page streams.
@@ -48,7 +45,6 @@ type (
 type containerLog struct {
 	id, name string
 	buf      *LogBuffer
-	cancel   context.CancelFunc
 	errs     atomic.Int64
 	warns    atomic.Int64
 }
@@ -94,7 +90,10 @@ func (s *Stack) selected() (docker.Container, bool) {
 	return cs[s.sel], true
 }
 
-func (s *Stack) Keys() []key.Binding {
+func (s *Stack) FullHelp() [][]key.Binding { return fullHelp(s) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (s *Stack) ShortHelp() []key.Binding {
 	k := s.c.keys
 	if s.focus == 1 {
 		b := []key.Binding{k.Up, k.Down, k.Search}
@@ -139,14 +138,14 @@ func (s *Stack) followSelected() tea.Cmd {
 		return nil
 	}
 	s.close()
-	ctx, cancel := context.WithCancel(s.c.ctx)
-	cl := &containerLog{id: ct.ID, name: serviceName(ct), buf: NewLogBuffer(logCap), cancel: cancel}
+	cl := &containerLog{id: ct.ID, name: serviceName(ct), buf: NewLogBuffer(logCap)}
 	s.cl = cl
 	s.log.SetBuffer(cl.buf, "")
 	s.log.caption = ""
 	mon, classify, mask := s.c.opts.Monitor, s.c.classify, s.c.eng.Mask
-	go func() {
-		defer cl.buf.Close()
+	// the one stream the screen follows: the previous container's ends
+	// before this one's starts (tasks.go)
+	s.c.streams.Start(s.c.ctx, func(ctx context.Context, t *task) {
 		err := mon.Logs(ctx, ct.ID, 200, func(l monitor.LogLine) {
 			// Apps print DSNs and settings: the .env secrets are masked here
 			// as in a step's output.
@@ -154,40 +153,48 @@ func (s *Stack) followSelected() tea.Cmd {
 			if l.Stream == "event" {
 				text = "── " + text + " ──"
 			}
-			switch classify(text) {
-			case logscan.Error:
-				cl.errs.Add(1)
-			case logscan.Warning:
-				cl.warns.Add(1)
-			}
-			cl.buf.Write([]byte(text + "\n"))
+			t.do(func() {
+				switch classify(text) {
+				case logscan.Error:
+					cl.errs.Add(1)
+				case logscan.Warning:
+					cl.warns.Add(1)
+				}
+				cl.buf.Write([]byte(text + "\n"))
+			})
 		})
 		if err != nil && ctx.Err() == nil {
-			cl.buf.Write([]byte("── log stream ended: " + err.Error() + " ──\n"))
+			t.do(func() { cl.buf.Write([]byte("── log stream ended: " + err.Error() + " ──\n")) })
 		}
-	}()
+		cl.buf.Close()
+	})
 	return cl.buf.wait(s.c.ctx)
 }
 
+// close stops the followed stream; its buffer is closed here (a stream
+// superseded before it ran never closes it), so its wait ends (final).
 func (s *Stack) close() {
 	if s.cl != nil {
-		s.cl.cancel()
+		s.c.streams.Stop()
+		s.cl.buf.Close()
 		s.cl = nil
 	}
 }
 
-func (s *Stack) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Stack's handling is update.
+func (s *Stack) Update(msg tea.Msg) (Component, tea.Cmd) { return s, s.update(msg) }
+
+// Init asks for nothing: what the Stack shows comes with the snapshot.
+func (s *Stack) Init() tea.Cmd { return nil }
+
+func (s *Stack) update(msg tea.Msg) tea.Cmd {
 	k := s.c.keys
 	switch msg := msg.(type) {
-	case tea.MouseWheelMsg:
-		var cmd tea.Cmd
-		s.log, cmd = s.log.Update(msg)
-		return cmd
+	case tea.MouseWheelMsg, logMsg:
+		return send(&s.log, msg)
 	case tea.KeyPressMsg:
 		if s.log.Capturing() || (s.focus == 1 && !key.Matches(msg, k.NextPane, k.PrevPane, k.Restart)) {
-			var cmd tea.Cmd
-			s.log, cmd = s.log.Update(msg)
-			return cmd
+			return send(&s.log, msg)
 		}
 		switch {
 		case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
@@ -206,9 +213,7 @@ func (s *Stack) Update(msg tea.Msg) tea.Cmd {
 				s.c.emit(restartAskMsg{ct: ct})
 			}
 		case key.Matches(msg, k.Wrap), key.Matches(msg, k.Bottom), key.Matches(msg, k.Top), key.Matches(msg, k.Search):
-			var cmd tea.Cmd
-			s.log, cmd = s.log.Update(msg)
-			return cmd
+			return send(&s.log, msg)
 		}
 	}
 	return nil

@@ -24,18 +24,27 @@ type Timeline struct {
 
 func newTimeline(c *Context) *Timeline { return &Timeline{c: c} }
 
-func (t *Timeline) Title() string    { return "Timeline" }
-func (t *Timeline) Capturing() bool  { return false }
-func (t *Timeline) WantsEsc() bool   { return false }
-func (t *Timeline) SetSize(w, h int) { t.w, t.h = w, h }
-func (t *Timeline) close()           {}
-func (t *Timeline) onSnap() tea.Cmd  { return nil }
-func (t *Timeline) Keys() []key.Binding {
+func (t *Timeline) Title() string             { return "Timeline" }
+func (t *Timeline) Capturing() bool           { return false }
+func (t *Timeline) WantsEsc() bool            { return false }
+func (t *Timeline) SetSize(w, h int)          { t.w, t.h = w, h }
+func (t *Timeline) close()                    {}
+func (t *Timeline) onSnap() tea.Cmd           { return nil }
+func (t *Timeline) FullHelp() [][]key.Binding { return fullHelp(t) }
+
+// ShortHelp is the bottom line while the page is shown.
+func (t *Timeline) ShortHelp() []key.Binding {
 	k := t.c.keys
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDn, k.Bottom, k.Back}
 }
 
-func (t *Timeline) Update(msg tea.Msg) tea.Cmd {
+// Update is the Component's: the Timeline's handling is update.
+func (t *Timeline) Update(msg tea.Msg) (Component, tea.Cmd) { return t, t.update(msg) }
+
+// Init asks for nothing: what the Timeline shows comes with the snapshot.
+func (t *Timeline) Init() tea.Cmd { return nil }
+
+func (t *Timeline) update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil

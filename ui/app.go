@@ -186,6 +186,7 @@ func newModel(e backend, o Options) *Model {
 	}
 	c.spin = "•"
 	m.home = newHome(c)
+	m.watchStart() // watch.go: read-only
 	return m
 }
 
@@ -284,6 +285,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	c := m.c
+	if cmd, done := m.watchUpdate(msg); done { // watch.go: read-only
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height
@@ -1108,7 +1112,7 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	defer cancel()
 	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
-	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" {
+	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" && !o.Watch {
 		m.withUIState(filepath.Join(sd.StateDir(), uiStateName))
 	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))

@@ -261,7 +261,7 @@ func writeResult(jobDir string, r Result) error {
 		return fmt.Errorf("job result: %w", err)
 	}
 	path := filepath.Join(jobDir, ResultFile)
-	err = fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600)
+	err = fsutil.WriteFileAtomic(path, append(b, '\n'), fsutil.FileMode(jobDir))
 	if err == nil {
 		return nil
 	}

@@ -104,6 +104,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	// Judged with the names steps assign unknown: a step's TOOL=rm reaches
 	// later steps, whatever the front matter says TOOL is.
 	s.planner = &planner{runbook: rb, target: s.target.WithStepSet(rb.StepSet()), snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
+	if o.Watch {
+		s.planner.lockPath = "" // a watcher never probes the lock (Watch reads its holder)
+	}
 	s.planner.migrations = newMigrationMemo(o.Migrations)
 	s.planner.approvals = &approvalMemo{}
 	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask, onAudit: o.OnAudit}
@@ -114,12 +117,22 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, fmt.Errorf("resume the current run: %w (start a new one with `planner-tui runs new`)", err)
 	}
 	if o.ReadOnly {
+		if o.Watch {
+			if run == nil {
+				return nil, fmt.Errorf("no current run of %s in %s: nothing to watch", rb.Path, stateDir)
+			}
+			// the operator's session settles commands: a watcher shows
+			// what is on disk
+			s.run = run
+			return s, nil
+		}
 		if run == nil {
 			run = emptyRun(rb)
 		}
 		s.run = run
 		return s, s.reconcile()
 	}
+	ensureWatchersDir(s.store.Dir) // where watchers say they watch (watchers.go)
 	if s.rec.log, err = audit.Open(s.store.AuditPath()); err != nil {
 		return nil, err
 	}
@@ -478,6 +491,10 @@ func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runni
 // started by a previous planner-tui that died; its output is then followed
 // from the log file), or nil.
 func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
+	if s.opts.ReadOnly {
+		// attaching would record the command's end: the operator's to do
+		return nil
+	}
 	s.mu.Lock()
 	if s.running != nil && !s.running.done() {
 		e := s.running

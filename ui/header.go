@@ -33,7 +33,7 @@ func (c *Context) header(w int, where string) string {
 		parts = append(parts, "⏱ "+fmtDuration(c.now.Sub(c.run.Started)))
 	}
 	marker, wparts := c.watchHeader() // watch.go: watching, who watches
-	parts = append(parts, wparts...)
+	parts = append(wparts, parts...)
 	if sn := c.snapshot; sn != nil && sn.Holder != nil && !sn.Mine && marker == "" {
 		// another process drives the state dir: say who, before anyone
 		// types a confirmation that would be refused

@@ -123,7 +123,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 			}
 			// the operator's session settles commands: a watcher shows
 			// what is on disk
+			s.mu.Lock()
 			s.run = run
+			s.mu.Unlock() // publishes the first snapshot
 			return s, nil
 		}
 		if run == nil {

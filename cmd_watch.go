@@ -47,9 +47,6 @@ runbook's current run).`,
 // runWatch opens the read-only screen.
 func runWatch(cmd *cobra.Command, o *options) error {
 	ctx := cmd.Context()
-	if !isTerminal(cmd.InOrStdin()) || !isTerminal(cmd.OutOrStdout()) {
-		return errors.New("watch needs a terminal (stdin and stdout are not one); headless, use planner-tui status --state-dir DIR")
-	}
 	dir := o.stateDir
 	if dir == "" {
 		var err error
@@ -63,6 +60,9 @@ func runWatch(cmd *cobra.Command, o *options) error {
 	rb, _, err := session.WatchedRunbook(dir)
 	if err != nil {
 		return &exitError{code: exitInternal, err: fmt.Errorf("watch: %w", err)}
+	}
+	if !isTerminal(cmd.InOrStdin()) || !isTerminal(cmd.OutOrStdout()) {
+		return errors.New("watch needs a terminal (stdin and stdout are not one); headless, use planner-tui status --state-dir DIR")
 	}
 	w := *o // the flags, with the operator's runbook unless one was given
 	w.stateDir = dir

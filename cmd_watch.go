@@ -57,7 +57,7 @@ func runWatch(cmd *cobra.Command, o *options) error {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	rb, _, err := session.WatchedRunbook(dir)
+	wd, err := session.WatchedRunbook(dir)
 	if err != nil {
 		return &exitError{code: exitInternal, err: fmt.Errorf("watch: %w", err)}
 	}
@@ -67,7 +67,10 @@ func runWatch(cmd *cobra.Command, o *options) error {
 	w := *o // the flags, with the operator's runbook unless one was given
 	w.stateDir = dir
 	if w.runbook == "" {
-		w.runbook = rb
+		w.runbook = wd.Runbook
+	}
+	if w.dir == "" && wd.Dir != "" && os.Getenv("PLANNER_DIR") == "" {
+		w.dir = wd.Dir // the operator's stack, for the monitor and the filled commands
 	}
 	so, err := w.sessionOptions(true)
 	if err != nil {

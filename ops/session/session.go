@@ -139,7 +139,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	if run == nil {
-		if run, err = s.store.NewRun(rb.Path, rb.Title, s.actor.String(), s.actor.Host, time.Now()); err != nil {
+		if run, err = s.newRun(rb.Title); err != nil {
 			return nil, err
 		}
 		s.record(audit.Record{Event: "run.new", RunID: run.ID, Message: rb.Path})
@@ -149,6 +149,22 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// newRun makes a run of this runbook current, recording the planner dir
+// it is for (a watcher opens the same stack).
+func (s *Session) newRun(title string) (*checklist.Run, error) {
+	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if s.target.Dir != "" {
+		run.Dir = s.target.Dir
+		if err := s.store.Save(run); err != nil {
+			return nil, err
+		}
+	}
+	return run, nil
 }
 
 // emptyRun stands for "no run yet" in read-only sessions.
@@ -307,7 +323,7 @@ func (s *Session) NewRun(title string) error {
 			return err
 		}
 	}
-	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
+	run, err := s.newRun(title)
 	if err != nil {
 		return err
 	}

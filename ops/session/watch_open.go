@@ -18,45 +18,54 @@ import (
 // file (watchers.go); Watch follows the operator's writes as it does for
 // a second screen.
 
-// WatchedRunbook finds what the operator's current run in stateDir uses:
-// the runbook path to open ("" is the embedded runbook) and the run's id.
+// Watched is what the operator's current run uses.
+type Watched struct {
+	// Runbook is the runbook path to open ("" is the embedded runbook).
+	Runbook string
+	RunID   string
+	// Dir is the planner dir the run was started for ("" when the run
+	// does not say: runs of older versions).
+	Dir string
+}
+
+// WatchedRunbook finds what the operator's current run in stateDir uses.
 // It reads only; it errors, naming the file, when there is no state dir,
 // no current run, or this user cannot read it (the operator must then use
 // a shared state dir).
-func WatchedRunbook(stateDir string) (runbookPath, runID string, err error) {
+func WatchedRunbook(stateDir string) (Watched, error) {
 	abs, err := filepath.Abs(stateDir)
 	if err != nil {
-		return "", "", fmt.Errorf("state dir %s: %w", stateDir, err)
+		return Watched{}, fmt.Errorf("state dir %s: %w", stateDir, err)
 	}
 	if err := readable(abs, true); err != nil {
-		return "", "", err
+		return Watched{}, err
 	}
 	st := &checklist.Store{Dir: abs}
 	if _, err := os.Stat(filepath.Join(abs, "current")); errors.Is(err, fs.ErrNotExist) {
-		return "", "", fmt.Errorf("no run to watch in %s (no %s): the operator has not started planner-tui with this state dir; give theirs with --state-dir", abs, filepath.Join(abs, "current"))
+		return Watched{}, fmt.Errorf("no run to watch in %s (no %s): the operator has not started planner-tui with this state dir; give theirs with --state-dir", abs, filepath.Join(abs, "current"))
 	}
 	for _, f := range []string{"current", "current.json"} {
 		if err := readable(filepath.Join(abs, f), false); err != nil {
-			return "", "", err
+			return Watched{}, err
 		}
 	}
 	run, err := st.Current()
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
-			return "", "", fmt.Errorf("%w: %s", err, sharedHint)
+			return Watched{}, fmt.Errorf("%w: %s", err, sharedHint)
 		}
-		return "", "", err
+		return Watched{}, err
 	}
 	if run == nil {
-		return "", "", fmt.Errorf("no current run in %s: nothing to watch", abs)
+		return Watched{}, fmt.Errorf("no current run in %s: nothing to watch", abs)
 	}
 	path := run.Runbook
 	if path == docs.RunbookPath {
 		path = "" // the embedded runbook
 	} else if err := readable(path, false); err != nil {
-		return "", "", fmt.Errorf("the operator's run %s uses runbook %s: %w", run.ID, path, err)
+		return Watched{}, fmt.Errorf("the operator's run %s uses runbook %s: %w", run.ID, path, err)
 	}
-	return path, run.ID, nil
+	return Watched{Runbook: path, RunID: run.ID, Dir: run.Dir}, nil
 }
 
 // sharedHint says what the operator does so that others can watch.

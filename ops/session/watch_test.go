@@ -20,10 +20,11 @@ func TestWatchSessionFollowsAndRefuses(t *testing.T) {
 	if err := op.AddNote(stepGreet, "driving"); err != nil { // takes the lock
 		t.Fatal(err)
 	}
-	rb, runID, err := WatchedRunbook(f.state)
-	if err != nil || rb != f.runbook || runID != op.Run().ID {
-		t.Fatalf("WatchedRunbook = %q %q %v, want %s %s", rb, runID, err, f.runbook, op.Run().ID)
+	wd, err := WatchedRunbook(f.state)
+	if err != nil || wd.Runbook != f.runbook || wd.RunID != op.Run().ID || wd.Dir != f.planner {
+		t.Fatalf("WatchedRunbook = %+v %v, want %s %s %s", wd, err, f.runbook, op.Run().ID, f.planner)
 	}
+	rb, runID := wd.Runbook, wd.RunID
 	before := stateFiles(t, f.state)
 	o := f.options()
 	o.RunbookPath, o.ReadOnly, o.Watch = rb, true, true
@@ -125,7 +126,7 @@ func TestWatchedRunbookErrors(t *testing.T) {
 		{"no run", empty, "no run to watch in " + empty},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := WatchedRunbook(tc.dir)
+			_, err := WatchedRunbook(tc.dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("WatchedRunbook(%s) = %v, want %q", tc.dir, err, tc.want)
 			}

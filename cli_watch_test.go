@@ -267,6 +267,26 @@ func TestWatchTwoUsers(t *testing.T) {
 		t.Errorf("the audit log names the watcher (or cannot be read: %v)", err)
 	}
 
+	// what the watcher reads is group-readable; the audit log is not
+	runDirs, _ := filepath.Glob(filepath.Join(b.state, "runs", "*"))
+	if len(runDirs) != 1 {
+		t.Fatalf("runs: %v", runDirs)
+	}
+	for path, want := range map[string]os.FileMode{
+		filepath.Join(runDirs[0], "state.json"):         0o640,
+		filepath.Join(b.state, "current.json"):          0o640,
+		filepath.Join(b.state, "lock"):                  0o640,
+		filepath.Join(jobs[0], "output.log"):            0o640,
+		filepath.Join(b.state, "audit.jsonl"):           0o600,
+		filepath.Join(b.state, session.WatchersDirName): os.ModeDir | os.ModeSticky | 0o777,
+	} {
+		if fi, err := os.Stat(path); err != nil {
+			t.Error(err)
+		} else if fi.Mode() != want {
+			t.Errorf("%s is %v, want %v", path, fi.Mode(), want)
+		}
+	}
+
 	fifo.Close()
 	fifo = nil
 	if err := c.Wait(); err != nil {

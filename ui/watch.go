@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -128,6 +130,33 @@ func (m *Model) watchUpdate(msg tea.Msg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// approveKey is the watcher's a.
+var approveKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve request"))
+
+// watchKeys is the key line's bindings for a watcher: those that would
+// act are left out, a comes first when a request awaits a decision.
+func (c *Context) watchKeys(b []key.Binding) []key.Binding {
+	if !c.opts.Watch {
+		return b
+	}
+	k := c.keys
+	acting := [][]string{k.Tick.Keys(), k.Skip.Keys(), k.Note.Keys(), k.NewRun.Keys(), k.Cancel.Keys(), k.Restart.Keys()}
+	var out []key.Binding
+	if c.awaiting() != nil {
+		out = append(out, approveKey)
+	}
+	for _, kb := range b {
+		if slices.Equal(kb.Keys(), k.Enter.Keys()) { // never "run" here
+			kb = key.NewBinding(key.WithKeys(kb.Keys()...), key.WithHelp(kb.Help().Key, "open"))
+		}
+		isNav := kb.Help().Desc == k.Next.Help().Desc || kb.Help().Desc == k.Prev.Help().Desc // n/N in the output
+		if isNav || !slices.ContainsFunc(acting, func(a []string) bool { return slices.Equal(a, kb.Keys()) }) {
+			out = append(out, kb)
+		}
+	}
+	return out
 }
 
 // pollApprovals reads the requests awaiting a decision (two small files

@@ -94,7 +94,9 @@ func TestWatchScreenIsReadOnly(t *testing.T) {
 	before := op.Run()
 
 	d.keys("enter") // home: Say hello opens its command
-	d.waitText("$ echo hello-from-echo")
+	if v := d.waitText("$ echo hello-from-echo"); strings.Contains(v, "skip command") || strings.Contains(v, "add note") || strings.Contains(v, "open / run") {
+		t.Errorf("the key line offers keys a watcher cannot use:\n%s", v)
+	}
 	for _, k := range []string{"enter", "x", "n"} { // run, skip, note
 		t.Log("key", k)
 		d.keys(k)
@@ -159,7 +161,9 @@ func TestWatchApprovesFromTheScreen(t *testing.T) {
 		}
 		return st, nil
 	}
-	d.waitText("approval K7QX2M awaits a decision: a")
+	if v := d.waitText("approval K7QX2M awaits a decision: a"); !strings.Contains(v, "a approve request") {
+		t.Errorf("the key line does not offer a:\n%s", v)
+	}
 	d.keys("a")
 	v := d.waitText("rm -rf /srv/scratch/x")
 	for _, want := range []string{"Wipe the scratch copy", "destructive", "destroys  /srv/scratch/x", "alice@db1", "old copy, 2 GB"} {

@@ -314,6 +314,12 @@ func TestWatchTwoUsers(t *testing.T) {
 	id2, _ := b.awaitingIn(t, op, opArgs, "y", "")
 	o := b.watchAs(t, tmux, op, "self", 80, 24)
 	o.waitText("WATCHING · read-only", "approval "+id2)
+	// many watchers at once: both are listed, and named on the screens
+	waitUntil(t, "status --json to list both watchers", func() bool {
+		r := b.as(t, op, opArgs("status", "--json")...)
+		return json.Unmarshal([]byte(r.stdout), &st) == nil && len(st.Watchers) == 2
+	})
+	s.waitText("👁 2 watching: ")
 	o.keys("a")
 	o.waitText("Approve request " + id2)
 	o.keep("approve-80x24.txt")

@@ -61,6 +61,9 @@ type statusReport struct {
 	// Approvals are the run's requests for approval, newest first
 	// (cmd_approve.go); absent when it has none.
 	Approvals []*session.ApprovalStatus `json:"approvals,omitempty"`
+	// Watchers are the engineers watching the run read-only (planner-tui
+	// watch), oldest first; [] when nobody watches.
+	Watchers []session.Watcher `json:"watchers"`
 }
 
 func runStatus(s *session.Session) statusReport {
@@ -92,6 +95,9 @@ func runStatus(s *session.Session) statusReport {
 		}
 	}
 	rep.Approvals, _ = s.Approvals() // none when the approvals dir cannot be read
+	if rep.Watchers, _ = session.Watchers(s.StateDir()); rep.Watchers == nil {
+		rep.Watchers = []session.Watcher{}
+	}
 	rep.Summary = summaryJSON(s.Runbook(), &run)
 	if rep.Deployment = deploymentData(s, s.Runbook(), &run); rep.Deployment != nil {
 		rep.From, rep.To = rep.Deployment.From, rep.Deployment.To
@@ -125,6 +131,9 @@ func printStatus(w io.Writer, st statusReport) {
 	}
 	for _, a := range st.Approvals {
 		fmt.Fprintf(w, "approval %s  %s  %s  (%s)\n", a.ID, a.State, a.CommandID, a.Expires.Local().Format("expires 15:04:05"))
+	}
+	for _, wa := range st.Watchers {
+		fmt.Fprintf(w, "watching: %s (pid %d) since %s\n", wa, wa.PID, wa.Since.Local().Format("15:04"))
 	}
 	for _, b := range st.Backups {
 		fmt.Fprintf(w, "backup %s  %d bytes  sha256 %s  verified %v\n", b.Path, b.Size, b.SHA256, b.Verified)

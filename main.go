@@ -132,7 +132,7 @@ terminal.`,
 	root.AddCommand(
 		newListCmd(o), newShowCmd(o), newRunCmd(o), newLintCmd(o),
 		newRunsCmd(o), newCancelCmd(o), newStatusCmd(o), newReportCmd(o), newOpCmd(o), newDoctorCmd(o), newAuditCmd(o), newNotifyCmd(o), newVersionCmd(), newManCmd(),
-		newDecideCmd(o, true), newDecideCmd(o, false),
+		newDecideCmd(o, true), newDecideCmd(o, false), newWatchCmd(o),
 	)
 	return root
 }

@@ -21,14 +21,18 @@ const (
 // Run is one walk through a runbook: a deployment, a rollback, an incident.
 // It is persisted as JSON in <state dir>/runs/<ID>/state.json.
 type Run struct {
-	ID       string    `json:"id"`
-	Runbook  string    `json:"runbook"` // Runbook.Path
-	Title    string    `json:"title"`   // what the operator called it, or the runbook title
-	Operator string    `json:"operator"`
-	Host     string    `json:"host"`
-	Started  time.Time `json:"started"`
-	Updated  time.Time `json:"updated"`
-	Ended    time.Time `json:"ended,omitzero"`
+	ID       string `json:"id"`
+	Runbook  string `json:"runbook"` // Runbook.Path
+	Title    string `json:"title"`   // what the operator called it, or the runbook title
+	Operator string `json:"operator"`
+	Host     string `json:"host"`
+	// Dir is the planner dir (PLANNER_DIR) the run was started for, so
+	// that planner-tui watch opens the same stack; "" in runs of older
+	// versions.
+	Dir     string    `json:"dir,omitempty"`
+	Started time.Time `json:"started"`
+	Updated time.Time `json:"updated"`
+	Ended   time.Time `json:"ended,omitzero"`
 
 	Commands map[string]*CommandRun `json:"commands"` // by Command.ID
 	Checks   map[string]*CheckState `json:"checks"`   // by Check.ID

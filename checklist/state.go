@@ -81,7 +81,12 @@ func OpenStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state dir %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(filepath.Join(abs, "runs"), 0o700); err != nil {
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("open state dir %s: %w", abs, err)
+	}
+	// runs/ is group-readable when the state dir is (fsutil.FileMode: a
+	// shared state dir lets a watcher read the run).
+	if err := fsutil.MkdirShared(filepath.Join(abs, "runs")); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open state dir %s: %w", abs, err)
 	}
 	return &Store{Dir: abs}, nil
@@ -132,7 +137,7 @@ func (s *Store) NewRun(runbookPath, title, operator, host string, now time.Time)
 	for n := 2; ; n++ {
 		// Mkdir is the uniqueness check: it fails if another process (or
 		// an earlier call this second) took the name.
-		err := os.Mkdir(s.RunDir(id), 0o700)
+		err := fsutil.MkdirShared(s.RunDir(id))
 		if err == nil {
 			break
 		}
@@ -266,12 +271,12 @@ func (s *Store) SetCurrent(id string) error {
 		if err != nil {
 			return fmt.Errorf("set current run %s: %w", id, err)
 		}
-		if err := fsutil.WriteFileAtomic(s.currentMapPath(), append(b, '\n'), 0o600); err != nil {
+		if err := fsutil.WriteFileAtomic(s.currentMapPath(), append(b, '\n'), fsutil.FileMode(s.Dir)); err != nil {
 			return fmt.Errorf("set current run %s: %w", id, err)
 		}
 	}
 	// For older planner-tui versions, which read only this file.
-	if err := fsutil.WriteFileAtomic(s.currentPath(), []byte(id+"\n"), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(s.currentPath(), []byte(id+"\n"), fsutil.FileMode(s.Dir)); err != nil {
 		return fmt.Errorf("set current run %s: %w", id, err)
 	}
 	return nil
@@ -373,10 +378,10 @@ func (s *Store) Save(r *Run) error {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	b = append(b, '\n')
-	if err := os.MkdirAll(s.RunDir(r.ID), 0o700); err != nil {
+	if err := fsutil.MkdirAllShared(s.RunDir(r.ID)); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
-	if err := fsutil.WriteFileAtomic(s.statePath(r.ID), b, 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(s.statePath(r.ID), b, fsutil.FileMode(s.RunDir(r.ID))); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	return nil

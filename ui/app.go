@@ -101,6 +101,7 @@ func newModel(e backend, o Options) *Model {
 	}
 	c.spin = "•"
 	m.home = newHome(c)
+	m.watchStart() // watch.go: read-only
 	return m
 }
 
@@ -217,6 +218,9 @@ func (m *Model) drain() []tea.Cmd {
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	c := m.c
+	if cmd, done := m.watchUpdate(msg); done { // watch.go: read-only
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		c.width, c.height = msg.Width, msg.Height

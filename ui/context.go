@@ -122,6 +122,11 @@ type Options struct {
 	// says it is not available.
 	Review  func(ctx context.Context, ref string, fresh bool) (changes.Plan, error)
 	Targets func(ctx context.Context) ([]changes.TargetChoice, error)
+	// Watch opens the screen read-only (planner-tui watch; watch.go);
+	// WatchNote is flashed when it opens (why the operator cannot see
+	// this watcher, say).
+	Watch     bool
+	WatchNote string
 }
 
 // Context is what every screen shares (gh-dash style): the engine, sizes,
@@ -176,6 +181,8 @@ type Context struct {
 	stateDir string
 	// chain is the step running as a whole (chain.go), nil for none.
 	chain *chain
+	// watch is the watcher's state (watch.go), nil unless Options.Watch.
+	watch *watchState
 	// streams owns the one stream followed now (a container's log): a
 	// new one starts once the previous has ended (tasks.go).
 	streams tasks

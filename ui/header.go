@@ -26,12 +26,17 @@ func (c *Context) header(w int, where string) string {
 	if !c.run.Started.IsZero() {
 		parts = append(parts, "⏱ "+fmtDuration(c.now.Sub(c.run.Started)))
 	}
-	if sn := c.snapshot; sn != nil && sn.Holder != nil && !sn.Mine {
+	marker, wparts := c.watchHeader() // watch.go: watching, who watches
+	parts = append(wparts, parts...)
+	if sn := c.snapshot; sn != nil && sn.Holder != nil && !sn.Mine && marker == "" {
 		// another process drives the state dir: say who, before anyone
 		// types a confirmation that would be refused
 		parts = append(parts, fmt.Sprintf("driven by %s@%s pid %d", sn.Holder.User, sn.Holder.Host, sn.Holder.PID))
 	}
 	left := st.Header.Render(title)
+	if marker != "" {
+		left = st.Warn.Render(marker) + " " + left
+	}
 	if where != "" {
 		left += st.Faint.Render(" › ") + st.Bold.Render(where)
 	}

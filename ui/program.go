@@ -19,7 +19,7 @@ func Run(ctx context.Context, e Engine, o Options) error {
 	defer cancel()
 	go e.Watch(ctx)
 	m := New(e, o).withContext(ctx)
-	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" {
+	if sd, ok := e.(interface{ StateDir() string }); ok && sd.StateDir() != "" && !o.Watch {
 		m.withUIState(filepath.Join(sd.StateDir(), uiStateName))
 	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))

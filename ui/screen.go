@@ -105,6 +105,7 @@ func (m *Model) bottomLine() string {
 		b = append(b, k.Cancel)
 	}
 	b = append(b, k.Quit)
+	b = c.watchKeys(b) // watch.go: no key that would act
 	return keyLine(c.styles, b, k.Help, c.width)
 }
 

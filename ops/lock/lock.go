@@ -12,6 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"planner-tui/ops/fsutil"
 	"syscall"
 	"time"
 )
@@ -84,6 +86,11 @@ func Acquire(path string, h Holder) (*Lock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	// In a shared state dir a watcher reads who drives (Named): the name
+	// is group-readable when the dir is (fsutil.FileMode). Best effort.
+	if mode := fsutil.FileMode(filepath.Dir(path)); mode != 0o600 {
+		_ = f.Chmod(mode)
 	}
 	deadline := time.Now().Add(refusedGrace)
 	for {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"planner-tui/ops/fsutil"
 	"planner-tui/ops/mask"
 )
 
@@ -89,7 +90,9 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	if spec.Grace <= 0 {
 		spec.Grace = DefaultGrace
 	}
-	if err := os.MkdirAll(spec.JobDir, 0o700); err != nil {
+	// group-readable in a shared state dir (fsutil.FileMode): a watcher
+	// follows the output
+	if err := fsutil.MkdirAllShared(spec.JobDir); err != nil {
 		return nil, fmt.Errorf("runner: job dir: %w", err)
 	}
 	if spec.VarsFile != "" {

@@ -261,6 +261,8 @@ func writeResult(jobDir string, r Result) error {
 		return fmt.Errorf("job result: %w", err)
 	}
 	path := filepath.Join(jobDir, ResultFile)
+	// 0600 even in a shared state dir: Vars may hold values of
+	// secret-named variables (the run's state masks them, this does not)
 	err = fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600)
 	if err == nil {
 		return nil

@@ -230,7 +230,8 @@ func (s *supervisor) run() Result {
 		status("error")
 		return res
 	}
-	logf, err := os.OpenFile(filepath.Join(s.jobDir, OutputFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	// The output is masked: in a shared state dir a watcher may read it.
+	logf, err := os.OpenFile(filepath.Join(s.jobDir, OutputFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, fsutil.FileMode(s.jobDir))
 	if err != nil {
 		return fail("output log: %v", err)
 	}

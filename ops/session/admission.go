@@ -315,6 +315,11 @@ func keptParams(params map[string]string) map[string]string {
 
 // lockLocked takes the operator lock on first use and keeps it. mu is held.
 func (s *Session) lockLocked() error {
+	if s.opts.ReadOnly {
+		// every write path checks writable first; this is the backstop
+		// that keeps a watcher from ever taking the operator lock
+		return errors.New("read-only session: it never takes the operator lock")
+	}
 	taken, err := s.operator.take(s.run.Title)
 	if err != nil || !taken {
 		return err

@@ -99,6 +99,9 @@ func (e *AwaitingApprovalError) Error() string {
 // command), or makes one with the operator's note; it audits what it
 // finds decided. The screen calls it in a Cmd.
 func (s *Session) RequestApproval(p *Plan, note string) (*ApprovalStatus, error) {
+	if err := s.writable("ask for an approval"); err != nil {
+		return nil, err
+	}
 	st, before, err := s.findOrRequest(p, note)
 	if st != nil && before != "" {
 		c := *st

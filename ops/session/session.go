@@ -104,6 +104,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	// Judged with the names steps assign unknown: a step's TOOL=rm reaches
 	// later steps, whatever the front matter says TOOL is.
 	s.planner = &planner{runbook: rb, target: s.target.WithStepSet(rb.StepSet()), snapshot: s.Snapshot, masker: s.secrets.Masker, lockPath: s.store.LockPath()}
+	if o.Watch {
+		s.planner.lockPath = "" // a watcher never probes the lock (Watch reads its holder)
+	}
 	s.planner.migrations = newMigrationMemo(o.Migrations)
 	s.planner.approvals = &approvalMemo{}
 	s.rec = &recorder{store: s.store, runbook: rb, actor: s.actor, version: o.Version, mask: s.secrets.Mask, onAudit: o.OnAudit}
@@ -114,17 +117,29 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, fmt.Errorf("resume the current run: %w (start a new one with `planner-tui runs new`)", err)
 	}
 	if o.ReadOnly {
+		if o.Watch {
+			if run == nil {
+				return nil, fmt.Errorf("no current run of %s in %s: nothing to watch", rb.Path, stateDir)
+			}
+			// the operator's session settles commands: a watcher shows
+			// what is on disk
+			s.mu.Lock()
+			s.run = run
+			s.mu.Unlock() // publishes the first snapshot
+			return s, nil
+		}
 		if run == nil {
 			run = emptyRun(rb)
 		}
 		s.run = run
 		return s, s.reconcile()
 	}
+	ensureWatchersDir(s.store.Dir) // where watchers say they watch (watchers.go)
 	if s.rec.log, err = audit.Open(s.store.AuditPath()); err != nil {
 		return nil, err
 	}
 	if run == nil {
-		if run, err = s.store.NewRun(rb.Path, rb.Title, s.actor.String(), s.actor.Host, time.Now()); err != nil {
+		if run, err = s.newRun(rb.Title); err != nil {
 			return nil, err
 		}
 		s.record(audit.Record{Event: "run.new", RunID: run.ID, Message: rb.Path})
@@ -134,6 +149,22 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// newRun makes a run of this runbook current, recording the planner dir
+// it is for (a watcher opens the same stack).
+func (s *Session) newRun(title string) (*checklist.Run, error) {
+	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if s.target.Dir != "" {
+		run.Dir = s.target.Dir
+		if err := s.store.Save(run); err != nil {
+			return nil, err
+		}
+	}
+	return run, nil
 }
 
 // emptyRun stands for "no run yet" in read-only sessions.
@@ -292,7 +323,7 @@ func (s *Session) NewRun(title string) error {
 			return err
 		}
 	}
-	run, err := s.store.NewRun(s.runbook.Path, title, s.actor.String(), s.actor.Host, time.Now())
+	run, err := s.newRun(title)
 	if err != nil {
 		return err
 	}
@@ -478,6 +509,10 @@ func (s *Session) runningLocked() (string, *checklist.CommandRun) { return runni
 // started by a previous planner-tui that died; its output is then followed
 // from the log file), or nil.
 func (s *Session) Running(ctx context.Context, out io.Writer) *Execution {
+	if s.opts.ReadOnly {
+		// attaching would record the command's end: the operator's to do
+		return nil
+	}
 	s.mu.Lock()
 	if s.running != nil && !s.running.done() {
 		e := s.running

@@ -35,6 +35,9 @@ type Snapshot struct {
 	Watched bool
 	// EnvWarning says why secrets may not be masked ("" when .env was read).
 	EnvWarning string
+	// Watchers are the engineers watching the run read-only (planner-tui
+	// watch; watchers.go), as Watch last read them; nil without Watch.
+	Watchers []Watcher
 
 	masker *mask.Masker
 	next   chan struct{} // closed when a newer snapshot replaces this one
@@ -71,6 +74,8 @@ type view struct {
 	// (nil: nobody); watched says Watch runs.
 	other   atomic.Pointer[lock.Holder]
 	watched atomic.Bool
+	// watchers are the presence files Watch read last (watchers.go).
+	watchers atomic.Pointer[[]Watcher]
 }
 
 // runMutex guards the session's run. Unlock publishes a fresh snapshot
@@ -100,6 +105,9 @@ func (s *Session) publishLocked() {
 		Watched:    s.view.watched.Load(),
 		masker:     s.secrets.Masker(),
 		next:       make(chan struct{}),
+	}
+	if ws := s.view.watchers.Load(); ws != nil {
+		sn.Watchers = *ws
 	}
 	if h, ok := s.operator.holder(); ok {
 		sn.Holder, sn.Mine = &h, true
@@ -152,14 +160,47 @@ func (s *Session) Watch(ctx context.Context) {
 	t := time.NewTicker(WatchInterval)
 	defer t.Stop()
 	var last watchStamps
-	for {
+	for n := 0; ; n++ {
 		s.watchOnce(&last)
+		if n%watchersEvery == 0 {
+			s.watchWatchers()
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// watchersEvery: Watch reads the presence files every this many ticks
+// (a second): who watches changes rarely.
+const watchersEvery = 5
+
+// watchWatchers reads who watches and publishes when it changed.
+func (s *Session) watchWatchers() {
+	ws, err := Watchers(s.store.Dir)
+	if err != nil {
+		return // unreadable: keep what we know
+	}
+	old := s.view.watchers.Load()
+	if old != nil && sameWatchers(*old, ws) {
+		return
+	}
+	s.view.watchers.Store(&ws)
+	s.republish()
+}
+
+func sameWatchers(a, b []Watcher) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // watchOnce looks once; the stamps are what it saw last time.
@@ -188,6 +229,11 @@ func (s *Session) watchOnce(last *watchStamps) {
 	// still alive, or every screen stays blocked by a dead process.
 	holderGone := false
 	if h := s.view.other.Load(); h != nil && !lockChanged {
+		if s.opts.Watch {
+			// a watcher never touches the lock, not even a shared
+			// probe: the holder's pid tells (same host)
+			last.probed = time.Now()
+		}
 		holderGone = !holderAlive(lockPath, h, &last.probed)
 	}
 	if !lockChanged && !stateChanged && !currentChanged && !holderGone {

@@ -17,6 +17,10 @@ type Options struct {
 	// ReadOnly sessions (list, show, status) create no run, take no lock and
 	// write nothing; Start refuses.
 	ReadOnly bool
+	// Watch (with ReadOnly) is planner-tui watch (watch_open.go): no
+	// current run is an error, commands are never settled and the lock
+	// is never probed; only the presence file is written.
+	Watch bool
 	// Migrations checks the pending migrations' SQL when a command that
 	// applies them is started (migration_risk.go); nil: not checked.
 	Migrations MigrationCheck

@@ -1,0 +1,140 @@
+package session
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A watch session follows the operator's current run and refuses every
+// change as read-only, while the operator holds the lock; it never
+// writes the state dir (only the presence file, removed when it leaves).
+func TestWatchSessionFollowsAndRefuses(t *testing.T) {
+	f := newFixture(t)
+	op := f.open(t)
+	if err := op.AddNote(stepGreet, "driving"); err != nil { // takes the lock
+		t.Fatal(err)
+	}
+	wd, err := WatchedRunbook(f.state)
+	if err != nil || wd.Runbook != f.runbook || wd.RunID != op.Run().ID || wd.Dir != f.planner {
+		t.Fatalf("WatchedRunbook = %+v %v, want %s %s %s", wd, err, f.runbook, op.Run().ID, f.planner)
+	}
+	rb, runID := wd.Runbook, wd.RunID
+	before := stateFiles(t, f.state)
+	o := f.options()
+	o.RunbookPath, o.ReadOnly, o.Watch = rb, true, true
+	w, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if w.Run().ID != runID {
+		t.Fatalf("watching run %q, want %q", w.Run().ID, runID)
+	}
+	if _, err := w.Start(context.Background(), plan(t, w, idGreet, nil), "", nil); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("watcher's Start: %v, want a read-only refusal", err)
+	}
+	for what, change := range map[string]func() error{
+		"Skip":     func() error { return w.Skip(idGreet) },
+		"SetCheck": func() error { return w.SetCheck(checkFirst, true) },
+		"AddNote":  func() error { return w.AddNote(stepGreet, "x") },
+		"NewRun":   func() error { return w.NewRun("x") },
+		"RequestApproval": func() error {
+			_, err := w.RequestApproval(plan(t, w, idGreet, nil), "x")
+			return err
+		},
+	} {
+		if err := change(); err == nil || !strings.Contains(err.Error(), "read-only") {
+			t.Errorf("watcher's %s: %v, want a read-only refusal", what, err)
+		}
+	}
+	if w.Running(context.Background(), nil) != nil {
+		t.Error("a watcher attached to a command")
+	}
+
+	// presence: listed while it watches, gone when it leaves
+	leave, err := JoinWatchers(f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := Watchers(f.state)
+	if err != nil || len(ws) != 1 || ws[0].PID != os.Getpid() || ws[0].User == "" {
+		t.Fatalf("Watchers = %+v, %v; want this process", ws, err)
+	}
+	leave()
+	if ws, _ := Watchers(f.state); len(ws) != 0 {
+		t.Fatalf("Watchers after leaving = %+v", ws)
+	}
+	w.Close()
+	if after := stateFiles(t, f.state); after != before {
+		t.Errorf("the watcher changed the state dir:\nbefore %s\nafter  %s", before, after)
+	}
+	if !op.Snapshot().Mine {
+		t.Error("the operator lost the lock")
+	}
+}
+
+// stateFiles lists the state dir's files with their sizes and mtimes.
+func stateFiles(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			fi, _ := d.Info()
+			b.WriteString(path + " " + fi.ModTime().String() + " " + fi.Mode().String() + "\n")
+		}
+		return nil
+	})
+	return b.String()
+}
+
+// A watcher that died without leaving (kill -9) is not listed: its pid
+// is gone.
+func TestWatchersIgnoreADeadWatcher(t *testing.T) {
+	f := newFixture(t)
+	f.open(t) // the operator's session makes watchers/ (1777)
+	fi, err := os.Stat(filepath.Join(f.state, WatchersDirName))
+	if err != nil || fi.Mode()&os.ModeSticky == 0 || fi.Mode().Perm() != 0o777 {
+		t.Fatalf("watchers dir: %v %v, want 1777", fi.Mode(), err)
+	}
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := c.Process.Pid
+	host, _ := os.Hostname()
+	stale := `{"user":"ghost","uid":` + itoa(os.Getuid()) + `,"host":"` + host + `","pid":` + itoa(dead) + `,"since":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
+	if err := os.WriteFile(filepath.Join(f.state, WatchersDirName, itoa(os.Getuid())+"-"+itoa(dead)+".json"), []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ws, err := Watchers(f.state); err != nil || len(ws) != 0 {
+		t.Fatalf("Watchers = %+v, %v; want none (its process is gone)", ws, err)
+	}
+}
+
+func TestWatchedRunbookErrors(t *testing.T) {
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		name, dir, want string
+	}{
+		{"no state dir", filepath.Join(empty, "nope"), "no state dir " + filepath.Join(empty, "nope")},
+		{"no run", empty, "no run to watch in " + empty},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := WatchedRunbook(tc.dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("WatchedRunbook(%s) = %v, want %q", tc.dir, err, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(tc.dir, "runs")); err == nil {
+				t.Error("WatchedRunbook made runs/")
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -9,6 +9,7 @@ import (
 
 	"planner-tui/checklist"
 	"planner-tui/ops/docker"
+	"planner-tui/ops/report"
 	"planner-tui/ops/session"
 )
 
@@ -63,7 +64,7 @@ It changes no container itself.`,
 				return fmt.Errorf("tag %s as %s: %w", d.From.KeptImage, app.Tag, err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is again the image that ran before the deployment: %s (version %s, commit %s)\n",
-				app.Tag, shortID(app.ID), d.From.Label(), shortID(d.From.Commit))
+				app.Tag, report.ShortID(app.ID), d.From.Label(), report.ShortID(d.From.Commit))
 			fmt.Fprintln(cmd.OutOrStdout(), "start the services (compose up -d) to run it: no rebuild needed")
 			return nil
 		},

@@ -32,9 +32,12 @@ It lists the commits the target adds (and those it takes away, for a rollback),
 the files it changes (a diffstat), the keys of .env against the target's
 .env.production.example (names only, never values), and the pending migrations:
 the database's alembic revision (read over pgx) and only the SQL from it to the
-target's head, rendered by alembic upgrade CURRENT:head --sql in a one-off
-container of the app service with the target's alembic dir mounted (nothing
-connects to the database, nothing is built), linted as op sql-lint does. The
+target's head, rendered by alembic upgrade CURRENT:head --sql with the target's
+alembic dir: in the running app container (an exec, the dir copied into its
+/tmp and removed after), else in a one-off container of the app service with
+the dir mounted (when the app is not running, runs an older image than a
+one-off would, or the exec fails); nothing connects to the database, nothing is
+built. The SQL is linted as op sql-lint does. The
 rendered SQL is kept in the state dir per alembic tree (git) and revision, so the
 next plan of the same target and revision does not start a container (--fresh
 renders again).
@@ -163,6 +166,8 @@ func printChangePlan(w io.Writer, p changes.Plan) {
 		how := ""
 		if m.Cached {
 			how = ", rendered earlier for the same scripts and revision"
+		} else if m.RenderedIn != "" {
+			how = ", rendered in " + m.RenderedIn
 		}
 		fmt.Fprintf(w, "\npending SQL (alembic upgrade %s --sql%s):\n", planRange(m.Current), how)
 		for i, l := range strings.Split(strings.TrimRight(m.SQL, "\n"), "\n") {
@@ -177,6 +182,9 @@ func printChangePlan(w io.Writer, p changes.Plan) {
 	}
 	if len(m.Destructive) > 0 {
 		fmt.Fprintf(w, "\nDESTRUCTIVE: the upgrade will %s\n", strings.Join(m.Destructive, ", "))
+	}
+	for _, n := range m.Notes {
+		fmt.Fprintf(w, "\nnote: %s\n", n)
 	}
 	for _, pr := range p.Problems {
 		fmt.Fprintf(w, "\nproblem: %s\n", pr)

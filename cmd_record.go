@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,18 +21,6 @@ type deploymentJSON = report.Deployment
 // masked; nil when the run has none.
 func deploymentData(s *session.Session, rb *checklist.Runbook, run *checklist.Run) *deploymentJSON {
 	return report.DeploymentOf(rb, run, s.Mask)
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
-func keysOf[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
 
 // newStartDeploymentCmd is the explicit "start deployment" action: it
@@ -60,7 +47,7 @@ func newStartDeploymentCmd(o *options) *cobra.Command {
 				return fmt.Errorf("run %s: the deployment's start was not recorded", run.ID)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "run %s: %s\n", run.ID, d.Statement(time.Local))
-			for _, k := range keysOf(d.From.Errors) {
+			for _, k := range slices.Sorted(maps.Keys(d.From.Errors)) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "not read: %s: %s\n", k, s.Mask(d.From.Errors[k]))
 			}
 			return nil

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// reviewWait bounds building a review: git, pgx, and alembic --sql in a
-// one-off container of the app image (2 s idle, 15 s and more under load).
+// reviewWait bounds building a review: git, pgx, and alembic --sql in the
+// running app container (1 to 2 s, a few more for its first render), else
+// a one-off container of the app image (2 s idle, 15 s and more under load).
 const reviewWait = 3 * time.Minute
 
 // The Review changes page on the sandbox (embedded runbook, the shared

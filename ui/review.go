@@ -239,7 +239,7 @@ func (r *Review) View() string {
 	if r.plan != nil {
 		body = reviewBody(r.c.styles, *r.plan, w)
 	} else if r.busy {
-		body = []string{"", r.c.styles.Faint.Render(" git log, the .env keys, the database's revision, then alembic --sql in a one-off container of the app service")}
+		body = []string{"", r.c.styles.Faint.Render(" git log, the .env keys, the database's revision, then alembic --sql in the running app container (else a one-off)")}
 	}
 	rows := max(1, r.h-len(head))
 	r.off = min(r.off, max(0, len(body)-rows))
@@ -363,6 +363,9 @@ func reviewMigrations(st Styles, m changes.Migrations, b *reviewText) {
 	case len(m.Pending) > 0 && len(m.Findings) == 0 && strings.TrimSpace(m.SQL) != "":
 		addOut(st.Faint.Render, "lint: no findings in the pending SQL", 3)
 	}
+	for _, n := range m.Notes {
+		addOut(st.Warn.Render, "⚠ note: "+n, 1)
+	}
 	if strings.TrimSpace(m.SQL) == "" || len(m.Pending) == 0 {
 		return
 	}
@@ -370,6 +373,8 @@ func reviewMigrations(st Styles, m changes.Migrations, b *reviewText) {
 	how := ""
 	if m.Cached {
 		how = ", rendered earlier for the same scripts and revision"
+	} else if m.RenderedIn != "" {
+		how = ", rendered in " + m.RenderedIn
 	}
 	rng := "head"
 	if m.Current != "" {

@@ -216,3 +216,38 @@ func TestReviewOfferedNearMigrations(t *testing.T) {
 		}
 	}
 }
+
+// The page says where the SQL was rendered, and the plan's notes (a target
+// that changes how the image is built) as warnings, whole.
+func TestReviewSaysWhereTheSQLWasRendered(t *testing.T) {
+	st := NewStyles(false, false)
+	tests := []struct {
+		name string
+		edit func(*changes.Migrations)
+		has  []string
+	}{
+		{"in the running app container", func(m *changes.Migrations) { m.RenderedIn = "the running app container" },
+			[]string{"Pending SQL (alembic upgrade 7c41e0b2d9a4:head --sql, rendered in the running app container):"}},
+		{"in a one-off container, saying why", func(m *changes.Migrations) {
+			m.RenderedIn = "a one-off container (the app service is not running (exited))"
+		}, []string{"rendered in a one-off container (the app service is not running (exited))):"}},
+		{"kept from earlier", func(m *changes.Migrations) { m.Cached = true },
+			[]string{"rendered earlier for the same scripts and revision"}},
+		{"a note", func(m *changes.Migrations) {
+			m.Notes = []string{"the target changes how the app image is built (backend/Dockerfile)"}
+		},
+			[]string{"⚠ note: the target changes how the app image is built (backend/Dockerfile)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := fakePlan(t, "v1.2.4")
+			tt.edit(&p.Migrations)
+			words := strings.Join(strings.Fields(ansiStripStr(strings.Join(reviewBody(st, p, 200), "\n"))), " ")
+			for _, s := range tt.has {
+				if !strings.Contains(words, s) {
+					t.Errorf("the page lacks %q:\n%s", s, words)
+				}
+			}
+		})
+	}
+}

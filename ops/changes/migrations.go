@@ -31,13 +31,19 @@ type Migrations struct {
 	// column programs.legacy_code"); empty when nothing is lost.
 	Destructive []string `json:"destructive"`
 	Command     string   `json:"command"` // the alembic command line that rendered SQL
+	// RenderedIn says where alembic ran: in the running app container, or
+	// in a one-off container and why; "" when the SQL was Cached.
+	RenderedIn string `json:"rendered_in,omitempty"`
+	// Notes say what the reader should know about how the SQL was rendered
+	// (the target changes how the app image is built).
+	Notes []string `json:"notes"`
 	// Cached says SQL was rendered earlier for the same migration scripts
 	// and revision (op plan --fresh renders again).
 	Cached bool `json:"cached"`
 }
 
 func (m *Migrations) normalize() {
-	m.Pending, m.Findings, m.Destructive = orEmpty(m.Pending), orEmpty(m.Findings), orEmpty(m.Destructive)
+	m.Pending, m.Findings, m.Destructive, m.Notes = orEmpty(m.Pending), orEmpty(m.Findings), orEmpty(m.Destructive), orEmpty(m.Notes)
 	for i := range m.Pending {
 		m.Pending[i].Findings = orEmpty(m.Pending[i].Findings)
 	}
@@ -120,14 +126,26 @@ func (a Alembic) PendingSQL(ctx context.Context, current string) (string, string
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		if current != "" && strings.Contains(errb.String(), "Can't locate revision") {
-			// Older code than the database: a rollback, which needs a
-			// downgrade with the newer code, not an upgrade.
-			return "", errb.String(), fmt.Errorf("the database is at %s, which this code does not know (is the target older than what migrated the database?): %s", current, lastLines(errb.String(), 1))
-		}
-		return "", errb.String(), fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, lastLines(errb.String(), 3))
+		return "", errb.String(), alembicFailed(strings.Join(args, " "), current, err, errb.String())
 	}
 	return out.String(), errb.String(), nil
+}
+
+// unknownRevisionError is alembic not knowing the database's revision:
+// the code's verdict, whichever container runs it.
+type unknownRevisionError struct{ msg string }
+
+func (e *unknownRevisionError) Error() string { return e.msg }
+
+// alembicFailed is the error of an alembic run (cmd, as a command line)
+// that failed with err, its log on stderr.
+func alembicFailed(cmd, current string, err error, stderr string) error {
+	if current != "" && strings.Contains(stderr, "Can't locate revision") {
+		// Older code than the database: a rollback, which needs a
+		// downgrade with the newer code, not an upgrade.
+		return &unknownRevisionError{fmt.Sprintf("the database is at %s, which this code does not know (is the target older than what migrated the database?): %s", current, lastLines(stderr, 1))}
+	}
+	return fmt.Errorf("%s: %w: %s", cmd, err, lastLines(stderr, 3))
 }
 
 func lastLines(s string, n int) string {
@@ -187,11 +205,20 @@ func Pending(ctx context.Context, r Renderer, current string) (Migrations, error
 		inner = c.R
 	}
 	if a, ok := inner.(Alembic); ok {
-		m.Command = strings.Join(a.Args(current), " ")
+		m.Command = a.CommandLine(current)
 	}
 	sql, log, err := r.PendingSQL(ctx, current)
 	if c, ok := r.(*Cached); ok {
 		m.Cached = c.Hit
+	}
+	if f, ok := inner.(*Fallback); ok {
+		m.Command = commandOf(f.Slow, current) // what a cached render stands for, as before
+		if !m.Cached && err == nil {
+			m.Command, m.RenderedIn = f.Command, "the running app container"
+			if f.Why != "" {
+				m.RenderedIn = "a one-off container (" + f.Why + ")"
+			}
+		}
 	}
 	if err != nil {
 		return m, err

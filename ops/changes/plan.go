@@ -47,8 +47,8 @@ type Options struct {
 	Ref    string          // target ref; "" for the upstream, else the newest tag
 	DB     postgres.Config // where alembic_version is read
 	// Render renders the pending SQL from the source dir it is given (the
-	// target's alembic dir, extracted); nil for Alembic in a one-off
-	// container of the app service.
+	// target's alembic dir, extracted); nil for alembic in the running app
+	// container, else in a one-off container of the app service (Fallback).
 	Render func(source string) Renderer
 	// CacheDir, when set, keeps rendered SQL per alembic tree and current
 	// revision (see Cached); Fresh renders again anyway.
@@ -127,7 +127,7 @@ func (p *Plan) migrations(ctx context.Context, r repo, o Options) error {
 	if err := extract(ctx, r, p.Target.Commit, dir, src); err != nil {
 		return fmt.Errorf("the target's %s: %w", filepath.Join(".", dir), err)
 	}
-	var rd Renderer = Alembic{Target: o.Target, Source: src}
+	var rd Renderer = &Fallback{Fast: &InApp{Target: o.Target, Source: src}, Slow: Alembic{Target: o.Target, Source: src}}
 	if o.Render != nil {
 		rd = o.Render(src)
 	}
@@ -140,6 +140,10 @@ func (p *Plan) migrations(ctx context.Context, r repo, o Options) error {
 		rd = &Cached{Dir: o.CacheDir, Key: key, R: rd, Fresh: o.Fresh}
 	}
 	m, err := Pending(ctx, rd, current)
+	if b := buildChanges(p.Files); len(b) > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("the target changes how the app image is built (%s): its SQL was rendered by the image built now, whose alembic and SQLAlchemy the target may change; the upgrade's own check renders it again with the image it runs", strings.Join(b, ", ")))
+	}
+	m.normalize()
 	p.Migrations = m
 	return err
 }

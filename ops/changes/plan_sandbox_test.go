@@ -26,7 +26,7 @@ const (
 // (sandbox/stack.sh create_planner_dir): main at v1.2.2, upstream origin/main
 // at v1.2.3, tag v1.2.4 on release/1.2.4. It runs the shared stack's app image
 // (project planner) but is a copy: the shared planner dir is not touched.
-func plannerDir(t *testing.T) string {
+func plannerDir(t testing.TB) string {
 	t.Helper()
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "build"), 0o755); err != nil {
@@ -46,7 +46,7 @@ func plannerDir(t *testing.T) string {
 
 // scratchAt is a scratch database whose alembic_version says rev ("" for a
 // database never migrated); alembic renders offline, so no table is needed.
-func scratchAt(t *testing.T, sb dockertest.Sandbox, rev string) postgres.Config {
+func scratchAt(t testing.TB, sb dockertest.Sandbox, rev string) postgres.Config {
 	t.Helper()
 	ctx := context.Background()
 	cfg := postgres.ConfigFor(sb.Target, map[string]string{"POSTGRES_PASSWORD": sb.Password})
@@ -92,8 +92,9 @@ func pendingOf(m changes.Migrations) []string {
 }
 
 // op plan on the sandbox: the pending revisions of the target and only their
-// SQL, rendered by alembic in a one-off container of the app image with the
-// target's code mounted; a DROP COLUMN makes the plan destructive, named.
+// SQL, rendered by alembic in the running app container with the target's
+// code copied in (no one-off container: the app runs the image a one-off
+// would); a DROP COLUMN makes the plan destructive, named.
 func TestPlanOnTheSandbox(t *testing.T) {
 	sb := dockertest.Stack(t)
 	tg := sb.Target
@@ -129,6 +130,9 @@ func TestPlanOnTheSandbox(t *testing.T) {
 				t.Errorf("target from %q, want %q", p.TargetFrom, tt.from)
 			}
 			m := p.Migrations
+			if m.RenderedIn != "the running app container" || !strings.HasPrefix(m.Command, "docker exec ") {
+				t.Errorf("rendered in %q by %q, want the running app container", m.RenderedIn, m.Command)
+			}
 			if m.Current != tt.current {
 				t.Errorf("current %q, want %q", m.Current, tt.current)
 			}

@@ -36,6 +36,21 @@ const execPoll = 20 * time.Millisecond
 // runtime's error text on stdout), 137 when killed. The caller must check
 // the code before trusting stdout.
 func (c *Client) Exec(ctx context.Context, containerID string, cmd []string, env []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	return c.ExecAs(ctx, containerID, ExecSpec{Cmd: cmd, Env: env}, stdin, stdout, stderr)
+}
+
+// ExecSpec is what ExecAs runs: Cmd with Env added to the container's, in
+// WorkingDir ("" for the container's) as User ("" for the container's).
+type ExecSpec struct {
+	Cmd        []string
+	Env        []string
+	WorkingDir string
+	User       string
+}
+
+// ExecAs is Exec with a working directory and a user.
+func (c *Client) ExecAs(ctx context.Context, containerID string, spec ExecSpec, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	cmd := spec.Cmd
 	if stdout == nil {
 		stdout = io.Discard
 	}
@@ -44,7 +59,7 @@ func (c *Client) Exec(ctx context.Context, containerID string, cmd []string, env
 	}
 	what := fmt.Sprintf("exec %q in %s", firstWord(cmd), shortID(containerID))
 	created, err := c.api.ContainerExecCreate(ctx, containerID, container.ExecOptions{
-		Cmd: cmd, Env: env,
+		Cmd: cmd, Env: spec.Env, WorkingDir: spec.WorkingDir, User: spec.User,
 		AttachStdin: stdin != nil, AttachStdout: true, AttachStderr: true,
 	})
 	if err != nil {
@@ -134,4 +149,14 @@ func firstWord(cmd []string) string {
 		return ""
 	}
 	return cmd[0]
+}
+
+// CopyTo unpacks the tar archive content into dir of a container (created
+// or running); dir must exist there. What is unpacked keeps the archive's
+// modes and is owned by root.
+func (c *Client) CopyTo(ctx context.Context, containerID, dir string, content io.Reader) error {
+	if err := c.api.CopyToContainer(ctx, containerID, dir, content, container.CopyToContainerOptions{}); err != nil {
+		return c.wrap(fmt.Sprintf("copy into %s:%s", shortID(containerID), dir), err)
+	}
+	return nil
 }

@@ -152,7 +152,7 @@ func writeDeploymentMD(w io.Writer, d *Deployment) {
 				if !ok {
 					return ""
 				}
-				return strings.TrimSpace(im.Tag + " " + shortID(im.ID))
+				return strings.TrimSpace(im.Tag + " " + ShortID(im.ID))
 			})
 		}
 		row("backup", func(st *checklist.StackState) string {
@@ -211,7 +211,9 @@ func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
 }
 
-func shortID(id string) string {
+// ShortID is an image id or a commit as the report shows it: 12 hex
+// digits, without the "sha256:" of an image id.
+func ShortID(id string) string {
 	id = strings.TrimPrefix(id, "sha256:")
 	if len(id) > 12 {
 		return id[:12]

@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"planner-tui/checklist"
 	"planner-tui/ops/session"
 )
 
@@ -60,15 +58,9 @@ expired, decided already); 70 the state dir or the request cannot be read.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := o.stateDir
-			if dir == "" {
-				var err error
-				if dir, err = checklist.DefaultStateDir(); err != nil {
-					return &exitError{code: exitInternal, err: err}
-				}
-			}
-			if abs, err := filepath.Abs(dir); err == nil {
-				dir = abs
+			dir, err := o.stateDirOrDefault()
+			if err != nil {
+				return &exitError{code: exitInternal, err: err}
 			}
 			w := cmd.OutOrStdout()
 			if len(args) == 0 {

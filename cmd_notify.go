@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -104,10 +105,18 @@ delivers.`,
 	return cmd
 }
 
-// stateDirOrDefault is --state-dir, else the default state dir.
+// stateDirOrDefault is --state-dir, else the default state dir, made
+// absolute: commands print it for another engineer to paste.
 func (o *options) stateDirOrDefault() (string, error) {
-	if o.stateDir != "" {
-		return o.stateDir, nil
+	dir := o.stateDir
+	if dir == "" {
+		var err error
+		if dir, err = checklist.DefaultStateDir(); err != nil {
+			return "", err
+		}
 	}
-	return checklist.DefaultStateDir()
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir, nil
 }

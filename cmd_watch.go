@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"planner-tui/checklist"
 	"planner-tui/ops/monitor"
 	"planner-tui/ops/session"
 	"planner-tui/ui"
@@ -47,15 +46,9 @@ runbook's current run).`,
 // runWatch opens the read-only screen.
 func runWatch(cmd *cobra.Command, o *options) error {
 	ctx := cmd.Context()
-	dir := o.stateDir
-	if dir == "" {
-		var err error
-		if dir, err = checklist.DefaultStateDir(); err != nil {
-			return &exitError{code: exitInternal, err: err}
-		}
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
+	dir, err := o.stateDirOrDefault()
+	if err != nil {
+		return &exitError{code: exitInternal, err: err}
 	}
 	wd, err := session.WatchedRunbook(dir)
 	if err != nil {

@@ -128,9 +128,25 @@ func helpEntries(groups [][]key.Binding) [][][2]string {
 	return out
 }
 
-// helpBody is the whole overlay's text at inner width w.
-func helpBody(k KeyMap, w int) []string {
-	body := helpColumns(helpEntries(k.FullHelp()), w)
+// watchHelp is what the overlay adds atop when watching: the watcher's
+// own key, and that the keys which would act are refused.
+var watchHelp = []string{
+	"Watching (read-only):",
+	"  a  approve / reject the request of this run awaiting a decision",
+	"Keys that would act (run, tick, skip, note, new run, restart, cancel, a phrase) are refused while watching: a flash names who drives.",
+	"",
+}
+
+// helpBody is the whole overlay's text at inner width w; watch adds the
+// watcher's part.
+func helpBody(k KeyMap, w int, watch bool) []string {
+	var body []string
+	if watch {
+		for _, l := range watchHelp {
+			body = append(body, wrapText(l, w)...)
+		}
+	}
+	body = append(body, helpColumns(helpEntries(k.FullHelp()), w)...)
 	body = append(body, "", "Marks in the step list and on home:")
 	kw := 0
 	for _, e := range markLegend {
@@ -165,7 +181,7 @@ func (d *helpDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 	if !ok {
 		return d, nil
 	}
-	n := len(helpBody(c.keys, helpWidth(c)-4))
+	n := len(helpBody(c.keys, helpWidth(c)-4, c.opts.Watch))
 	page := helpRows(c)
 	last := max(0, n-page)
 	switch km.String() {
@@ -191,7 +207,7 @@ func (d *helpDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 func (d *helpDialog) View() string {
 	c := d.c
 	w := helpWidth(c)
-	body := helpBody(c.keys, w-4)
+	body := helpBody(c.keys, w-4, c.opts.Watch)
 	page := helpRows(c)
 	title := "Keys"
 	if len(body) > page {

@@ -113,3 +113,29 @@ func TestKeyLineEndsWithHelpAt120(t *testing.T) {
 		check("the stack pane")
 	}
 }
+
+// Watching, the overlay lists the watcher's a and says that the keys
+// which would act are refused; the operator's overlay says neither.
+func TestHelpBodyWatch(t *testing.T) {
+	tests := []struct {
+		name  string
+		watch bool
+		want  bool
+	}{
+		{"operator", false, false},
+		{"watcher", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := strings.Join(helpBody(DefaultKeyMap(), 100, tt.watch), "\n")
+			for _, s := range []string{"a  approve / reject the request", "are refused"} {
+				if strings.Contains(body, s) != tt.want {
+					t.Errorf("help (watch=%v) has %q: %v, want %v:\n%s", tt.watch, s, !tt.want, tt.want, body)
+				}
+			}
+			if !strings.Contains(body, "Marks in the step list") {
+				t.Errorf("help (watch=%v) lost the legend:\n%s", tt.watch, body)
+			}
+		})
+	}
+}

@@ -138,3 +138,59 @@ func TestWatchedRunbookErrors(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A watcher that starts removes the presence files its own user's dead
+// watchers left on this host, and leaves the others: a live one, another
+// host's, and one whose owner is not this user (said by the file's
+// content; the file's owner is what counts).
+func TestJoinWatchersRemovesOwnStaleFiles(t *testing.T) {
+	f := newFixture(t)
+	f.open(t) // the operator's session makes watchers/ (1777)
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead, live := c.Process.Pid, os.Getppid()
+	host, _ := os.Hostname()
+	me := os.Getuid()
+	dir := filepath.Join(f.state, WatchersDirName)
+	tests := []struct {
+		name     string
+		uid, pid int
+		host     string
+		removed  bool
+	}{
+		{"mine, dead", me, dead, host, true},
+		{"mine, live", me, live, host, false},
+		{"mine, another host", me, dead, host + "-other", false},
+		{"says another user's", me + 1, dead, host, false},
+	}
+	for i, tt := range tests {
+		body := `{"user":"ghost","uid":` + itoa(tt.uid) + `,"host":"` + tt.host + `","pid":` + itoa(tt.pid) + `,"since":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
+		if err := os.WriteFile(filepath.Join(dir, "t"+itoa(i)+".json"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leave, err := JoinWatchers(f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leave()
+	for i, tt := range tests {
+		_, err := os.Stat(filepath.Join(dir, "t"+itoa(i)+".json"))
+		if gone := os.IsNotExist(err); gone != tt.removed {
+			t.Errorf("%s: removed = %v, want %v (%v)", tt.name, gone, tt.removed, err)
+		}
+	}
+	ws, err := Watchers(f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine bool
+	for _, w := range ws {
+		mine = mine || w.PID == os.Getpid()
+	}
+	if !mine {
+		t.Errorf("Watchers = %+v: this watcher is not listed", ws)
+	}
+}

@@ -78,11 +78,46 @@ func JoinWatchers(stateDir string) (leave func(), err error) {
 	if err != nil {
 		return func() {}, err
 	}
+	removeStaleWatchers(dir, w.UID, w.PID)
 	path := filepath.Join(dir, strconv.Itoa(w.UID)+"-"+strconv.Itoa(w.PID)+".json")
 	if err := fsutil.WriteFileAtomic(path, append(b, '\n'), 0o644); err != nil {
 		return func() {}, err
 	}
 	return func() { os.Remove(path) }, nil
+}
+
+// removeStaleWatchers removes the presence files this user's watchers on
+// this host left when they died (their pid is gone): they are ignored
+// anyway, but would pile up. Others' files are not ours to remove (the dir
+// is sticky), nor are live ones or another host's (its pids mean nothing
+// here). Best effort: a file that cannot be removed stays ignored.
+func removeStaleWatchers(dir string, uid, self int) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	host, _ := os.Hostname()
+	for _, e := range ents {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".json" || e.Name()[0] == '.' {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var w Watcher
+		if json.Unmarshal(b, &w) != nil {
+			continue
+		}
+		if owner, regular, err := ownerOf(path); err != nil || !regular || owner != uid || w.UID != uid {
+			continue
+		}
+		if w.Host != host || w.PID <= 0 || w.PID == self || syscall.Kill(w.PID, 0) != syscall.ESRCH {
+			continue
+		}
+		_ = os.Remove(path)
+	}
 }
 
 // Watchers lists the live watchers of the state dir, oldest first. A

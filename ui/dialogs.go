@@ -75,6 +75,9 @@ type confirmDialog struct {
 	lines []string
 	onYes tea.Msg
 	onNo  tea.Msg // may be nil
+	// prompt and keys replace "Proceed? (y/N)" and "y: yes · enter/n/esc:
+	// no" when set.
+	prompt, keys string
 }
 
 func (d *confirmDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
@@ -99,11 +102,20 @@ func (d *confirmDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 func (d *confirmDialog) View() string {
 	c := d.c
 	lines := append([]string{}, d.lines...)
-	lines = append(lines, "", c.styles.Bold.Render("Proceed? (y/N)")+c.styles.Faint.Render("  y: yes · enter/n/esc: no"))
+	prompt, keys := "Proceed? (y/N)", "y: yes · enter/n/esc: no"
+	if d.prompt != "" {
+		prompt, keys = d.prompt, d.keys
+	}
+	lines = append(lines, "", c.styles.Bold.Render(prompt)+c.styles.Faint.Render("  "+keys))
 	return dialogBox(c, d.title, lines)
 }
 
-func (d *confirmDialog) ShortHelp() []key.Binding { return hints("y yes · enter/n/esc no") }
+func (d *confirmDialog) ShortHelp() []key.Binding {
+	if d.keys != "" {
+		return hints(d.keys)
+	}
+	return hints("y yes · enter/n/esc no")
+}
 
 func (d *confirmDialog) FullHelp() [][]key.Binding { return fullHelp(d) }
 

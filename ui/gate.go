@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"planner-tui/checklist"
 	"planner-tui/ops/monitor"
@@ -49,6 +50,26 @@ func (c *Context) gateBanner() string {
 		return st.Warn.Render("⚠ Health gate could not tell: " + g.Reason + " — s: the stack")
 	}
 	return ""
+}
+
+// gateQuitText is what quitting would do to the health gate, "" when
+// nothing: the gate runs in the process whose session ran the compose up,
+// so a watcher's quit, or a screen while another process holds the run,
+// leaves it alone.
+func (c *Context) gateQuitText() string {
+	g := c.gate()
+	if g == nil || g.Result != checklist.GateRunning || c.opts.Watch {
+		return ""
+	}
+	if sn := c.snapshot; sn != nil && sn.Holder != nil && !sn.Mine {
+		return ""
+	}
+	return "The health gate is watching the app (" + gateClock(g, c.now) + "): quit and it ends unknown. Check it later with: planner-tui op health-gate"
+}
+
+// gateClock is how far the running gate is: "0:23 of 1:00".
+func gateClock(g *checklist.HealthGate, now time.Time) string {
+	return checklist.Clock(min(now.Sub(g.Started), g.Window)) + " of " + checklist.Clock(g.Window)
 }
 
 // banner is the row under the header: the gate, else an incident.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"planner-tui/checklist"
@@ -105,5 +106,47 @@ func TestGateRowAndAppStatus(t *testing.T) {
 		if !strings.Contains(line, tc.want) {
 			t.Errorf("status line %q, want %q", line, tc.want)
 		}
+	}
+}
+
+// Quitting while this screen's health gate watches the app asks first,
+// saying how far the gate is and where to check it later: n stays, y
+// quits. A watcher's quit leaves the gate alone and does not ask.
+func TestQuitAsksWhileTheGateWatches(t *testing.T) {
+	e := newTestEngine(t)
+	g := &checklist.HealthGate{Result: checklist.GateRunning, Started: time.Now().Add(-23 * time.Second)}
+	g.SetWindow(time.Minute)
+	e.run.Deployment = &checklist.DeploymentRecord{Gate: g}
+	d := newDriver(t, e, 120, 30)
+	d.keys("q")
+	v := d.waitText("The health gate is watching the app (0:2")
+	for _, want := range []string{"of 1:00): quit and it ends", "unknown. Check it later with: planner-tui op health-gate", "Quit? (y/N)", "y: quit · n/esc: stay"} {
+		if !strings.Contains(strings.Join(strings.Fields(v), " "), want) {
+			t.Errorf("the quit dialog lacks %q:\n%s", want, v)
+		}
+	}
+	d.keys("n")
+	if d.m.dlg != nil || strings.Contains(d.view(), "Quit planner-tui") {
+		t.Fatalf("n did not stay:\n%s", d.view())
+	}
+	for _, k := range []string{"q", "ctrl+c"} {
+		var cmd tea.Cmd
+		if k == "q" {
+			_, cmd = d.m.Update(keyMsg("q"))
+		} else {
+			_, cmd = d.m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+		}
+		if quits(cmd) || d.m.dlg == nil {
+			t.Fatalf("%s quit without asking", k)
+		}
+		_, cmd = d.m.Update(keyMsg("y"))
+		if !quits(cmd) {
+			t.Fatalf("y after %s did not quit", k)
+		}
+	}
+
+	w := newDriverOpts(t, e, 120, 30, Options{NoColor: true, Watch: true})
+	if _, cmd := w.m.Update(keyMsg("q")); !quits(cmd) {
+		t.Fatalf("a watcher's q asked:\n%s", w.view())
 	}
 }

@@ -49,7 +49,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(msg, k.Cancel):
 		if c.active == nil {
-			return tea.Quit
+			return m.quit() // asks only when the health gate would end
 		}
 		m.setDialog(&confirmDialog{
 			title: "Cancel the running step",
@@ -159,17 +159,33 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	return send(m.page, msg)
 }
 
+// quit quits, after asking when quitting would leave something: a step
+// still running (it goes on, detached), or the health gate this screen
+// runs (it ends unknown).
 func (m *Model) quit() tea.Cmd {
-	if m.c.active == nil {
+	c := m.c
+	gate := c.gateQuitText()
+	if c.active == nil && gate == "" {
 		return tea.Quit
 	}
+	var lines []string
+	if c.active != nil {
+		lines = append(lines,
+			c.styles.Bold.Render(m.activeTitle())+" is still running.",
+			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.")
+	}
+	if gate != "" {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, gate)
+	}
 	m.setDialog(&confirmDialog{
-		title: "Quit planner-tui",
-		lines: []string{
-			m.c.styles.Bold.Render(m.activeTitle()) + " is still running.",
-			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.",
-		},
-		onYes: quitMsg{},
+		title:  "Quit planner-tui",
+		lines:  lines,
+		onYes:  quitMsg{},
+		prompt: "Quit? (y/N)",
+		keys:   "y: quit · n/esc: stay",
 	})
 	return nil
 }

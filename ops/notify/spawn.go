@@ -73,3 +73,20 @@ func Pending(stateDir string) bool {
 // Queued are the events waiting in the state dir, in the order they will
 // be tried.
 func Queued(stateDir string) ([]Item, error) { return newQueue(stateDir).list() }
+
+// QueueStatus says how many events wait in the state dir's queue and why
+// the newest one that failed an attempt failed ("" while none has failed:
+// they are only on their way). A screen shows it while the receiver is
+// down.
+func QueueStatus(stateDir string) (n int, lastErr string, err error) {
+	items, err := newQueue(stateDir).list()
+	if err != nil {
+		return 0, "", err
+	}
+	for _, it := range items {
+		if it.LastError != "" {
+			lastErr = it.LastError
+		}
+	}
+	return len(items), lastErr, nil
+}

@@ -257,7 +257,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmds...)
 	case secondMsg:
 		m.sync()
-		return m.second()
+		return tea.Batch(m.second(), c.pollNotify())
+	case notifyStatusMsg:
+		c.onNotifyStatus(msg) // notifystatus.go
+		return nil
 	case snapshotMsg:
 		// the engine published a newer run: this process wrote it, or the
 		// watcher saw another process (a headless run) write it

@@ -179,6 +179,8 @@ type Context struct {
 	// stateDir is the engine's state dir ("" when it has none): the run
 	// summary writes the report into the run's dir there.
 	stateDir string
+	// notify is the webhook queue as last read (notifystatus.go).
+	notify notifyState
 	// chain is the step running as a whole (chain.go), nil for none.
 	chain *chain
 	// watch is the watcher's state (watch.go), nil unless Options.Watch.

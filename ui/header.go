@@ -41,6 +41,10 @@ func (c *Context) header(w int, where string) string {
 		left += st.Faint.Render(" › ") + st.Bold.Render(where)
 	}
 	right := st.Faint.Render(strings.Join(parts, " · "))
+	if nw := notifyWarning(c.notify.queued, c.notify.lastErr); nw != "" {
+		// first on the right: a narrow header cuts its end
+		right = st.Warn.Render(nw) + st.Faint.Render(" · ") + right
+	}
 	gap := w - ansiWidth(left) - ansiWidth(right)
 	if gap < 1 {
 		return fit(left+"  "+right, w)

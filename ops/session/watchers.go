@@ -23,7 +23,8 @@ import (
 // approvals/ (a watcher cannot write anything else in the state dir, and
 // nobody can remove another's file); the operator's session makes it. A
 // file whose process is gone (a watcher killed with -9, on this host) is
-// ignored; one from another host is believed until it is removed.
+// ignored, and removed when its user's next watcher starts; one from
+// another host is believed until it is removed.
 
 // WatchersDirName is the presence dir under the state dir.
 const WatchersDirName = "watchers"

@@ -180,12 +180,16 @@ func (m *Model) quit() tea.Cmd {
 		}
 		lines = append(lines, gate)
 	}
-	m.setDialog(&confirmDialog{
+	d := &confirmDialog{
 		title:  "Quit planner-tui",
 		lines:  lines,
 		onYes:  quitMsg{},
 		prompt: "Quit? (y/N)",
 		keys:   "y: quit · n/esc: stay",
-	})
+	}
+	if gate != "" {
+		d.onNo = flashMsg{text: "not quit: the health gate keeps watching"}
+	}
+	m.setDialog(d)
 	return nil
 }

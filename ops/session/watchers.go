@@ -98,6 +98,26 @@ func removeStaleWatchers(dir string, uid, self int) {
 		return
 	}
 	host, _ := os.Hostname()
+	for _, p := range presences(dir, ents) {
+		w := p.w
+		if w.UID != uid || w.Host != host || w.PID <= 0 || w.PID == self || syscall.Kill(w.PID, 0) != syscall.ESRCH {
+			continue
+		}
+		_ = os.Remove(p.path)
+	}
+}
+
+// presence is one watcher's file as read.
+type presence struct {
+	path string
+	w    Watcher
+}
+
+// presences reads the presence files among ents. Whose a file is comes
+// from its owner, not from what it says: a file that says another uid
+// than its owner's, or is not a regular file, is left out.
+func presences(dir string, ents []os.DirEntry) []presence {
+	var out []presence
 	for _, e := range ents {
 		if e.IsDir() || filepath.Ext(e.Name()) != ".json" || e.Name()[0] == '.' {
 			continue
@@ -111,14 +131,12 @@ func removeStaleWatchers(dir string, uid, self int) {
 		if json.Unmarshal(b, &w) != nil {
 			continue
 		}
-		if owner, regular, err := ownerOf(path); err != nil || !regular || owner != uid || w.UID != uid {
+		if owner, regular, err := ownerOf(path); err != nil || !regular || owner != w.UID {
 			continue
 		}
-		if w.Host != host || w.PID <= 0 || w.PID == self || syscall.Kill(w.PID, 0) != syscall.ESRCH {
-			continue
-		}
-		_ = os.Remove(path)
+		out = append(out, presence{path, w})
 	}
+	return out
 }
 
 // Watchers lists the live watchers of the state dir, oldest first. A
@@ -134,27 +152,11 @@ func Watchers(stateDir string) ([]Watcher, error) {
 	}
 	host, _ := os.Hostname()
 	var out []Watcher
-	for _, e := range ents {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".json" || e.Name()[0] == '.' {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		var w Watcher
-		if json.Unmarshal(b, &w) != nil {
-			continue
-		}
-		// whose it is comes from the file's owner, not what it says
-		if uid, regular, err := ownerOf(path); err != nil || !regular || uid != w.UID {
-			continue
-		}
-		if w.Host == host && w.PID > 0 && syscall.Kill(w.PID, 0) == syscall.ESRCH {
+	for _, p := range presences(dir, ents) {
+		if w := p.w; w.Host == host && w.PID > 0 && syscall.Kill(w.PID, 0) == syscall.ESRCH {
 			continue // a watcher that died without leaving
 		}
-		out = append(out, w)
+		out = append(out, p.w)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Since.Equal(out[j].Since) {

@@ -217,6 +217,10 @@ func Start(ctx context.Context, spec Spec, out io.Writer) (*Job, error) {
 	select {
 	case <-hs:
 	case <-ctx.Done():
+	}
+	// A cancellation wins over a handshake that came at the same time (a
+	// select picks either at random): the operator asked to stop.
+	if ctx.Err() != nil {
 		// The supervisor may have started bash already (its "ok" not read
 		// yet): asked to stop, it ends the command and reports how. The
 		// job is handed back so that its real end is waited for and

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,13 +23,22 @@ func TestStartCancelledDuringTheHandshakeRecordsTheRealEnd(t *testing.T) {
 	s := f.open(t)
 	exercised := 0
 	for i := range 5 {
+		os.Remove(filepath.Join(f.marks, "changed")) // the last attempt's
 		// Done once the supervisor wrote its pid file: it is up, handles
 		// SIGTERM, and is about to start bash (or just did).
 		pid := filepath.Join(s.store.JobDir(s.Run().ID, fmt.Sprintf("%s-%d", jobSlug(idTouch), i+1)), runner.PidFile)
 		ctx := newFileCtx(pid)
+		if i%2 == 0 {
+			// Done before the supervisor could answer: every even attempt
+			// is cancelled during the handshake, whatever the timing.
+			ctx.cancel()
+		}
 		e, err := s.Start(ctx, plan(t, s, idTouch, nil), "yes", nil)
 		ctx.stop()
 		if err == nil {
+			if i%2 == 0 {
+				t.Fatalf("attempt %d: the context was done before Start, and the command started anyway", i)
+			}
 			// the handshake won the race: nothing to check this time
 			e.Wait()
 			continue
@@ -62,7 +72,6 @@ func TestStartCancelledDuringTheHandshakeRecordsTheRealEnd(t *testing.T) {
 		if ranMarker && strings.Contains(cr.Error, "never started") {
 			t.Errorf("attempt %d: the command ran (its marker exists) but is recorded as %q", i, cr.Error)
 		}
-		os.Remove(filepath.Join(f.marks, "changed"))
 	}
 	if exercised == 0 {
 		t.Fatal("no attempt was cancelled during the handshake")
@@ -78,11 +87,14 @@ func TestStartCancelledDuringTheHandshakeRecordsTheRealEnd(t *testing.T) {
 	}
 }
 
-// fileCtx is a context that is done once a file exists.
+// fileCtx is a context that is done once a file exists (or cancel is
+// called).
 type fileCtx struct {
 	context.Context
-	done chan struct{}
-	quit chan struct{}
+	done     chan struct{}
+	quit     chan struct{}
+	doneOnce sync.Once
+	quitOnce sync.Once
 }
 
 func newFileCtx(path string) *fileCtx {
@@ -92,7 +104,7 @@ func newFileCtx(path string) *fileCtx {
 		defer t.Stop()
 		for {
 			if _, err := os.Stat(path); err == nil {
-				close(c.done)
+				c.cancel()
 				return
 			}
 			select {
@@ -105,13 +117,11 @@ func newFileCtx(path string) *fileCtx {
 	return c
 }
 
-func (c *fileCtx) stop() {
-	select {
-	case <-c.done:
-	default:
-		close(c.quit)
-	}
-}
+// cancel makes the context done now.
+func (c *fileCtx) cancel() { c.doneOnce.Do(func() { close(c.done) }) }
+
+// stop ends the watch for the file.
+func (c *fileCtx) stop() { c.quitOnce.Do(func() { close(c.quit) }) }
 
 func (c *fileCtx) Done() <-chan struct{} { return c.done }
 

@@ -69,6 +69,7 @@ func runWatch(cmd *cobra.Command, o *options) error {
 	if err != nil {
 		return &exitError{code: exitBadParam, err: err}
 	}
+	so.Sets = wd.WatchSets(so.Sets) // the commands filled as the operator's are
 	so.Watch = true
 	so.Migrations = nil // its plan-cache is the operator's
 	s, err := session.Open(ctx, so)

@@ -29,10 +29,15 @@ type Run struct {
 	// Dir is the planner dir (PLANNER_DIR) the run was started for, so
 	// that planner-tui watch opens the same stack; "" in runs of older
 	// versions.
-	Dir     string    `json:"dir,omitempty"`
-	Started time.Time `json:"started"`
-	Updated time.Time `json:"updated"`
-	Ended   time.Time `json:"ended,omitzero"`
+	Dir string `json:"dir,omitempty"`
+	// OperatorVars are the variables the driving planner-tui filled
+	// commands with when it last opened the run (front matter, its
+	// environment, --set), secrets left out: planner-tui watch shows the
+	// commands as the operator runs them, not with its own environment.
+	OperatorVars map[string]string `json:"operator_vars,omitempty"`
+	Started      time.Time         `json:"started"`
+	Updated      time.Time         `json:"updated"`
+	Ended        time.Time         `json:"ended,omitzero"`
 
 	Commands map[string]*CommandRun `json:"commands"` // by Command.ID
 	Checks   map[string]*CheckState `json:"checks"`   // by Check.ID

@@ -195,6 +195,7 @@ func (s *Session) admit(p *Plan, confirmation string, interactive bool) (*admitt
 	for k, v := range keptParams(p.Params) {
 		s.run.Params[k] = v
 	}
+	s.noteOperatorLocked()
 	if err := s.rec.save(s.run); err != nil {
 		*s.run = before
 		return nil, err

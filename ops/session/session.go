@@ -158,11 +158,9 @@ func (s *Session) newRun(title string) (*checklist.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.target.Dir != "" {
-		run.Dir = s.target.Dir
-		if err := s.store.Save(run); err != nil {
-			return nil, err
-		}
+	run.Dir, run.OperatorVars = s.target.Dir, s.operatorVars()
+	if err := s.store.Save(run); err != nil {
+		return nil, err
 	}
 	return run, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"planner-tui/checklist"
 	"planner-tui/docs"
+	"planner-tui/ops/envfile"
 )
 
 // Watching (planner-tui watch): a second engineer opens the operator's
@@ -26,6 +27,9 @@ type Watched struct {
 	// Dir is the planner dir the run was started for ("" when the run
 	// does not say: runs of older versions).
 	Dir string
+	// Vars are the variables the operator fills commands with (secrets
+	// left out); nil in runs of older versions.
+	Vars map[string]string
 }
 
 // WatchedRunbook finds what the operator's current run in stateDir uses.
@@ -65,7 +69,7 @@ func WatchedRunbook(stateDir string) (Watched, error) {
 	} else if err := readable(path, false); err != nil {
 		return Watched{}, fmt.Errorf("the operator's run %s uses runbook %s: %w", run.ID, path, err)
 	}
-	return Watched{Runbook: path, RunID: run.ID, Dir: run.Dir}, nil
+	return Watched{Runbook: path, RunID: run.ID, Dir: run.Dir, Vars: run.OperatorVars}, nil
 }
 
 // sharedHint says what the operator does so that others can watch.
@@ -98,4 +102,42 @@ func readable(path string, dir bool) error {
 		return fmt.Errorf("cannot read %s (mode %#o): %s", path, fi.Mode().Perm(), sharedHint)
 	}
 	return nil
+}
+
+// operatorVars are the session's variables a watcher may fill commands
+// with: the effective ones, less those with a secret's name or holding a
+// known secret (the run state is group-readable in a shared state dir).
+func (s *Session) operatorVars() map[string]string {
+	out := make(map[string]string, len(s.vars))
+	for k, v := range s.vars {
+		if envfile.IsSecretKey(k) || s.secrets.Mask(v) != v {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// noteOperatorLocked records in the run the planner dir and variables of
+// the session that starts a command: resumed with another --dir or --set,
+// the run says what its commands now run with. mu is held.
+func (s *Session) noteOperatorLocked() {
+	if s.target.Dir != "" {
+		s.run.Dir = s.target.Dir
+	}
+	s.run.OperatorVars = s.operatorVars()
+}
+
+// WatchSets are the --set values a watcher opens the run with: the
+// operator's variables (Watched.Vars), then the watcher's own --set over
+// them (an explicit flag wins).
+func (w Watched) WatchSets(own map[string]string) map[string]string {
+	sets := make(map[string]string, len(w.Vars)+len(own))
+	for k, v := range w.Vars {
+		sets[k] = v
+	}
+	for k, v := range own {
+		sets[k] = v
+	}
+	return sets
 }

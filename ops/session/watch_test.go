@@ -194,3 +194,74 @@ func TestJoinWatchersRemovesOwnStaleFiles(t *testing.T) {
 		t.Errorf("Watchers = %+v: this watcher is not listed", ws)
 	}
 }
+
+// A watcher fills commands with the operator's variables, not its own
+// environment's: the same database and project (so the same risk, phrase
+// and "destroys"), secrets left out of the run state; its own --set wins,
+// and a later start with other values updates what it sees.
+func TestWatcherUsesTheOperatorsVariables(t *testing.T) {
+	f := newFixture(t)
+	o := f.options()
+	o.Sets["DB_NAME"], o.Sets["COMPOSE_PROJECT_NAME"] = "proddb", "prodproj"
+	o.Sets["API_TOKEN"] = "tok-1234" // a secret by its name
+	o.Sets["BANNER"] = secretValue   // the .env's SECRET_KEY, by value
+	op, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, err := WatchedRunbook(f.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"DB_NAME": "proddb", "COMPOSE_PROJECT_NAME": "prodproj", "MARK_DIR": f.marks, "PLANNER_DIR": f.planner} {
+		if got := wd.Vars[k]; got != want {
+			t.Errorf("the operator's %s as the watcher reads it = %q, want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"API_TOKEN", "BANNER", "SECRET_KEY"} {
+		if v, ok := wd.Vars[k]; ok {
+			t.Errorf("the run state holds %s=%q: a secret, readable by every watcher", k, v)
+		}
+	}
+	state, err := os.ReadFile(filepath.Join(op.store.RunDir(op.Run().ID), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), "tok-1234") || strings.Contains(string(state), secretValue) {
+		t.Errorf("a secret value is in the run state:\n%s", state)
+	}
+
+	watch := func(own map[string]string) *Session {
+		t.Helper()
+		wo := Options{RunbookPath: wd.Runbook, Dir: wd.Dir, StateDir: f.state, Sets: wd.WatchSets(own), ReadOnly: true, Watch: true}
+		w, err := Open(context.Background(), wo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close() })
+		return w
+	}
+	if tg := watch(nil).Target(); tg.DBName != "proddb" || tg.Project != "prodproj" {
+		t.Errorf("the watcher's stack is db %q project %q, want the operator's proddb prodproj", tg.DBName, tg.Project)
+	}
+	if tg := watch(map[string]string{"DB_NAME": "mine"}).Target(); tg.DBName != "mine" {
+		t.Errorf("the watcher's own --set DB_NAME=mine gave %q", tg.DBName)
+	}
+
+	// The operator comes back with another database and starts a command.
+	op.Close()
+	o.Sets["DB_NAME"] = "proddb2"
+	op2, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op2.Close()
+	e, err := op2.Start(context.Background(), plan(t, op2, idTouch, nil), "yes", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Wait()
+	if wd, err := WatchedRunbook(f.state); err != nil || wd.Vars["DB_NAME"] != "proddb2" {
+		t.Errorf("after a start with DB_NAME=proddb2 the watcher reads %q (%v)", wd.Vars["DB_NAME"], err)
+	}
+}

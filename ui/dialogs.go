@@ -73,6 +73,9 @@ type confirmDialog struct {
 	dlgBase
 	title string
 	lines []string
+	// live, when set, gives the lines at each View instead (a clock that
+	// goes on while the dialog waits).
+	live  func() []string
 	onYes tea.Msg
 	onNo  tea.Msg // may be nil
 	// prompt and keys replace "Proceed? (y/N)" and "y: yes · enter/n/esc:
@@ -102,6 +105,9 @@ func (d *confirmDialog) Update(msg tea.Msg) (Component, tea.Cmd) {
 func (d *confirmDialog) View() string {
 	c := d.c
 	lines := append([]string{}, d.lines...)
+	if d.live != nil {
+		lines = d.live()
+	}
 	prompt, keys := "Proceed? (y/N)", "y: yes · enter/n/esc: no"
 	if d.prompt != "" {
 		prompt, keys = d.prompt, d.keys

@@ -125,6 +125,11 @@ func TestQuitAsksWhileTheGateWatches(t *testing.T) {
 			t.Errorf("the quit dialog lacks %q:\n%s", want, v)
 		}
 	}
+	// the clock goes on while the dialog waits
+	d.m.c.now = d.m.c.now.Add(10 * time.Second)
+	if v := d.view(); !strings.Contains(v, "(0:33 of 1:00)") {
+		t.Errorf("10 s later the quit dialog's clock did not move to 0:33:\n%s", v)
+	}
 	d.keys("n")
 	if v := d.view(); d.m.dlg != nil || strings.Contains(v, "Quit planner-tui") || !strings.Contains(v, "not quit: the health gate keeps watching") {
 		t.Fatalf("n did not stay:\n%s", d.view())

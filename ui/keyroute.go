@@ -159,6 +159,28 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 	return send(m.page, msg)
 }
 
+// quitLines is what quitting now would leave: the step still running,
+// the health gate's clock.
+func (m *Model) quitLines() []string {
+	c := m.c
+	var lines []string
+	if c.active != nil {
+		lines = append(lines,
+			c.styles.Bold.Render(m.activeTitle())+" is still running.",
+			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.")
+	}
+	if gate := c.gateQuitText(); gate != "" {
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, gate)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "Nothing is running any more: quitting leaves nothing behind.")
+	}
+	return lines
+}
+
 // quit quits, after asking when quitting would leave something: a step
 // still running (it goes on, detached), or the health gate this screen
 // runs (it ends unknown).
@@ -168,21 +190,9 @@ func (m *Model) quit() tea.Cmd {
 	if c.active == nil && gate == "" {
 		return tea.Quit
 	}
-	var lines []string
-	if c.active != nil {
-		lines = append(lines,
-			c.styles.Bold.Render(m.activeTitle())+" is still running.",
-			"It keeps running in the background (the runner is detached from this screen); its output goes on to its log file and planner-tui re-attaches at the next start.")
-	}
-	if gate != "" {
-		if len(lines) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, gate)
-	}
 	d := &confirmDialog{
 		title:  "Quit planner-tui",
-		lines:  lines,
+		live:   m.quitLines, // the gate's clock goes on, the step may end
 		onYes:  quitMsg{},
 		prompt: "Quit? (y/N)",
 		keys:   "y: quit · n/esc: stay",

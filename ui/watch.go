@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type watchState struct {
 	decide func(id string, approve bool, note string) (*session.ApprovalStatus, error)
 	// list reads the requests awaiting a decision in the state dir.
 	list func() ([]*session.ApprovalStatus, error)
+	// self is this process's pid: its own presence file is "you" in the
+	// list of who watches.
+	self int
 }
 
 // watchApprovalsMsg: the requests awaiting a decision, as read now.
@@ -67,6 +71,7 @@ func (m *Model) watchStart() {
 			return session.Decide(dir, id, approve, note, ver)
 		},
 		list: func() ([]*session.ApprovalStatus, error) { return session.PendingApprovals(dir) },
+		self: os.Getpid(),
 	}
 	if dir == "" {
 		c.watch.list = func() ([]*session.ApprovalStatus, error) { return nil, nil }
@@ -224,7 +229,11 @@ func (c *Context) watchHeader() (marker string, parts []string) {
 		}
 	}
 	if sn := c.snapshot; sn != nil {
-		if w := watchersLine(sn.Watchers); w != "" {
+		self := 0
+		if c.watch != nil {
+			self = c.watch.self
+		}
+		if w := watchersLine(sn.Watchers, self); w != "" {
 			parts = append(parts, w)
 		}
 	}
@@ -233,14 +242,19 @@ func (c *Context) watchHeader() (marker string, parts []string) {
 
 // watchersLine says who watches, short: "👁 2 watching: alice, bob"; the
 // same user twice (two terminals) is named once; more than three names
-// end with "+N".
-func watchersLine(ws []session.Watcher) string {
+// end with "+N". The watcher whose pid is self (this screen's, 0 for the
+// operator's) is "you", first.
+func watchersLine(ws []session.Watcher, self int) string {
 	if len(ws) == 0 {
 		return ""
 	}
 	var names []string
 	seen := map[string]bool{}
 	for _, w := range ws {
+		if self != 0 && w.PID == self {
+			names = append([]string{"you"}, names...)
+			continue
+		}
 		if !seen[w.User] {
 			seen[w.User] = true
 			names = append(names, w.User)

@@ -20,16 +20,19 @@ func TestWatchersLine(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		ws   []session.Watcher
+		self int
 		want string
 	}{
-		{"nobody", nil, ""},
-		{"one", []session.Watcher{w("alice", 1)}, "👁 1 watching: alice"},
-		{"two", []session.Watcher{w("alice", 1), w("bob", 2)}, "👁 2 watching: alice, bob"},
-		{"one user in two terminals", []session.Watcher{w("alice", 1), w("alice", 2)}, "👁 2 watching: alice"},
-		{"many", []session.Watcher{w("a", 1), w("b", 2), w("c", 3), w("d", 4), w("e", 5)}, "👁 5 watching: a, b, c +2"},
+		{"nobody", nil, 0, ""},
+		{"one", []session.Watcher{w("alice", 1)}, 0, "👁 1 watching: alice"},
+		{"two", []session.Watcher{w("alice", 1), w("bob", 2)}, 0, "👁 2 watching: alice, bob"},
+		{"one user in two terminals", []session.Watcher{w("alice", 1), w("alice", 2)}, 0, "👁 2 watching: alice"},
+		{"many", []session.Watcher{w("a", 1), w("b", 2), w("c", 3), w("d", 4), w("e", 5)}, 0, "👁 5 watching: a, b, c +2"},
+		{"the watcher itself", []session.Watcher{w("alice", 1), w("bob", 2)}, 2, "👁 2 watching: you, alice"},
+		{"the watcher's other terminal", []session.Watcher{w("bob", 1), w("bob", 2)}, 2, "👁 2 watching: you, bob"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := watchersLine(tc.ws); got != tc.want {
+			if got := watchersLine(tc.ws, tc.self); got != tc.want {
 				t.Errorf("watchersLine = %q, want %q", got, tc.want)
 			}
 		})

@@ -24,6 +24,12 @@ type unixUser struct{ name string }
 // failed under CI=true.
 func twoUsers(t *testing.T) (op, ap unixUser) {
 	t.Helper()
+	return twoUsersWith(t, "-N") // both in the group users
+}
+
+// twoUsersWith is twoUsers with these useradd options.
+func twoUsersWith(t *testing.T, useradd ...string) (op, ap unixUser) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("creates Unix users: not with -short")
 	}
@@ -46,7 +52,8 @@ func twoUsers(t *testing.T) (op, ap unixUser) {
 	suffix := hex.EncodeToString(b)
 	mk := func(role string) unixUser {
 		u := unixUser{name: "pt" + role + suffix}
-		if out, err := exec.Command("useradd", "-M", "-N", "-s", "/bin/sh", u.name).CombinedOutput(); err != nil {
+		args := append(append([]string{"-M", "-s", "/bin/sh"}, useradd...), u.name)
+		if out, err := exec.Command("useradd", args...).CombinedOutput(); err != nil {
 			t.Fatalf("useradd %s: %v: %s", u.name, err, out)
 		}
 		t.Cleanup(func() {

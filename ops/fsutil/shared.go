@@ -34,10 +34,16 @@ func DirMode(dir string) os.FileMode {
 }
 
 // MkdirShared makes path (its parent must exist) with DirMode of its
-// parent, exactly (the umask does not apply). An existing path is left
-// alone; fs.ErrExist is returned as from os.Mkdir.
+// parent, exactly (the umask does not apply), keeping the parent's setgid
+// bit: in a state dir of group ops (2750) every file must stay in group
+// ops, not take its maker's own group, or a watcher cannot read it. An
+// existing path is left alone; fs.ErrExist is returned as from os.Mkdir.
 func MkdirShared(path string) error {
-	mode := DirMode(filepath.Dir(path))
+	parent := filepath.Dir(path)
+	mode := DirMode(parent)
+	if fi, err := os.Stat(parent); err == nil && fi.Mode()&os.ModeSetgid != 0 {
+		mode |= os.ModeSetgid
+	}
 	if err := os.Mkdir(path, mode); err != nil {
 		return err
 	}

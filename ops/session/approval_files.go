@@ -232,11 +232,13 @@ func (a approvalFiles) ensureDir() (warning string, err error) {
 		return "", fmt.Errorf("approvals dir %s is not a directory", a.dir())
 	}
 	// Whoever owns a sticky dir may remove anything in it: it must be the
-	// state dir's owner's (or root's), not made by someone else first.
+	// state dir's owner's, root's or this operator's (a state dir root
+	// made for group ops), not made by someone else first.
 	if uid, _, err := ownerOf(a.dir()); err != nil {
 		return "", fmt.Errorf("approvals dir: %w", err)
-	} else if sdUID, _, err := ownerOf(a.stateDir); err == nil && uid != sdUID && uid != 0 {
-		return "", fmt.Errorf("approvals dir %s belongs to uid %d, not to the state dir's owner (uid %d): remove it, planner-tui makes it again", a.dir(), uid, sdUID)
+	} else if !trustedOwner(uid, a.stateDir) {
+		sdUID, _, _ := ownerOf(a.stateDir)
+		return "", fmt.Errorf("approvals dir %s belongs to uid %d, not to the state dir's owner (uid %d), root or you: remove it, planner-tui makes it again", a.dir(), uid, sdUID)
 	}
 	if fi.Mode()&(fs.ModeSticky|fs.ModePerm) != approvalsDirMode {
 		if err := os.Chmod(a.dir(), approvalsDirMode); err != nil {
@@ -247,7 +249,9 @@ func (a approvalFiles) ensureDir() (warning string, err error) {
 	// shared state dir someone else owns is theirs to set up (the check
 	// below says when nobody else can get through).
 	if fi, err := os.Stat(a.stateDir); err == nil && fi.Mode().Perm()&0o011 != 0o011 {
-		_ = os.Chmod(a.stateDir, fi.Mode().Perm()|0o011)
+		// keeping setgid (and sticky): a 2750 state dir that lost it
+		// would make new files in its maker's group, unreadable by watchers
+		_ = os.Chmod(a.stateDir, fi.Mode()&(fs.ModePerm|fs.ModeSetgid|fs.ModeSticky)|0o011)
 	}
 	for d := a.stateDir; ; d = filepath.Dir(d) {
 		if fi, err := os.Stat(d); err == nil && fi.Mode().Perm()&0o011 == 0 {
@@ -484,4 +488,15 @@ func auditBestEffort(stateDir, version string, rec audit.Record) {
 	rec.Actor = audit.CurrentActor()
 	rec.Version = version
 	_ = l.Append(rec)
+}
+
+// trustedOwner says whether a dir of the state dir (approvals, watchers)
+// owned by uid may be used: it belongs to root, to the state dir's owner,
+// or to this process's user (it made it).
+func trustedOwner(uid int, stateDir string) bool {
+	if uid == 0 || uid == os.Getuid() {
+		return true
+	}
+	sdUID, _, err := ownerOf(stateDir)
+	return err == nil && uid == sdUID
 }

@@ -43,6 +43,13 @@ func TestSelfApproval(t *testing.T) {
 // one approval, with the dir it wipes.
 func approvalFixture(t *testing.T, sets map[string]string) (*Session, string) {
 	t.Helper()
+	return approvalFixtureIn(t, sets, 0)
+}
+
+// approvalFixtureIn is approvalFixture with the state dir made first with
+// stateMode (0: left to the store).
+func approvalFixtureIn(t *testing.T, sets map[string]string, stateMode os.FileMode) (*Session, string) {
+	t.Helper()
 	rb, err := filepath.Abs(filepath.Join("..", "..", "testdata", "approvals.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +63,16 @@ func approvalFixture(t *testing.T, sets map[string]string) (*Session, string) {
 	for k, v := range sets {
 		all[k] = v
 	}
-	s, err := Open(context.Background(), Options{RunbookPath: rb, Dir: tmp, StateDir: filepath.Join(tmp, "state"), Sets: all})
+	state := filepath.Join(tmp, "state")
+	if stateMode != 0 {
+		if err := os.Mkdir(state, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(state, stateMode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(context.Background(), Options{RunbookPath: rb, Dir: tmp, StateDir: state, Sets: all})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,5 +250,27 @@ func TestApprovalNeedsDistinctApprovers(t *testing.T) {
 	approveAs(65533)
 	if got, _ := s.ApprovalStatus(st.ID); got.State != ApprovalApproved {
 		t.Fatalf("two approvals: %s, want approved", got.State)
+	}
+}
+
+// A request opens the state dir to other users (o+x, so an approver can
+// reach approvals/) without taking its setgid bit away: a shared state dir
+// (2750, group ops) must go on making files in group ops, or watchers
+// could no longer read the runs made after the first request.
+func TestApprovalRequestKeepsTheStateDirShared(t *testing.T) {
+	s, _ := approvalFixtureIn(t, nil, os.ModeSetgid|0o750)
+	p, err := s.Plan(idWipeScratch, map[string]string{"name": "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestApproval(p, ""); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(s.store.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&os.ModeSetgid == 0 || fi.Mode().Perm() != 0o751 {
+		t.Errorf("the state dir is %v after a request, want drwxr-s--x (setgid kept, o+x added)", fi.Mode())
 	}
 }

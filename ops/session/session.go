@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +115,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	// current for that runbook, to be resumed when it is opened again.
 	run, err := s.store.CurrentFor(rb.Path)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, notYours(stateDir, err)
+		}
 		return nil, fmt.Errorf("resume the current run: %w (start a new one with `planner-tui runs new`)", err)
 	}
 	if o.ReadOnly {
@@ -136,6 +140,9 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	}
 	ensureWatchersDir(s.store.Dir) // where watchers say they watch (watchers.go)
 	if s.rec.log, err = audit.Open(s.store.AuditPath()); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, notYours(stateDir, err)
+		}
 		return nil, err
 	}
 	if run == nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 
 	"planner-tui/checklist"
 	"planner-tui/docs"
@@ -140,4 +142,18 @@ func (w Watched) WatchSets(own map[string]string) map[string]string {
 		sets[k] = v
 	}
 	return sets
+}
+
+// notYours explains a state dir this user may not write (or read): a
+// state dir is one Unix user's to operate; others watch it.
+func notYours(stateDir string, err error) error {
+	takeOver := "work as the user whose runs they are"
+	if uid, _, oerr := ownerOf(filepath.Join(stateDir, "current")); oerr == nil && uid != os.Getuid() {
+		name := "uid " + strconv.Itoa(uid)
+		if u, uerr := user.LookupId(strconv.Itoa(uid)); uerr == nil {
+			name = u.Username
+		}
+		takeOver = fmt.Sprintf("they are %s's: work as that user (sudo -u %s planner-tui ...)", name, name)
+	}
+	return fmt.Errorf("%w: one Unix user operates a state dir. To take over the runs in %s, %s; to follow the run, planner-tui watch --state-dir %s; to work apart, give your own --state-dir", err, stateDir, takeOver, stateDir)
 }

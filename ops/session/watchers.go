@@ -51,10 +51,8 @@ func ensureWatchersDir(stateDir string) {
 	if err != nil || !fi.IsDir() {
 		return
 	}
-	if uid, _, err := ownerOf(dir); err != nil {
-		return
-	} else if sdUID, _, err := ownerOf(stateDir); err == nil && uid != sdUID && uid != 0 {
-		return // made by someone else: not ours to open up (approvals_files.go says why)
+	if uid, _, err := ownerOf(dir); err != nil || !trustedOwner(uid, stateDir) {
+		return // made by someone else: not ours to open up (approval_files.go says why)
 	}
 	if fi.Mode()&(fs.ModeSticky|fs.ModePerm) != approvalsDirMode {
 		_ = os.Chmod(dir, approvalsDirMode)

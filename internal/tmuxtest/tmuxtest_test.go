@@ -75,17 +75,60 @@ func TestCloseSendsQuitKeys(t *testing.T) {
 	}
 }
 
-// fatalRecorder stands in for the test to catch a Fatalf.
+// fatalRecorder stands in for the test to catch how it ends: a Fatal or
+// a Skip, and the message.
 type fatalRecorder struct {
 	testing.TB
-	msg string
+	ended, msg string
 }
 
 func (r *fatalRecorder) Helper() {}
 
 func (r *fatalRecorder) Fatalf(format string, args ...any) {
-	r.msg = fmt.Sprintf(format, args...)
+	r.end("fatal", fmt.Sprintf(format, args...))
+}
+
+func (r *fatalRecorder) Fatal(args ...any) { r.end("fatal", fmt.Sprint(args...)) }
+func (r *fatalRecorder) Skip(args ...any)  { r.end("skip", fmt.Sprint(args...)) }
+
+func (r *fatalRecorder) end(how, msg string) {
+	r.ended, r.msg = how, msg
 	runtime.Goexit()
+}
+
+// run calls f with r as its test, on a goroutine of its own so that a
+// Fatal or Skip ends only f.
+func (r *fatalRecorder) run(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
+}
+
+// Without tmux a test fails under CI=true and skips otherwise.
+func TestNeedWithoutTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Need skips everything with -short")
+	}
+	for _, tc := range []struct {
+		ci, want string
+	}{
+		{"true", "fatal"},
+		{"", "skip"},
+		{"false", "skip"},
+	} {
+		t.Run("CI="+tc.ci, func(t *testing.T) {
+			t.Setenv("PATH", t.TempDir()) // no tmux on it
+			t.Setenv("CI", tc.ci)
+			rec := &fatalRecorder{TB: t}
+			rec.run(func() { Need(rec) })
+			if rec.ended != tc.want || !strings.Contains(rec.msg, "tmux is not installed") {
+				t.Errorf("Need ended with %s %q, want %s saying tmux is not installed", rec.ended, rec.msg, tc.want)
+			}
+		})
+	}
 }
 
 // A wait that times out fails naming what it waited for and showing the
@@ -96,13 +139,11 @@ func TestWaitTimeoutShowsTheScreen(t *testing.T) {
 	s.WaitText("on-the-screen")
 	rec := &fatalRecorder{TB: t}
 	s.t = rec
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.WaitText("never shown")
-	}()
-	<-done
+	rec.run(func() { s.WaitText("never shown") })
 	s.t = t
+	if rec.ended != "fatal" {
+		t.Fatalf("the wait ended with %q, want a failure", rec.ended)
+	}
 	for _, want := range []string{`waited 300ms for ["never shown"] on the screen`, "on-the-screen"} {
 		if !strings.Contains(rec.msg, want) {
 			t.Errorf("the failure %q does not say %q", rec.msg, want)

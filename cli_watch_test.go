@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"planner-tui/internal/tmuxtest"
 	"planner-tui/ops/lock"
 	"planner-tui/ops/session"
 )
@@ -21,104 +22,28 @@ import (
 // never waits for it.
 const watchTimeout = 20 * time.Second
 
-// watchScreen is a planner-tui (watch) run as a Unix user in its own tmux
-// server.
-type watchScreen struct {
-	t    *testing.T
-	tmux string
-	sock string
-}
-
-// needTmuxHere is tuitest's rule: skipped without tmux, failed under CI.
-func needTmuxHere(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed and CI=true: the watch test must run (make deps installs tmux)")
-		}
-		t.Skip("tmux is not installed")
-	}
-	return p
-}
-
 // watchAs opens `planner-tui watch --state-dir STATE` as u in a w×h tmux
 // window.
-func (b *approvalsBed) watchAs(t *testing.T, tmux string, u unixUser, name string, w, h int) *watchScreen {
+func (b *approvalsBed) watchAs(t *testing.T, u unixUser, name string, w, h int) *tmuxtest.Screen {
 	t.Helper()
-	s := &watchScreen{t: t, tmux: tmux, sock: filepath.Join(b.dir, name+".sock")}
-	launch := fmt.Sprintf("#!/bin/sh\nexec runuser -u %s -- env -i HOME=%s TERM=\"$TERM\" LANG=C.UTF-8 NO_COLOR=1 PATH=/usr/local/bin:/usr/bin:/bin XDG_STATE_HOME=%s %s watch --state-dir %s\n",
-		u.name, b.dir, filepath.Join(b.dir, "nowhere"), b.bin, b.state)
-	script := filepath.Join(b.dir, name+".sh")
-	if err := os.WriteFile(script, []byte(launch), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(b.dir, name+".conf")
-	if err := os.WriteFile(conf, []byte("set -g status off\nset -g remain-on-exit on\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s.run("-f", conf, "new-session", "-d", "-s", "w", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
-	pid, _ := strconv.Atoi(strings.TrimSpace(s.run("display-message", "-p", "-t", "w", "#{pane_pid}")))
-	t.Cleanup(func() {
-		// q, not a hangup: runuser, the pane's session leader, does
-		// not pass the terminal's SIGHUP on to planner-tui
-		exec.Command(tmux, "-S", s.sock, "send-keys", "-t", "w", "Escape").Run()
-		exec.Command(tmux, "-S", s.sock, "send-keys", "-t", "w", "q").Run()
-		waitUntil(t, "the watcher to quit", func() bool {
-			out, _ := exec.Command(tmux, "-S", s.sock, "display-message", "-p", "-t", "w", "#{pane_dead}").Output()
-			return strings.TrimSpace(string(out)) == "1" || pid <= 0 || syscall.Kill(pid, 0) == syscall.ESRCH
-		})
-		exec.Command(tmux, "-S", s.sock, "kill-server").Run()
-	})
-	return s
+	return tmuxtest.Start(t, tmuxtest.Options{
+		Dir: b.dir, Name: name, Width: w, Height: h,
+		Prefix: []string{"runuser", "-u", u.name, "--"},
+		Env: []string{"HOME=" + b.dir, "LANG=C.UTF-8", "NO_COLOR=1", "PATH=/usr/local/bin:/usr/bin:/bin",
+			"XDG_STATE_HOME=" + filepath.Join(b.dir, "nowhere")},
+		// q, not a hangup: runuser does not pass the terminal's SIGHUP on
+		// to planner-tui
+		QuitKeys:     []string{"Escape", "q"},
+		RemainOnExit: true,
+		Timeout:      watchTimeout,
+	}, b.bin, "watch", "--state-dir", b.state)
 }
 
-func (s *watchScreen) run(args ...string) string {
-	s.t.Helper()
-	out, err := exec.Command(s.tmux, append([]string{"-u", "-S", s.sock}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (s *watchScreen) capture() string { return s.run("capture-pane", "-p", "-t", "w") }
-
-// keep writes the screen to $WATCH_CAPTURES/name (the user guide's
+// keepScreen writes the screen to $WATCH_CAPTURES/name (the user guide's
 // captures come from here), when set.
-func (s *watchScreen) keep(name string) {
+func keepScreen(s *tmuxtest.Screen, name string) {
 	if dir := os.Getenv("WATCH_CAPTURES"); dir != "" {
-		os.WriteFile(filepath.Join(dir, name), []byte(s.capture()), 0o644)
-	}
-}
-
-func (s *watchScreen) keys(k ...string) {
-	s.t.Helper()
-	s.run(append([]string{"send-keys", "-t", "w"}, k...)...)
-}
-
-func (s *watchScreen) typeText(text string) {
-	s.t.Helper()
-	s.run("send-keys", "-t", "w", "-l", text)
-}
-
-// waitText waits until every text is on the screen, and returns it.
-func (s *watchScreen) waitText(texts ...string) string {
-	s.t.Helper()
-	deadline := time.Now().Add(watchTimeout)
-	for {
-		scr := s.capture()
-		ok := true
-		for _, x := range texts {
-			ok = ok && strings.Contains(scr, x)
-		}
-		if ok {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("waited %s for %q; the screen:\n%s", watchTimeout, texts, scr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		os.WriteFile(filepath.Join(dir, name), []byte(s.Capture()), 0o644)
 	}
 }
 
@@ -143,7 +68,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // operator watching their own run cannot approve their own request.
 func TestWatchTwoUsers(t *testing.T) {
 	op, wa := twoUsers(t)
-	tmux := needTmuxHere(t)
+	tmuxtest.Need(t)
 	b := newApprovalsBed(t, op)
 	rb, err := os.ReadFile(filepath.Join("testdata", "watch.md"))
 	if err != nil {
@@ -227,27 +152,27 @@ func TestWatchTwoUsers(t *testing.T) {
 		t.Fatalf("the command never opened the feed\n%s", opOut.String())
 	}
 
-	s := b.watchAs(t, tmux, wa, "watcher", 120, 40)
-	s.waitText("WATCHING · read-only · driven by "+op.name+"@", "Watch test runbook")
-	s.keys("g")
-	s.waitText("Stream")
-	s.keys("Enter") // the sections pane: Stream, the first
-	s.waitText("Stream the feed")
-	s.keys("Down") // its command: the output pane follows it
-	s.waitText("running in another process")
+	s := b.watchAs(t, wa, "watcher", 120, 40)
+	s.WaitText("WATCHING · read-only · driven by "+op.name+"@", "Watch test runbook")
+	s.Keys("g")
+	s.WaitText("Stream")
+	s.Keys("Enter") // the sections pane: Stream, the first
+	s.WaitText("Stream the feed")
+	s.Keys("Down") // its command: the output pane follows it
+	s.WaitText("running in another process")
 	for i := 1; i <= 3; i++ {
 		fmt.Fprintf(fifo, "line-%d\n", i)
-		s.waitText(fmt.Sprintf("got line-%d", i))
+		s.WaitText(fmt.Sprintf("got line-%d", i))
 	}
-	s.keep("watch-120x40.txt")
+	keepScreen(s, "watch-120x40.txt")
 
 	// every key that would act is refused, naming who drives
 	drives := "watching: read-only — " + op.name + "@"
 	for _, k := range []string{"Enter", "x", "n"} {
-		s.keys(k)
-		s.waitText(drives)
-		s.keys("Escape")
-		s.waitText("WATCHING")
+		s.Keys(k)
+		s.WaitText(drives)
+		s.Keys("Escape")
+		s.WaitText("WATCHING")
 	}
 	jobs, _ := filepath.Glob(filepath.Join(b.state, "runs", "*", "jobs", "*"))
 	if len(jobs) != 1 {
@@ -293,18 +218,18 @@ func TestWatchTwoUsers(t *testing.T) {
 		t.Fatalf("the operator's run: %v\n%s", err, opOut.String())
 	}
 	waited = true
-	s.waitText("WATCHING · read-only · nobody drives")
+	s.WaitText("WATCHING · read-only · nobody drives")
 
 	// approve from the watcher's screen
 	id, _ := b.awaitingIn(t, op, opArgs, "x", "old copy")
-	s.waitText("approval " + id + " awaits a decision: a")
-	s.keys("a")
-	s.waitText("rm -rf", "destructive", "old copy", op.name+"@")
-	s.typeText("checked, go")
-	s.keys("Enter")
-	s.waitText("y approve · r reject")
-	s.keys("y")
-	s.waitText(id + ": approved by you")
+	s.WaitText("approval " + id + " awaits a decision: a")
+	s.Keys("a")
+	s.WaitText("rm -rf", "destructive", "old copy", op.name+"@")
+	s.Type("checked, go")
+	s.Keys("Enter")
+	s.WaitText("y approve · r reject")
+	s.Keys("y")
+	s.WaitText(id + ": approved by you")
 	ast, err := session.LoadApproval(b.state, id)
 	if err != nil || ast.State != session.ApprovalApproved || len(ast.Decisions) != 1 || ast.Decisions[0].Approver.User != wa.name || ast.Decisions[0].Note != "checked, go" {
 		t.Fatalf("request %s after the watcher approved: %+v %v", id, ast, err)
@@ -312,21 +237,21 @@ func TestWatchTwoUsers(t *testing.T) {
 
 	// the operator watching their own run cannot approve their own request
 	id2, _ := b.awaitingIn(t, op, opArgs, "y", "")
-	o := b.watchAs(t, tmux, op, "self", 80, 24)
-	o.waitText("WATCHING · read-only", "approval "+id2)
+	o := b.watchAs(t, op, "self", 80, 24)
+	o.WaitText("WATCHING · read-only", "approval "+id2)
 	// many watchers at once: both are listed, and named on the screens
 	waitUntil(t, "status --json to list both watchers", func() bool {
 		r := b.as(t, op, opArgs("status", "--json")...)
 		return json.Unmarshal([]byte(r.stdout), &st) == nil && len(st.Watchers) == 2
 	})
-	s.waitText("👁 2 watching: ")
-	o.keys("a")
-	o.waitText("Approve request " + id2)
-	o.keep("approve-80x24.txt")
-	o.keys("Enter")
-	o.waitText("y approve")
-	o.keys("y")
-	o.waitText("not approved:")
+	s.WaitText("👁 2 watching: ")
+	o.Keys("a")
+	o.WaitText("Approve request " + id2)
+	keepScreen(o, "approve-80x24.txt")
+	o.Keys("Enter")
+	o.WaitText("y approve")
+	o.Keys("y")
+	o.WaitText("not approved:")
 	if ast, err := session.LoadApproval(b.state, id2); err != nil || ast.State != session.ApprovalPending {
 		t.Fatalf("request %s after a self-approval from watch: %+v %v, want pending", id2, ast, err)
 	}

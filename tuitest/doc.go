@@ -1,7 +1,7 @@
 // Package tuitest drives the real planner-tui binary in a real terminal:
-// tmux on a private socket runs it at 120×40, the tests type keys with
-// `tmux send-keys` and read the screen with `tmux capture-pane -p`, polling
-// for what a user would see. The runbook (testdata/runbook.md) runs only
+// tmux on a private socket runs it at 120×40 (internal/tmuxtest), the tests
+// type keys with `tmux send-keys` and read the screen with `tmux
+// capture-pane -p`, polling for what a user would see. The runbook (testdata/runbook.md) runs only
 // harmless commands: they touch a temp directory ($SCRATCH) and a stand-in
 // docker-compose on PATH that records its arguments, so a test can tell
 // whether a confirmed command really ran. The key budgets (keys_test.go)

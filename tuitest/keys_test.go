@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"planner-tui/internal/tmuxtest"
 )
 
 // Unlike the other tests of this package, these drive the embedded runbook
@@ -103,7 +105,7 @@ func deployByKeys(d *driver) {
 	// Step 7 has no command of its own (it leads to the verification):
 	// the procedure is over, and its summary opens; ] goes on from it.
 	d.stage("on to Post-Deployment Verification (] on the summary)")
-	d.waitText("Standard Deployment Procedure · summary")
+	d.WaitText("Standard Deployment Procedure · summary")
 	d.flowOn("Post-Deployment Verification")
 	d.stage("post-deployment: automated checks")
 	d.runStep("Automated Checks", answers{})
@@ -120,7 +122,7 @@ func deployByKeys(d *driver) {
 func rollbackByKeys(d *driver) {
 	d.stage("open Rollback Procedure (r)")
 	d.press("r")
-	d.waitText("› Rollback Procedure")
+	d.WaitText("› Rollback Procedure")
 	d.stage("step 1: stop current services")
 	d.runStep("Step 1: Stop Current Services", answers{phrase: "planner"})
 	d.stage("step 2: revert code (the recorded commit)")
@@ -164,14 +166,14 @@ func (d *driver) resetCount() { d.total, d.stages = 0, nil }
 // press sends one key (a tmux key name) and counts it.
 func (d *driver) press(key string) {
 	d.t.Helper()
-	d.keys(key)
+	d.Keys(key)
 	d.count()
 }
 
 // typePhrase types a phrase or a parameter value: one press.
 func (d *driver) typePhrase(text string) {
 	d.t.Helper()
-	d.typeText(text)
+	d.Type(text)
 	d.count()
 }
 
@@ -215,7 +217,7 @@ func selectedHas(scr, title string) bool {
 // a run stopped) reach it.
 func (d *driver) toStep(title string) {
 	d.t.Helper()
-	scr := d.capture()
+	scr := d.Capture()
 	for i := 0; !selectedHas(scr, title); i++ {
 		if i == 6 {
 			d.t.Fatalf("cannot reach the step %q:\n%s", title, scr)
@@ -226,7 +228,7 @@ func (d *driver) toStep(title string) {
 		}
 		before := selectedRow(scr)
 		d.press(key)
-		scr = d.waitFor(key+" to move the selection", func(scr string) bool { return selectedRow(scr) != before })
+		scr = d.WaitFor(key+" to move the selection", func(scr string) bool { return selectedRow(scr) != before })
 	}
 }
 
@@ -235,7 +237,7 @@ func (d *driver) toStep(title string) {
 func (d *driver) flowOn(section string) {
 	d.t.Helper()
 	d.press("]")
-	d.waitFor("] to reach "+section, func(scr string) bool {
+	d.WaitFor("] to reach "+section, func(scr string) bool {
 		return strings.Contains(strings.SplitN(scr, "\n", 2)[0], "› "+section)
 	})
 }
@@ -244,7 +246,7 @@ func (d *driver) flowOn(section string) {
 // down in its pane) and opens the procedure it leads to (enter).
 func (d *driver) openHomeItem(item, section string) {
 	d.t.Helper()
-	scr := d.waitText("Sections")
+	scr := d.WaitText("Sections")
 	for i := 0; !selectedHas(scr, item); i++ {
 		if i == 8 {
 			d.t.Fatalf("cannot select %q on the home screen:\n%s", item, scr)
@@ -255,10 +257,10 @@ func (d *driver) openHomeItem(item, section string) {
 		}
 		before := selectedRow(scr)
 		d.press(key)
-		scr = d.waitFor("the selection to move", func(scr string) bool { return selectedRow(scr) != before })
+		scr = d.WaitFor("the selection to move", func(scr string) bool { return selectedRow(scr) != before })
 	}
 	d.press("Enter")
-	d.waitText("› " + section)
+	d.WaitText("› " + section)
 }
 
 // rowOf is the line number of the first line holding text, -1 if none.
@@ -275,14 +277,14 @@ func rowOf(scr, text string) int {
 // one not ticked, and each space moves it to the next.
 func (d *driver) tickAll(n int) {
 	d.t.Helper()
-	scr := d.capture()
+	scr := d.Capture()
 	if !strings.Contains(selectedRow(scr), "[ ]") {
 		d.t.Fatalf("the selection is not on a check to tick:\n%s", scr)
 	}
 	for range n {
 		d.press("Space")
 	}
-	d.waitFor(fmt.Sprintf("%d checks ticked", n), func(scr string) bool {
+	d.WaitFor(fmt.Sprintf("%d checks ticked", n), func(scr string) bool {
 		return strings.Count(scr, "[x]") >= n && !strings.Contains(selectedRow(scr), "[ ]")
 	})
 }
@@ -293,7 +295,7 @@ func (d *driver) followLink(step, section string) {
 	d.t.Helper()
 	d.toStep(step)
 	d.press("Enter")
-	d.waitText("› " + section)
+	d.WaitText("› " + section)
 }
 
 // answers are what an operator gives the dialogs of one step.
@@ -333,10 +335,10 @@ func flashArea(scr string) string {
 func (d *driver) enterStep(end *regexp.Regexp) {
 	d.t.Helper()
 	ended := func(scr string) string { return end.FindString(flashArea(scr)) }
-	old := ended(d.capture())
+	old := ended(d.Capture())
 	d.press("Enter")
 	if old != "" {
-		d.waitFor("the last step's end to go", func(scr string) bool { return ended(scr) != old })
+		d.WaitFor("the last step's end to go", func(scr string) bool { return ended(scr) != old })
 	}
 }
 
@@ -352,7 +354,7 @@ func (d *driver) runStep(title string, a answers) {
 	d.enterStep(end)
 	deadline := time.Now().Add(longWait)
 	for {
-		scr := d.capture()
+		scr := d.Capture()
 		if m := end.FindStringSubmatch(flashArea(scr)); m != nil {
 			switch {
 			case m[1] == "done":
@@ -385,31 +387,31 @@ func (d *driver) runStep(title string, a answers) {
 					continue
 				}
 				d.typePhrase(v)
-				d.waitText(v)
+				d.WaitText(v)
 			}
 			if strings.Contains(scr, "is empty") && len(a.params) == 0 {
 				d.t.Fatalf("%s asks for a value nothing pre-filled:\n%s", title, scr)
 			}
 			d.press("Enter")
-			d.waitFor("the parameters to be taken", func(scr string) bool {
+			d.WaitFor("the parameters to be taken", func(scr string) bool {
 				return !strings.Contains(scr, " needs:") || strings.Contains(scr, "is empty")
 			})
 		case strings.Contains(scr, "Run this change?"):
 			d.press("y")
-			d.waitGone("Run this change?")
+			d.WaitGone("Run this change?")
 		case strings.Contains(scr, "Confirm destructive command"):
 			if a.phrase == "" {
 				d.t.Fatalf("%s asks for a phrase; none given:\n%s", title, scr)
 			}
 			d.typePhrase(a.phrase)
-			d.waitText("> " + a.phrase)
+			d.WaitText("> " + a.phrase)
 			d.press("Enter")
-			d.waitGone("Confirm destructive command")
+			d.WaitGone("Confirm destructive command")
 		case viStatus.MatchString(scr):
 			// The editor has the terminal: leave it unchanged.
 			d.typePhrase(":q")
 			d.press("Enter")
-			d.waitFor("vi to end", func(scr string) bool { return !viStatus.MatchString(scr) })
+			d.WaitFor("vi to end", func(scr string) bool { return !viStatus.MatchString(scr) })
 		default:
 			for _, bad := range []string{"refused, nothing ran", "cannot run:", "could not start:"} {
 				if strings.Contains(scr, bad) {
@@ -435,7 +437,7 @@ type sandbox struct {
 // needSandbox skips the test without the sandbox (fails under CI=true).
 func needSandbox(t *testing.T) *sandbox {
 	t.Helper()
-	needTmux(t)
+	tmuxtest.Need(t)
 	root := os.Getenv("PLANNER_SANDBOX")
 	if root == "" {
 		root = "/var/tmp/planner-sandbox"
@@ -557,30 +559,24 @@ func startOperator(t *testing.T, sb *sandbox) *driver {
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
 	s := &tui{
-		t:        t,
-		sock:     filepath.Join(root, "tmux.sock"),
-		scratch:  filepath.Join(root, "scratch"),
-		state:    filepath.Join(root, "state"),
-		pidFile:  filepath.Join(root, "planner-tui.pid"),
-		exitFile: filepath.Join(root, "planner-tui.exit"),
-		root:     root,
+		t:       t,
+		scratch: filepath.Join(root, "scratch"),
+		state:   filepath.Join(root, "state"),
+		root:    root,
 	}
 	if err := os.MkdirAll(s.scratch, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{shq(binPath), "--state-dir", shq(s.state)}
+	args := []string{binPath, "--state-dir", s.state}
 	for _, kv := range sb.sets {
-		args = append(args, "--set", shq(kv))
+		args = append(args, "--set", kv)
 	}
-	launch := fmt.Sprintf(`#!/bin/sh
-sh -c 'echo $$ > "$1"; shift; exec "$@"' sh %s env -i HOME=%s TERM="$TERM" LANG=C.UTF-8 PATH=%s EDITOR=vi %s
-echo $? > %s
-`, shq(s.pidFile), shq(root), shq(os.Getenv("PATH")), strings.Join(args, " "), shq(s.exitFile))
-	writeFile(t, filepath.Join(root, "launch.sh"), launch, 0o755)
-	conf := filepath.Join(root, "tmux.conf")
-	writeFile(t, conf, "set -g status off\n", 0o644)
-	s.tmux("-f", conf, "new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", filepath.Join(root, "launch.sh"))
+	s.Screen = tmuxtest.Start(t, tmuxtest.Options{
+		Dir:     root,
+		Env:     []string{"HOME=" + root, "LANG=C.UTF-8", "PATH=" + os.Getenv("PATH"), "EDITOR=vi"},
+		Timeout: waitTimeout,
+	}, args...)
 	t.Cleanup(s.stop)
-	s.waitText("Deployment Runbook", "Sections")
+	s.WaitText("Deployment Runbook", "Sections")
 	return &driver{tui: s}
 }

@@ -29,8 +29,8 @@ func TestNotificationsFromTheScreen(t *testing.T) {
 	}
 	s := startEnv(t, []string{"PLANNER_NOTIFY_URL=" + rcv.URL, "PLANNER_NOTIFY_FORMAT=slack"})
 	s.openCommand("Fail with three", "echo about-to-fail; exit 3")
-	s.keys("Enter")
-	s.waitText("│about-to-fail", "exit 3")
+	s.Keys("Enter")
+	s.WaitText("│about-to-fail", "exit 3")
 	for deadline := time.Now().Add(waitTimeout); len(events()) < 2; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the receiver got %q, want run.started and command.failed", events())

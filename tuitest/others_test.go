@@ -37,17 +37,17 @@ func TestHeadlessRunShowsInTheScreen(t *testing.T) {
 	t.Parallel()
 	s := start(t)
 	s.openCommand("Stream numbered lines", `for i in 1 2 3 4 5 6; do echo "line-$i"; sleep 0.1; done`)
-	s.waitText("not run yet")
+	s.WaitText("not run yet")
 
 	cmd, out := s.headless("deploy/step-1-stream/stream-numbered-lines")
 	// The other process is named when its run is first seen: in a flash,
 	// which may be gone by the time its output is read on a loaded host.
-	s.waitText("was started by", "driven by")
+	s.WaitText("was started by", "driven by")
 	// It waits for the gate after line-6: running, its output read from
 	// its log file.
-	s.waitText("running in another process", "│line-6", "driven by")
-	s.keys("Enter")
-	s.waitText("blocked:")
+	s.WaitText("running in another process", "│line-6", "driven by")
+	s.Keys("Enter")
+	s.WaitText("blocked:")
 	if n := jobCount(t, s.state); n != 1 {
 		t.Fatalf("%d jobs after enter on a command running elsewhere, want 1", n)
 	}
@@ -56,24 +56,24 @@ func TestHeadlessRunShowsInTheScreen(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("headless run: %v\n%s", err, out)
 	}
-	s.waitText("ok (exit 0)", "│after-gate")
-	s.waitGone("driven by")
+	s.WaitText("ok (exit 0)", "│after-gate")
+	s.WaitGone("driven by")
 
-	s.keys("Enter")
-	s.waitText("Run again?", "already ran outside this screen", "ok, exit 0")
-	s.keys("n")
-	s.waitText("not run again")
+	s.Keys("Enter")
+	s.WaitText("Run again?", "already ran outside this screen", "ok, exit 0")
+	s.Keys("n")
+	s.WaitText("not run again")
 	if n := jobCount(t, s.state); n != 1 {
 		t.Fatalf("%d jobs after declining to run again, want 1", n)
 	}
 
 	// Asked and answered yes: it runs again, here.
-	s.keys("Enter")
-	s.waitText("Run again?")
-	s.keys("y")
-	s.waitText("│line-6")
+	s.Keys("Enter")
+	s.WaitText("Run again?")
+	s.Keys("y")
+	s.WaitText("│line-6")
 	s.touchGate()
-	s.waitFor("the second run to end", func(scr string) bool {
+	s.WaitFor("the second run to end", func(scr string) bool {
 		return jobCount(t, s.state) == 2 && strings.Contains(scr, "ok (exit 0)") && !strings.Contains(scr, "running")
 	})
 }

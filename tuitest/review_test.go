@@ -21,14 +21,14 @@ func TestReviewShowsTheSandboxRelease(t *testing.T) {
 	sb := needSandbox(t)
 	d := startOperator(t, sb)
 	s := d.tui
-	s.keys("c")
-	s.waitText("Review changes", "rendering pending SQL…")
+	s.Keys("c")
+	s.WaitText("Review changes", "rendering pending SQL…")
 	waitLong(s, "the plan against the default target", "Migrations: database at")
-	s.keys("Enter")
-	s.waitText("Review against", "tag v1.2.3")
-	s.typeText("v1.2.3")
-	s.waitFor("the picker to select v1.2.3", func(scr string) bool { return strings.Contains(selectedRow(scr), "tag v1.2.3") })
-	s.keys("Enter")
+	s.Keys("Enter")
+	s.WaitText("Review against", "tag v1.2.3")
+	s.Type("v1.2.3")
+	s.WaitFor("the picker to select v1.2.3", func(scr string) bool { return strings.Contains(selectedRow(scr), "tag v1.2.3") })
+	s.Keys("Enter")
 	scr := waitLong(s, "the plan against v1.2.3", "target   v1.2.3", "Migrations: database at")
 	if !strings.Contains(scr, "Migrations: database at 7c41e0b2d9a4, 1 pending") {
 		t.Fatalf("the sandbox's database is not at release 1.2.2's revision 7c41e0b2d9a4 (reset it: sandbox/reset.sh):\n%s", scr)
@@ -38,16 +38,16 @@ func TestReviewShowsTheSandboxRelease(t *testing.T) {
 			t.Errorf("the review lacks %q:\n%s", want, scr)
 		}
 	}
-	s.keys("G")
-	scr = s.waitText("COMMIT;")
+	s.Keys("G")
+	scr = s.WaitText("COMMIT;")
 	if !strings.Contains(scr, "CREATE INDEX ix_programs_status") || strings.Contains(scr, "CREATE TABLE") {
 		t.Errorf("the end of the review is not only the pending SQL:\n%s", scr)
 	}
-	s.keys("Escape")
+	s.Keys("Escape")
 	// home has an item named "Review changes to be deployed": the header
 	// says which page shows
-	s.waitGone("Deployment Runbook › Review changes")
-	s.waitText("Deployment Runbook", "Sections")
+	s.WaitGone("Deployment Runbook › Review changes")
+	s.WaitText("Deployment Runbook", "Sections")
 }
 
 // waitLong is waitText with reviewWait for a page built in the background.
@@ -55,7 +55,7 @@ func waitLong(s *tui, what string, texts ...string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(reviewWait)
 	for {
-		scr := s.capture()
+		scr := s.Capture()
 		all := true
 		for _, x := range texts {
 			all = all && strings.Contains(scr, x)

@@ -345,6 +345,19 @@ func TestAuditCLI(t *testing.T) {
 	}
 
 	path := filepath.Join(state, "audit.jsonl")
+	// A crash in the middle of a write leaves half a line; the next run's
+	// record chains over it: a warning naming the line, not a break.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"time":"2026-12-02T20:00:00Z","event":"run.st`)
+	f.Close()
+	mustRun(t, 0, args("run", idBack)...)
+	r = mustRun(t, 3, args("audit", "verify")...)
+	if !strings.Contains(r.stdout, "the hash chain holds") || !strings.Contains(r.stderr, "line 6: a write cut short by a crash") {
+		t.Errorf("verify with a torn line 6:\n%s\n%s", r.stdout, r.stderr)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +80,9 @@ the SHA-256 of the line before it: a line changed, removed or inserted breaks
 the chain there (a change to the very last line cannot be seen by the chain
 alone). It prints the number of records and exits 0 when the chain holds; it
 names the first broken line and exits 1 when it does not; 70 when the log
-cannot be read.`,
+cannot be read. A fragment of a write cut short by a crash, which the next
+record chains over, is not a break: the chain holds, the record written
+there is lost, and verify names the line and exits 3 (warning).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := path()
@@ -99,6 +103,9 @@ cannot be read.`,
 			}
 			if !asJSON {
 				fmt.Fprintf(cmd.OutOrStdout(), "audit log %s: %d lines, the hash chain holds\n", rep.Path, rep.Lines)
+			}
+			if len(rep.Torn) > 0 {
+				return &exitError{code: 3, err: fmt.Errorf("warning: audit log %s: %s %s: a write cut short by a crash (the record written there is lost; the chain goes on over it)", rep.Path, linesWord(len(rep.Torn)), joinInts(rep.Torn))}
 			}
 			return nil
 		},
@@ -130,4 +137,21 @@ cannot be read.`,
 	tail.Flags().BoolVarP(&follow, "follow", "f", false, "then print records as they are appended, until interrupted")
 	cmd.AddCommand(verify, tail)
 	return cmd
+}
+
+// linesWord is "line" or "lines".
+func linesWord(n int) string {
+	if n == 1 {
+		return "line"
+	}
+	return "lines"
+}
+
+// joinInts is "4, 9".
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }

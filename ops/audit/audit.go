@@ -263,49 +263,85 @@ func Read(path string) ([]Record, error) {
 }
 
 // Verify checks that every line is a record whose Prev is the hash of the
-// line before it. It returns 0, nil for an intact log; the 1-based line
+// record before it. It returns 0, nil for an intact log; the 1-based line
 // of the first break and an error saying what is wrong there; or 0 and an
 // error if the file cannot be read. A line changed in place shows as a
 // break on the line after it (a change to the very last line cannot be
-// detected by the chain alone).
+// detected by the chain alone). Fragments of writes torn by a crash are
+// not breaks (see verify); Check reports them.
 func Verify(path string) (bad int, err error) {
+	bad, _, _, err = verify(path)
+	return bad, err
+}
+
+// verify is Verify that also returns the lines read and the torn
+// fragments: a line that is not a record, whose next record chains over it
+// to the record before it (Append puts the record after a crash's fragment
+// on a line of its own, with the last good record's hash), or an
+// unterminated last line (the crash's, before any append). A line that is
+// not a record and is not skipped so is a break, as is any record whose
+// Prev does not match: tampering never reads as a crash.
+func verify(path string) (bad, lines int, torn []int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("verify audit log: %w", err)
+		return 0, 0, nil, fmt.Errorf("verify audit log: %w", err)
 	}
 	defer f.Close()
 	prev := ""
 	errBreak := errors.New("break")
-	var msg string
+	var (
+		msg       string
+		fragments []int // lines not yet known to be skipped by the chain
+	)
 	err = eachLine(f, func(n int, line []byte, complete bool) error {
-		if !complete {
-			bad, msg = n, "incomplete last line (a write torn by a crash)"
-			return errBreak
-		}
+		lines = n
 		var r Record
-		if err := json.Unmarshal(line, &r); err != nil {
-			bad, msg = n, fmt.Sprintf("not a record (%v); a torn write or an edit", err)
-			return errBreak
+		if !complete || json.Unmarshal(line, &r) != nil {
+			fragments = append(fragments, n)
+			return nil
 		}
 		if r.Prev != prev {
-			bad = n
-			if n == 1 {
-				msg = "first record has a prev hash: lines before it were removed"
-			} else {
-				msg = fmt.Sprintf("prev hash does not match line %d: a line was changed, removed or inserted", n-1)
+			switch {
+			case len(fragments) > 0:
+				bad, msg = fragments[0], "not a record, and the next record does not chain over it: a torn write or an edit"
+			case n == 1:
+				bad, msg = n, "first record has a prev hash: lines before it were removed"
+			default:
+				bad, msg = n, fmt.Sprintf("prev hash does not match line %d: a line was changed, removed or inserted", n-1)
 			}
 			return errBreak
 		}
+		torn = append(torn, fragments...)
+		fragments = nil
 		prev = hashLine(line)
 		return nil
 	})
 	switch {
 	case errors.Is(err, errBreak):
-		return bad, fmt.Errorf("audit log %s line %d: %s", path, bad, msg)
+		return bad, lines, torn, fmt.Errorf("audit log %s line %d: %s", path, bad, msg)
 	case err != nil:
-		return 0, fmt.Errorf("verify audit log %s: %w", path, err)
+		return 0, lines, torn, fmt.Errorf("verify audit log %s: %w", path, err)
 	}
-	return 0, nil
+	if k := len(fragments); k > 0 {
+		// At the end: only an unterminated last line is a crash's (a
+		// fragment Append has not yet put a record after).
+		if k > 1 || fragments[0] != lines || endsWithNewline(f) {
+			return fragments[0], lines, torn, fmt.Errorf("audit log %s line %d: not a record: a torn write or an edit", path, fragments[0])
+		}
+		torn = append(torn, fragments[0])
+	}
+	return 0, lines, torn, nil
+}
+
+// endsWithNewline says whether the file's last byte is "\n".
+func endsWithNewline(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return false
+	}
+	var b [1]byte
+	_, err = f.ReadAt(b[:], fi.Size()-1)
+	return err == nil && b[0] == '\n'
 }
 
 // eachLine calls fn with each line (without "\n") and its 1-based number;

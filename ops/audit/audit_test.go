@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,8 +186,9 @@ func TestTornTail(t *testing.T) {
 			f.WriteString(`{"time":"2026-11-27T12:00:00Z","event":"run.st`)
 			f.Close()
 
-			if bad, err := Verify(path); bad != tt.good+1 || err == nil || !strings.Contains(err.Error(), "torn") {
-				t.Errorf("Verify on torn tail = %d, %v; want line %d, torn", bad, err, tt.good+1)
+			// a crash is not tampering: the chain holds, the fragment is named
+			if rep, err := Check(path); err != nil || !rep.OK || !slices.Equal(rep.Torn, []int{tt.good + 1}) {
+				t.Errorf("Check on a torn tail = %+v, %v; want OK with line %d torn", rep, err, tt.good+1)
 			}
 			l2, err := Open(path)
 			if err != nil {
@@ -209,9 +211,28 @@ func TestTornTail(t *testing.T) {
 			if len(ls) != tt.good+3 {
 				t.Fatalf("%d lines, want the torn one on its own line", len(ls))
 			}
-			// The torn fragment stays visible: Verify names its line.
-			if bad, err := Verify(path); bad != tt.good+1 || err == nil {
-				t.Errorf("Verify = %d, %v; want line %d", bad, err, tt.good+1)
+			// The torn fragment stays visible, and the lines after it are
+			// still checked: Check names it, and an edit after it breaks.
+			if rep, err := Check(path); err != nil || !rep.OK || !slices.Equal(rep.Torn, []int{tt.good + 1}) || rep.Lines != tt.good+3 {
+				t.Errorf("Check = %+v, %v; want OK, %d lines, line %d torn", rep, err, tt.good+3, tt.good+1)
+			}
+			edited := append([][]byte{}, ls...)
+			edited[tt.good+1] = bytes.Replace(edited[tt.good+1], []byte("after crash"), []byte("after crash!"), 1)
+			if err := os.WriteFile(path, append(bytes.Join(edited, []byte("\n")), '\n'), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if bad, err := Verify(path); bad != tt.good+3 || err == nil || !strings.Contains(err.Error(), "does not match") {
+				t.Errorf("Verify after an edit past the torn line = %d, %v; want line %d broken", bad, err, tt.good+3)
+			}
+			// a fragment the next record does not chain over is no crash's
+			// (the record after the crash replaced by garbage: "later" no
+			// longer chains to anything before it)
+			replaced := append(append([][]byte{}, ls[:tt.good]...), []byte(`garbage`), ls[tt.good+2])
+			if err := os.WriteFile(path, append(bytes.Join(replaced, []byte("\n")), '\n'), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if bad, err := Verify(path); bad != tt.good+1 || err == nil || !strings.Contains(err.Error(), "not a record") {
+				t.Errorf("Verify with a record replaced by garbage = %d, %v; want line %d, not a record", bad, err, tt.good+1)
 			}
 			// The new record chains to the last good one, skipping the fragment.
 			want := ""

@@ -50,22 +50,22 @@ type VerifyReport struct {
 	Bad   int    `json:"bad,omitempty"`   // the first broken line
 	Why   string `json:"why,omitempty"`   // what is wrong there
 	Error string `json:"error,omitempty"` // the log could not be read
+	// Torn are the lines that are fragments of writes cut short by a
+	// crash: the record being written there is lost, the chain goes on
+	// over them (OK stays true).
+	Torn []int `json:"torn,omitempty"`
 }
 
 // Check runs Verify and counts the lines; err is only for a log that
 // cannot be read (a broken chain is a report with OK false).
 func Check(path string) (VerifyReport, error) {
 	rep := VerifyReport{Path: path}
-	bad, err := Verify(path)
+	bad, lines, torn, err := verify(path)
 	if err != nil && bad == 0 {
 		rep.Error = err.Error()
 		return rep, err
 	}
-	f, ferr := os.Open(path)
-	if ferr == nil {
-		defer f.Close()
-		eachLine(f, func(n int, _ []byte, _ bool) error { rep.Lines = n; return nil })
-	}
+	rep.Lines, rep.Torn = lines, torn
 	if bad > 0 {
 		rep.Bad = bad
 		rep.Why = strings.TrimPrefix(err.Error(), fmt.Sprintf("audit log %s line %d: ", path, bad))

@@ -290,11 +290,12 @@ func verify(path string) (bad, lines int, torn []int, err error) {
 	prev := ""
 	errBreak := errors.New("break")
 	var (
-		msg       string
-		fragments []int // lines not yet known to be skipped by the chain
+		msg          string
+		fragments    []int // lines not yet known to be skipped by the chain
+		lastComplete bool  // the last line ends with "\n"
 	)
 	err = eachLine(f, func(n int, line []byte, complete bool) error {
-		lines = n
+		lines, lastComplete = n, complete
 		var r Record
 		if !complete || json.Unmarshal(line, &r) != nil {
 			fragments = append(fragments, n)
@@ -325,23 +326,12 @@ func verify(path string) (bad, lines int, torn []int, err error) {
 	if k := len(fragments); k > 0 {
 		// At the end: only an unterminated last line is a crash's (a
 		// fragment Append has not yet put a record after).
-		if k > 1 || fragments[0] != lines || endsWithNewline(f) {
+		if k > 1 || fragments[0] != lines || lastComplete {
 			return fragments[0], lines, torn, fmt.Errorf("audit log %s line %d: not a record: a torn write or an edit", path, fragments[0])
 		}
 		torn = append(torn, fragments[0])
 	}
 	return 0, lines, torn, nil
-}
-
-// endsWithNewline says whether the file's last byte is "\n".
-func endsWithNewline(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil || fi.Size() == 0 {
-		return false
-	}
-	var b [1]byte
-	_, err = f.ReadAt(b[:], fi.Size()-1)
-	return err == nil && b[0] == '\n'
 }
 
 // eachLine calls fn with each line (without "\n") and its 1-based number;

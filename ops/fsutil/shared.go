@@ -25,25 +25,26 @@ func FileMode(dir string) os.FileMode {
 }
 
 // DirMode is the mode for a directory made in dir: 0750 when dir is
-// group-readable, else 0700.
+// group-readable, else 0700; with dir's setgid bit, so that in a state dir
+// of group ops (2750) everything stays in group ops, not in its maker's
+// own group, or a watcher cannot read it.
 func DirMode(dir string) os.FileMode {
-	if groupReadable(dir) {
-		return 0o750
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return 0o700
 	}
-	return 0o700
+	mode := fi.Mode() & os.ModeSetgid
+	if isGroupReadable(fi) {
+		return mode | 0o750
+	}
+	return mode | 0o700
 }
 
 // MkdirShared makes path (its parent must exist) with DirMode of its
-// parent, exactly (the umask does not apply), keeping the parent's setgid
-// bit: in a state dir of group ops (2750) every file must stay in group
-// ops, not take its maker's own group, or a watcher cannot read it. An
-// existing path is left alone; fs.ErrExist is returned as from os.Mkdir.
+// parent, exactly (the umask does not apply). An existing path is left
+// alone; fs.ErrExist is returned as from os.Mkdir.
 func MkdirShared(path string) error {
-	parent := filepath.Dir(path)
-	mode := DirMode(parent)
-	if fi, err := os.Stat(parent); err == nil && fi.Mode()&os.ModeSetgid != 0 {
-		mode |= os.ModeSetgid
-	}
+	mode := DirMode(filepath.Dir(path))
 	if err := os.Mkdir(path, mode); err != nil {
 		return err
 	}
@@ -69,5 +70,9 @@ func MkdirAllShared(path string) error {
 
 func groupReadable(dir string) bool {
 	fi, err := os.Stat(dir)
-	return err == nil && fi.IsDir() && fi.Mode().Perm()&0o050 == 0o050
+	return err == nil && isGroupReadable(fi)
+}
+
+func isGroupReadable(fi os.FileInfo) bool {
+	return fi.IsDir() && fi.Mode().Perm()&0o050 == 0o050
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -134,13 +135,11 @@ func (s *Session) noteOperatorLocked() {
 // operator's variables (Watched.Vars), then the watcher's own --set over
 // them (an explicit flag wins).
 func (w Watched) WatchSets(own map[string]string) map[string]string {
-	sets := make(map[string]string, len(w.Vars)+len(own))
-	for k, v := range w.Vars {
-		sets[k] = v
+	sets := maps.Clone(w.Vars)
+	if sets == nil {
+		sets = map[string]string{}
 	}
-	for k, v := range own {
-		sets[k] = v
-	}
+	maps.Copy(sets, own)
 	return sets
 }
 
